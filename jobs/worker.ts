@@ -1,0 +1,44 @@
+import type { Worker } from 'bullmq'
+import { loadConfig } from '../src/config'
+import { OutboxRelay } from '../src/platform/outbox'
+import { closeInfrastructure, createInfrastructure, createServices, Services } from '../src/services'
+
+/**
+ * Each queue's processor registers here as its feature lands. A worker is built per queue with its own
+ * concurrency; all share the process's Redis connection settings and the queue prefix.
+ */
+export function startWorkers(_services: Services): Worker[] {
+  return []
+}
+
+/** The worker process: the outbox relay plus every queue's worker; SIGTERM lets current jobs finish. */
+async function main(): Promise<void> {
+  const services = createServices(createInfrastructure(loadConfig()))
+  const { logger, config } = services
+  const relay = new OutboxRelay(services.db, services.queues, services.clock, logger)
+  relay.start(config.outboxPollMs)
+  const workers = startWorkers(services)
+  logger.info({ queues: workers.map((worker) => worker.name) }, 'worker started')
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info({ signal }, 'worker shutting down: finishing current jobs')
+    setTimeout(() => process.exit(1), 30_000).unref()
+    await relay.stop()
+    // close() waits for active jobs; jobs it cannot finish are released as stalled and picked up elsewhere.
+    await Promise.all(workers.map((worker) => worker.close()))
+    await closeInfrastructure(services)
+    process.exit(0)
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'))
+  process.once('SIGINT', () => void shutdown('SIGINT'))
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error)
+    process.exit(1)
+  })
+}

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { hashSecret } from '../src/accounts/passwords'
+import { UserRepository } from '../src/accounts/repository'
+import { loadConfig } from '../src/config'
+import { createDb } from '../src/platform/db'
+
+const usage = `Usage: npm run create-staff -- --user-id ID --role office|ops|mailroom --name "Full Name"
+The password is read from STAFF_PASSWORD, or a random one is made and printed once.`
+
+const roles = ['office', 'ops', 'mailroom'] as const
+
+/** Creates a staff account: office, ops and mailroom people never register through the member pages. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { 'user-id': { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+  })
+  const userId = values['user-id'] ?? ''
+  const role = roles.find((candidate) => candidate === values.role)
+  const name = (values.name ?? '').trim()
+  if (!/^[A-Za-z0-9._-]{6,32}$/.test(userId))
+    throw new Error(`The user ID must be 6 to 32 letters, digits, . _ or -\n${usage}`)
+  if (!role) throw new Error(`The role must be one of ${roles.join(', ')}\n${usage}`)
+  if (name.length < 1 || name.length > 120) throw new Error(`Give the person's name (up to 120 characters)\n${usage}`)
+
+  const given = process.env.STAFF_PASSWORD
+  if (given !== undefined && (given.length < 15 || given.length > 128))
+    throw new Error('STAFF_PASSWORD must be 15 to 128 characters')
+  const password = given ?? randomBytes(18).toString('base64url')
+
+  const db = createDb(loadConfig().databaseUrl)
+  try {
+    const users = new UserRepository(db)
+    if (await users.findByUserId(userId)) throw new Error(`The user ID ${userId} is already taken`)
+    await users.create({ userId, passwordHash: await hashSecret(password), role, displayName: name })
+    console.log(`Created ${role} account ${userId} for ${name}.`)
+    if (given === undefined) console.log(`Password (shown once, pass it on securely): ${password}`)
+  } finally {
+    await db.destroy()
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,74 @@
+import { Router } from 'express'
+import { z } from 'zod'
+import { homeFor, safeReturnPath } from '../platform/access'
+import { parseForm, password, text } from '../platform/forms'
+import type { Services } from '../services'
+
+export const signOnFailure =
+  'The user ID or password is not right, or the account is locked for a while. Check what you typed and try again, or recover your user ID or password.'
+const addressBlocked = 'There have been too many sign-on attempts from your network. Wait 15 minutes and try again.'
+
+const signOnForm = z.object({
+  userId: text('user ID', { max: 64 }),
+  password: password('password', { max: 1024 }),
+})
+
+export function accountRoutes({ signOn, users, clock }: Pick<Services, 'signOn' | 'users' | 'clock'>): Router {
+  const router = Router()
+
+  router.get('/sign-on', (req, res) => {
+    if (req.session.user) return res.redirect(homeFor[req.session.user.role])
+    const notice = req.session.notice
+    delete req.session.notice
+    res.render('accounts/sign-on', { title: 'Sign on', notice, values: {}, errors: [] })
+  })
+
+  router.post('/sign-on', async (req, res, next) => {
+    const form = parseForm(signOnForm, req.body)
+    const values = { userId: typeof req.body?.userId === 'string' ? req.body.userId.slice(0, 64) : '' }
+    if (!form.ok) return res.status(400).render('accounts/sign-on', { title: 'Sign on', values, errors: form.errors })
+
+    const result = await signOn.signOn({
+      userId: form.value.userId,
+      password: form.value.password,
+      ip: req.ip ?? 'unknown',
+      userAgent: req.get('user-agent'),
+    })
+    if (result.outcome !== 'signed-on') {
+      const message = result.outcome === 'address-blocked' ? addressBlocked : signOnFailure
+      return res
+        .status(result.outcome === 'address-blocked' ? 429 : 401)
+        .render('accounts/sign-on', { title: 'Sign on', values, errors: [{ href: '#userId', text: message }] })
+    }
+
+    const returnTo = safeReturnPath(req.session.returnTo)
+    // A new session id at sign-on, so an id planted before sign-on is worthless after it.
+    req.session.regenerate((error) => {
+      if (error) return next(error)
+      const now = clock().getTime()
+      req.session.user = result.user
+      req.session.signedOnAt = now
+      req.session.lastSeenAt = now
+      req.session.save((saveError) => {
+        if (saveError) return next(saveError)
+        res.redirect(303, returnTo ?? homeFor[result.user.role])
+      })
+    })
+  })
+
+  router.post('/sign-out', async (req, res, next) => {
+    const user = req.session.user
+    if (user) await users.recordSignOnEvent({ userId: user.id, at: clock(), outcome: 'signed-out', ip: req.ip })
+    req.session.destroy((error) => {
+      if (error) return next(error)
+      res.clearCookie('portal.sid')
+      res.redirect(303, '/signed-out')
+    })
+  })
+
+  router.get('/signed-out', (_req, res) => {
+    res.render('accounts/signed-out', { title: 'You have signed out' })
+  })
+
+  return router
+}

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import express, { Express } from 'express'
+import { pinoHttp } from 'pino-http'
+import { accountRoutes } from './accounts/routes'
+import { healthRoutes } from './health/routes'
+import { homeRoutes } from './home/routes'
+import { mailroomRoutes } from './mailroom/routes'
+import { officeRoutes } from './office/routes'
+import { opsRoutes } from './ops/routes'
+import { errorHandler, notFoundHandler } from './platform/errors'
+import { setUpCsrf, setUpWebSecurity } from './platform/security'
+import { setUpSession } from './platform/session'
+import { setUpViews, withLayout } from './platform/views'
+import type { Services } from './services'
+import { welcomeRoutes } from './welcome/routes'
+
+/** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
+export function createApp(services: Services): Express {
+  const { config, logger, redis, clock } = services
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', config.trustProxy ? 1 : false)
+  setUpViews(app)
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id']
+        const id = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID()
+        res.setHeader('X-Request-Id', id)
+        return id
+      },
+      // Paths only: query strings can carry one-time tokens.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  )
+  app.use(setUpWebSecurity({ behindTls: config.trustProxy }))
+  app.use('/public', express.static(path.join(__dirname, '..', 'public'), { maxAge: config.production ? '1d' : 0 }))
+  app.use(healthRoutes(services))
+
+  const csrf = setUpCsrf()
+  app.use(withLayout)
+  app.use(setUpSession(redis, config, clock))
+  app.use(csrf.exposeToken)
+  app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }))
+  app.use(csrf.verifyToken)
+
+  app.use(welcomeRoutes())
+  app.use(accountRoutes(services))
+  app.use(homeRoutes(services))
+  app.use(officeRoutes())
+  app.use(opsRoutes(services))
+  app.use(mailroomRoutes())
+
+  app.use(notFoundHandler)
+  app.use(errorHandler(logger))
+  return app
+}

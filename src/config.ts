@@ -1,0 +1,66 @@
+import { z } from 'zod'
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .default('')
+  .transform((value) => ['true', '1', 'yes'].includes(value))
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^mysql:\/\//, 'must start with mysql://')
+      .default('mysql://root@127.0.0.1:3306/member_portal'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .default('redis://127.0.0.1:6379'),
+    // Keys (sessions, throttles) and BullMQ queues share this prefix so several deployments can share one Redis.
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and -')
+      .default('portal'),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    TRUST_PROXY: booleanFlag,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SIGN_ON_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(500),
+    OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  })
+  .transform((env) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      throw new Error('SESSION_SECRET must be set in production (at least 32 random characters)')
+    }
+    return {
+      environment: env.NODE_ENV,
+      production: env.NODE_ENV === 'production',
+      port: env.PORT,
+      publicUrl: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+      databaseUrl: env.DATABASE_URL,
+      redisUrl: env.REDIS_URL,
+      redisPrefix: env.REDIS_PREFIX,
+      sessionSecret: env.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
+      trustProxy: env.TRUST_PROXY,
+      logLevel: env.LOG_LEVEL,
+      // Base of the growing delay after the fifth failed sign-on; tests set it low.
+      signOnDelayMs: env.SIGN_ON_DELAY_MS,
+      outboxPollMs: env.OUTBOX_POLL_MS,
+      chromiumPath: env.CHROMIUM_PATH,
+      session: { idleMinutes: 15, absoluteHours: 12 },
+    }
+  })
+
+export type Config = z.output<typeof schema>
+
+/** Reads the environment once at start-up; a bad value stops the process with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env)
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || 'environment'}: ${issue.message}`)
+    throw new Error(`Invalid configuration:\n${problems.join('\n')}`)
+  }
+  return result.data
+}

@@ -1,0 +1,244 @@
+import type { Knex } from 'knex'
+import { hashSecret } from '../accounts/passwords'
+import { userIdKey } from '../accounts/repository'
+import type { Clock } from '../platform/clock'
+import type { Db } from '../platform/db'
+
+export const demoPassword = 'Harbor-lights-2026'
+
+export const demoAccounts = [
+  { userId: 'alex.rivera', role: 'member', who: 'Alex Rivera (MRN 11000003), parent of Sam and Jordan' },
+  { userId: 'pat.rivera', role: 'member', who: 'Pat Rivera (MRN 11000006)' },
+  { userId: 'office.nurse', role: 'office', who: 'doctor’s office staff' },
+  { userId: 'ops.admin', role: 'ops', who: 'operations' },
+  { userId: 'mailroom.clerk', role: 'mailroom', who: 'mailroom' },
+] as const
+
+const clinics = [
+  {
+    key: 'oakland',
+    name: 'Oakland Medical Center',
+    address_line1: '3600 Broadway',
+    city: 'Oakland',
+    state: 'CA',
+    zip: '94611',
+    phone: '(510) 555-0100',
+  },
+  {
+    key: 'fremont',
+    name: 'Fremont Medical Center',
+    address_line1: '39400 Paseo Padre Parkway',
+    city: 'Fremont',
+    state: 'CA',
+    zip: '94538',
+    phone: '(510) 555-0200',
+  },
+  {
+    key: 'san-leandro',
+    name: 'San Leandro Medical Center',
+    address_line1: '2500 Merced Street',
+    city: 'San Leandro',
+    state: 'CA',
+    zip: '94577',
+    phone: '(510) 555-0300',
+  },
+]
+
+const providers = [
+  { key: 'natarajan', name: 'Dr. Priya Natarajan', specialty: 'Family Medicine', clinic: 'oakland' },
+  { key: 'ortiz', name: 'Dr. Helen Ortiz', specialty: 'Internal Medicine', clinic: 'oakland' },
+  { key: 'haddad', name: 'Dr. Amir Haddad', specialty: 'Geriatrics', clinic: 'oakland' },
+  { key: 'okafor', name: 'Dr. Samuel Okafor', specialty: 'Internal Medicine', clinic: 'fremont' },
+  { key: 'bell', name: 'Dr. Marcus Bell', specialty: 'Family Medicine', clinic: 'san-leandro' },
+  { key: 'park', name: 'Dr. Lena Park', specialty: 'Pediatrics', clinic: 'san-leandro' },
+]
+
+interface DemoMember {
+  mrn: string
+  first: string
+  last: string
+  born: string | { yearsOld: number }
+  address: [string, string | null, string, string, string]
+  phone: string
+  email?: string
+  pcp: string
+}
+
+const riversHome: DemoMember['address'] = ['455 Linden Avenue', null, 'San Leandro', 'CA', '94577']
+
+const members: DemoMember[] = [
+  {
+    mrn: '11000001',
+    first: 'Maria',
+    last: 'Garcia',
+    born: '1985-03-14',
+    address: ['1200 Harbor Way', null, 'Oakland', 'CA', '94612'],
+    phone: '(510) 555-4417',
+    pcp: 'natarajan',
+  },
+  {
+    mrn: '11000002',
+    first: 'James',
+    last: 'Chen',
+    born: '1972-11-02',
+    address: ['88 Alder Street', 'Apt 4', 'Fremont', 'CA', '94538'],
+    phone: '(510) 555-2381',
+    pcp: 'okafor',
+  },
+  {
+    mrn: '11000003',
+    first: 'Alex',
+    last: 'Rivera',
+    born: '1980-06-21',
+    address: riversHome,
+    phone: '(510) 555-7702',
+    email: 'alex.rivera@example.com',
+    pcp: 'bell',
+  },
+  {
+    mrn: '11000004',
+    first: 'Sam',
+    last: 'Rivera',
+    born: { yearsOld: 8 },
+    address: riversHome,
+    phone: '(510) 555-7702',
+    pcp: 'park',
+  },
+  {
+    mrn: '11000005',
+    first: 'Jordan',
+    last: 'Rivera',
+    born: { yearsOld: 15 },
+    address: riversHome,
+    phone: '(510) 555-7702',
+    pcp: 'park',
+  },
+  {
+    mrn: '11000006',
+    first: 'Pat',
+    last: 'Rivera',
+    born: '1948-09-30',
+    address: ['17 Bayview Court', null, 'Alameda', 'CA', '94501'],
+    phone: '(510) 555-3190',
+    email: 'pat.rivera@example.com',
+    pcp: 'haddad',
+  },
+  // Members without accounts whose records supply plausible decoys for identity questions.
+  {
+    mrn: '11000007',
+    first: 'Linh',
+    last: 'Nguyen',
+    born: '1990-01-08',
+    address: ['742 Maple Court', null, 'Hayward', 'CA', '94541'],
+    phone: '(510) 555-6120',
+    pcp: 'ortiz',
+  },
+  {
+    mrn: '11000008',
+    first: 'Robert',
+    last: 'Johnson',
+    born: '1965-07-19',
+    address: ['31 Cedar Lane', 'Unit B', 'Berkeley', 'CA', '94703'],
+    phone: '(510) 555-8834',
+    pcp: 'natarajan',
+  },
+  {
+    mrn: '11000009',
+    first: 'Aisha',
+    last: 'Khan',
+    born: '1978-12-03',
+    address: ['2210 Oak Street', null, 'Alameda', 'CA', '94501'],
+    phone: '(510) 555-5567',
+    pcp: 'okafor',
+  },
+  {
+    mrn: '11000010',
+    first: 'David',
+    last: 'Kim',
+    born: '1995-04-27',
+    address: ['9 Sequoia Drive', null, 'Union City', 'CA', '94587'],
+    phone: '(510) 555-9041',
+    pcp: 'bell',
+  },
+]
+
+const staff = [
+  { userId: 'office.nurse', role: 'office', displayName: 'Nurse Joy Adams' },
+  { userId: 'ops.admin', role: 'ops', displayName: 'Ops Admin' },
+  { userId: 'mailroom.clerk', role: 'mailroom', displayName: 'Mailroom Clerk' },
+] as const
+
+/** A birth date that makes the member this many years old today (with their birthday 100 days away). */
+export function birthDateForAge(today: Date, yearsOld: number): string {
+  const date = new Date(Date.UTC(today.getUTCFullYear() - yearsOld - 1, today.getUTCMonth(), today.getUTCDate()))
+  date.setUTCDate(date.getUTCDate() + 100)
+  return date.toISOString().slice(0, 10)
+}
+
+export async function demoPlanLoaded(db: Db): Promise<boolean> {
+  return Boolean(await db('members').where({ mrn: '11000001' }).first('id'))
+}
+
+/** Loads the demo plan in one transaction. Refuses in production; the caller checks it is not loaded yet. */
+export async function seedDemoPlan(db: Db, clock: Clock, environment: string): Promise<void> {
+  if (environment === 'production') throw new Error('The demo plan is never loaded in production.')
+  const passwordHash = await hashSecret(demoPassword)
+  const today = clock()
+  await db.transaction(async (trx: Knex.Transaction) => {
+    const clinicIds = new Map<string, number>()
+    for (const { key, ...clinic } of clinics) {
+      const [id] = await trx('clinics').insert(clinic)
+      clinicIds.set(key, Number(id))
+    }
+    const providerIds = new Map<string, { id: number; clinicId: number }>()
+    for (const { key, clinic, ...provider } of providers) {
+      const clinicId = clinicIds.get(clinic)!
+      const [id] = await trx('providers').insert({ ...provider, clinic_id: clinicId })
+      providerIds.set(key, { id: Number(id), clinicId })
+    }
+    for (const member of members) {
+      const pcp = providerIds.get(member.pcp)!
+      const [id] = await trx('members').insert({
+        mrn: member.mrn,
+        first_name: member.first,
+        last_name: member.last,
+        birth_date: typeof member.born === 'string' ? member.born : birthDateForAge(today, member.born.yearsOld),
+        address_line1: member.address[0],
+        address_line2: member.address[1],
+        city: member.address[2],
+        state: member.address[3],
+        zip: member.address[4],
+        phone: member.phone,
+        email: member.email ?? null,
+        clinic_id: pcp.clinicId,
+        pcp_provider_id: pcp.id,
+      })
+      const account = demoAccounts.find(
+        (candidate) => candidate.userId === `${member.first}.${member.last}`.toLowerCase(),
+      )
+      if (account) {
+        await trx('users').insert({
+          user_id: account.userId,
+          user_id_key: userIdKey(account.userId),
+          password_hash: passwordHash,
+          role: 'member',
+          display_name: `${member.first} ${member.last}`,
+          member_id: Number(id),
+          email: member.email ?? null,
+          email_verified_at: today,
+          password_changed_at: today,
+        })
+      }
+    }
+    for (const person of staff) {
+      await trx('users').insert({
+        user_id: person.userId,
+        user_id_key: userIdKey(person.userId),
+        password_hash: passwordHash,
+        role: person.role,
+        display_name: person.displayName,
+        password_changed_at: today,
+      })
+    }
+  })
+}

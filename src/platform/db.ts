@@ -1,0 +1,47 @@
+import path from 'node:path'
+import knex, { Knex } from 'knex'
+
+export type Db = Knex
+
+/** One knex pool per process; dates come back as strings for DATE columns so a birth date never shifts by time zone. */
+export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }): Db {
+  return knex({
+    client: 'mysql2',
+    connection: {
+      uri: databaseUrl,
+      timezone: 'Z',
+      dateStrings: ['DATE'],
+      supportBigNumbers: true,
+      charset: 'utf8mb4',
+    } as unknown as Knex.MySql2ConnectionConfig,
+    pool: {
+      ...pool,
+      // TIMESTAMP columns convert through the session time zone; UTC on both sides keeps instants exact.
+      afterCreate: (
+        connection: { query: (sql: string, done: (error: Error | null) => void) => void },
+        done: (error: Error | null, connection: unknown) => void,
+      ) => {
+        connection.query("SET time_zone = '+00:00'", (error) => done(error, connection))
+      },
+    },
+  })
+}
+
+export const migrationConfig: Knex.MigratorConfig = {
+  directory: path.join(__dirname, '..', '..', 'migrations'),
+  loadExtensions: ['.ts'],
+  tableName: 'knex_migrations',
+}
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest(migrationConfig)) as [number, string[]]
+  return applied
+}
+
+/** The database name in a mysql:// URL, for the setup steps that create it. */
+export function databaseName(databaseUrl: string): string {
+  const name = new URL(databaseUrl).pathname.replace(/^\//, '')
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`DATABASE_URL must name a database of letters, digits and _ (got "${name}")`)
+  return name
+}

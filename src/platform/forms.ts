@@ -1,0 +1,61 @@
+import { z } from 'zod'
+
+/** The one shape of a form error: the error summary links to `href`, the field shows `text`. */
+export interface FormError {
+  href: string
+  text: string
+}
+
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FormError[] }
+
+/**
+ * Validates a posted body with a zod schema whose messages are written for members. Errors come back in the
+ * order of the schema's fields so the summary follows the page.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
+  const result = schema.safeParse(body ?? {})
+  if (result.success) return { ok: true, value: result.data }
+  const seen = new Set<string>()
+  const errors: FormError[] = []
+  for (const issue of result.error.issues) {
+    const field = String(issue.path[0] ?? 'form')
+    if (seen.has(field)) continue
+    seen.add(field)
+    errors.push({ href: `#${field}`, text: issue.message })
+  }
+  return { ok: false, errors }
+}
+
+/** The message for a field, for the inline error beside it. */
+export function errorFor(errors: FormError[] | undefined, field: string): string | undefined {
+  return errors?.find((error) => error.href === `#${field}`)?.text
+}
+
+/**
+ * A required text field: trimmed, with a message when it is missing and when it is too long. Bodies may
+ * carry arrays or objects from hostile clients; anything that is not a string counts as missing.
+ */
+export function text(label: string, options: { max: number; min?: number; missing?: string }) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' ? value.trim() : ''),
+    z
+      .string()
+      .min(1, options.missing ?? `Enter your ${label}`)
+      .max(options.max, `Your ${label} must be ${options.max} characters or fewer`)
+      .refine(
+        (value) => value.length >= (options.min ?? 0),
+        `Your ${label} must be at least ${options.min} characters`,
+      ),
+  )
+}
+
+/** A password field: never trimmed (spaces count), still bounded. */
+export function password(label: string, options: { max: number; missing?: string }) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' ? value : ''),
+    z
+      .string()
+      .min(1, options.missing ?? `Enter your ${label}`)
+      .max(options.max, `Your ${label} must be ${options.max} characters or fewer`),
+  )
+}

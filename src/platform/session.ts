@@ -1,0 +1,70 @@
+import type { RequestHandler } from 'express'
+import session from 'express-session'
+import { RedisStore } from 'connect-redis'
+import type { Redis } from 'ioredis'
+import type { Config } from '../config'
+import type { Clock } from './clock'
+
+export interface SessionUser {
+  id: number
+  userId: string
+  role: 'member' | 'office' | 'ops' | 'mailroom'
+  displayName: string
+  memberId: number | null
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    user?: SessionUser
+    signedOnAt?: number
+    lastSeenAt?: number
+    notice?: string
+    returnTo?: string
+  }
+}
+
+export const timedOutNotice =
+  'You were signed out because you had not used the portal for 15 minutes. Sign on again to continue.'
+export const expiredNotice =
+  'You were signed out because you had been signed on for 12 hours. Sign on again to continue.'
+
+/**
+ * Sessions live in Redis so any web process can serve any request. The cookie is refreshed on every
+ * request (rolling), so it lapses after the idle time; the server checks both limits itself with the clock,
+ * so a replayed old cookie cannot outlive them.
+ */
+export function setUpSession(redis: Redis, config: Config, clock: Clock): RequestHandler[] {
+  const idleMs = config.session.idleMinutes * 60_000
+  const absoluteMs = config.session.absoluteHours * 3_600_000
+  const store = new RedisStore({ client: redis, prefix: `${config.redisPrefix}:sess:`, ttl: idleMs / 1000 })
+
+  const sessionMiddleware = session({
+    name: 'portal.sid',
+    store,
+    secret: config.sessionSecret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    proxy: config.trustProxy,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.trustProxy, maxAge: idleMs },
+  })
+
+  const enforceTimeouts: RequestHandler = (req, _res, next) => {
+    const { user, lastSeenAt, signedOnAt } = req.session
+    if (!user) return next()
+    const now = clock().getTime()
+    const idle = lastSeenAt !== undefined && now - lastSeenAt > idleMs
+    const expired = signedOnAt !== undefined && now - signedOnAt > absoluteMs
+    if (!idle && !expired) {
+      req.session.lastSeenAt = now
+      return next()
+    }
+    req.session.regenerate((error) => {
+      if (error) return next(error)
+      req.session.notice = idle ? timedOutNotice : expiredNotice
+      next()
+    })
+  }
+
+  return [sessionMiddleware, enforceTimeouts]
+}

@@ -1,0 +1,13 @@
+// The test run's own database, Redis db and key prefix, so tests never touch development data.
+// Plain CommonJS: the dependency-free setup script reads it too.
+const testEnv = {
+  NODE_ENV: 'test',
+  DATABASE_URL: process.env.TEST_DATABASE_URL || 'mysql://root@127.0.0.1:3306/member_portal_test',
+  REDIS_URL: process.env.TEST_REDIS_URL || 'redis://127.0.0.1:6379/1',
+  REDIS_PREFIX: 'portal-test',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL || 'silent',
+  SIGN_ON_DELAY_MS: '5',
+  OUTBOX_POLL_MS: '50',
+}
+
+module.exports = { testEnv }

@@ -1,0 +1,1 @@
+export declare const testEnv: Record<string, string>
