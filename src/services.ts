@@ -24,12 +24,18 @@ export interface Infrastructure {
 /** The one place that builds the infrastructure from config; tests pass their own pieces instead. */
 export function createInfrastructure(config: Config, overrides: Partial<Infrastructure> = {}): Infrastructure {
   const redis = overrides.redis ?? createRedis(config.redisUrl)
+  const logger = overrides.logger ?? createLogger(config.logLevel)
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'))
   return {
     config,
-    logger: overrides.logger ?? createLogger(config.logLevel),
-    db: overrides.db ?? createDb(config.databaseUrl),
+    logger,
+    db: overrides.db ?? createDb(config.databaseUrl, logger),
     redis,
-    queues: overrides.queues ?? createQueues(redis, `${config.redisPrefix}-bull`),
+    queues:
+      overrides.queues ??
+      createQueues(redis, `${config.redisPrefix}-bull`, (error) =>
+        logger.warn({ err: error }, 'queue connection error'),
+      ),
     clock: overrides.clock ?? systemClock,
   }
 }

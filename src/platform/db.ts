@@ -1,11 +1,16 @@
 import path from 'node:path'
 import knex, { Knex } from 'knex'
+import type { Logger } from 'pino'
 
 export type Db = Knex
 
 /** One knex pool per process; dates come back as strings for DATE columns so a birth date never shifts by time zone. */
-export function createDb(databaseUrl: string, pool = { min: 0, max: 10 }): Db {
+export function createDb(databaseUrl: string, logger?: Logger, pool = { min: 0, max: 10 }): Db {
+  const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
+    logger?.[level]({ detail: String(message) }, 'knex')
   return knex({
+    // knex writes to the console by default; its messages belong in the JSON log.
+    log: { warn: log('warn'), error: log('error'), deprecate: log('warn'), debug: log('debug') },
     client: 'mysql2',
     connection: {
       uri: databaseUrl,

@@ -3,6 +3,7 @@ import type { Logger } from 'pino'
 import type { Clock } from './clock'
 import type { Db } from './db'
 import type { Queues } from './queues'
+import { withinTime } from './timeout'
 
 export interface OutboxMessage {
   queue: string
@@ -43,6 +44,8 @@ export class OutboxRelay {
     private readonly queues: Queues,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    // BullMQ waits for Redis indefinitely; a relay must give up and leave the row pending instead.
+    private readonly enqueueTimeoutMs = 5_000,
   ) {}
 
   async relayPending(limit = 100): Promise<number> {
@@ -57,7 +60,12 @@ export class OutboxRelay {
       for (const row of rows) {
         const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload
         try {
-          await this.queues.get(row.queue).add(row.job_name, payload, { jobId: outboxJobId(Number(row.id)) })
+          const queue = this.queues.get(row.queue)
+          await withinTime(
+            queue.add(row.job_name, payload, { jobId: outboxJobId(Number(row.id)) }),
+            this.enqueueTimeoutMs,
+            `Queue ${row.queue}`,
+          )
           await trx('outbox').where({ id: row.id }).update({ enqueued_at: this.clock(), last_error: null })
         } catch (error) {
           this.logger.warn({ err: error, outboxId: row.id, queue: row.queue }, 'could not enqueue an outbox row')

@@ -27,7 +27,11 @@ export interface Queues {
 }
 
 /** Builds queues lazily on one shared connection; tests pass their own prefix so runs never meet. */
-export function createQueues(connection: Redis, prefix: string): Queues {
+export function createQueues(
+  connection: Redis,
+  prefix: string,
+  onError: (error: Error) => void = () => undefined,
+): Queues {
   const queues = new Map<string, Queue>()
   return {
     prefix,
@@ -35,6 +39,8 @@ export function createQueues(connection: Redis, prefix: string): Queues {
       let queue = queues.get(name)
       if (!queue) {
         queue = new Queue(name, { connection, prefix, defaultJobOptions })
+        // Connection errors surface here; without a listener Node would treat them as unhandled.
+        queue.on('error', onError)
         queues.set(name, queue)
       }
       return queue

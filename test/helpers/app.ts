@@ -53,7 +53,12 @@ export function csrfTokenIn(html: string): string {
 export type Agent = ReturnType<typeof supertest.agent>
 
 /** Fetches the form page, then posts it with its CSRF token, the way a browser would. */
-export async function submitForm(agent: Agent, formPath: string, fields: Record<string, string | string[]>, action = formPath) {
+export async function submitForm(
+  agent: Agent,
+  formPath: string,
+  fields: Record<string, string | string[]>,
+  action = formPath,
+) {
   const page = await agent.get(formPath)
   return agent
     .post(action)

@@ -137,7 +137,10 @@ describe('sign on and sign out', () => {
     const signedOn = await signOn(agent, 'alex.rivera', demoPassword)
     const cookie = String(signedOn.headers['set-cookie']).split(';')[0]
     const home = await agent.get('/home')
-    const signedOut = await agent.post('/sign-out').type('form').send({ _csrf: csrfFrom(home.text) })
+    const signedOut = await agent
+      .post('/sign-out')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text) })
     assert.equal(signedOut.headers.location, '/signed-out')
     const page = await agent.get('/signed-out').expect(200)
     assert.match(pageText(page.text), /You have signed out/)

@@ -1,0 +1,106 @@
+import fs from 'node:fs'
+import puppeteer, { Browser, Page } from 'puppeteer-core'
+
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
+
+/** Debian's Chromium, headless, with its phoning-home switched off (this machine has no internet). */
+export async function launchBrowser(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
+  })
+}
+
+/** A page with JavaScript off, as many members' browsers are: every task must work like this. */
+export async function newScriptlessPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage()
+  await page.setJavaScriptEnabled(false)
+  return page
+}
+
+interface AxeViolation {
+  id: string
+  impact: string
+  help: string
+  nodes: { target: string[] }[]
+}
+
+/**
+ * Runs axe-core (WCAG 2.0, 2.1 and 2.2 A and AA) on the HTML the server sent: script goes on only for the
+ * check and off again after it.
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.setJavaScriptEnabled(true)
+  try {
+    await page.evaluate(axeSource)
+    const violations = (await page.evaluate(async () => {
+      const axe = (
+        window as unknown as {
+          axe: { run: (context: unknown, options: unknown) => Promise<{ violations: unknown[] }> }
+        }
+      ).axe
+      const results = await axe.run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      })
+      return results.violations
+    })) as AxeViolation[]
+    return violations.map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    )
+  } finally {
+    await page.setJavaScriptEnabled(false)
+  }
+}
+
+/** Fills a field found by its visible label, as a person would. */
+export async function fillByLabel(page: Page, label: string, value: string): Promise<void> {
+  const id = await page.$$eval(
+    'label',
+    (labels, wanted) => labels.find((element) => element.textContent?.trim() === wanted)?.getAttribute('for') ?? null,
+    label,
+  )
+  if (!id) throw new Error(`No field labelled "${label}"`)
+  const field = await page.$(`#${id}`)
+  if (!field) throw new Error(`The label "${label}" points at no field`)
+  await field.click({ clickCount: 3 })
+  await field.type(value)
+}
+
+/** Presses a button by its visible words and waits for the page the form leads to. */
+export async function pressButton(page: Page, words: string): Promise<void> {
+  const buttons = await page.$$('button')
+  for (const button of buttons) {
+    const text = await button.evaluate((element) => element.textContent?.trim())
+    if (text === words) {
+      await Promise.all([page.waitForNavigation(), button.click()])
+      return
+    }
+  }
+  throw new Error(`No button "${words}"`)
+}
+
+export async function clickLink(page: Page, words: string): Promise<void> {
+  const links = await page.$$('a')
+  for (const link of links) {
+    const text = await link.evaluate((element) => element.textContent?.trim())
+    if (text === words) {
+      await Promise.all([page.waitForNavigation(), link.click()])
+      return
+    }
+  }
+  throw new Error(`No link "${words}"`)
+}
+
+export async function headingText(page: Page): Promise<string> {
+  return page.$eval('h1', (element) => element.textContent?.trim() ?? '')
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict'
+import { ChildProcess, spawn } from 'node:child_process'
+import path from 'node:path'
+import { addToOutbox } from '../../src/platform/outbox'
+import { closeServices, resetData, testServices } from '../helpers/app'
+
+const root = path.resolve(__dirname, '..', '..')
+
+/** Starts a real worker process (as the Procfile does) and resolves once it logs that it started. */
+function startWorkerProcess(): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('worker started')) resolve({ child, output: () => output })
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`the worker exited early (${code}): ${output}`)))
+  })
+}
+
+describe('the worker process', () => {
+  const services = testServices()
+  before(() => resetData(services))
+  after(() => closeServices(services))
+
+  it('relays outbox rows and stops cleanly on SIGTERM', async function () {
+    this.timeout(60_000)
+    const { child, output } = await startWorkerProcess()
+    const id = await addToOutbox(services.db, services.clock, {
+      queue: 'worker-process-test',
+      jobName: 'noop',
+      payload: { reference: 'x' },
+    })
+    for (let i = 0; i < 100; i++) {
+      const row = await services.db('outbox').where({ id }).first()
+      if (row.enqueued_at) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.ok((await services.db('outbox').where({ id }).first()).enqueued_at, 'the relay queued the row')
+    child.removeAllListeners('exit')
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    child.kill('SIGTERM')
+    assert.equal(await exited, 0)
+    assert.match(output(), /worker shutting down/)
+    await services.queues.get('worker-process-test').obliterate({ force: true })
+  })
+})
