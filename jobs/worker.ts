@@ -1,5 +1,6 @@
 import type { Worker } from 'bullmq'
 import { loadConfig } from '../src/config'
+import { startNotificationWorker } from './office-message-notifications'
 import { OutboxRelay } from '../src/platform/outbox'
 import { closeInfrastructure, createInfrastructure, createServices, Services } from '../src/services'
 
@@ -7,8 +8,16 @@ import { closeInfrastructure, createInfrastructure, createServices, Services } f
  * Each queue's processor registers here as its feature lands. A worker is built per queue with its own
  * concurrency; all share the process's Redis connection settings and the queue prefix.
  */
-export function startWorkers(_services: Services): Worker[] {
-  return []
+export function startWorkers(services: Services): Worker[] {
+  const { redis, queues, logger } = services
+  const workers = [startNotificationWorker(redis, queues.prefix, services.accountEmails)]
+  for (const worker of workers) {
+    worker.on('failed', (job, error) =>
+      logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
+    )
+    worker.on('error', (error) => logger.error({ queue: worker.name, err: error }, 'worker error'))
+  }
+  return workers
 }
 
 /** The worker process: the outbox relay plus every queue's worker; SIGTERM lets current jobs finish. */

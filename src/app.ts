@@ -13,6 +13,7 @@ import { setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
 import { setUpViews, withLayout } from './platform/views'
 import type { Services } from './services'
+import { registrationRoutes } from './registration/routes'
 import { welcomeRoutes } from './welcome/routes'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
@@ -57,6 +58,7 @@ export function createApp(services: Services): Express {
 
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
+  app.use(registrationRoutes(services))
   app.use(homeRoutes(services))
   app.use(officeRoutes())
   app.use(opsRoutes(services))

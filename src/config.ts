@@ -29,6 +29,13 @@ const schema = z
     SIGN_ON_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(500),
     OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://')
+      .default('smtp://127.0.0.1:1025'),
+    MAIL_FROM: z.string().min(3).default('Member Portal <no-reply@memberportal.example>'),
+    MAIL_CATCHER_PORT: z.coerce.number().int().min(1).max(65535).default(1025),
+    MAIL_CATCHER_WEB_PORT: z.coerce.number().int().min(1).max(65535).default(1080),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -49,6 +56,9 @@ const schema = z
       signOnDelayMs: env.SIGN_ON_DELAY_MS,
       outboxPollMs: env.OUTBOX_POLL_MS,
       chromiumPath: env.CHROMIUM_PATH,
+      smtpUrl: env.SMTP_URL,
+      mailFrom: env.MAIL_FROM,
+      mailCatcher: { smtpPort: env.MAIL_CATCHER_PORT, webPort: env.MAIL_CATCHER_WEB_PORT },
       session: { idleMinutes: 15, absoluteHours: 12 },
     }
   })

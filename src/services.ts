@@ -1,5 +1,9 @@
 import type { Redis } from 'ioredis'
+import { CredentialService } from './accounts/credentials'
+import { EmailVerificationService } from './accounts/email-verification'
 import { SignOnService } from './accounts/service'
+import { RegistrationRepository } from './registration/repository'
+import { RegistrationService } from './registration/service'
 import { UserRepository } from './accounts/repository'
 import { SignOnThrottle } from './accounts/throttle'
 import type { Config } from './config'
@@ -9,7 +13,11 @@ import { AuditLog } from './platform/audit'
 import { Clock, systemClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
 import { createLogger, Logger } from './platform/logger'
+import { createMailer, Mailer } from './platform/mail'
+import { AccountEmailService } from './notifications/service'
+import { NotificationRepository } from './notifications/repository'
 import { createQueues, Queues } from './platform/queues'
+import { SessionRegistry } from './platform/session'
 import { createRedis } from './platform/redis'
 
 export interface Infrastructure {
@@ -19,6 +27,7 @@ export interface Infrastructure {
   redis: Redis
   queues: Queues
   clock: Clock
+  mailer: Mailer
 }
 
 /** The one place that builds the infrastructure from config; tests pass their own pieces instead. */
@@ -37,6 +46,7 @@ export function createInfrastructure(config: Config, overrides: Partial<Infrastr
         logger.warn({ err: error }, 'queue connection error'),
       ),
     clock: overrides.clock ?? systemClock,
+    mailer: overrides.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
   }
 }
 
@@ -45,14 +55,30 @@ export function createServices(infrastructure: Infrastructure) {
   const { config, db, redis, queues, clock } = infrastructure
   const users = new UserRepository(db)
   const throttle = new SignOnThrottle(redis, config.redisPrefix)
+  const audit = new AuditLog(db, clock)
+  const sessions = new SessionRegistry(redis, config.redisPrefix, config.session.absoluteHours)
+  const credentials = new CredentialService(db, users, sessions, clock)
   return {
     ...infrastructure,
-    audit: new AuditLog(db, clock),
+    audit,
+    sessions,
+    credentials,
+    emailVerification: new EmailVerificationService(db, clock),
+    registration: new RegistrationService(db, new RegistrationRepository(db), credentials, audit, clock, {
+      redis,
+      prefix: config.redisPrefix,
+    }),
     users,
     throttle,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs),
     members: new MemberRepository(db),
     ops: new OpsService(db, queues),
+    accountEmails: new AccountEmailService(
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      clock,
+      config.publicUrl,
+    ),
   }
 }
 
@@ -61,5 +87,6 @@ export type Services = ReturnType<typeof createServices>
 export async function closeInfrastructure(infrastructure: Infrastructure): Promise<void> {
   await infrastructure.queues.close()
   await infrastructure.db.destroy()
+  infrastructure.mailer.close()
   infrastructure.redis.disconnect()
 }

@@ -13,6 +13,18 @@ export interface UserRecord {
   email: string | null
 }
 
+export interface NewMemberAccount {
+  userId: string
+  passwordHash: string
+  displayName: string
+  memberId: number
+  email: string
+  emailVerifiedAt: Date | null
+  termsVersion: string
+  termsAcceptedAt: Date
+  at: Date
+}
+
 export type SignOnOutcome = 'signed-on' | 'failed' | 'refused-locked' | 'signed-out' | 'timed-out'
 
 /** User IDs are unique whatever their case; lookups go through this key. */
@@ -54,6 +66,60 @@ export class UserRepository {
       email: user.email ?? null,
     })
     return Number(id)
+  }
+
+  async insertMemberAccount(account: NewMemberAccount, trx: Knex.Transaction): Promise<number> {
+    const [id] = await trx('users').insert({
+      user_id: account.userId,
+      user_id_key: userIdKey(account.userId),
+      password_hash: account.passwordHash,
+      role: 'member',
+      display_name: account.displayName,
+      member_id: account.memberId,
+      email: account.email,
+      email_verified_at: account.emailVerifiedAt,
+      terms_version: account.termsVersion,
+      terms_accepted_at: account.termsAcceptedAt,
+      password_changed_at: account.at,
+      created_at: account.at,
+    })
+    return Number(id)
+  }
+
+  async updatePassword(
+    userId: number,
+    passwordHash: string,
+    at: Date,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<void> {
+    await trx('users').where({ id: userId }).update({ password_hash: passwordHash, password_changed_at: at })
+  }
+
+  async replaceSecretAnswers(
+    userId: number,
+    answers: { questionKey: string; answerHash: string }[],
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<void> {
+    await trx('secret_answers').where({ user_id: userId }).delete()
+    await trx('secret_answers').insert(
+      answers.map((answer, index) => ({
+        user_id: userId,
+        position: index + 1,
+        question_key: answer.questionKey,
+        answer_hash: answer.answerHash,
+      })),
+    )
+  }
+
+  async secretAnswers(userId: number, trx: Knex.Transaction | Db = this.db) {
+    return trx('secret_answers')
+      .where({ user_id: userId })
+      .orderBy('position')
+      .select<{ question_key: string; answer_hash: string }[]>('question_key', 'answer_hash')
+  }
+
+  async updateEmail(userId: number, email: string, verifiedAt: Date | null, trx: Knex.Transaction | Db = this.db) {
+    await trx('users').where({ id: userId }).update({ email, email_verified_at: verifiedAt })
   }
 
   async recordSignOnEvent(

@@ -13,8 +13,21 @@ const signOnForm = z.object({
   password: password('password', { max: 1024 }),
 })
 
-export function accountRoutes({ signOn, users, clock }: Pick<Services, 'signOn' | 'users' | 'clock'>): Router {
+export function accountRoutes({
+  signOn,
+  users,
+  clock,
+  sessions,
+  emailVerification,
+}: Pick<Services, 'signOn' | 'users' | 'clock' | 'sessions' | 'emailVerification'>): Router {
   const router = Router()
+
+  router.get('/verify-email', async (req, res) => {
+    const outcome = await emailVerification.verify(req.query.token)
+    if (outcome === 'verified')
+      return res.render('accounts/email-verified', { title: 'Your email address is confirmed' })
+    res.status(410).render('accounts/link-expired', { title: 'This link has expired or has already been used' })
+  })
 
   router.get('/sign-on', (req, res) => {
     if (req.session.user) return res.redirect(homeFor[req.session.user.role])
@@ -49,8 +62,13 @@ export function accountRoutes({ signOn, users, clock }: Pick<Services, 'signOn' 
       req.session.user = result.user
       req.session.signedOnAt = now
       req.session.lastSeenAt = now
-      req.session.save((saveError) => {
+      req.session.save(async (saveError) => {
         if (saveError) return next(saveError)
+        try {
+          await sessions.add(result.user.id, req.sessionID)
+        } catch (registryError) {
+          return next(registryError)
+        }
         res.redirect(303, returnTo ?? homeFor[result.user.role])
       })
     })
@@ -58,7 +76,10 @@ export function accountRoutes({ signOn, users, clock }: Pick<Services, 'signOn' 
 
   router.post('/sign-out', async (req, res, next) => {
     const user = req.session.user
-    if (user) await users.recordSignOnEvent({ userId: user.id, at: clock(), outcome: 'signed-out', ip: req.ip })
+    if (user) {
+      await users.recordSignOnEvent({ userId: user.id, at: clock(), outcome: 'signed-out', ip: req.ip })
+      await sessions.remove(user.id, req.sessionID)
+    }
     req.session.destroy((error) => {
       if (error) return next(error)
       res.clearCookie('portal.sid')

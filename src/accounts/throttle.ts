@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { RateLimiterRedis } from 'rate-limiter-flexible'
+import { FailureThrottle } from '../platform/throttle'
 
 export const accountFailureLimit = 10
 export const lockMinutes = 15
@@ -8,49 +8,32 @@ export const freeFailures = 5
 const ipFailureLimit = 100
 
 /**
- * Counts failed sign-ons per user ID (known or not, so the answers cannot tell them apart) and per IP, in
- * Redis so every web process sees the same counts.
+ * Failed sign-ons per user ID (known or not, so the answers cannot tell them apart) and per IP: the tenth
+ * failure for a user ID locks it for 15 minutes; a hundred from one address in an hour block the address.
  */
 export class SignOnThrottle {
-  private readonly accounts: RateLimiterRedis
-  private readonly addresses: RateLimiterRedis
+  private readonly accounts: FailureThrottle
+  private readonly addresses: FailureThrottle
 
   constructor(redis: Redis, prefix: string) {
-    this.accounts = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${prefix}:signon-account`,
-      points: accountFailureLimit,
-      duration: 60 * 60,
-    })
-    this.addresses = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `${prefix}:signon-ip`,
-      points: ipFailureLimit,
-      duration: 60 * 60,
-      blockDuration: lockMinutes * 60,
-    })
+    this.accounts = new FailureThrottle(redis, `${prefix}:signon-account`, accountFailureLimit, 3600, lockMinutes * 60)
+    this.addresses = new FailureThrottle(redis, `${prefix}:signon-ip`, ipFailureLimit, 3600, lockMinutes * 60)
   }
 
-  async isAccountLocked(key: string): Promise<boolean> {
-    const state = await this.accounts.get(key)
-    return state !== null && state.consumedPoints >= accountFailureLimit
+  isAccountLocked(key: string): Promise<boolean> {
+    return this.accounts.isBlocked(key)
   }
 
-  async isAddressBlocked(ip: string): Promise<boolean> {
-    const state = await this.addresses.get(ip)
-    return state !== null && state.consumedPoints > ipFailureLimit
+  isAddressBlocked(ip: string): Promise<boolean> {
+    return this.addresses.isBlocked(ip)
   }
 
-  /** Records a failure and returns how many this user ID has now; the tenth locks it for 15 minutes. */
   async recordFailure(key: string, ip: string): Promise<number> {
-    // consume (not penalty) so passing the limit starts the block.
-    await this.addresses.consume(ip).catch(() => undefined)
-    const state = await this.accounts.penalty(key, 1)
-    if (state.consumedPoints >= accountFailureLimit) await this.accounts.block(key, lockMinutes * 60)
-    return state.consumedPoints
+    await this.addresses.recordFailure(ip)
+    return this.accounts.recordFailure(key)
   }
 
-  async clearAccount(key: string): Promise<void> {
-    await this.accounts.delete(key)
+  clearAccount(key: string): Promise<void> {
+    return this.accounts.clear(key)
   }
 }

@@ -68,3 +68,44 @@ export function setUpSession(redis: Redis, config: Config, clock: Clock): Reques
 
   return [sessionMiddleware, enforceTimeouts]
 }
+
+/**
+ * Which sessions each account has open, so a password change or recovery can end all the others. Sessions
+ * are Redis keys of the session store; ending one deletes its key.
+ */
+export class SessionRegistry {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly absoluteHours: number,
+  ) {}
+
+  private setKey(userId: number) {
+    return `${this.prefix}:user-sessions:${userId}`
+  }
+
+  async add(userId: number, sessionId: string): Promise<void> {
+    await this.redis
+      .multi()
+      .sadd(this.setKey(userId), sessionId)
+      .expire(this.setKey(userId), this.absoluteHours * 3600)
+      .exec()
+  }
+
+  async remove(userId: number, sessionId: string): Promise<void> {
+    await this.redis.srem(this.setKey(userId), sessionId)
+  }
+
+  /** Ends every session of the account except `keep` (the one making the change, if any). */
+  async endOthers(userId: number, keep?: string): Promise<number> {
+    const sessionIds = await this.redis.smembers(this.setKey(userId))
+    const others = sessionIds.filter((id) => id !== keep)
+    if (others.length === 0) return 0
+    await this.redis
+      .multi()
+      .del(...others.map((id) => `${this.prefix}:sess:${id}`))
+      .srem(this.setKey(userId), ...others)
+      .exec()
+    return others.length
+  }
+}

@@ -1,0 +1,234 @@
+import { Request, Response, Router } from 'express'
+import { homeFor } from '../platform/access'
+import { parseForm } from '../platform/forms'
+import { secretQuestions } from '../accounts/secret-questions'
+import type { Services } from '../services'
+import { parseCredentialsForm, parseMembershipForm, userIdAndEmailForm } from './forms'
+import { AlreadyRegisteredError, identityAttemptsAllowed, termsVersion, UserIdTakenError } from './service'
+import { redirectFor, StepPath, stepNumber, steps } from './wizard'
+
+export const noMatchMessage =
+  'We could not find a membership with those details. Check them against your member ID card and try again.'
+const throttledMessage =
+  'There have been too many attempts to find this membership. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).'
+
+function render(res: Response, path: StepPath, view: string, locals: Record<string, unknown>, status = 200) {
+  const step = steps.find((candidate) => candidate.path === path)!
+  const errors = (locals.errors as unknown[] | undefined) ?? []
+  res.status(errors.length > 0 && status === 200 ? 400 : status).render(`registration/${view}`, {
+    title: `${step.title} (step ${stepNumber(path)} of 5)`,
+    stepNumber: stepNumber(path),
+    errors: [],
+    ...locals,
+  })
+}
+
+/** The brochure's five steps; each GET is guarded so no step is reached before the earlier ones are done. */
+export function registrationRoutes({
+  registration,
+  clock,
+  config,
+}: Pick<Services, 'registration' | 'clock' | 'config'>): Router {
+  const router = Router()
+
+  router.use('/register', (req, res, next) => {
+    if (req.session.user) return res.redirect(303, homeFor[req.session.user.role])
+    next()
+  })
+
+  const guard = (path: StepPath) => (req: Request, res: Response, next: () => void) => {
+    const target = redirectFor(req.session.registration, path)
+    if (target) return res.redirect(303, target)
+    next()
+  }
+
+  router.get('/register', (req, res) => {
+    const state = req.session.registration
+    if (state?.completedUserId) delete req.session.registration
+    const values = state && !state.completedUserId ? { firstName: state.firstName, lastName: state.lastName } : {}
+    render(res, '/register', 'membership', { values })
+  })
+
+  router.post('/register', async (req, res) => {
+    const form = parseMembershipForm(req.body, clock())
+    if (!form.ok) return render(res, '/register', 'membership', { values: form.values, errors: form.errors })
+    const match = await registration.matchMembership(form.value, req.ip ?? 'unknown')
+    if (match.outcome !== 'matched') {
+      const text = match.outcome === 'throttled' ? throttledMessage : noMatchMessage
+      return render(
+        res,
+        '/register',
+        'membership',
+        { values: form.values, errors: [{ href: '#firstName', text }] },
+        match.outcome === 'throttled' ? 429 : 400,
+      )
+    }
+    if (match.hasAccount) {
+      delete req.session.registration
+      return res.status(200).render('registration/already-registered', { title: 'You already have an account' })
+    }
+    const previous = req.session.registration
+    // Going back and re-entering the same membership keeps the later steps' answers.
+    req.session.registration =
+      previous && previous.memberId === match.member.id && !previous.completedUserId
+        ? previous
+        : { memberId: match.member.id, firstName: match.member.first_name, lastName: match.member.last_name }
+    res.redirect(303, '/register/terms')
+  })
+
+  router.get('/register/terms', guard('/register/terms'), (req, res) => {
+    render(res, '/register/terms', 'terms', {
+      accepted: Boolean(req.session.registration?.termsAcceptedAt),
+      termsVersion,
+    })
+  })
+
+  router.post('/register/terms', guard('/register/terms'), (req, res) => {
+    if (req.body?.accept !== 'yes') {
+      return render(res, '/register/terms', 'terms', {
+        accepted: false,
+        termsVersion,
+        errors: [{ href: '#accept', text: 'Select the box to say you accept the terms and conditions' }],
+      })
+    }
+    req.session.registration!.termsAcceptedAt = clock().getTime()
+    res.redirect(303, '/register/user-id')
+  })
+
+  router.get('/register/user-id', guard('/register/user-id'), (req, res) => {
+    const state = req.session.registration!
+    render(res, '/register/user-id', 'user-id', { values: { userId: state.userId ?? '', email: state.email ?? '' } })
+  })
+
+  router.post('/register/user-id', guard('/register/user-id'), async (req, res) => {
+    const state = req.session.registration!
+    const form = parseForm(userIdAndEmailForm, req.body)
+    const values = {
+      userId: String(req.body?.userId ?? '').slice(0, 40),
+      email: String(req.body?.email ?? '').slice(0, 260),
+    }
+    if (!form.ok) return render(res, '/register/user-id', 'user-id', { values, errors: form.errors })
+    if (await registration.userIdTaken(form.value.userId)) {
+      return render(res, '/register/user-id', 'user-id', {
+        values,
+        errors: [{ href: '#userId', text: 'That user ID is already taken. Choose a different one' }],
+      })
+    }
+    if (form.value.email !== state.email || !state.verificationId) {
+      state.verificationId = await registration.requestEmailVerification(state.memberId, form.value.email)
+    }
+    state.userId = form.value.userId
+    state.email = form.value.email
+    res.redirect(303, '/register/secure')
+  })
+
+  router.get('/register/secure', guard('/register/secure'), async (req, res) => {
+    const state = req.session.registration!
+    if (state.identity?.passed) return res.redirect(303, '/register/secure/password')
+    if ((state.identity?.failedAttempts ?? 0) >= identityAttemptsAllowed) return renderIdentityLocked(res)
+    state.identity ??= {
+      questions: await registration.identityQuestionsFor(state.memberId),
+      failedAttempts: 0,
+      passed: false,
+    }
+    render(res, '/register/secure', 'identity', {
+      questions: state.identity.questions,
+      failedAttempts: state.identity.failedAttempts,
+    })
+  })
+
+  router.post('/register/secure', guard('/register/secure'), async (req, res) => {
+    const state = req.session.registration!
+    const identity = state.identity
+    if (!identity || identity.passed) return res.redirect(303, '/register/secure')
+    if (identity.failedAttempts >= identityAttemptsAllowed) return renderIdentityLocked(res)
+    const unanswered = identity.questions.filter((question) => !/^[0-3]$/.test(String(req.body?.[question.id] ?? '')))
+    if (unanswered.length > 0) {
+      return render(res, '/register/secure', 'identity', {
+        questions: identity.questions,
+        failedAttempts: identity.failedAttempts,
+        chosen: req.body,
+        errors: unanswered.map((question) => ({ href: `#${question.id}-0`, text: `Answer: ${question.prompt}` })),
+      })
+    }
+    const allRight = identity.questions.every((question) => Number(req.body[question.id]) === question.answer)
+    if (allRight) {
+      identity.passed = true
+      return res.redirect(303, '/register/secure/password')
+    }
+    identity.failedAttempts += 1
+    if (identity.failedAttempts >= identityAttemptsAllowed) return renderIdentityLocked(res)
+    // A new set each time, so answers cannot be found by elimination.
+    identity.questions = await registration.identityQuestionsFor(state.memberId)
+    render(res, '/register/secure', 'identity', {
+      questions: identity.questions,
+      failedAttempts: identity.failedAttempts,
+      errors: [
+        {
+          href: `#${identity.questions[0].id}-0`,
+          text: 'Your answers did not match our records. Try these questions, or finish registering by mail.',
+        },
+      ],
+    })
+  })
+
+  function renderIdentityLocked(res: Response) {
+    render(res, '/register/secure', 'identity-locked', {})
+  }
+
+  const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
+
+  router.get('/register/secure/password', guard('/register/secure/password'), (_req, res) => {
+    render(res, '/register/secure/password', 'password', { questionList, values: { questions: [], answers: [] } })
+  })
+
+  router.post('/register/secure/password', guard('/register/secure/password'), async (req, res) => {
+    const state = req.session.registration!
+    const form = parseCredentialsForm(req.body, {
+      userId: state.userId,
+      firstName: state.firstName,
+      lastName: state.lastName,
+    })
+    if (!form.ok)
+      return render(res, '/register/secure/password', 'password', {
+        questionList,
+        values: form.values,
+        errors: form.errors,
+      })
+    try {
+      await registration.createAccount({
+        memberId: state.memberId,
+        userId: state.userId!,
+        email: state.email!,
+        verificationId: state.verificationId!,
+        termsAcceptedAt: new Date(state.termsAcceptedAt!),
+        password: form.value.password,
+        answers: form.value.answers,
+        ip: req.ip ?? 'unknown',
+      })
+    } catch (error) {
+      if (error instanceof AlreadyRegisteredError) {
+        delete req.session.registration
+        return res.status(409).render('registration/already-registered', { title: 'You already have an account' })
+      }
+      if (error instanceof UserIdTakenError) {
+        delete state.userId
+        return res.redirect(303, '/register/user-id')
+      }
+      throw error
+    }
+    req.session.registration = { ...state, identity: undefined, completedUserId: state.userId }
+    res.redirect(303, '/register/done')
+  })
+
+  router.get('/register/done', guard('/register/done'), (req, res) => {
+    const state = req.session.registration!
+    render(res, '/register/done', 'done', {
+      userId: state.completedUserId,
+      email: state.email,
+      signOnUrl: `${config.publicUrl}/sign-on`,
+    })
+  })
+
+  return router
+}

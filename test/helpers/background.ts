@@ -1,0 +1,51 @@
+import type { Worker } from 'bullmq'
+import { startWorkers } from '../../jobs/worker'
+import { CaughtEmail, MailCatcher, startMailCatcher } from '../../src/devtools/mail-catcher'
+import type { Clock } from '../../src/platform/clock'
+import { createMailer } from '../../src/platform/mail'
+import { OutboxRelay } from '../../src/platform/outbox'
+import type { Services } from '../../src/services'
+import { testServices } from './app'
+
+export interface Background {
+  services: Services
+  mail: MailCatcher
+  stop(): Promise<void>
+}
+
+/**
+ * Services wired to a real SMTP server on loopback, with the outbox relay and every real BullMQ worker
+ * running in this process: what the worker process does, seen from a test.
+ */
+export async function startServicesWithBackground(options: { clock?: Clock } = {}): Promise<Background> {
+  const mail = await startMailCatcher()
+  const services = testServices({
+    clock: options.clock,
+    mailer: createMailer(`smtp://127.0.0.1:${mail.port}`, 'Member Portal <no-reply@memberportal.example>'),
+  })
+  const relay = new OutboxRelay(services.db, services.queues, services.clock, services.logger)
+  relay.start(services.config.outboxPollMs)
+  const workers: Worker[] = startWorkers(services)
+  return {
+    services,
+    mail,
+    async stop() {
+      await relay.stop()
+      await Promise.all(workers.map((worker) => worker.close()))
+      await mail.close()
+    },
+  }
+}
+
+/** The first link in an email's text that starts with the given path. */
+export function linkIn(email: CaughtEmail, path: string): string {
+  const match = email.text.match(new RegExp(`https?://[^\\s]+${path.replace(/[/]/g, '\\/')}\\?token=[A-Za-z0-9_-]+`))
+  if (!match) throw new Error(`No ${path} link in: ${email.text}`)
+  return match[0]
+}
+
+/** The path and query of a link, for supertest. */
+export function localPart(link: string): string {
+  const url = new URL(link)
+  return url.pathname + url.search
+}
