@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import express, { Express } from 'express'
 import { pinoHttp } from 'pino-http'
+import { recoveryRoutes } from './accounts/recovery-routes'
 import { accountRoutes } from './accounts/routes'
+import { settingsRoutes } from './accounts/settings-routes'
 import { healthRoutes } from './health/routes'
 import { homeRoutes } from './home/routes'
 import { mailroomRoutes } from './mailroom/routes'
@@ -59,6 +61,8 @@ export function createApp(services: Services): Express {
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
   app.use(registrationRoutes(services))
+  app.use(recoveryRoutes(services))
+  app.use(settingsRoutes(services))
   app.use(homeRoutes(services))
   app.use(officeRoutes())
   app.use(opsRoutes(services))

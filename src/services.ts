@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis'
 import { CredentialService } from './accounts/credentials'
 import { EmailVerificationService } from './accounts/email-verification'
+import { RecoveryService } from './accounts/recovery'
+import { AccountSettingsService } from './accounts/settings'
 import { SignOnService } from './accounts/service'
 import { RegistrationRepository } from './registration/repository'
 import { RegistrationService } from './registration/service'
@@ -64,6 +66,8 @@ export function createServices(infrastructure: Infrastructure) {
     sessions,
     credentials,
     emailVerification: new EmailVerificationService(db, clock),
+    settings: new AccountSettingsService(db, users, credentials, clock),
+    recovery: new RecoveryService(db, credentials, throttle, clock, { redis, prefix: config.redisPrefix }),
     registration: new RegistrationService(db, new RegistrationRepository(db), credentials, audit, clock, {
       redis,
       prefix: config.redisPrefix,

@@ -1,10 +1,19 @@
 import type { Knex } from 'knex'
 import { hashSecret } from '../accounts/passwords'
 import { userIdKey } from '../accounts/repository'
+import { normaliseAnswer } from '../accounts/secret-questions'
+import { termsVersion } from '../registration/service'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 
 export const demoPassword = 'Harbor-lights-2026'
+
+// Every demo member account's secret answers (for trying "Forgot password").
+export const demoSecretAnswers = [
+  { questionKey: 'first-pet', answer: 'Rusty' },
+  { questionKey: 'parents-met', answer: 'Sacramento' },
+  { questionKey: 'first-car', answer: 'Ford Focus' },
+]
 
 export const demoAccounts = [
   { userId: 'alex.rivera', role: 'member', who: 'Alex Rivera (MRN 11000003), parent of Sam and Jordan' },
@@ -183,6 +192,7 @@ export async function demoPlanLoaded(db: Db): Promise<boolean> {
 export async function seedDemoPlan(db: Db, clock: Clock, environment: string): Promise<void> {
   if (environment === 'production') throw new Error('The demo plan is never loaded in production.')
   const passwordHash = await hashSecret(demoPassword)
+  const answerHashes = await Promise.all(demoSecretAnswers.map((answer) => hashSecret(normaliseAnswer(answer.answer))))
   const today = clock()
   await db.transaction(async (trx: Knex.Transaction) => {
     const clinicIds = new Map<string, number>()
@@ -217,7 +227,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         (candidate) => candidate.userId === `${member.first}.${member.last}`.toLowerCase(),
       )
       if (account) {
-        await trx('users').insert({
+        const [userId] = await trx('users').insert({
           user_id: account.userId,
           user_id_key: userIdKey(account.userId),
           password_hash: passwordHash,
@@ -227,7 +237,17 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
           email: member.email ?? null,
           email_verified_at: today,
           password_changed_at: today,
+          terms_version: termsVersion,
+          terms_accepted_at: today,
         })
+        await trx('secret_answers').insert(
+          demoSecretAnswers.map((answer, index) => ({
+            user_id: Number(userId),
+            position: index + 1,
+            question_key: answer.questionKey,
+            answer_hash: answerHashes[index],
+          })),
+        )
       }
     }
     for (const person of staff) {

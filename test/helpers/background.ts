@@ -10,6 +10,8 @@ import { testServices } from './app'
 export interface Background {
   services: Services
   mail: MailCatcher
+  /** Waits until every outbox row is queued and every queued job is finished, then forgets caught mail. */
+  settle(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -29,6 +31,21 @@ export async function startServicesWithBackground(options: { clock?: Clock } = {
   return {
     services,
     mail,
+    async settle() {
+      for (let i = 0; i < 200; i++) {
+        const pending = await services.db('outbox').whereNull('enqueued_at').count<{ n: number }[]>({ n: '*' })
+        const counts = await Promise.all(
+          services.queues.all().map((queue) => queue.getJobCounts('waiting', 'active', 'delayed')),
+        )
+        const busy = counts.reduce(
+          (sum, count) => sum + (count.waiting ?? 0) + (count.active ?? 0) + (count.delayed ?? 0),
+          0,
+        )
+        if (Number(pending[0].n) === 0 && busy === 0) break
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      mail.messages.length = 0
+    },
     async stop() {
       await relay.stop()
       await Promise.all(workers.map((worker) => worker.close()))

@@ -35,8 +35,8 @@ describe('online registration', () => {
     app = buildApp(background.services)
   })
   beforeEach(async () => {
+    await background.settle()
     await resetWithDemoPlan(background.services)
-    background.mail.messages.length = 0
   })
   after(async () => {
     await background.stop()

@@ -1,0 +1,176 @@
+import { Router } from 'express'
+import { z } from 'zod'
+import { parseForm, text } from '../platform/forms'
+import { parseCredentialsForm, parseMembershipForm } from '../registration/forms'
+import type { Services } from '../services'
+import type { OpenedReset } from './recovery'
+import { secretQuestions, SecretQuestionKey } from './secret-questions'
+
+declare module 'express-session' {
+  interface SessionData {
+    passwordReset?: OpenedReset & { answersPassed?: boolean }
+  }
+}
+
+const userIdForm = z.object({ userId: text('user ID', { max: 64 }) })
+
+/** Forgot user ID and forgot password: the same answer whether or not an account matches. */
+export function recoveryRoutes({
+  registration,
+  recovery,
+  clock,
+}: Pick<Services, 'registration' | 'recovery' | 'clock'>): Router {
+  const router = Router()
+
+  router.get('/forgot-user-id', (_req, res) => {
+    res.render('accounts/forgot-user-id', { title: 'Forgot your user ID', values: {}, errors: [] })
+  })
+
+  router.post('/forgot-user-id', async (req, res) => {
+    const form = parseMembershipForm(req.body, clock())
+    if (!form.ok)
+      return res
+        .status(400)
+        .render('accounts/forgot-user-id', { title: 'Forgot your user ID', values: form.values, errors: form.errors })
+    const match = await registration.matchMembership(form.value, req.ip ?? 'unknown')
+    if (match.outcome === 'throttled') {
+      return res.status(429).render('accounts/forgot-user-id', {
+        title: 'Forgot your user ID',
+        values: form.values,
+        errors: [
+          {
+            href: '#firstName',
+            text: 'There have been too many attempts. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
+          },
+        ],
+      })
+    }
+    if (match.outcome === 'matched' && match.hasAccount) await recovery.sendUserIdReminder(match.member.id)
+    res.redirect(303, '/forgot-user-id/sent')
+  })
+
+  router.get('/forgot-user-id/sent', (_req, res) =>
+    res.render('accounts/forgot-user-id-sent', { title: 'Check your email' }),
+  )
+
+  router.get('/forgot-password', (_req, res) => {
+    res.render('accounts/forgot-password', { title: 'Forgot your password', values: {}, errors: [] })
+  })
+
+  router.post('/forgot-password', async (req, res) => {
+    const form = parseForm(userIdForm, req.body)
+    if (!form.ok) {
+      return res.status(400).render('accounts/forgot-password', {
+        title: 'Forgot your password',
+        values: { userId: String(req.body?.userId ?? '').slice(0, 64) },
+        errors: form.errors,
+      })
+    }
+    await recovery.requestPasswordReset(form.value.userId)
+    res.redirect(303, '/forgot-password/sent')
+  })
+
+  router.get('/forgot-password/sent', (_req, res) =>
+    res.render('accounts/forgot-password-sent', { title: 'Check your email' }),
+  )
+
+  // The emailed link: checked, then the token leaves the address bar before any form is shown.
+  router.get('/forgot-password/reset', async (req, res) => {
+    const opened = await recovery.openResetLink(req.query.token)
+    if (!opened)
+      return res
+        .status(410)
+        .render('accounts/link-expired', { title: 'This link has expired or has already been used' })
+    req.session.passwordReset = opened
+    res.redirect(303, '/forgot-password/questions')
+  })
+
+  const questionsPage = (reset: OpenedReset, locals: Record<string, unknown> = {}) => ({
+    title: 'Answer your secret questions',
+    questions: reset.questionKeys.map((key, index) => ({
+      id: `answer${index + 1}`,
+      text: secretQuestions[key as SecretQuestionKey] ?? key,
+    })),
+    errors: [],
+    ...locals,
+  })
+
+  router.get('/forgot-password/questions', async (req, res) => {
+    const reset = req.session.passwordReset
+    if (!reset || !(await recovery.isLive(reset.resetId))) return res.redirect(303, '/forgot-password')
+    if (reset.answersPassed) return res.redirect(303, '/forgot-password/new-password')
+    res.render('accounts/reset-questions', questionsPage(reset))
+  })
+
+  router.post('/forgot-password/questions', async (req, res) => {
+    const reset = req.session.passwordReset
+    if (!reset) return res.redirect(303, '/forgot-password')
+    const answers = [req.body?.answer1, req.body?.answer2].map((value) =>
+      typeof value === 'string' ? value.trim() : '',
+    )
+    const missing = answers.flatMap((answer, index) =>
+      answer === ''
+        ? [{ href: `#answer${index + 1}`, text: `Enter your answer to question ${index + 1}` }]
+        : answer.length > 60
+          ? [
+              {
+                href: `#answer${index + 1}`,
+                text: `Your answer to question ${index + 1} must be 60 characters or fewer`,
+              },
+            ]
+          : [],
+    )
+    if (missing.length > 0)
+      return res.status(400).render('accounts/reset-questions', questionsPage(reset, { errors: missing }))
+    const result = await recovery.checkAnswers(reset, answers)
+    if (result.outcome === 'ended') {
+      delete req.session.passwordReset
+      return res.status(403).render('accounts/reset-ended', { title: 'This password reset has ended' })
+    }
+    if (result.outcome === 'wrong') {
+      const tries = result.triesLeft === 1 ? '1 more try' : `${result.triesLeft} more tries`
+      return res
+        .status(400)
+        .render(
+          'accounts/reset-questions',
+          questionsPage(reset, {
+            errors: [{ href: '#answer1', text: `Your answers did not match. You have ${tries}.` }],
+          }),
+        )
+    }
+    reset.answersPassed = true
+    res.redirect(303, '/forgot-password/new-password')
+  })
+
+  router.get('/forgot-password/new-password', (req, res) => {
+    if (!req.session.passwordReset?.answersPassed) return res.redirect(303, '/forgot-password')
+    res.render('accounts/reset-password', { title: 'Create a new password', errors: [] })
+  })
+
+  router.post('/forgot-password/new-password', async (req, res) => {
+    const reset = req.session.passwordReset
+    if (!reset?.answersPassed) return res.redirect(303, '/forgot-password')
+    const account = await recovery.resetAccountContext(reset.userId)
+    const form = parseCredentialsForm(
+      req.body,
+      {
+        userId: account?.user_id,
+        firstName: account?.first_name ?? undefined,
+        lastName: account?.last_name ?? undefined,
+      },
+      { password: true, questions: false },
+    )
+    if (!form.ok)
+      return res.status(400).render('accounts/reset-password', { title: 'Create a new password', errors: form.errors })
+    const done = await recovery.completeReset(reset, form.value.password)
+    delete req.session.passwordReset
+    if (!done)
+      return res
+        .status(410)
+        .render('accounts/link-expired', { title: 'This link has expired or has already been used' })
+    req.session.notice = 'Your password has been changed. Sign on with your new password.'
+    res.redirect(303, '/sign-on')
+  })
+
+  return router
+}

@@ -1,0 +1,104 @@
+import { Request, Response, Router } from 'express'
+import { z } from 'zod'
+import { requireRole } from '../platform/access'
+import { FormError, parseForm, password } from '../platform/forms'
+import { emailField, parseCredentialsForm } from '../registration/forms'
+import type { Services } from '../services'
+import { secretQuestions } from './secret-questions'
+
+const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
+const currentPasswordForm = z.object({ currentPassword: password('current password', { max: 1024 }) })
+const wrongCurrentPassword: FormError = { href: '#currentPassword', text: 'Your current password is not right' }
+
+/** Account settings: change password, email and secret questions, and see recent sign-on activity. */
+export function settingsRoutes({ settings, credentials }: Pick<Services, 'settings' | 'credentials'>): Router {
+  const router = Router()
+  router.use('/account', ...requireRole('member'))
+
+  const user = (req: Request) => req.session.user!
+
+  async function checkCurrentPassword(req: Request): Promise<FormError[]> {
+    const form = parseForm(currentPasswordForm, req.body)
+    if (!form.ok) return form.errors
+    return (await credentials.checkPassword(user(req).id, form.value.currentPassword)) ? [] : [wrongCurrentPassword]
+  }
+
+  const done = (req: Request, res: Response, notice: string) => {
+    req.session.notice = notice
+    res.redirect(303, '/account')
+  }
+
+  router.get('/account', async (req, res) => {
+    const notice = req.session.notice
+    delete req.session.notice
+    const overview = await settings.overview(user(req).id)
+    res.render('account/index', {
+      title: 'Your account',
+      notice,
+      ...overview,
+      questionTexts: overview.questions.map((key) => secretQuestions[key as keyof typeof secretQuestions] ?? key),
+    })
+  })
+
+  router.get('/account/password', (_req, res) =>
+    res.render('account/password', { title: 'Change your password', errors: [] }),
+  )
+
+  router.post('/account/password', async (req, res) => {
+    const overview = (await settings.overview(user(req).id)).user
+    const form = parseCredentialsForm(
+      req.body,
+      {
+        userId: overview.user_id,
+        firstName: overview.first_name ?? undefined,
+        lastName: overview.last_name ?? undefined,
+      },
+      { password: true, questions: false },
+    )
+    const errors = [...(await checkCurrentPassword(req)), ...(form.ok ? [] : form.errors)]
+    if (errors.length > 0 || !form.ok)
+      return res.status(400).render('account/password', { title: 'Change your password', errors })
+    await credentials.changePassword(user(req).id, form.value.password, 'password-changed', req.sessionID)
+    done(req, res, 'Your password has been changed. You have been signed out everywhere else.')
+  })
+
+  router.get('/account/email', (_req, res) =>
+    res.render('account/email', { title: 'Change your email address', values: {}, errors: [] }),
+  )
+
+  router.post('/account/email', async (req, res) => {
+    const form = parseForm(z.object({ email: emailField() }), req.body)
+    const errors = [...(form.ok ? [] : form.errors), ...(await checkCurrentPassword(req))]
+    const values = { email: String(req.body?.email ?? '').slice(0, 260) }
+    if (errors.length > 0 || !form.ok)
+      return res.status(400).render('account/email', { title: 'Change your email address', values, errors })
+    await settings.requestEmailChange(user(req).id, user(req).memberId!, form.value.email)
+    done(req, res, `We sent a link to ${form.value.email}. Your email address changes when you open it.`)
+  })
+
+  router.get('/account/secret-questions', (_req, res) =>
+    res.render('account/secret-questions', {
+      title: 'Change your secret questions',
+      questionList,
+      values: { questions: [], answers: [] },
+      errors: [],
+    }),
+  )
+
+  router.post('/account/secret-questions', async (req, res) => {
+    const form = parseCredentialsForm(req.body, {}, { password: false, questions: true })
+    const errors = [...(await checkCurrentPassword(req)), ...(form.ok ? [] : form.errors)]
+    if (errors.length > 0 || !form.ok) {
+      return res.status(400).render('account/secret-questions', {
+        title: 'Change your secret questions',
+        questionList,
+        values: form.values,
+        errors,
+      })
+    }
+    await credentials.changeSecretAnswers(user(req).id, form.value.answers, req.sessionID)
+    done(req, res, 'Your secret questions have been changed.')
+  })
+
+  return router
+}

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict'
+import type { Express } from 'express'
+import supertest from 'supertest'
+import { fixedClock } from '../../src/platform/clock'
+import {
+  buildApp,
+  closeServices,
+  demoPassword,
+  errorSummary,
+  pageText,
+  resetWithDemoPlan,
+  signOn,
+  submitForm,
+} from '../helpers/app'
+import { Background, linkIn, localPart, startServicesWithBackground } from '../helpers/background'
+
+describe('account settings', () => {
+  const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
+  let background: Background
+  let app: Express
+
+  before(async () => {
+    background = await startServicesWithBackground({ clock })
+    app = buildApp(background.services)
+  })
+  beforeEach(async () => {
+    await background.settle()
+    await resetWithDemoPlan(background.services)
+  })
+  after(async () => {
+    await background.stop()
+    await closeServices(background.services)
+  })
+
+  async function signedOnAlex() {
+    const agent = supertest.agent(app)
+    await signOn(agent, 'alex.rivera', demoPassword)
+    return agent
+  }
+
+  it('shows the account and recent sign-on activity', async () => {
+    await signOn(supertest.agent(app), 'alex.rivera', 'a wrong password here')
+    const agent = await signedOnAlex()
+    const page = await agent.get('/account').expect(200)
+    const text = pageText(page.text)
+    assert.match(text, /User ID\s*alex\.rivera/)
+    assert.match(text, /alex\.rivera@example\.com \(confirmed\)/)
+    assert.match(text, /What was the name of your first pet\?/)
+    assert.match(text, /Signed on/)
+    assert.match(text, /Failed sign-on \(wrong password\)/)
+  })
+
+  it('changes the password, keeps this session, ends the others and sends a notice', async () => {
+    const other = await signedOnAlex()
+    const agent = await signedOnAlex()
+    const changed = await submitForm(agent, '/account/password', {
+      currentPassword: demoPassword,
+      password: 'a brand new harbor sunrise',
+      confirmPassword: 'a brand new harbor sunrise',
+    })
+    assert.equal(changed.headers.location, '/account')
+    assert.match(pageText((await agent.get('/account')).text), /Your password has been changed/)
+    assert.equal((await other.get('/home')).headers.location, '/sign-on')
+    assert.equal(
+      (await signOn(supertest.agent(app), 'alex.rivera', 'a brand new harbor sunrise')).headers.location,
+      '/home',
+    )
+    const notice = await background.mail.waitFor(
+      (message) => message.subject === 'A change to your Member Portal account',
+    )
+    assert.match(notice.text, /password for your Member Portal account was changed/)
+    assert.doesNotMatch(notice.text, /Alex|Rivera/)
+  })
+
+  it('needs the current password and a good new one', async () => {
+    const agent = await signedOnAlex()
+    const wrong = await submitForm(agent, '/account/password', {
+      currentPassword: 'not my password',
+      password: 'short',
+      confirmPassword: 'short',
+    })
+    assert.equal(wrong.status, 400)
+    assert.deepEqual(errorSummary(wrong.text), [
+      'Your current password is not right',
+      'Your password must be at least 15 characters. A few words together, like a short sentence, make a strong one',
+    ])
+    const missing = await submitForm(agent, '/account/password', {})
+    assert.deepEqual(errorSummary(missing.text), ['Enter your current password', 'Enter a new password'])
+  })
+
+  it('changes the email only once the new address is confirmed, telling the old one', async () => {
+    const agent = await signedOnAlex()
+    const response = await submitForm(agent, '/account/email', {
+      email: 'alex.new@example.com',
+      currentPassword: demoPassword,
+    })
+    assert.equal(response.headers.location, '/account')
+    assert.match(pageText((await agent.get('/account')).text), /Waiting for you to confirm: alex\.new@example\.com/)
+    const oldNotice = await background.mail.waitFor((message) => message.to === 'alex.rivera@example.com')
+    assert.match(oldNotice.text, /change the email address/)
+    const link = await background.mail.waitFor((message) => message.to === 'alex.new@example.com')
+    await supertest(app)
+      .get(localPart(linkIn(link, '/verify-email')))
+      .expect(200)
+    const user = await background.services.db('users').where({ user_id_key: 'alex.rivera' }).first()
+    assert.equal(user.email, 'alex.new@example.com')
+    assert.ok(user.email_verified_at)
+  })
+
+  it('refuses a bad email address or a wrong password', async () => {
+    const agent = await signedOnAlex()
+    const response = await submitForm(agent, '/account/email', { email: 'nope', currentPassword: 'wrong' })
+    assert.deepEqual(errorSummary(response.text), [
+      'Enter an email address in the correct format, like name@example.com',
+      'Your current password is not right',
+    ])
+    assert.match(response.text, /value="nope"/)
+  })
+
+  it('changes the secret questions', async () => {
+    const agent = await signedOnAlex()
+    const duplicate = await submitForm(agent, '/account/secret-questions', {
+      currentPassword: demoPassword,
+      question1: 'first-job',
+      answer1: 'Bakery',
+      question2: 'first-job',
+      answer2: 'Bakery',
+      question3: 'first-teacher',
+      answer3: 'Nguyen',
+    })
+    assert.deepEqual(errorSummary(duplicate.text), [
+      'Choose a different question for secret question 2: each must be different',
+    ])
+    const saved = await submitForm(agent, '/account/secret-questions', {
+      currentPassword: demoPassword,
+      question1: 'first-job',
+      answer1: 'Bakery',
+      question2: 'childhood-book',
+      answer2: 'Matilda',
+      question3: 'first-teacher',
+      answer3: 'Nguyen',
+    })
+    assert.equal(saved.headers.location, '/account')
+    const alex = await background.services.users.findByUserId('alex.rivera')
+    assert.deepEqual(await background.services.credentials.secretQuestionKeys(alex!.id), [
+      'first-job',
+      'childhood-book',
+      'first-teacher',
+    ])
+    assert.ok(await background.services.credentials.checkSecretAnswer(alex!.id, 'childhood-book', 'MATILDA'))
+  })
+
+  it('is for signed-on members only', async () => {
+    assert.equal((await supertest(app).get('/account')).headers.location, '/sign-on')
+    const staff = supertest.agent(app)
+    await signOn(staff, 'ops.admin', demoPassword)
+    await staff.get('/account').expect(403)
+  })
+})
