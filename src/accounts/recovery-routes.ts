@@ -129,14 +129,12 @@ export function recoveryRoutes({
     }
     if (result.outcome === 'wrong') {
       const tries = result.triesLeft === 1 ? '1 more try' : `${result.triesLeft} more tries`
-      return res
-        .status(400)
-        .render(
-          'accounts/reset-questions',
-          questionsPage(reset, {
-            errors: [{ href: '#answer1', text: `Your answers did not match. You have ${tries}.` }],
-          }),
-        )
+      return res.status(400).render(
+        'accounts/reset-questions',
+        questionsPage(reset, {
+          errors: [{ href: '#answer1', text: `Your answers did not match. You have ${tries}.` }],
+        }),
+      )
     }
     reset.answersPassed = true
     res.redirect(303, '/forgot-password/new-password')
