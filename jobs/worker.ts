@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq'
 import { loadConfig } from '../src/config'
 import { startNotificationWorker } from './office-message-notifications'
+import { queueName as lettersQueue, scheduleLetterJobs, startLetterWorker } from './temp-password-letters'
 import { OutboxRelay } from '../src/platform/outbox'
 import { closeInfrastructure, createInfrastructure, createServices, Services } from '../src/services'
 
@@ -10,7 +11,10 @@ import { closeInfrastructure, createInfrastructure, createServices, Services } f
  */
 export function startWorkers(services: Services): Worker[] {
   const { redis, queues, logger } = services
-  const workers = [startNotificationWorker(redis, queues.prefix, services.accountEmails)]
+  const workers = [
+    startNotificationWorker(redis, queues.prefix, services.accountEmails),
+    startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
+  ]
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
       logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
@@ -27,6 +31,7 @@ async function main(): Promise<void> {
   const relay = new OutboxRelay(services.db, services.queues, services.clock, logger)
   relay.start(config.outboxPollMs)
   const workers = startWorkers(services)
+  await scheduleLetterJobs(services.queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
   logger.info({ queues: workers.map((worker) => worker.name) }, 'worker started')
 
   let stopping = false

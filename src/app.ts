@@ -16,6 +16,7 @@ import { setUpSession } from './platform/session'
 import { setUpViews, withLayout } from './platform/views'
 import type { Services } from './services'
 import { registrationRoutes } from './registration/routes'
+import { firstSignOnRoutes, holdForFirstSignOn } from './letters/routes'
 import { welcomeRoutes } from './welcome/routes'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
@@ -57,16 +58,18 @@ export function createApp(services: Services): Express {
   app.use(csrf.exposeToken)
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }))
   app.use(csrf.verifyToken)
+  app.use(holdForFirstSignOn)
 
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
   app.use(registrationRoutes(services))
   app.use(recoveryRoutes(services))
   app.use(settingsRoutes(services))
+  app.use(firstSignOnRoutes(services))
   app.use(homeRoutes(services))
   app.use(officeRoutes())
   app.use(opsRoutes(services))
-  app.use(mailroomRoutes())
+  app.use(mailroomRoutes(services))
 
   app.use(notFoundHandler)
   app.use(errorHandler(logger))

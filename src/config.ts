@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { z } from 'zod'
 
 const booleanFlag = z
@@ -36,6 +37,13 @@ const schema = z
     MAIL_FROM: z.string().min(3).default('Member Portal <no-reply@memberportal.example>'),
     MAIL_CATCHER_PORT: z.coerce.number().int().min(1).max(65535).default(1025),
     MAIL_CATCHER_WEB_PORT: z.coerce.number().int().min(1).max(65535).default(1080),
+    LETTERS_DIR: z.string().min(1).default('var/letters'),
+    LETTERS_SCHEDULE: z.string().min(9).default('30 1 * * *'),
+    LETTERS_TIMEZONE: z.string().min(1).default('America/Los_Angeles'),
+    LETTERS_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+    LETTERS_CHUNK_SIZE: z.coerce.number().int().min(1).max(2000).default(200),
+    LETTERS_LEASE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+    HELP_PHONE: z.string().min(7).default('1-800-555-0100 (TTY 711)'),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -60,6 +68,15 @@ const schema = z
       mailFrom: env.MAIL_FROM,
       mailCatcher: { smtpPort: env.MAIL_CATCHER_PORT, webPort: env.MAIL_CATCHER_WEB_PORT },
       session: { idleMinutes: 15, absoluteHours: 12 },
+      letters: {
+        directory: path.resolve(env.LETTERS_DIR),
+        schedule: env.LETTERS_SCHEDULE,
+        timezone: env.LETTERS_TIMEZONE,
+        retentionDays: env.LETTERS_RETENTION_DAYS,
+        chunkSize: env.LETTERS_CHUNK_SIZE,
+        leaseSeconds: env.LETTERS_LEASE_SECONDS,
+      },
+      helpPhone: env.HELP_PHONE,
     }
   })
 

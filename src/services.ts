@@ -5,6 +5,8 @@ import { RecoveryService } from './accounts/recovery'
 import { AccountSettingsService } from './accounts/settings'
 import { SignOnService } from './accounts/service'
 import { RegistrationRepository } from './registration/repository'
+import { LettersRepository } from './letters/repository'
+import { TemporaryPasswordService } from './letters/service'
 import { RegistrationService } from './registration/service'
 import { UserRepository } from './accounts/repository'
 import { SignOnThrottle } from './accounts/throttle'
@@ -16,6 +18,9 @@ import { Clock, systemClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
 import { createLogger, Logger } from './platform/logger'
 import { createMailer, Mailer } from './platform/mail'
+import { PdfRenderer } from './platform/pdf'
+import { LetterBatchService } from './letters/batch'
+import { MailroomService } from './mailroom/service'
 import { AccountEmailService } from './notifications/service'
 import { NotificationRepository } from './notifications/repository'
 import { createQueues, Queues } from './platform/queues'
@@ -30,6 +35,7 @@ export interface Infrastructure {
   queues: Queues
   clock: Clock
   mailer: Mailer
+  pdf: PdfRenderer
 }
 
 /** The one place that builds the infrastructure from config; tests pass their own pieces instead. */
@@ -49,34 +55,65 @@ export function createInfrastructure(config: Config, overrides: Partial<Infrastr
       ),
     clock: overrides.clock ?? systemClock,
     mailer: overrides.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
+    pdf: overrides.pdf ?? new PdfRenderer(config.chromiumPath, logger),
   }
 }
 
 /** Repositories and services, each given what it needs. */
 export function createServices(infrastructure: Infrastructure) {
-  const { config, db, redis, queues, clock } = infrastructure
+  const { config, db, redis, queues, clock, logger } = infrastructure
+  const throttles = { redis, prefix: config.redisPrefix }
   const users = new UserRepository(db)
   const throttle = new SignOnThrottle(redis, config.redisPrefix)
   const audit = new AuditLog(db, clock)
   const sessions = new SessionRegistry(redis, config.redisPrefix, config.session.absoluteHours)
   const credentials = new CredentialService(db, users, sessions, clock)
+  const lettersRepository = new LettersRepository(db)
+  const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, users, clock)
+  const letterBatches = new LetterBatchService(
+    lettersRepository,
+    infrastructure.pdf,
+    clock,
+    {
+      directory: config.letters.directory,
+      timezone: config.letters.timezone,
+      chunkSize: config.letters.chunkSize,
+      signOnUrl: `${config.publicUrl}/sign-on`,
+      helpPhone: config.helpPhone,
+      leaseSeconds: config.letters.leaseSeconds,
+      maxLetters: 20_000,
+    },
+    logger,
+  )
   return {
     ...infrastructure,
     audit,
     sessions,
     credentials,
-    emailVerification: new EmailVerificationService(db, clock),
-    settings: new AccountSettingsService(db, users, credentials, clock),
-    recovery: new RecoveryService(db, credentials, throttle, clock, { redis, prefix: config.redisPrefix }),
-    registration: new RegistrationService(db, new RegistrationRepository(db), credentials, audit, clock, {
-      redis,
-      prefix: config.redisPrefix,
-    }),
     users,
     throttle,
-    signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs),
+    signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
+    emailVerification: new EmailVerificationService(db, clock),
+    settings: new AccountSettingsService(db, users, credentials, clock),
+    recovery: new RecoveryService(db, credentials, throttle, clock, throttles, temporaryPasswords),
+    registration: new RegistrationService(
+      db,
+      new RegistrationRepository(db),
+      credentials,
+      audit,
+      clock,
+      throttles,
+      temporaryPasswords,
+    ),
+    temporaryPasswords,
+    letters: lettersRepository,
+    letterBatches,
+    mailroom: new MailroomService(lettersRepository, letterBatches, temporaryPasswords, audit, clock, {
+      directory: config.letters.directory,
+      timezone: config.letters.timezone,
+    }),
     members: new MemberRepository(db),
-    ops: new OpsService(db, queues),
+    ops: new OpsService(db, queues, clock, audit),
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
       infrastructure.mailer,
@@ -92,5 +129,6 @@ export async function closeInfrastructure(infrastructure: Infrastructure): Promi
   await infrastructure.queues.close()
   await infrastructure.db.destroy()
   infrastructure.mailer.close()
+  await infrastructure.pdf.close()
   infrastructure.redis.disconnect()
 }

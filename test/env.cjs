@@ -8,6 +8,10 @@ const testEnv = {
   LOG_LEVEL: process.env.TEST_LOG_LEVEL || 'silent',
   SIGN_ON_DELAY_MS: '5',
   OUTBOX_POLL_MS: '50',
+  LETTERS_DIR:
+    process.env.TEST_LETTERS_DIR ||
+    require('node:path').join(require('node:os').tmpdir(), 'member-portal-test-letters'),
+  LETTERS_CHUNK_SIZE: '25',
 }
 
 module.exports = { testEnv }

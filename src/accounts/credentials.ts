@@ -70,6 +70,22 @@ export class CredentialService {
     await this.sessions.endOthers(userId, keepSession)
   }
 
+  /** First sign-on after a mailed temporary password: both a password and secret answers, together. */
+  async completeFirstSignOn(
+    userId: number,
+    password: string,
+    answers: SecretAnswerInput[],
+    keepSession?: string,
+  ): Promise<void> {
+    const [passwordHash, hashed] = await Promise.all([hashSecret(password), this.hashAnswers(answers)])
+    await this.db.transaction(async (trx) => {
+      await this.users.updatePassword(userId, passwordHash, this.clock(), trx)
+      await this.users.replaceSecretAnswers(userId, hashed, trx)
+      await this.users.setCredentialsPending(userId, false, trx)
+    })
+    await this.sessions.endOthers(userId, keepSession)
+  }
+
   async changeSecretAnswers(userId: number, answers: SecretAnswerInput[], keepSession?: string): Promise<void> {
     const hashed = await this.hashAnswers(answers)
     await this.db.transaction(async (trx) => {

@@ -12,6 +12,11 @@ declare module 'express-session' {
   }
 }
 
+const tooManyAttempts = {
+  href: '#firstName',
+  text: 'There have been too many attempts. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
+}
+
 const userIdForm = z.object({ userId: text('user ID', { max: 64 }) })
 
 /** Forgot user ID and forgot password: the same answer whether or not an account matches. */
@@ -51,6 +56,25 @@ export function recoveryRoutes({
 
   router.get('/forgot-user-id/sent', (_req, res) =>
     res.render('accounts/forgot-user-id-sent', { title: 'Check your email' }),
+  )
+
+  router.get('/forgot-password/by-mail', (_req, res) => {
+    res.render('accounts/letter-request', { title: 'Get a temporary password by mail', values: {}, errors: [] })
+  })
+
+  router.post('/forgot-password/by-mail', async (req, res) => {
+    const form = parseMembershipForm(req.body, clock())
+    const page = { title: 'Get a temporary password by mail', values: form.values }
+    if (!form.ok) return res.status(400).render('accounts/letter-request', { ...page, errors: form.errors })
+    const match = await registration.matchMembership(form.value, req.ip ?? 'unknown')
+    if (match.outcome === 'throttled')
+      return res.status(429).render('accounts/letter-request', { ...page, errors: [tooManyAttempts] })
+    if (match.outcome === 'matched' && match.hasAccount) await recovery.requestLetterByMail(match.member.id)
+    res.redirect(303, '/forgot-password/by-mail/requested')
+  })
+
+  router.get('/forgot-password/by-mail/requested', (_req, res) =>
+    res.render('accounts/letter-requested', { title: 'Check your mail in 3 to 7 days' }),
   )
 
   router.get('/forgot-password', (_req, res) => {

@@ -8,6 +8,7 @@ import { hashLinkToken, looksLikeLinkToken } from '../platform/tokens'
 import type { CredentialService } from './credentials'
 import { userIdKey } from './repository'
 import type { SignOnThrottle } from './throttle'
+import type { TemporaryPasswordService } from '../letters/service'
 
 export const resetValidMinutes = 60
 export const resetAnswerAttempts = 3
@@ -31,6 +32,7 @@ export class RecoveryService {
     private readonly signOnThrottle: SignOnThrottle,
     private readonly clock: Clock,
     throttles: { redis: Redis; prefix: string },
+    private readonly temporaryPasswords: TemporaryPasswordService,
   ) {
     // Three links an hour per user ID is plenty for a person and stops anyone flooding a member's inbox.
     this.resetRequests = new FailureThrottle(throttles.redis, `${throttles.prefix}:reset-requests`, 3, 3600, 3600)
@@ -47,6 +49,12 @@ export class RecoveryService {
         payload: { userId: user.id },
       }),
     )
+  }
+
+  /** A temporary password by mail for the roster member's account, if it has one; earlier letters stop working. */
+  async requestLetterByMail(memberId: number): Promise<void> {
+    const user = await this.db('users').where({ member_id: memberId, role: 'member' }).first('id')
+    if (user) await this.temporaryPasswords.requestLetter(user.id, memberId, 'recovery')
   }
 
   /** Starts a reset for a member account with an email: older links stop working, a new one is emailed. */

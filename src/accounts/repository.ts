@@ -23,6 +23,7 @@ export interface NewMemberAccount {
   termsVersion: string
   termsAcceptedAt: Date
   at: Date
+  credentialsPending?: boolean
 }
 
 export type SignOnOutcome = 'signed-on' | 'failed' | 'refused-locked' | 'signed-out' | 'timed-out'
@@ -80,10 +81,15 @@ export class UserRepository {
       email_verified_at: account.emailVerifiedAt,
       terms_version: account.termsVersion,
       terms_accepted_at: account.termsAcceptedAt,
-      password_changed_at: account.at,
+      password_changed_at: account.credentialsPending ? null : account.at,
+      credentials_pending: account.credentialsPending ?? false,
       created_at: account.at,
     })
     return Number(id)
+  }
+
+  async setCredentialsPending(userId: number, pending: boolean, trx: Knex.Transaction | Db = this.db): Promise<void> {
+    await trx('users').where({ id: userId }).update({ credentials_pending: pending })
   }
 
   async updatePassword(

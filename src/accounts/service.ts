@@ -40,6 +40,9 @@ export class SignOnService {
     private readonly throttle: SignOnThrottle,
     private readonly clock: Clock,
     private readonly delayBaseMs: number,
+    private readonly temporaryPasswords: {
+      signOnWithTemporaryPassword(userId: number, typed: string): Promise<boolean>
+    },
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
@@ -54,6 +57,16 @@ export class SignOnService {
       await this.throttle.clearAccount(key)
       await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'signed-on' })
       return { outcome: 'signed-on', user: toSessionUser(user) }
+    }
+    if (
+      user &&
+      !locked &&
+      user.role === 'member' &&
+      (await this.temporaryPasswords.signOnWithTemporaryPassword(user.id, attempt.password))
+    ) {
+      await this.throttle.clearAccount(key)
+      await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'signed-on' })
+      return { outcome: 'signed-on', user: { ...toSessionUser(user), mustSetCredentials: true } }
     }
     if (locked) {
       if (user) await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'refused-locked' })

@@ -1,11 +1,113 @@
 import { Router } from 'express'
 import { requireRole } from '../platform/access'
+import { NotFoundError } from '../platform/errors'
+import type { Services } from '../services'
+import { BatchFile, batchFiles, isBatchId } from './service'
 
-/** The mailroom area; letter batches arrive with registration by mail. */
-export function mailroomRoutes(): Router {
+const pageSize = 100
+
+/** The mailroom area: the nightly letter batches, their files, and what was printed, mailed or returned. */
+export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router {
   const router = Router()
-  router.get('/mailroom', ...requireRole('mailroom'), (_req, res) =>
-    res.render('mailroom/index', { title: 'Mailroom' }),
-  )
+  router.use('/mailroom', ...requireRole('mailroom'))
+
+  const batchIdOf = (value: unknown) => {
+    if (!isBatchId(value)) throw new NotFoundError()
+    return value
+  }
+  const flash = (req: Express.Request, text: string) => {
+    req.session.notice = text
+  }
+
+  router.get('/mailroom', async (req, res) => {
+    const notice = req.session.notice
+    delete req.session.notice
+    const [batches, returned] = await Promise.all([mailroom.listBatches(), mailroom.returnedLetters()])
+    res.render('mailroom/index', { title: 'Mailroom', batches, returnedCount: returned.length, notice })
+  })
+
+  router.get('/mailroom/batches/:batchId', async (req, res) => {
+    const batchId = batchIdOf(req.params.batchId)
+    const found = await mailroom.batch(batchId)
+    if (!found) throw new NotFoundError()
+    const pages = Math.max(1, Math.ceil(found.letters.length / pageSize))
+    const page = Math.min(Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1), pages)
+    const notice = req.session.notice
+    delete req.session.notice
+    res.render('mailroom/batch', {
+      title: `Batch ${batchId}`,
+      ...found,
+      letters: found.letters.slice((page - 1) * pageSize, page * pageSize),
+      page,
+      pages,
+      notice,
+    })
+  })
+
+  router.get('/mailroom/batches/:batchId/files/:file', async (req, res) => {
+    const batchId = batchIdOf(req.params.batchId)
+    const file = batchFiles.find((name) => name === req.params.file) as BatchFile | undefined
+    if (!file) throw new NotFoundError()
+    const filePath = await mailroom.download(batchId, file, req.session.user!.id, String(req.id), req.ip)
+    if (!filePath)
+      return res.status(410).render('mailroom/files-gone', { title: 'These files have been deleted', batchId })
+    res.setHeader('Cache-Control', 'no-store')
+    res.download(filePath, `${batchId}-${file}`)
+  })
+
+  router.post('/mailroom/batches/:batchId/printed', async (req, res) => {
+    const batchId = batchIdOf(req.params.batchId)
+    flash(
+      req,
+      (await mailroom.markPrinted(batchId, req.session.user!.id))
+        ? `Batch ${batchId} is marked printed.`
+        : `Batch ${batchId} was already printed or mailed.`,
+    )
+    res.redirect(303, `/mailroom/batches/${batchId}`)
+  })
+
+  router.post('/mailroom/batches/:batchId/mailed', async (req, res) => {
+    const batchId = batchIdOf(req.params.batchId)
+    flash(
+      req,
+      (await mailroom.markMailed(batchId, req.session.user!.id))
+        ? `Batch ${batchId} is marked mailed. Its files, which held live passwords, have been deleted.`
+        : `Batch ${batchId} was already marked mailed.`,
+    )
+    res.redirect(303, `/mailroom/batches/${batchId}`)
+  })
+
+  router.post('/mailroom/batches/:batchId/letters/:sequence/returned', async (req, res) => {
+    const batchId = batchIdOf(req.params.batchId)
+    const sequence = Number.parseInt(String(req.params.sequence), 10)
+    if (!Number.isInteger(sequence) || sequence < 1 || sequence > 100_000) throw new NotFoundError()
+    const done = await mailroom.markReturned(batchId, sequence, req.session.user!.id)
+    flash(
+      req,
+      done
+        ? `Letter ${sequence} is marked returned as undeliverable.`
+        : `Letter ${sequence} could not be marked returned: it already was, or it was used.`,
+    )
+    res.redirect(303, `/mailroom/batches/${batchId}`)
+  })
+
+  router.get('/mailroom/returned', async (req, res) => {
+    const notice = req.session.notice
+    delete req.session.notice
+    res.render('mailroom/returned', { title: 'Returned letters', letters: await mailroom.returnedLetters(), notice })
+  })
+
+  router.post('/mailroom/returned/:id/resend', async (req, res) => {
+    const id = Number.parseInt(String(req.params.id), 10)
+    if (!Number.isInteger(id) || id < 1) throw new NotFoundError()
+    flash(
+      req,
+      (await mailroom.sendNewLetter(id, req.session.user!.id))
+        ? 'A new letter will go out in the next batch.'
+        : 'That letter was already handled.',
+    )
+    res.redirect(303, '/mailroom/returned')
+  })
+
   return router
 }

@@ -1,5 +1,8 @@
 import type { Queues } from '../platform/queues'
 import type { Db } from '../platform/db'
+import type { AuditLog } from '../platform/audit'
+import type { Clock } from '../platform/clock'
+import { addToOutbox } from '../platform/outbox'
 
 export interface QueueSummary {
   name: string
@@ -15,6 +18,8 @@ export class OpsService {
   constructor(
     private readonly db: Db,
     private readonly queues: Queues,
+    private readonly clock: Clock,
+    private readonly audit: AuditLog,
   ) {}
 
   async queueSummaries(): Promise<QueueSummary[]> {
@@ -31,6 +36,17 @@ export class OpsService {
         }
       }),
     )
+  }
+
+  async requestLetterBatch(actorUserId: number): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      await addToOutbox(trx, this.clock, {
+        queue: 'temp-password-letters',
+        jobName: 'run-batch',
+        payload: { requestedBy: actorUserId },
+      })
+      await this.audit.record({ actorUserId, action: 'letters.batch-requested' }, trx)
+    })
   }
 
   async outboxBacklog(): Promise<{ pending: number; oldest: Date | null }> {

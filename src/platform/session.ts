@@ -11,6 +11,8 @@ export interface SessionUser {
   role: 'member' | 'office' | 'ops' | 'mailroom'
   displayName: string
   memberId: number | null
+  // Signed on with a mailed temporary password: nothing but choosing a password and secret questions until done.
+  mustSetCredentials?: boolean
 }
 
 declare module 'express-session' {

@@ -8,6 +8,7 @@ export interface RosterMember {
   last_name: string
   birth_date: string
   address_line1: string
+  state: string
   city: string
   zip: string
   phone: string
@@ -81,6 +82,7 @@ export class RegistrationRepository {
         'm.last_name',
         'm.birth_date',
         'm.address_line1',
+        'm.state',
         'm.city',
         'm.zip',
         'm.phone',

@@ -44,8 +44,9 @@ export function registrationRoutes({
 
   router.get('/register', (req, res) => {
     const state = req.session.registration
-    if (state?.completedUserId) delete req.session.registration
-    const values = state && !state.completedUserId ? { firstName: state.firstName, lastName: state.lastName } : {}
+    const finished = Boolean(state?.completedUserId || state?.completedByMail)
+    if (finished) delete req.session.registration
+    const values = state && !finished ? { firstName: state.firstName, lastName: state.lastName } : {}
     render(res, '/register', 'membership', { values })
   })
 
@@ -219,6 +220,68 @@ export function registrationRoutes({
     }
     req.session.registration = { ...state, identity: undefined, completedUserId: state.userId }
     res.redirect(303, '/register/done')
+  })
+
+  // Finishing by mail: after step 3, for members who cannot or will not answer the identity questions.
+  const mailReady = (req: Request, res: Response, next: () => void) => {
+    const state = req.session.registration
+    if (state?.completedByMail) return res.redirect(303, '/register/by-mail/requested')
+    if (!state?.userId || !state.email || state.completedUserId)
+      return res.redirect(303, redirectFor(state, '/register/secure') ?? '/register')
+    next()
+  }
+
+  router.get('/register/by-mail', mailReady, async (req, res) => {
+    const address = await registration.maskedAddress(req.session.registration!.memberId)
+    res.render('registration/by-mail', { title: 'Finish registering by mail', address, errors: [] })
+  })
+
+  router.post('/register/by-mail', mailReady, async (req, res) => {
+    const state = req.session.registration!
+    const answer = req.body?.addressCurrent
+    if (answer !== 'yes' && answer !== 'no') {
+      const address = await registration.maskedAddress(state.memberId)
+      return res.status(400).render('registration/by-mail', {
+        title: 'Finish registering by mail',
+        address,
+        errors: [{ href: '#addressCurrent-yes', text: 'Select yes if this is where you get your mail' }],
+      })
+    }
+    if (answer === 'no') return res.render('registration/address-changed', { title: 'Update your address first' })
+    // Only the roster's address is ever used: nothing typed in a form reaches a letter.
+    try {
+      await registration.finishByMail({
+        memberId: state.memberId,
+        userId: state.userId!,
+        email: state.email!,
+        termsAcceptedAt: new Date(state.termsAcceptedAt!),
+        ip: req.ip ?? 'unknown',
+      })
+    } catch (error) {
+      if (error instanceof AlreadyRegisteredError) {
+        delete req.session.registration
+        return res.status(409).render('registration/already-registered', { title: 'You already have an account' })
+      }
+      if (error instanceof UserIdTakenError) {
+        delete state.userId
+        return res.redirect(303, '/register/user-id')
+      }
+      throw error
+    }
+    req.session.registration = {
+      memberId: state.memberId,
+      firstName: state.firstName,
+      lastName: state.lastName,
+      userId: state.userId,
+      completedByMail: true,
+    }
+    res.redirect(303, '/register/by-mail/requested')
+  })
+
+  router.get('/register/by-mail/requested', (req, res) => {
+    const state = req.session.registration
+    if (!state?.completedByMail) return res.redirect(303, '/register')
+    res.render('registration/by-mail-requested', { title: 'Your letter is on its way', userId: state.userId })
   })
 
   router.get('/register/done', guard('/register/done'), (req, res) => {

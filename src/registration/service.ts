@@ -7,6 +7,7 @@ import type { CredentialService, SecretAnswerInput } from '../accounts/credentia
 import { userIdKey } from '../accounts/repository'
 import { identityQuestions, IdentityQuestion } from './identity-questions'
 import { RegistrationRepository, RosterMember } from './repository'
+import type { TemporaryPasswordService } from '../letters/service'
 
 export const termsVersion = '2026-11'
 export const identityAttemptsAllowed = 3
@@ -43,6 +44,7 @@ export class RegistrationService {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     throttles: { redis: import('ioredis').Redis; prefix: string },
+    private readonly temporaryPasswords: TemporaryPasswordService,
   ) {
     // Guessing memberships: 20 misses an hour from one address, or 5 against one MRN, block for an hour.
     this.ipThrottle = new FailureThrottle(throttles.redis, `${throttles.prefix}:membership-ip`, 20, 3600, 3600)
@@ -99,6 +101,71 @@ export class RegistrationService {
     return identityQuestions(member, await this.repository.decoyPool(memberId))
   }
 
+  /**
+   * Finishes by mail after step 3: the account is made without a usable password and a letter is queued
+   * for tonight's batch, to the roster's mailing address and no other.
+   */
+  async finishByMail(registration: {
+    memberId: number
+    userId: string
+    email: string
+    termsAcceptedAt: Date
+    ip: string
+  }) {
+    const member = await this.repository.findById(registration.memberId)
+    if (!member) throw new Error('The roster member of a registration has gone')
+    try {
+      return await this.db.transaction(async (trx) => {
+        const id = await this.temporaryPasswords.createAccountForMail(
+          {
+            userId: registration.userId,
+            displayName: `${member.first_name} ${member.last_name}`,
+            memberId: member.id,
+            email: registration.email,
+            emailVerifiedAt: null,
+            termsVersion,
+            termsAcceptedAt: registration.termsAcceptedAt,
+            at: this.clock(),
+          },
+          trx,
+        )
+        await this.audit.record(
+          {
+            actorUserId: id,
+            subjectMemberId: member.id,
+            action: 'account.registered-by-mail',
+            detail: { termsVersion },
+            ip: registration.ip,
+          },
+          trx,
+        )
+        return id
+      })
+    } catch (error) {
+      throw this.duplicateError(error)
+    }
+  }
+
+  /** The mailing address on file, partly hidden: enough for the member to recognise, not enough to learn. */
+  async maskedAddress(memberId: number): Promise<{ line: string; city: string } | undefined> {
+    const member = await this.repository.findById(memberId)
+    if (!member) return undefined
+    const hide = (word: string) => (/^\d+$/.test(word) ? word : word[0] + '•'.repeat(Math.max(word.length - 1, 2)))
+    return {
+      line: member.address_line1.split(/\s+/).map(hide).join(' '),
+      city: `${member.city}, ${member.state} ${member.zip.slice(0, 3)}••`,
+    }
+  }
+
+  private duplicateError(error: unknown): unknown {
+    const message = String((error as { sqlMessage?: string }).sqlMessage ?? '')
+    if ((error as { code?: string }).code === 'ER_DUP_ENTRY') {
+      if (message.includes('member_id')) return new AlreadyRegisteredError()
+      if (message.includes('user_id_key')) return new UserIdTakenError()
+    }
+    return error
+  }
+
   /** Creates the account at the end of step 4: user, secret answers and the verification link, all or nothing. */
   async createAccount(registration: {
     memberId: number
@@ -145,12 +212,7 @@ export class RegistrationService {
         return id
       })
     } catch (error) {
-      const message = String((error as { sqlMessage?: string }).sqlMessage ?? '')
-      if ((error as { code?: string }).code === 'ER_DUP_ENTRY') {
-        if (message.includes('member_id')) throw new AlreadyRegisteredError()
-        if (message.includes('user_id_key')) throw new UserIdTakenError()
-      }
-      throw error
+      throw this.duplicateError(error)
     }
   }
 }

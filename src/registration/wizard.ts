@@ -11,6 +11,7 @@ export interface RegistrationState {
   verificationId?: number
   identity?: { questions: IdentityQuestion[]; failedAttempts: number; passed: boolean }
   completedUserId?: string
+  completedByMail?: boolean
 }
 
 declare module 'express-session' {
@@ -34,6 +35,7 @@ export type StepPath = (typeof steps)[number]['path']
 export function firstUnfinishedStep(state: RegistrationState | undefined): StepPath {
   if (!state) return '/register'
   if (state.completedUserId) return '/register/done'
+  if (state.completedByMail) return '/register'
   if (!state.termsAcceptedAt) return '/register/terms'
   if (!state.userId || !state.email) return '/register/user-id'
   if (!state.identity?.passed) return '/register/secure'

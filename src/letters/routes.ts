@@ -1,0 +1,49 @@
+import { RequestHandler, Router } from 'express'
+import { requireRole } from '../platform/access'
+import { parseCredentialsForm } from '../registration/forms'
+import { secretQuestions } from '../accounts/secret-questions'
+import type { Services } from '../services'
+
+const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
+const allowedDuringFirstSignOn = new Set(['/first-sign-on', '/sign-out', '/signed-out'])
+
+/** After a temporary password, every other page waits until a password and secret questions are chosen. */
+export const holdForFirstSignOn: RequestHandler = (req, res, next) => {
+  if (req.session.user?.mustSetCredentials && !allowedDuringFirstSignOn.has(req.path))
+    return res.redirect(303, '/first-sign-on')
+  next()
+}
+
+export function firstSignOnRoutes({ credentials, recovery }: Pick<Services, 'credentials' | 'recovery'>): Router {
+  const router = Router()
+  router.use('/first-sign-on', ...requireRole('member'), (req, res, next) => {
+    if (!req.session.user?.mustSetCredentials) return res.redirect(303, '/home')
+    next()
+  })
+
+  const page = (locals: Record<string, unknown> = {}) => ({
+    title: 'Create your password and secret questions',
+    questionList,
+    values: { questions: [], answers: [] },
+    errors: [],
+    ...locals,
+  })
+
+  router.get('/first-sign-on', (_req, res) => res.render('letters/first-sign-on', page()))
+
+  router.post('/first-sign-on', async (req, res) => {
+    const user = req.session.user!
+    const account = await recovery.resetAccountContext(user.id)
+    const form = parseCredentialsForm(req.body, {
+      userId: account?.user_id,
+      firstName: account?.first_name ?? undefined,
+      lastName: account?.last_name ?? undefined,
+    })
+    if (!form.ok)
+      return res.status(400).render('letters/first-sign-on', page({ values: form.values, errors: form.errors }))
+    await credentials.completeFirstSignOn(user.id, form.value.password, form.value.answers, req.sessionID)
+    req.session.user = { ...user, mustSetCredentials: false }
+    res.redirect(303, '/home')
+  })
+  return router
+}

@@ -1,0 +1,128 @@
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type { AuditLog } from '../platform/audit'
+import type { Clock } from '../platform/clock'
+import type { LetterBatchService } from '../letters/batch'
+import { localDate } from '../letters/batch'
+import type { LettersRepository } from '../letters/repository'
+import type { TemporaryPasswordService } from '../letters/service'
+
+export const batchFiles = ['letters.pdf', 'manifest.csv', 'checksums.sha256'] as const
+export type BatchFile = (typeof batchFiles)[number]
+
+export function isBatchId(candidate: unknown): candidate is string {
+  return typeof candidate === 'string' && /^\d{8}-\d{2,4}$/.test(candidate)
+}
+
+/** The mailroom clerk's work on letter batches: download, printed, mailed, returned. Every download is audited. */
+export class MailroomService {
+  constructor(
+    private readonly letters: LettersRepository,
+    private readonly batches: LetterBatchService,
+    private readonly temporaryPasswords: TemporaryPasswordService,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly settings: { directory: string; timezone: string },
+  ) {}
+
+  listBatches() {
+    return this.letters.listBatches()
+  }
+
+  async batch(batchId: string) {
+    const batch = await this.letters.findBatch(batchId)
+    if (!batch) return undefined
+    const files = await Promise.all(
+      batchFiles.map(async (name) => {
+        const stat = await fs.stat(path.join(this.settings.directory, batchId, name)).catch(() => undefined)
+        return { name, size: stat?.size }
+      }),
+    )
+    return {
+      batch,
+      files: batch.files_deleted_at ? [] : files.filter((file) => file.size !== undefined),
+      letters: await this.letters.lettersOf(batchId),
+    }
+  }
+
+  /** The path of a batch file to send, after recording who downloaded it; undefined once the files are gone. */
+  async download(
+    batchId: string,
+    file: BatchFile,
+    actorUserId: number,
+    requestId?: string,
+    ip?: string,
+  ): Promise<string | undefined> {
+    const batch = await this.letters.findBatch(batchId)
+    if (!batch || batch.files_deleted_at) return undefined
+    const filePath = path.join(this.settings.directory, batchId, file)
+    const exists = await fs.stat(filePath).catch(() => undefined)
+    if (!exists) return undefined
+    await this.audit.record({
+      actorUserId,
+      action: 'letters.download',
+      targetType: 'letter-batch',
+      targetId: batchId,
+      detail: { file },
+      requestId,
+      ip,
+    })
+    return filePath
+  }
+
+  async markPrinted(batchId: string, actorUserId: number): Promise<boolean> {
+    const done = await this.letters.markPrinted(batchId, this.clock())
+    if (done)
+      await this.audit.record({ actorUserId, action: 'letters.printed', targetType: 'letter-batch', targetId: batchId })
+    return done
+  }
+
+  /** Records today's mail date on every letter, then deletes the files: the passwords are in the post now. */
+  async markMailed(batchId: string, actorUserId: number): Promise<boolean> {
+    const mailedOn = localDate(this.clock(), this.settings.timezone)
+    const done = await this.letters.markMailed(batchId, mailedOn, this.clock())
+    if (!done) return false
+    await this.batches.deleteFiles(batchId)
+    await this.audit.record({
+      actorUserId,
+      action: 'letters.mailed',
+      targetType: 'letter-batch',
+      targetId: batchId,
+      detail: { mailedOn },
+    })
+    return true
+  }
+
+  async markReturned(batchId: string, sequence: number, actorUserId: number): Promise<boolean> {
+    const letter = await this.letters.markReturned(batchId, sequence, this.clock())
+    if (letter) {
+      await this.audit.record({
+        actorUserId,
+        subjectMemberId: letter.memberId,
+        action: 'letters.returned',
+        targetType: 'letter-batch',
+        targetId: `${batchId}#${sequence}`,
+      })
+    }
+    return Boolean(letter)
+  }
+
+  returnedLetters() {
+    return this.letters.returnedLetters()
+  }
+
+  /** Once Member Services has corrected the address on file, the member goes back in line for a new letter. */
+  async sendNewLetter(returnedId: number, actorUserId: number): Promise<boolean> {
+    const returned = await this.letters.findReturned(returnedId)
+    if (!returned) return false
+    await this.temporaryPasswords.requestLetter(returned.user_id, returned.member_id, 'returned')
+    await this.audit.record({
+      actorUserId,
+      subjectMemberId: returned.member_id,
+      action: 'letters.resend',
+      targetType: 'temp-password-request',
+      targetId: returnedId,
+    })
+    return true
+  }
+}
