@@ -3,8 +3,10 @@ import path from 'node:path'
 import express, { Express } from 'express'
 import { pinoHttp } from 'pino-http'
 import { accountRoutes } from './accounts/routes'
+import { coverageRoutes } from './coverage/routes'
 import { healthRoutes } from './health/routes'
 import { homeRoutes } from './home/routes'
+import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
@@ -13,6 +15,7 @@ import { setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
 import { setUpViews, withLayout } from './platform/views'
 import type { Services } from './services'
+import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
@@ -58,6 +61,9 @@ export function createApp(services: Services): Express {
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
   app.use(homeRoutes(services))
+  app.use(labRoutes(services))
+  app.use(vaccinationRoutes(services))
+  app.use(coverageRoutes(services))
   app.use(officeRoutes())
   app.use(opsRoutes(services))
   app.use(mailroomRoutes())

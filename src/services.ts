@@ -3,14 +3,22 @@ import { SignOnService } from './accounts/service'
 import { UserRepository } from './accounts/repository'
 import { SignOnThrottle } from './accounts/throttle'
 import type { Config } from './config'
+import { CoverageRepository } from './coverage/repository'
+import { CoverageService } from './coverage/service'
+import { LabResultRepository } from './labs/repository'
+import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
 import { OpsService } from './ops/service'
 import { AuditLog } from './platform/audit'
 import { Clock, systemClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
 import { createLogger, Logger } from './platform/logger'
+import { PdfRenderer } from './platform/pdf'
 import { createQueues, Queues } from './platform/queues'
+import { RecordAccess } from './platform/record-access'
 import { createRedis } from './platform/redis'
+import { ImmunizationRepository } from './vaccinations/repository'
+import { VaccinationService } from './vaccinations/service'
 
 export interface Infrastructure {
   config: Config
@@ -19,6 +27,7 @@ export interface Infrastructure {
   redis: Redis
   queues: Queues
   clock: Clock
+  pdf: PdfRenderer
 }
 
 /** The one place that builds the infrastructure from config; tests pass their own pieces instead. */
@@ -37,6 +46,8 @@ export function createInfrastructure(config: Config, overrides: Partial<Infrastr
         logger.warn({ err: error }, 'queue connection error'),
       ),
     clock: overrides.clock ?? systemClock,
+    // Chromium starts on the first PDF, not here.
+    pdf: overrides.pdf ?? new PdfRenderer(config.chromiumPath, logger),
   }
 }
 
@@ -45,20 +56,27 @@ export function createServices(infrastructure: Infrastructure) {
   const { config, db, redis, queues, clock } = infrastructure
   const users = new UserRepository(db)
   const throttle = new SignOnThrottle(redis, config.redisPrefix)
+  const audit = new AuditLog(db, clock)
+  const members = new MemberRepository(db)
+  const recordAccess = new RecordAccess(audit)
   return {
     ...infrastructure,
-    audit: new AuditLog(db, clock),
+    audit,
     users,
     throttle,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs),
-    members: new MemberRepository(db),
+    members,
     ops: new OpsService(db, queues),
+    labs: new LabResultsService(new LabResultRepository(db), recordAccess, clock),
+    vaccinations: new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock),
+    coverage: new CoverageService(new CoverageRepository(db), recordAccess, clock),
   }
 }
 
 export type Services = ReturnType<typeof createServices>
 
 export async function closeInfrastructure(infrastructure: Infrastructure): Promise<void> {
+  await infrastructure.pdf.close()
   await infrastructure.queues.close()
   await infrastructure.db.destroy()
   infrastructure.redis.disconnect()
