@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { trendChart } from './trend-chart'
+import { niceScale, trendChart } from './trend-chart'
 
 const points = [
   { collectedAt: new Date('2026-01-10T18:00:00Z'), value: 162, flag: 'High' },
@@ -17,8 +17,8 @@ describe('the trend chart', () => {
       assert.ok(point.x >= chart.plot.left && point.x <= chart.plot.right)
       assert.ok(point.y >= chart.plot.top && point.y <= chart.plot.bottom)
     }
-    assert.equal(chart.points[0].x, chart.plot.left)
-    assert.equal(chart.points[2].x, chart.plot.right)
+    assert.ok(chart.points[0].x > chart.plot.left && chart.points[2].x < chart.plot.right)
+    assert.ok(chart.points[0].x < chart.points[1].x && chart.points[1].x < chart.points[2].x)
   })
 
   it('marks flagged values with a letter as well as a shape', () => {
@@ -39,6 +39,15 @@ describe('the trend chart', () => {
     assert.equal(
       chart.description,
       'Jan 10, 2026: 162 mg/dL (High); May 10, 2026: 131 mg/dL (High); Sep 10, 2026: 95 mg/dL. The shaded band is the reference range, up to 99 mg/dL.',
+    )
+  })
+
+  it('labels the axis with round numbers that span every value', () => {
+    assert.deepEqual(niceScale(95, 162), { min: 80, max: 180, ticks: [80, 100, 120, 140, 160, 180] })
+    assert.deepEqual(niceScale(5.8, 6.1).ticks, [5.7, 5.8, 5.9, 6, 6.1, 6.2])
+    assert.deepEqual(
+      chart.yTicks.map((tick) => tick.label),
+      ['80', '100', '120', '140', '160', '180'],
     )
   })
 })

@@ -21,7 +21,7 @@ export interface TrendChart {
 
 const width = 640
 const height = 260
-const plot = { left: 72, right: width - 56, top: 28, bottom: height - 48 }
+const plot = { left: 64, right: width - 24, top: 32, bottom: height - 48 }
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(2)))
@@ -40,20 +40,14 @@ export function trendChart(
 ): TrendChart {
   const values = points.map((point) => point.value)
   const bounds = [...values, ...[range.low, range.high].filter((value): value is number => value !== undefined)]
-  let min = Math.min(...bounds)
-  let max = Math.max(...bounds)
-  if (min === max) {
-    min -= 1
-    max += 1
-  }
-  const padding = (max - min) * 0.1
-  min = Math.max(0, min - padding)
-  max += padding
+  const scale = niceScale(Math.min(...bounds), Math.max(...bounds))
+  const { min, max } = scale
   const y = (value: number) => plot.bottom - ((value - min) / (max - min)) * (plot.bottom - plot.top)
+  // Points stay clear of the axis and the edges so their labels never touch the tick labels.
+  const left = plot.left + 40
+  const right = plot.right - 40
   const x = (index: number) =>
-    points.length === 1
-      ? (plot.left + plot.right) / 2
-      : plot.left + ((plot.right - plot.left) * index) / (points.length - 1)
+    points.length === 1 ? (left + right) / 2 : left + ((right - left) * index) / (points.length - 1)
   const unitText = unit ? ` ${unit}` : ''
 
   const drawn = points.map((point, index) => ({
@@ -63,11 +57,7 @@ export function trendChart(
     flagged: point.flag !== undefined && point.flag !== 'Normal',
     flagLetter: point.flag && point.flag !== 'Normal' ? point.flag.charAt(0) : undefined,
   }))
-  const tickCount = 4
-  const yTicks = Array.from({ length: tickCount + 1 }, (_, index) => {
-    const value = min + ((max - min) * index) / tickCount
-    return { y: round(y(value)), label: formatNumber(Number(value.toPrecision(3))) }
-  })
+  const yTicks = scale.ticks.map((value) => ({ y: round(y(value)), label: formatNumber(value) }))
   const low = range.low ?? min
   const high = range.high ?? max
   const band =
@@ -109,6 +99,26 @@ function describeRange(range: { low?: number; high?: number }, unitText: string)
   if (range.low !== undefined)
     return ` The shaded band is the reference range, from ${formatNumber(range.low)}${unitText}.`
   return ''
+}
+
+/** Round tick values (1, 2, 2.5 or 5 times a power of ten) spanning the values, about four steps. */
+export function niceScale(low: number, high: number): { min: number; max: number; ticks: number[] } {
+  const span = high - low || Math.abs(high) || 1
+  const rough = span / 4
+  const power = 10 ** Math.floor(Math.log10(rough))
+  const step = [1, 2, 2.5, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= rough)!
+  // Counted in whole steps so floating point (6.1 / 0.1 = 60.999…) cannot add or drop a tick.
+  const near = (a: number, b: number) => Math.abs(a - b) < 1e-9
+  let first = Math.floor(low / step + 1e-9)
+  let last = Math.ceil(high / step - 1e-9)
+  // A value on the edge gets a step of room, so its label never sits on the frame.
+  if (near(first * step, low) && first > 0) first -= 1
+  if (near(last * step, high)) last += 1
+  const ticks: number[] = []
+  for (let index = first; index <= last; index++) ticks.push(Number((index * step).toPrecision(12)))
+  const min = ticks[0]
+  const max = ticks[ticks.length - 1]
+  return { min, max, ticks }
 }
 
 function round(value: number): number {
