@@ -5,8 +5,10 @@ import { pinoHttp } from 'pino-http'
 import { recoveryRoutes } from './accounts/recovery-routes'
 import { accountRoutes } from './accounts/routes'
 import { settingsRoutes } from './accounts/settings-routes'
+import { coverageRoutes } from './coverage/routes'
 import { healthRoutes } from './health/routes'
 import { homeRoutes } from './home/routes'
+import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
@@ -17,6 +19,7 @@ import { setUpViews, withLayout } from './platform/views'
 import type { Services } from './services'
 import { registrationRoutes } from './registration/routes'
 import { firstSignOnRoutes, holdForFirstSignOn } from './letters/routes'
+import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
@@ -67,6 +70,9 @@ export function createApp(services: Services): Express {
   app.use(settingsRoutes(services))
   app.use(firstSignOnRoutes(services))
   app.use(homeRoutes(services))
+  app.use(labRoutes(services))
+  app.use(vaccinationRoutes(services))
+  app.use(coverageRoutes(services))
   app.use(officeRoutes())
   app.use(opsRoutes(services))
   app.use(mailroomRoutes(services))

@@ -2,7 +2,10 @@ import { createApp } from './app'
 import { loadConfig } from './config'
 import { closeInfrastructure, createInfrastructure, createServices } from './services'
 
-/** The web process: build, listen, and on SIGTERM stop taking connections before closing the pools. */
+/**
+ * The web process: build, listen, and on SIGTERM stop taking connections before closing the pools and the
+ * PDF renderer's Chromium (closeInfrastructure).
+ */
 async function main(): Promise<void> {
   const services = createServices(createInfrastructure(loadConfig()))
   const app = createApp(services)

@@ -11,6 +11,10 @@ import { RegistrationService } from './registration/service'
 import { UserRepository } from './accounts/repository'
 import { SignOnThrottle } from './accounts/throttle'
 import type { Config } from './config'
+import { CoverageRepository } from './coverage/repository'
+import { CoverageService } from './coverage/service'
+import { LabResultRepository } from './labs/repository'
+import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
 import { OpsService } from './ops/service'
 import { AuditLog } from './platform/audit'
@@ -25,7 +29,10 @@ import { AccountEmailService } from './notifications/service'
 import { NotificationRepository } from './notifications/repository'
 import { createQueues, Queues } from './platform/queues'
 import { SessionRegistry } from './platform/session'
+import { RecordAccess } from './platform/record-access'
 import { createRedis } from './platform/redis'
+import { ImmunizationRepository } from './vaccinations/repository'
+import { VaccinationService } from './vaccinations/service'
 
 export interface Infrastructure {
   config: Config
@@ -68,6 +75,8 @@ export function createServices(infrastructure: Infrastructure) {
   const audit = new AuditLog(db, clock)
   const sessions = new SessionRegistry(redis, config.redisPrefix, config.session.absoluteHours)
   const credentials = new CredentialService(db, users, sessions, clock)
+  const members = new MemberRepository(db)
+  const recordAccess = new RecordAccess(audit)
   const lettersRepository = new LettersRepository(db)
   const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, users, clock)
   const letterBatches = new LetterBatchService(
@@ -112,7 +121,10 @@ export function createServices(infrastructure: Infrastructure) {
       directory: config.letters.directory,
       timezone: config.letters.timezone,
     }),
-    members: new MemberRepository(db),
+    members,
+    labs: new LabResultsService(new LabResultRepository(db), recordAccess, clock),
+    vaccinations: new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock),
+    coverage: new CoverageService(new CoverageRepository(db), recordAccess, clock),
     ops: new OpsService(db, queues, clock, audit),
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
@@ -126,9 +138,9 @@ export function createServices(infrastructure: Infrastructure) {
 export type Services = ReturnType<typeof createServices>
 
 export async function closeInfrastructure(infrastructure: Infrastructure): Promise<void> {
+  await infrastructure.pdf.close()
   await infrastructure.queues.close()
   await infrastructure.db.destroy()
   infrastructure.mailer.close()
-  await infrastructure.pdf.close()
   infrastructure.redis.disconnect()
 }

@@ -5,6 +5,7 @@ import { normaliseAnswer } from '../accounts/secret-questions'
 import { termsVersion } from '../registration/service'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
+import { seedHealthRecords, SeededMember } from './health-records'
 
 export const demoPassword = 'Harbor-lights-2026'
 
@@ -206,13 +207,15 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
       const [id] = await trx('providers').insert({ ...provider, clinic_id: clinicId })
       providerIds.set(key, { id: Number(id), clinicId })
     }
+    const seeded: SeededMember[] = []
     for (const member of members) {
       const pcp = providerIds.get(member.pcp)!
+      const birthDate = typeof member.born === 'string' ? member.born : birthDateForAge(today, member.born.yearsOld)
       const [id] = await trx('members').insert({
         mrn: member.mrn,
         first_name: member.first,
         last_name: member.last,
-        birth_date: typeof member.born === 'string' ? member.born : birthDateForAge(today, member.born.yearsOld),
+        birth_date: birthDate,
         address_line1: member.address[0],
         address_line2: member.address[1],
         city: member.address[2],
@@ -223,6 +226,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         clinic_id: pcp.clinicId,
         pcp_provider_id: pcp.id,
       })
+      seeded.push({ id: Number(id), mrn: member.mrn, firstName: member.first, lastName: member.last, birthDate })
       const account = demoAccounts.find(
         (candidate) => candidate.userId === `${member.first}.${member.last}`.toLowerCase(),
       )
@@ -260,5 +264,6 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         password_changed_at: today,
       })
     }
+    await seedHealthRecords(trx, today, seeded, providerIds)
   })
 }

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { ForbiddenError } from './errors'
 import type { SessionUser } from './session'
 
@@ -32,4 +32,45 @@ export function safeReturnPath(candidate: unknown): string | undefined {
   if (typeof candidate !== 'string') return undefined
   if (!candidate.startsWith('/') || candidate.startsWith('//') || candidate.startsWith('/\\')) return undefined
   return candidate.length <= 500 ? candidate : undefined
+}
+
+/** The member tools; proxy access will grant some of them and not others. */
+export type MemberTool = 'labs' | 'vaccinations' | 'coverage'
+
+/**
+ * Who is looking at whose records in this request, with what the audit trail needs. The actor and the member
+ * are the same person today; proxy access makes them differ.
+ */
+export interface Viewing {
+  actorUserId: number
+  memberId: number
+  requestId?: string
+  ip?: string
+}
+
+/**
+ * The one place that decides whose records a request sees. Today a member sees only their own. Proxy access
+ * changes only this function: it will read the member chosen in the switcher from the session and check the
+ * grant (and the tool it covers) before returning that member's id.
+ */
+export async function resolveViewing(req: Request, _tool: MemberTool): Promise<Viewing> {
+  const user = req.session.user
+  if (!user || user.role !== 'member' || !user.memberId) throw new ForbiddenError()
+  return {
+    actorUserId: user.id,
+    memberId: user.memberId,
+    requestId: req.id === undefined ? undefined : String(req.id),
+    ip: req.ip,
+  }
+}
+
+/** Health information must not linger in shared caches or the browser's back-forward history on a library PC. */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store')
+  next()
+}
+
+/** Every member tool's page: signed on, a member, never cached. */
+export function memberToolPage(): RequestHandler[] {
+  return [...requireRole('member'), noStore]
 }

@@ -1,8 +1,13 @@
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Express, RequestHandler } from 'express'
+import type { Application, Express, RequestHandler } from 'express'
+import { formatDate, formatShortDate } from './dates'
 import { errorFor } from './forms'
+import { formatMoney } from './money'
 
 export const serviceName = 'Member Portal'
+
+export const publicDirectory = path.join(__dirname, '..', '..', 'public')
 
 /**
  * EJS views rendered inside views/layout.ejs: each page renders first, then the layout wraps it with the
@@ -13,6 +18,29 @@ export function setUpViews(app: Express): void {
   app.set('view engine', 'ejs')
   app.locals.serviceName = serviceName
   app.locals.errorFor = errorFor
+  app.locals.formatDate = formatDate
+  app.locals.formatShortDate = formatShortDate
+  app.locals.formatMoney = formatMoney
+}
+
+/** Renders a view to a string without the site's layout, for documents such as PDFs. */
+export function renderView(app: Application, view: string, locals: Record<string, unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    app.render(view, locals, (error: Error | null, html?: string) => (error ? reject(error) : resolve(html ?? '')))
+  })
+}
+
+let documentStylesheet: Promise<string> | undefined
+
+/**
+ * The site's screen and print styles, for pasting into a printed document: a PDF page is rendered from a
+ * string and fetches nothing, and it is never served, so the page's CSP does not apply to it.
+ */
+export function printedDocumentStylesheet(): Promise<string> {
+  documentStylesheet ??= Promise.all(
+    ['portal.css', 'print.css'].map((file) => readFile(path.join(publicDirectory, 'css', file), 'utf8')),
+  ).then(([screen, print]) => `${screen}\n@media print {\n${print}\n}`)
+  return documentStylesheet
 }
 
 export const withLayout: RequestHandler = (req, res, next) => {

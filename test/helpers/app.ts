@@ -82,7 +82,7 @@ export function errorSummary(html: string): string[] {
 }
 
 export function titleOf(html: string): string {
-  return cheerio.load(html)('title').text().trim()
+  return cheerio.load(html)('head > title').text().trim()
 }
 
 /** A real HTTP server on a free loopback port, for the browser tests. */

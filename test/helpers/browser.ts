@@ -76,6 +76,23 @@ export async function fillByLabel(page: Page, label: string, value: string): Pro
   await field.type(value)
 }
 
+/** Chooses an option of a select found by its visible label, by the option's visible words. */
+export async function chooseByLabel(page: Page, label: string, optionText: string): Promise<void> {
+  const id = await page.$$eval(
+    'label',
+    (labels, wanted) => labels.find((element) => element.textContent?.trim() === wanted)?.getAttribute('for') ?? null,
+    label,
+  )
+  if (!id) throw new Error(`No field labelled "${label}"`)
+  const value = await page.$$eval(
+    `#${id} option`,
+    (options, wanted) => options.find((option) => option.textContent?.trim() === wanted)?.getAttribute('value') ?? null,
+    optionText,
+  )
+  if (value === null) throw new Error(`"${label}" has no option "${optionText}"`)
+  await page.select(`#${id}`, value)
+}
+
 /** Presses a button by its visible words and waits for the page the form leads to. */
 export async function pressButton(page: Page, words: string): Promise<void> {
   const buttons = await page.$$('button')

@@ -1,0 +1,176 @@
+import type { Knex } from 'knex'
+import type { Db } from '../platform/db'
+
+export interface CoverageRecord {
+  id: number
+  memberNumber: string
+  groupNumber: string
+  subscriberName: string
+  effectiveFrom: string
+  effectiveTo: string | null
+  deductibleMetCents: number
+  outOfPocketMetCents: number
+  accumulatorsAsOf: string
+  plan: {
+    id: number
+    name: string
+    type: string
+    yearStart: string
+    yearEnd: string
+    deductibleCents: number
+    outOfPocketMaxCents: number
+  }
+}
+
+export interface BenefitRecord {
+  serviceCode: string
+  serviceName: string
+  costShare: 'copay' | 'coinsurance'
+  copayCents: number | null
+  coinsurancePercent: number | null
+  typicalAllowedCents: number
+  note: string | null
+}
+
+export interface ClaimRecord {
+  id: number
+  claimNumber: string
+  serviceDate: string
+  providerName: string
+  serviceDescription: string
+  status: 'pending' | 'processed'
+  processedOn: string | null
+  billedCents: number
+  allowedCents: number | null
+  planPaidCents: number | null
+  deductibleCents: number | null
+  copayCents: number | null
+  coinsuranceCents: number | null
+  memberOwesCents: number | null
+}
+
+const cents = (value: unknown) => (value === null || value === undefined ? null : Number(value))
+
+function toClaim(row: Record<string, unknown>): ClaimRecord {
+  return {
+    id: Number(row.id),
+    claimNumber: row.claim_number as string,
+    serviceDate: row.service_date as string,
+    providerName: row.provider_name as string,
+    serviceDescription: row.service_description as string,
+    status: row.status as ClaimRecord['status'],
+    processedOn: row.processed_on as string | null,
+    billedCents: Number(row.billed_cents),
+    allowedCents: cents(row.allowed_cents),
+    planPaidCents: cents(row.plan_paid_cents),
+    deductibleCents: cents(row.deductible_cents),
+    copayCents: cents(row.copay_cents),
+    coinsuranceCents: cents(row.coinsurance_cents),
+    memberOwesCents: cents(row.member_owes_cents),
+  }
+}
+
+/** A member's coverage, their plan's benefits and their claims. Member data is always looked up by member id. */
+export class CoverageRepository {
+  constructor(private readonly db: Db) {}
+
+  /** The coverage in force on a day (YYYY-MM-DD). */
+  async currentCoverage(
+    memberId: number,
+    onDate: string,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<CoverageRecord | undefined> {
+    const row = await trx('coverages as c')
+      .join('plans as p', 'p.id', 'c.plan_id')
+      .where('c.member_id', memberId)
+      .andWhere('c.effective_from', '<=', onDate)
+      .andWhere((query) => query.whereNull('c.effective_to').orWhere('c.effective_to', '>=', onDate))
+      .orderBy('c.effective_from', 'desc')
+      .first(
+        'c.id',
+        'c.member_number',
+        'c.group_number',
+        'c.subscriber_name',
+        'c.effective_from',
+        'c.effective_to',
+        'c.deductible_met_cents',
+        'c.out_of_pocket_met_cents',
+        'c.accumulators_as_of',
+        'p.id as plan_id',
+        'p.name as plan_name',
+        'p.plan_type',
+        'p.plan_year_start',
+        'p.plan_year_end',
+        'p.deductible_cents',
+        'p.out_of_pocket_max_cents',
+      )
+    if (!row) return undefined
+    return {
+      id: Number(row.id),
+      memberNumber: row.member_number,
+      groupNumber: row.group_number,
+      subscriberName: row.subscriber_name,
+      effectiveFrom: row.effective_from,
+      effectiveTo: row.effective_to,
+      deductibleMetCents: Number(row.deductible_met_cents),
+      outOfPocketMetCents: Number(row.out_of_pocket_met_cents),
+      accumulatorsAsOf: row.accumulators_as_of,
+      plan: {
+        id: Number(row.plan_id),
+        name: row.plan_name,
+        type: row.plan_type,
+        yearStart: row.plan_year_start,
+        yearEnd: row.plan_year_end,
+        deductibleCents: Number(row.deductible_cents),
+        outOfPocketMaxCents: Number(row.out_of_pocket_max_cents),
+      },
+    }
+  }
+
+  async benefits(planId: number, trx: Knex.Transaction | Db = this.db): Promise<BenefitRecord[]> {
+    const rows = await trx('plan_benefits')
+      .where({ plan_id: planId })
+      .orderBy('sort_order')
+      .orderBy('service_name')
+      .select()
+    return rows.map((row) => ({
+      serviceCode: row.service_code,
+      serviceName: row.service_name,
+      costShare: row.cost_share,
+      copayCents: cents(row.copay_cents),
+      coinsurancePercent: cents(row.coinsurance_percent),
+      typicalAllowedCents: Number(row.typical_allowed_cents),
+      note: row.note,
+    }))
+  }
+
+  async countClaims(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<number> {
+    const row = await trx('claims').where({ member_id: memberId }).count<{ n: number }[]>({ n: '*' }).first()
+    return Number(row?.n ?? 0)
+  }
+
+  /** Newest first. */
+  async listClaims(
+    memberId: number,
+    options: { offset: number; limit: number },
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<ClaimRecord[]> {
+    const rows = await trx('claims')
+      .where({ member_id: memberId })
+      .orderBy('service_date', 'desc')
+      .orderBy('id', 'desc')
+      .offset(options.offset)
+      .limit(options.limit)
+      .select()
+    return rows.map(toClaim)
+  }
+
+  async findClaim(
+    memberId: number,
+    id: number,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<ClaimRecord | undefined> {
+    const row = await trx('claims').where({ member_id: memberId, id }).first()
+    return row ? toClaim(row) : undefined
+  }
+}

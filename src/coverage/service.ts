@@ -1,0 +1,91 @@
+import type { Viewing } from '../platform/access'
+import type { Clock } from '../platform/clock'
+import { planDate } from '../platform/dates'
+import { loadPage, Paged } from '../platform/pagination'
+import type { RecordAccess } from '../platform/record-access'
+import { CostEstimate, CostShare, estimateCost } from './estimate'
+import type { BenefitRecord, ClaimRecord, CoverageRecord, CoverageRepository } from './repository'
+
+export const claimsPerPage = 10
+export const recentClaimCount = 5
+
+export interface CoverageOverview {
+  coverage?: CoverageRecord
+  benefits: BenefitRecord[]
+  recentClaims: ClaimRecord[]
+  totalClaims: number
+}
+
+export interface EstimateOutcome {
+  benefit: BenefitRecord
+  estimate: CostEstimate
+  /** True when the member gave the price rather than the plan's typical one being used. */
+  priceGiven: boolean
+}
+
+function costShareOf(benefit: BenefitRecord): CostShare {
+  return benefit.costShare === 'copay'
+    ? { kind: 'copay', copayCents: benefit.copayCents ?? 0 }
+    : { kind: 'coinsurance', percent: benefit.coinsurancePercent ?? 0 }
+}
+
+/** Coverage and costs: plan details, how much of the deductible and out-of-pocket maximum is met, estimates and claims. */
+export class CoverageService {
+  constructor(
+    private readonly coverage: CoverageRepository,
+    private readonly access: RecordAccess,
+    private readonly clock: Clock,
+  ) {}
+
+  async overview(viewing: Viewing): Promise<CoverageOverview> {
+    return this.access.viewRecords(viewing, { type: 'coverage', action: 'coverage.view' }, async (memberId) => {
+      const coverage = await this.coverage.currentCoverage(memberId, planDate(this.clock()))
+      const [benefits, recentClaims, totalClaims] = await Promise.all([
+        coverage ? this.coverage.benefits(coverage.plan.id) : Promise.resolve([]),
+        this.coverage.listClaims(memberId, { offset: 0, limit: recentClaimCount }),
+        this.coverage.countClaims(memberId),
+      ])
+      return { coverage, benefits, recentClaims, totalClaims }
+    })
+  }
+
+  /**
+   * The estimate page: the services the member can ask about and, when one is asked about, what they would
+   * pay given what they have met so far. No outcome when their plan has no such service, which the form reports.
+   */
+  async estimatePage(
+    viewing: Viewing,
+    request?: { serviceCode: string; priceCents?: number },
+  ): Promise<{ services: BenefitRecord[]; covered: boolean; outcome?: EstimateOutcome }> {
+    return this.access.viewRecords(viewing, { type: 'coverage', action: 'cost-estimate.view' }, async (memberId) => {
+      const coverage = await this.coverage.currentCoverage(memberId, planDate(this.clock()))
+      if (!coverage) return { services: [], covered: false }
+      const services = await this.coverage.benefits(coverage.plan.id)
+      const benefit = request && services.find((candidate) => candidate.serviceCode === request.serviceCode)
+      if (!request || !benefit) return { services, covered: true }
+      const estimate = estimateCost(costShareOf(benefit), request.priceCents ?? benefit.typicalAllowedCents, {
+        deductibleCents: coverage.plan.deductibleCents,
+        deductibleMetCents: coverage.deductibleMetCents,
+        outOfPocketMaxCents: coverage.plan.outOfPocketMaxCents,
+        outOfPocketMetCents: coverage.outOfPocketMetCents,
+      })
+      return { services, covered: true, outcome: { benefit, estimate, priceGiven: request.priceCents !== undefined } }
+    })
+  }
+
+  async claims(viewing: Viewing, page: number): Promise<Paged<ClaimRecord>> {
+    return this.access.viewRecords(viewing, { type: 'claim', detail: { page } }, (memberId) =>
+      loadPage(
+        { page, pageSize: claimsPerPage },
+        () => this.coverage.countClaims(memberId),
+        (offset, limit) => this.coverage.listClaims(memberId, { offset, limit }),
+      ),
+    )
+  }
+
+  async claim(viewing: Viewing, rawId: unknown): Promise<ClaimRecord> {
+    return this.access.viewRecord(viewing, { type: 'claim', id: rawId }, (memberId, id) =>
+      this.coverage.findClaim(memberId, id),
+    )
+  }
+}

@@ -1,0 +1,120 @@
+import type { Knex } from 'knex'
+import type { Db } from '../platform/db'
+import type { ReleaseCategory } from './release'
+
+export interface LabResultRecord {
+  id: number
+  testCode: string
+  testName: string
+  panelName: string | null
+  releaseCategory: ReleaseCategory
+  value: string
+  numericValue: number | null
+  unit: string | null
+  referenceRange: string | null
+  referenceLow: number | null
+  referenceHigh: number | null
+  flag: 'normal' | 'high' | 'low' | 'abnormal' | null
+  collectedAt: Date
+  resultedAt: Date
+  orderingProvider: string
+}
+
+const columns = [
+  'r.id',
+  'r.test_code',
+  'r.test_name',
+  'r.panel_name',
+  'r.release_category',
+  'r.value',
+  'r.numeric_value',
+  'r.unit',
+  'r.reference_range',
+  'r.reference_low',
+  'r.reference_high',
+  'r.flag',
+  'r.collected_at',
+  'r.resulted_at',
+  'p.name as ordering_provider',
+]
+
+const decimal = (value: string | number | null) => (value === null ? null : Number(value))
+
+function toRecord(row: Record<string, unknown>): LabResultRecord {
+  return {
+    id: Number(row.id),
+    testCode: row.test_code as string,
+    testName: row.test_name as string,
+    panelName: row.panel_name as string | null,
+    releaseCategory: row.release_category as ReleaseCategory,
+    value: row.value as string,
+    numericValue: decimal(row.numeric_value as string | null),
+    unit: row.unit as string | null,
+    referenceRange: row.reference_range as string | null,
+    referenceLow: decimal(row.reference_low as string | null),
+    referenceHigh: decimal(row.reference_high as string | null),
+    flag: row.flag as LabResultRecord['flag'],
+    collectedAt: row.collected_at as Date,
+    resultedAt: row.resulted_at as Date,
+    orderingProvider: row.ordering_provider as string,
+  }
+}
+
+/** A member's lab results. Every query takes the member id and filters by it: there is no lookup by id alone. */
+export class LabResultRepository {
+  constructor(private readonly db: Db) {}
+
+  private forMember(memberId: number, trx: Knex.Transaction | Db, testCode?: string) {
+    const query = trx('lab_results as r').where('r.member_id', memberId)
+    if (testCode) query.andWhere('r.test_code', testCode)
+    return query
+  }
+
+  async count(memberId: number, testCode?: string, trx: Knex.Transaction | Db = this.db): Promise<number> {
+    const row = await this.forMember(memberId, trx, testCode).count<{ n: number }[]>({ n: '*' }).first()
+    return Number(row?.n ?? 0)
+  }
+
+  /** Newest first. */
+  async list(
+    memberId: number,
+    options: { testCode?: string; offset: number; limit: number },
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<LabResultRecord[]> {
+    const rows = await this.forMember(memberId, trx, options.testCode)
+      .join('providers as p', 'p.id', 'r.ordering_provider_id')
+      .orderBy('r.collected_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .offset(options.offset)
+      .limit(options.limit)
+      .select(columns)
+    return rows.map(toRecord)
+  }
+
+  async find(memberId: number, id: number, trx: Knex.Transaction | Db = this.db): Promise<LabResultRecord | undefined> {
+    const row = await this.forMember(memberId, trx)
+      .join('providers as p', 'p.id', 'r.ordering_provider_id')
+      .andWhere('r.id', id)
+      .first(columns)
+    return row ? toRecord(row) : undefined
+  }
+
+  /** Every result of one test, oldest first, for the trend. */
+  async history(memberId: number, testCode: string, trx: Knex.Transaction | Db = this.db): Promise<LabResultRecord[]> {
+    const rows = await this.forMember(memberId, trx, testCode)
+      .join('providers as p', 'p.id', 'r.ordering_provider_id')
+      .orderBy('r.collected_at', 'asc')
+      .orderBy('r.id', 'asc')
+      .select(columns)
+    return rows.map(toRecord)
+  }
+
+  /** The tests the member has results for, for the filter. */
+  async tests(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<{ code: string; name: string }[]> {
+    const rows = await this.forMember(memberId, trx)
+      .groupBy('r.test_code')
+      .orderBy('name')
+      .select('r.test_code as code', trx.raw('min(r.test_name) as name'))
+    return rows.map((row: { code: string; name: string }) => ({ code: row.code, name: row.name }))
+  }
+}

@@ -1,0 +1,40 @@
+import { Router } from 'express'
+import { memberToolPage, resolveViewing } from '../platform/access'
+import type { FormError } from '../platform/forms'
+import { pageLinks, requestedPage } from '../platform/pagination'
+import type { Services } from '../services'
+
+/** Lab results: the list (newest first, by page, by test) and each result with its trend. */
+export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>): Router {
+  const router = Router()
+
+  router.get('/labs', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'labs')
+    const asked = typeof req.query.test === 'string' ? req.query.test.trim() : ''
+    const { results, tests, testCode } = await labs.listResults(viewing, {
+      testCode: asked.slice(0, 30),
+      page: requestedPage(req.query.page),
+    })
+    const errors: FormError[] =
+      asked && !testCode ? [{ href: '#test', text: 'Choose a test from the list, or all tests' }] : []
+    const member = await members.findSummary(viewing.memberId)
+    res.status(errors.length > 0 ? 400 : 200).render('labs/index', {
+      title: results.pageCount > 1 ? `Lab results (page ${results.page} of ${results.pageCount})` : 'Lab results',
+      results,
+      tests,
+      testCode,
+      member,
+      errors,
+      pagination: pageLinks(results, '/labs', { test: testCode }),
+    })
+  })
+
+  router.get('/labs/:id', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'labs')
+    const { result, trend } = await labs.showResult(viewing, req.params.id)
+    const member = await members.findSummary(viewing.memberId)
+    res.render('labs/result', { title: result.testName, result, trend, member })
+  })
+
+  return router
+}

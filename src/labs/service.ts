@@ -1,0 +1,127 @@
+import type { Viewing } from '../platform/access'
+import type { Clock } from '../platform/clock'
+import { loadPage, Paged } from '../platform/pagination'
+import type { RecordAccess } from '../platform/record-access'
+import type { LabResultRecord, LabResultRepository } from './repository'
+import { Release, releaseOf } from './release'
+import { trendChart, TrendChart } from './trend-chart'
+
+export const resultsPerPage = 10
+
+const flagWords = { normal: 'Normal', high: 'High', low: 'Low', abnormal: 'Abnormal' } as const
+
+/** What the member may read of a released result. Held results have no reading at all, so no page can show one. */
+export interface Reading {
+  value: string
+  unit?: string
+  referenceRange?: string
+  flag?: (typeof flagWords)[keyof typeof flagWords]
+}
+
+export interface LabResultView {
+  id: number
+  testCode: string
+  testName: string
+  panelName?: string
+  collectedAt: Date
+  resultedAt: Date
+  orderingProvider: string
+  release: Release
+  reading?: Reading
+}
+
+export interface Trend {
+  rows: { id: number; collectedAt: Date; value: string; unit?: string; flag?: string }[]
+  chart?: TrendChart
+}
+
+/** The member's view of a result: the value only once the release rule allows it. */
+export function memberView(record: LabResultRecord, now: Date): LabResultView {
+  const release = releaseOf(record.releaseCategory, record.resultedAt, now)
+  return {
+    id: record.id,
+    testCode: record.testCode,
+    testName: record.testName,
+    panelName: record.panelName ?? undefined,
+    collectedAt: record.collectedAt,
+    resultedAt: record.resultedAt,
+    orderingProvider: record.orderingProvider,
+    release,
+    reading:
+      release.state === 'released'
+        ? {
+            value: record.value,
+            unit: record.unit ?? undefined,
+            referenceRange: record.referenceRange ?? undefined,
+            flag: record.flag ? flagWords[record.flag] : undefined,
+          }
+        : undefined,
+  }
+}
+
+/** Lab results: the list, one result with its trend, and the release rule applied to both. */
+export class LabResultsService {
+  constructor(
+    private readonly results: LabResultRepository,
+    private readonly access: RecordAccess,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A page of results, newest first; a test code the member has no results for is ignored (testCode comes back unset). */
+  async listResults(
+    viewing: Viewing,
+    options: { testCode?: string; page: number },
+  ): Promise<{ results: Paged<LabResultView>; tests: { code: string; name: string }[]; testCode?: string }> {
+    const now = this.clock()
+    return this.access.viewRecords(
+      viewing,
+      { type: 'lab-result', detail: { page: options.page } },
+      async (memberId) => {
+        const tests = await this.results.tests(memberId)
+        const testCode = tests.some((test) => test.code === options.testCode) ? options.testCode : undefined
+        const page = await loadPage(
+          { page: options.page, pageSize: resultsPerPage },
+          () => this.results.count(memberId, testCode),
+          (offset, limit) => this.results.list(memberId, { testCode, offset, limit }),
+        )
+        return { results: { ...page, items: page.items.map((record) => memberView(record, now)) }, tests, testCode }
+      },
+    )
+  }
+
+  /** One result; its trend holds only released values of the same test. */
+  async showResult(viewing: Viewing, rawId: unknown): Promise<{ result: LabResultView; trend?: Trend }> {
+    const now = this.clock()
+    const record = await this.access.viewRecord(viewing, { type: 'lab-result', id: rawId }, (memberId, id) =>
+      this.results.find(memberId, id),
+    )
+    const result = memberView(record, now)
+    if (!result.reading) return { result }
+    const released = (await this.results.history(viewing.memberId, record.testCode))
+      .map((past) => ({ past, view: memberView(past, now) }))
+      .filter(({ view }) => view.reading !== undefined)
+    if (released.length < 2) return { result }
+    const rows = released.map(({ view }) => ({
+      id: view.id,
+      collectedAt: view.collectedAt,
+      value: view.reading!.value,
+      unit: view.reading!.unit,
+      flag: view.reading!.flag,
+    }))
+    const numeric = released.filter(({ past }) => past.numericValue !== null)
+    const chart =
+      numeric.length >= 2
+        ? trendChart(
+            record.testName,
+            record.unit ?? undefined,
+            numeric.map(({ past, view }) => ({
+              collectedAt: past.collectedAt,
+              value: past.numericValue!,
+              flag: view.reading!.flag,
+            })),
+            { low: record.referenceLow ?? undefined, high: record.referenceHigh ?? undefined },
+          )
+        : undefined
+    return { result, trend: { rows, chart } }
+  }
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict'
+import { niceScale, trendChart } from './trend-chart'
+
+const points = [
+  { collectedAt: new Date('2026-01-10T18:00:00Z'), value: 162, flag: 'High' },
+  { collectedAt: new Date('2026-05-10T18:00:00Z'), value: 131, flag: 'High' },
+  { collectedAt: new Date('2026-09-10T18:00:00Z'), value: 95, flag: 'Normal' },
+]
+
+describe('the trend chart', () => {
+  const chart = trendChart('LDL cholesterol', 'mg/dL', points, { high: 99 })
+
+  it('draws higher values higher, inside the plot, oldest on the left', () => {
+    const ys = chart.points.map((point) => point.y)
+    assert.ok(ys[0] < ys[1] && ys[1] < ys[2])
+    for (const point of chart.points) {
+      assert.ok(point.x >= chart.plot.left && point.x <= chart.plot.right)
+      assert.ok(point.y >= chart.plot.top && point.y <= chart.plot.bottom)
+    }
+    assert.ok(chart.points[0].x > chart.plot.left && chart.points[2].x < chart.plot.right)
+    assert.ok(chart.points[0].x < chart.points[1].x && chart.points[1].x < chart.points[2].x)
+  })
+
+  it('marks flagged values with a letter as well as a shape', () => {
+    assert.deepEqual(
+      chart.points.map((point) => [point.flagged, point.flagLetter]),
+      [
+        [true, 'H'],
+        [true, 'H'],
+        [false, undefined],
+      ],
+    )
+  })
+
+  it('shades the reference range and describes everything in words', () => {
+    assert.ok(chart.band)
+    assert.equal(chart.band.y + chart.band.height, chart.plot.bottom)
+    assert.equal(chart.title, 'LDL cholesterol: 3 results from Jan 10, 2026 to Sep 10, 2026')
+    assert.equal(
+      chart.description,
+      'Jan 10, 2026: 162 mg/dL (High); May 10, 2026: 131 mg/dL (High); Sep 10, 2026: 95 mg/dL. The shaded band is the reference range, up to 99 mg/dL.',
+    )
+  })
+
+  it('labels the axis with round numbers that span every value', () => {
+    assert.deepEqual(niceScale(95, 162), { min: 80, max: 180, ticks: [80, 100, 120, 140, 160, 180] })
+    assert.deepEqual(niceScale(5.8, 6.1).ticks, [5.7, 5.8, 5.9, 6, 6.1, 6.2])
+    assert.deepEqual(
+      chart.yTicks.map((tick) => tick.label),
+      ['80', '100', '120', '140', '160', '180'],
+    )
+  })
+})

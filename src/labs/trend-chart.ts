@@ -1,0 +1,126 @@
+import { formatShortDate } from '../platform/dates'
+
+export interface TrendPoint {
+  collectedAt: Date
+  value: number
+  flag?: string
+}
+
+export interface TrendChart {
+  width: number
+  height: number
+  plot: { left: number; right: number; top: number; bottom: number }
+  band?: { y: number; height: number; label: string }
+  line: string
+  points: { x: number; y: number; label: string; flagged: boolean; flagLetter?: string }[]
+  yTicks: { y: number; label: string }[]
+  xLabels: { x: number; label: string }[]
+  title: string
+  description: string
+}
+
+const width = 640
+const height = 260
+const plot = { left: 64, right: width - 24, top: 32, bottom: height - 48 }
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(2)))
+}
+
+/**
+ * The geometry of a small line chart of one test's released values, for an SVG drawn on the server. Points
+ * are evenly spaced in date order (the table beside it gives the exact dates); flagged values get a letter
+ * and a different mark so the chart never relies on colour.
+ */
+export function trendChart(
+  testName: string,
+  unit: string | undefined,
+  points: TrendPoint[],
+  range: { low?: number; high?: number },
+): TrendChart {
+  const values = points.map((point) => point.value)
+  const bounds = [...values, ...[range.low, range.high].filter((value): value is number => value !== undefined)]
+  const scale = niceScale(Math.min(...bounds), Math.max(...bounds))
+  const { min, max } = scale
+  const y = (value: number) => plot.bottom - ((value - min) / (max - min)) * (plot.bottom - plot.top)
+  // Points stay clear of the axis and the edges so their labels never touch the tick labels.
+  const left = plot.left + 40
+  const right = plot.right - 40
+  const x = (index: number) =>
+    points.length === 1 ? (left + right) / 2 : left + ((right - left) * index) / (points.length - 1)
+  const unitText = unit ? ` ${unit}` : ''
+
+  const drawn = points.map((point, index) => ({
+    x: round(x(index)),
+    y: round(y(point.value)),
+    label: formatNumber(point.value),
+    flagged: point.flag !== undefined && point.flag !== 'Normal',
+    flagLetter: point.flag && point.flag !== 'Normal' ? point.flag.charAt(0) : undefined,
+  }))
+  const yTicks = scale.ticks.map((value) => ({ y: round(y(value)), label: formatNumber(value) }))
+  const low = range.low ?? min
+  const high = range.high ?? max
+  const band =
+    range.low !== undefined || range.high !== undefined
+      ? {
+          y: round(y(Math.min(high, max))),
+          height: round(y(Math.max(low, min)) - y(Math.min(high, max))),
+          label: 'Reference range',
+        }
+      : undefined
+
+  const first = points[0]
+  const last = points[points.length - 1]
+  const readings = points
+    .map(
+      (point) =>
+        `${formatShortDate(point.collectedAt)}: ${formatNumber(point.value)}${unitText}${point.flag && point.flag !== 'Normal' ? ` (${point.flag})` : ''}`,
+    )
+    .join('; ')
+  return {
+    width,
+    height,
+    plot,
+    band,
+    line: drawn.map((point) => `${point.x},${point.y}`).join(' '),
+    points: drawn,
+    yTicks,
+    xLabels: drawn.map((point, index) => ({ x: point.x, label: formatShortDate(points[index].collectedAt) })),
+    title: `${testName}: ${points.length} results from ${formatShortDate(first.collectedAt)} to ${formatShortDate(last.collectedAt)}`,
+    description: `${readings}.${describeRange(range, unitText)}`,
+  }
+}
+
+function describeRange(range: { low?: number; high?: number }, unitText: string): string {
+  if (range.low !== undefined && range.high !== undefined)
+    return ` The shaded band is the reference range, ${formatNumber(range.low)} to ${formatNumber(range.high)}${unitText}.`
+  if (range.high !== undefined)
+    return ` The shaded band is the reference range, up to ${formatNumber(range.high)}${unitText}.`
+  if (range.low !== undefined)
+    return ` The shaded band is the reference range, from ${formatNumber(range.low)}${unitText}.`
+  return ''
+}
+
+/** Round tick values (1, 2, 2.5 or 5 times a power of ten) spanning the values, about four steps. */
+export function niceScale(low: number, high: number): { min: number; max: number; ticks: number[] } {
+  const span = high - low || Math.abs(high) || 1
+  const rough = span / 4
+  const power = 10 ** Math.floor(Math.log10(rough))
+  const step = [1, 2, 2.5, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= rough)!
+  // Counted in whole steps so floating point (6.1 / 0.1 = 60.999…) cannot add or drop a tick.
+  const near = (a: number, b: number) => Math.abs(a - b) < 1e-9
+  let first = Math.floor(low / step + 1e-9)
+  let last = Math.ceil(high / step - 1e-9)
+  // A value on the edge gets a step of room, so its label never sits on the frame.
+  if (near(first * step, low) && first > 0) first -= 1
+  if (near(last * step, high)) last += 1
+  const ticks: number[] = []
+  for (let index = first; index <= last; index++) ticks.push(Number((index * step).toPrecision(12)))
+  const min = ticks[0]
+  const max = ticks[ticks.length - 1]
+  return { min, max, ticks }
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10
+}

@@ -1,0 +1,40 @@
+import type { Viewing } from '../platform/access'
+import type { Clock } from '../platform/clock'
+import { planDate } from '../platform/dates'
+import type { RecordAccess } from '../platform/record-access'
+import type { MemberRepository, MemberSummary } from '../members/repository'
+import { NotFoundError } from '../platform/errors'
+import type { ImmunizationRecord, ImmunizationRepository } from './repository'
+
+export interface VaccinationRecord {
+  member: MemberSummary
+  immunizations: ImmunizationRecord[]
+  /** The day the record is issued, in the plan's time zone, as forms ask for it. */
+  issuedOn: string
+}
+
+/** The immunization history as one record, the same on the page, on paper and in the PDF. */
+export class VaccinationService {
+  constructor(
+    private readonly immunizations: ImmunizationRepository,
+    private readonly members: MemberRepository,
+    private readonly access: RecordAccess,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `purpose` tells the audit trail whether the record was looked at or taken away as a PDF. */
+  async record(viewing: Viewing, purpose: 'page' | 'pdf'): Promise<VaccinationRecord> {
+    return this.access.viewRecords(
+      viewing,
+      { type: 'immunization', action: purpose === 'pdf' ? 'immunization.pdf-download' : 'immunization.list' },
+      async (memberId) => {
+        const [member, immunizations] = await Promise.all([
+          this.members.findSummary(memberId),
+          this.immunizations.list(memberId),
+        ])
+        if (!member) throw new NotFoundError()
+        return { member, immunizations, issuedOn: planDate(this.clock()) }
+      },
+    )
+  }
+}

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict'
+import * as cheerio from 'cheerio'
+import supertest from 'supertest'
+import { fixedClock } from '../../src/platform/clock'
+import {
+  Agent,
+  buildApp,
+  closeServices,
+  demoPassword,
+  errorSummary,
+  pageText,
+  resetWithDemoPlan,
+  signOn,
+  testServices,
+  titleOf,
+} from '../helpers/app'
+import { allLabResultIds, labResultIds, memberIdOf } from '../helpers/records'
+
+// A Wednesday, 7 a.m. in California.
+const seedDay = new Date('2026-11-25T15:00:00Z')
+
+function resultRows(html: string): { test: string; collected: string; result: string }[] {
+  const $ = cheerio.load(html)
+  return $('main table tbody tr')
+    .map((_i, row) => ({
+      test: $(row).find('th a').text().trim(),
+      collected: $(row).find('td').eq(0).text().trim(),
+      result: $(row).find('td').eq(1).text().replace(/\s+/g, ' ').trim(),
+    }))
+    .get()
+}
+
+describe('lab results', () => {
+  const clock = fixedClock(seedDay)
+  const services = testServices({ clock })
+  const app = buildApp(services)
+
+  async function signedOn(userId = 'alex.rivera'): Promise<Agent> {
+    const agent = supertest.agent(app)
+    await signOn(agent, userId, demoPassword)
+    return agent
+  }
+
+  before(() => resetWithDemoPlan(services, clock))
+  beforeEach(async () => {
+    clock.set(seedDay)
+    await services.redis.flushdb()
+  })
+  after(() => closeServices(services))
+
+  it('lists results newest first, ten to a page', async () => {
+    const agent = await signedOn()
+    const first = await agent.get('/labs').expect(200)
+    assert.equal(titleOf(first.text), 'Lab results (page 1 of 3) – Member Portal')
+    assert.match(pageText(first.text), /29 results, newest first/)
+    const pages = [resultRows(first.text)]
+    for (const page of [2, 3]) pages.push(resultRows((await agent.get(`/labs?page=${page}`).expect(200)).text))
+    assert.deepEqual(
+      pages.map((rows) => rows.length),
+      [10, 10, 9],
+    )
+    const dates = pages.flat().map((row) => new Date(row.collected).getTime())
+    assert.deepEqual(
+      dates,
+      [...dates].sort((a, b) => b - a),
+    )
+    assert.equal(pages[0][0].collected, 'Nov 24, 2026')
+    assert.match(pageText(first.text), /Page 1 of 3/)
+    const $ = cheerio.load(first.text)
+    assert.equal($('nav[aria-label="Lab results pages"] a[rel="next"]').attr('href'), '/labs?page=2')
+  })
+
+  it('shows the last page for a page past the end and the first for nonsense', async () => {
+    const agent = await signedOn()
+    assert.equal(resultRows((await agent.get('/labs?page=99').expect(200)).text).length, 9)
+    for (const page of ['0', '-1', 'abc', '1e9', '9'.repeat(5000)]) {
+      const response = await agent.get(`/labs?page=${encodeURIComponent(page)}`).expect(200)
+      assert.match(pageText(response.text), /Page 1 of 3/, page)
+    }
+  })
+
+  it('filters by test, keeping the filter across pages', async () => {
+    const agent = await signedOn()
+    const response = await agent.get('/labs?test=LDL').expect(200)
+    const rows = resultRows(response.text)
+    assert.deepEqual(
+      rows.map((row) => [row.test, row.result]),
+      [
+        ['LDL cholesterol', '118 mg/dL'],
+        ['LDL cholesterol', '131 mg/dL'],
+        ['LDL cholesterol', '148 mg/dL'],
+        ['LDL cholesterol', '162 mg/dL'],
+      ],
+    )
+    assert.match(pageText(response.text), /4 results for LDL cholesterol/)
+    assert.equal(cheerio.load(response.text)('#test option[selected]').text(), 'LDL cholesterol')
+  })
+
+  it('tells the member when the test to filter by is not one of theirs', async () => {
+    const agent = await signedOn()
+    for (const test of ['NOPE', '<script>alert(1)</script>', 'x'.repeat(5000), 'CTNG']) {
+      const response = await agent.get(`/labs?test=${encodeURIComponent(test)}`)
+      assert.equal(response.status, 400, test.slice(0, 20))
+      assert.deepEqual(errorSummary(response.text), ['Choose a test from the list, or all tests'])
+      assert.doesNotMatch(response.text, /<script>alert/)
+      assert.equal(resultRows(response.text).length, 10)
+    }
+    const repeated = await agent.get('/labs?test=LDL&test=HDL').expect(200)
+    assert.equal(resultRows(repeated.text).length, 10)
+  })
+
+  it('shows a result with its value, unit, reference range, flag in words, dates and doctor', async () => {
+    const agent = await signedOn()
+    const [, , , latest] = await labResultIds(services.db, '11000003', 'LDL')
+    const response = await agent.get(`/labs/${latest}`).expect(200)
+    const text = pageText(response.text)
+    assert.equal(titleOf(response.text), 'LDL cholesterol – Member Portal')
+    assert.match(text, /Your result\s*118 mg\/dL/)
+    assert.match(text, /Flag\s*High – outside the usual range for this test/)
+    assert.match(text, /Reference range\s*Below 100 mg\/dL/)
+    assert.match(text, /Collected\s*November 24, 2026/)
+    assert.match(text, /Resulted\s*November 25, 2026/)
+    assert.match(text, /Ordered by\s*Dr\. Marcus Bell/)
+    assert.match(text, /You may see a result before your doctor has reviewed it/)
+  })
+
+  it('shows how a repeated test has changed in a table and a chart drawn on the server', async () => {
+    const agent = await signedOn()
+    const [, , , latest] = await labResultIds(services.db, '11000003', 'LDL')
+    const response = await agent.get(`/labs/${latest}`).expect(200)
+    const $ = cheerio.load(response.text)
+    const trend = $('main table tbody tr')
+      .map((_i, row) => $(row).text().replace(/\s+/g, ' ').trim())
+      .get()
+    assert.deepEqual(trend, [
+      'Oct 21, 2025 162 mg/dL High',
+      'Apr 19, 2026 148 mg/dL High',
+      'Aug 7, 2026 131 mg/dL High',
+      'Nov 24, 2026 (this result) 118 mg/dL High',
+    ])
+    const svg = $('figure.trend-chart svg')
+    assert.equal(svg.attr('role'), 'img')
+    assert.equal(svg.attr('aria-labelledby'), 'trend-title trend-desc')
+    assert.match($('#trend-title').text(), /LDL cholesterol: 4 results from Oct 21, 2025 to Nov 24, 2026/)
+    assert.match($('#trend-desc').text(), /Nov 24, 2026: 118 mg\/dL \(High\)/)
+    assert.equal(svg.find('rect[width="14"]').length, 4, 'each flagged value is a square, not just a colour')
+    // The CSP allows no inline styles: the chart uses presentation attributes only.
+    assert.doesNotMatch(response.text, /\sstyle=|<style/)
+  })
+
+  it('shows no trend for a test done once', async () => {
+    const agent = await signedOn()
+    const [xray] = await labResultIds(services.db, '11000003', 'CXR')
+    const response = await agent.get(`/labs/${xray}`).expect(200)
+    assert.match(pageText(response.text), /No acute cardiopulmonary process/)
+    assert.equal(cheerio.load(response.text)('figure.trend-chart').length, 0)
+  })
+
+  it('holds most results for 3 business days, saying when they will appear, then shows them', async () => {
+    const [magnesium] = await labResultIds(services.db, '11000003', 'MG')
+    const held = await (await signedOn()).get(`/labs/${magnesium}`).expect(200)
+    assert.match(pageText(held.text), /Your result\s*Not shown online yet/)
+    assert.match(pageText(held.text), /appear online 3 business days after they are ready/)
+    assert.match(pageText(held.text), /It will appear here on November 27, 2026/)
+    assert.match(pageText(held.text), /contact your doctor's office: San Leandro Medical Center, \(510\) 555-0300/)
+    assert.doesNotMatch(held.text, /1\.64/)
+
+    clock.set(new Date('2026-11-27T12:00:01Z'))
+    const released = await (await signedOn()).get(`/labs/${magnesium}`).expect(200)
+    assert.match(pageText(released.text), /Your result\s*1\.64 mg\/dL/)
+    assert.match(pageText(released.text), /Flag\s*Low/)
+  })
+
+  it('holds pathology, genetics and imaging reports for 7 business days', async () => {
+    const [biopsy] = await labResultIds(services.db, '11000003', 'SKINPATH')
+    const held = await (await signedOn()).get(`/labs/${biopsy}`).expect(200)
+    assert.match(pageText(held.text), /appear online 7 business days after they are ready/)
+    assert.match(pageText(held.text), /It will appear here on December 2, 2026/)
+    assert.doesNotMatch(held.text, /Seborrheic/)
+
+    clock.set(new Date('2026-12-02T12:00:01Z'))
+    const released = await (await signedOn()).get(`/labs/${biopsy}`).expect(200)
+    assert.match(pageText(released.text), /Seborrheic keratosis, benign/)
+  })
+
+  it('never shows an HIV test online, only that it exists and to contact the office', async () => {
+    const [hiv] = await labResultIds(services.db, '11000003', 'HIV')
+    clock.set(new Date('2027-11-25T15:00:00Z'))
+    const agent = await signedOn()
+    const detail = await agent.get(`/labs/${hiv}`).expect(200)
+    assert.match(pageText(detail.text), /HIV-1\/2 antigen and antibody screen/)
+    assert.match(pageText(detail.text), /results of this kind are never shown online/)
+    assert.match(pageText(detail.text), /Contact your doctor's office for this result/)
+    const list = await agent.get('/labs?test=HIV').expect(200)
+    assert.deepEqual(resultRows(list.text), [
+      {
+        test: 'HIV-1/2 antigen and antibody screen',
+        collected: 'Oct 24, 2026',
+        result: "Not shown online: contact your doctor's office",
+      },
+    ])
+    for (const response of [detail, list]) assert.doesNotMatch(response.text, /Nonreactive/)
+  })
+
+  it('keeps every held and never-online value out of every page', async () => {
+    const withheld: Record<string, string[]> = {
+      'alex.rivera': ['1.64', 'Seborrheic', 'keratosis', 'Nonreactive'],
+      'pat.rivera': ['5.87', 'metabolizer', 'CYP2C19 *1/*2'],
+    }
+    for (const [userId, values] of Object.entries(withheld)) {
+      const agent = await signedOn(userId)
+      const mrn = userId === 'alex.rivera' ? '11000003' : '11000006'
+      const paths = ['/labs', '/labs?page=2', '/labs?page=3', '/home']
+      for (const code of await services.db('lab_results').distinct('test_code').pluck('test_code')) {
+        paths.push(`/labs?test=${code}`)
+      }
+      for (const id of await allLabResultIds(services.db, mrn)) paths.push(`/labs/${id}`)
+      for (const path of paths) {
+        const response = await agent.get(path)
+        assert.ok([200, 400].includes(response.status), `${path}: ${response.status}`)
+        for (const value of values) assert.ok(!response.text.includes(value), `${userId} ${path} shows ${value}`)
+      }
+    }
+  })
+
+  it('leaves a held result out of the trend of the same test', async () => {
+    const alex = await memberIdOf(services.db, '11000003')
+    const [first] = await labResultIds(services.db, '11000003', 'A1C')
+    const template = await services.db('lab_results').where({ id: first }).first()
+    const [heldId] = await services.db('lab_results').insert({
+      ...template,
+      id: undefined,
+      member_id: alex,
+      value: '6.47',
+      numeric_value: 6.47,
+      collected_at: new Date('2026-11-23T16:00:00Z'),
+      resulted_at: new Date('2026-11-24T18:00:00Z'),
+    })
+    try {
+      const agent = await signedOn()
+      const older = await agent.get(`/labs/${first}`).expect(200)
+      assert.equal(cheerio.load(older.text)('main table tbody tr').length, 3)
+      assert.doesNotMatch(older.text, /6\.47/)
+      const list = await agent.get('/labs?test=A1C').expect(200)
+      assert.match(resultRows(list.text)[0].result, /Available online on November 27, 2026/)
+      assert.doesNotMatch(list.text, /6\.47/)
+    } finally {
+      await services.db('lab_results').where({ id: heldId }).delete()
+    }
+  })
+
+  it('shows each member only their own results', async () => {
+    const pat = await signedOn('pat.rivera')
+    const response = await pat.get('/labs').expect(200)
+    const tests = resultRows(response.text).map((row) => row.test)
+    assert.ok(tests.includes('eGFR (kidney function)'))
+    assert.ok(!tests.includes('LDL cholesterol'))
+    assert.match(pageText(response.text), /16 results, newest first/)
+  })
+})
