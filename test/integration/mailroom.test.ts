@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Express } from 'express'
+import supertest from 'supertest'
+import { fixedClock } from '../../src/platform/clock'
+import {
+  Agent,
+  buildApp,
+  closeServices,
+  countRows,
+  demoPassword,
+  pageText,
+  resetWithDemoPlan,
+  signOn,
+  submitForm,
+  titleOf,
+} from '../helpers/app'
+import { Background, startServicesWithBackground } from '../helpers/background'
+import { createPendingLetters, lettersIn } from '../helpers/letters'
+
+describe('the mailroom', () => {
+  const clock = fixedClock(new Date('2026-11-25T20:00:00Z'))
+  let background: Background
+  let app: Express
+  let clerk: Agent
+
+  before(async () => {
+    background = await startServicesWithBackground({ clock })
+    app = buildApp(background.services)
+  })
+  beforeEach(async () => {
+    clock.set(new Date('2026-11-25T20:00:00Z'))
+    await background.settle()
+    await resetWithDemoPlan(background.services)
+    fs.rmSync(background.services.config.letters.directory, { recursive: true, force: true })
+    clerk = supertest.agent(app)
+    await signOn(clerk, 'mailroom.clerk', demoPassword)
+  })
+  after(async () => {
+    await background.stop()
+    await closeServices(background.services)
+  })
+
+  const db = () => background.services.db
+  const makeBatch = async (count = 3) => {
+    await createPendingLetters(db(), count)
+    return (await background.services.letterBatches.runBatch())!
+  }
+
+  it('lists batches with their counts and status', async () => {
+    const batch = await makeBatch(3)
+    const page = await clerk.get('/mailroom').expect(200)
+    assert.match(pageText(page.text), new RegExp(`${batch.batchId} .* 3 3 2026-11-26 Ready to print Available`))
+  })
+
+  it('keeps members and other staff out', async () => {
+    const member = supertest.agent(app)
+    await signOn(member, 'alex.rivera', demoPassword)
+    await member.get('/mailroom').expect(403)
+    const ops = supertest.agent(app)
+    await signOn(ops, 'ops.admin', demoPassword)
+    const batch = await makeBatch(1)
+    await ops.get(`/mailroom/batches/${batch.batchId}/files/letters.pdf`).expect(403)
+    assert.equal((await supertest(app).get('/mailroom')).headers.location, '/sign-on')
+  })
+
+  it('records every download in the audit log', async () => {
+    const batch = await makeBatch(2)
+    const download = await clerk.get(`/mailroom/batches/${batch.batchId}/files/manifest.csv`).expect(200)
+    assert.match(download.text, /^sequence,batch_id/)
+    assert.match(String(download.headers['content-disposition']), new RegExp(`${batch.batchId}-manifest.csv`))
+    await clerk.get(`/mailroom/batches/${batch.batchId}/files/letters.pdf`).expect(200)
+    const clerkId = (await background.services.users.findByUserId('mailroom.clerk'))!.id
+    const rows = await db()('audit_log').where({ action: 'letters.download', actor_user_id: clerkId }).orderBy('id')
+    assert.deepEqual(
+      rows.map((row) => [row.target_id, (typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail).file]),
+      [
+        [batch.batchId, 'manifest.csv'],
+        [batch.batchId, 'letters.pdf'],
+      ],
+    )
+    await clerk.get(`/mailroom/batches/${batch.batchId}/files/..%2F..%2Fetc%2Fpasswd`).expect(404)
+    await clerk.get('/mailroom/batches/not-a-batch').expect(404)
+    await clerk.get('/mailroom/batches/20991231-01').expect(404)
+  })
+
+  it('marks a batch printed, then mailed: the mail date goes on each letter and the files are deleted', async () => {
+    const batch = await makeBatch(3)
+    await submitForm(clerk, `/mailroom/batches/${batch.batchId}`, {}, `/mailroom/batches/${batch.batchId}/printed`)
+    assert.match(pageText((await clerk.get(`/mailroom/batches/${batch.batchId}`)).text), /is marked printed/)
+    const mailed = await submitForm(
+      clerk,
+      `/mailroom/batches/${batch.batchId}`,
+      {},
+      `/mailroom/batches/${batch.batchId}/mailed`,
+    )
+    assert.equal(mailed.status, 303)
+    assert.equal(fs.existsSync(batch.directory), false)
+    assert.deepEqual(await db()('temp_password_requests').where({ batch_id: batch.batchId }).pluck('mailed_on'), [
+      '2026-11-25',
+      '2026-11-25',
+      '2026-11-25',
+    ])
+    const page = await clerk.get(`/mailroom/batches/${batch.batchId}`)
+    assert.match(pageText(page.text), /files of this batch have been deleted/)
+    const gone = await clerk.get(`/mailroom/batches/${batch.batchId}/files/letters.pdf`)
+    assert.equal(gone.status, 410)
+    assert.equal(titleOf(gone.text), 'These files have been deleted – Member Portal')
+    assert.equal(await countRows(db(), 'letter_batches', { id: batch.batchId, status: 'mailed' }), 1)
+  })
+
+  it('deletes files after the retention period, keeping the record', async () => {
+    const batch = await makeBatch(1)
+    assert.deepEqual(await background.services.letterBatches.deleteExpiredFiles(14), [])
+    clock.advance(15 * 86_400_000)
+    assert.deepEqual(await background.services.letterBatches.deleteExpiredFiles(14), [batch.batchId])
+    assert.equal(fs.existsSync(batch.directory), false)
+    assert.equal(await countRows(db(), 'temp_password_requests', { batch_id: batch.batchId }), 1)
+  })
+
+  it('marks a letter returned, and sends a new one once the address is corrected', async () => {
+    const batch = await makeBatch(2)
+    const [first] = lettersIn(batch.directory)
+    const returned = await submitForm(
+      clerk,
+      `/mailroom/batches/${batch.batchId}`,
+      {},
+      `/mailroom/batches/${batch.batchId}/letters/1/returned`,
+    )
+    assert.equal(returned.status, 303)
+    const list = await clerk.get('/mailroom/returned')
+    assert.match(pageText(list.text), new RegExp(`${batch.batchId} #1`))
+    // The returned letter's password no longer matters once a new one is asked for.
+    const request = await db()('temp_password_requests').where({ batch_id: batch.batchId, sequence: 1 }).first()
+    await submitForm(clerk, '/mailroom/returned', {}, `/mailroom/returned/${request.id}/resend`)
+    assert.match(pageText((await clerk.get('/mailroom/returned')).text), /No returned letters are waiting/)
+    const next = (await background.services.letterBatches.runBatch())!
+    assert.equal(next.pieces, 1)
+    assert.notEqual(lettersIn(next.directory)[0].password, first.password)
+    assert.equal((await signOn(supertest.agent(app), first.userId, first.password)).status, 401)
+  })
+
+  it('lets ops run the batch on demand through the worker', async () => {
+    await createPendingLetters(db(), 2)
+    const ops = supertest.agent(app)
+    await signOn(ops, 'ops.admin', demoPassword)
+    const page = await ops.get('/ops')
+    assert.match(pageText(page.text), /temp-password-letters/)
+    const response = await submitForm(ops, '/ops', {}, '/ops/letters/run')
+    assert.equal(response.headers.location, '/ops')
+    for (let i = 0; i < 200 && (await countRows(db(), 'letter_batches', { status: 'ready' })) === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    assert.equal(await countRows(db(), 'temp_password_requests', { status: 'issued' }), 2)
+    assert.match(pageText((await clerk.get('/mailroom')).text), /Ready to print/)
+  })
+})
