@@ -9,12 +9,21 @@ function paid(deductibleMetCents: number, outOfPocketMetCents: number) {
 }
 
 describe('the cost estimate', () => {
-  it('charges the copay for a copay service, whatever is met', () => {
+  it('charges the copay for a copay service, whatever the deductible', () => {
     for (const accumulators of [paid(0, 0), paid(200_000, 300_000)]) {
       const estimate = estimateCost({ kind: 'copay', copayCents: 2_500 }, 18_000, accumulators)
       assert.equal(estimate.memberPaysCents, 2_500)
       assert.equal(estimate.planPaysCents, 15_500)
     }
+  })
+
+  it('stops copays at the out-of-pocket maximum and never charges more than the price', () => {
+    const copay = { kind: 'copay', copayCents: 2_500 } as const
+    assert.equal(estimateCost(copay, 18_000, paid(200_000, 600_000)).memberPaysCents, 0)
+    const partly = estimateCost(copay, 18_000, paid(200_000, 599_000))
+    assert.equal(partly.memberPaysCents, 1_000)
+    assert.equal(partly.cappedByOutOfPocket, true)
+    assert.equal(estimateCost(copay, 1_500, paid(0, 0)).memberPaysCents, 1_500)
   })
 
   it('puts the whole price toward the deductible when it is less than what is left', () => {

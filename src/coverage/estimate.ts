@@ -24,7 +24,8 @@ export interface CostEstimate {
 }
 
 /**
- * What a member would pay for one service, in whole cents. Copay services cost the copay. For coinsurance
+ * What a member would pay for one service, in whole cents. Copay services cost the copay (no more than the price or what
+ * is left of the out-of-pocket maximum). For coinsurance
  * services the member pays the allowed amount up to what is left of the deductible, then the coinsurance
  * percentage of the rest (rounded to the nearest cent), and never more than what is left of the
  * out-of-pocket maximum.
@@ -33,14 +34,17 @@ export function estimateCost(share: CostShare, allowedCents: number, accumulator
   const deductibleLeftCents = Math.max(0, accumulators.deductibleCents - accumulators.deductibleMetCents)
   const outOfPocketLeftCents = Math.max(0, accumulators.outOfPocketMaxCents - accumulators.outOfPocketMetCents)
   if (share.kind === 'copay') {
+    // Copays count toward the out-of-pocket maximum, so once it is met they stop; never more than the price.
+    const copayCents = Math.min(share.copayCents, allowedCents)
+    const memberPaysCents = Math.min(copayCents, outOfPocketLeftCents)
     return {
       allowedCents,
       deductibleCents: 0,
-      copayCents: share.copayCents,
+      copayCents,
       coinsuranceCents: 0,
-      memberPaysCents: share.copayCents,
-      planPaysCents: Math.max(0, allowedCents - share.copayCents),
-      cappedByOutOfPocket: false,
+      memberPaysCents,
+      planPaysCents: allowedCents - memberPaysCents,
+      cappedByOutOfPocket: memberPaysCents < copayCents,
       deductibleLeftCents,
       outOfPocketLeftCents,
     }

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import path from 'node:path'
 import type { Express } from 'express'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
