@@ -12,6 +12,22 @@ export const noMatchMessage =
 const throttledMessage =
   'There have been too many attempts to find this membership. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).'
 
+/**
+ * While this registration was under way the membership got an account, or someone took the user ID: the
+ * first ends the registration, the second sends the member back to step 3.
+ */
+function answerCreationRace(error: unknown, req: Request, res: Response): void {
+  if (error instanceof AlreadyRegisteredError) {
+    delete req.session.registration
+    return res.status(409).render('registration/already-registered', { title: 'You already have an account' })
+  }
+  if (error instanceof UserIdTakenError) {
+    delete req.session.registration!.userId
+    return res.redirect(303, '/register/user-id')
+  }
+  throw error
+}
+
 function render(res: Response, path: StepPath, view: string, locals: Record<string, unknown>, status = 200) {
   const step = steps.find((candidate) => candidate.path === path)!
   const errors = (locals.errors as unknown[] | undefined) ?? []
@@ -208,15 +224,7 @@ export function registrationRoutes({
         ip: req.ip ?? 'unknown',
       })
     } catch (error) {
-      if (error instanceof AlreadyRegisteredError) {
-        delete req.session.registration
-        return res.status(409).render('registration/already-registered', { title: 'You already have an account' })
-      }
-      if (error instanceof UserIdTakenError) {
-        delete state.userId
-        return res.redirect(303, '/register/user-id')
-      }
-      throw error
+      return answerCreationRace(error, req, res)
     }
     req.session.registration = { ...state, identity: undefined, completedUserId: state.userId }
     res.redirect(303, '/register/done')
@@ -258,15 +266,7 @@ export function registrationRoutes({
         ip: req.ip ?? 'unknown',
       })
     } catch (error) {
-      if (error instanceof AlreadyRegisteredError) {
-        delete req.session.registration
-        return res.status(409).render('registration/already-registered', { title: 'You already have an account' })
-      }
-      if (error instanceof UserIdTakenError) {
-        delete state.userId
-        return res.redirect(303, '/register/user-id')
-      }
-      throw error
+      return answerCreationRace(error, req, res)
     }
     req.session.registration = {
       memberId: state.memberId,

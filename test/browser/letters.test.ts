@@ -1,94 +1,60 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import type { Server } from 'node:http'
-import type { Browser, Page } from 'puppeteer-core'
-import { buildApp, closeServices, demoPassword, listen, resetWithDemoPlan, testServices } from '../helpers/app'
-import {
-  accessibilityViolations,
-  fillByLabel,
-  headingText,
-  launchBrowser,
-  newScriptlessPage,
-  pressButton,
-} from '../helpers/browser'
+import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
+import { fillByLabel, headingText, pressButton, useScriptlessBrowser } from '../helpers/browser'
 import { lettersIn } from '../helpers/letters'
 import { mariaCredentials } from '../helpers/registration'
 
 describe('registration by mail, first sign-on and the mailroom in a browser with JavaScript off', () => {
   const services = testServices()
-  let browser: Browser
-  let server: Server
-  let url: string
-  let page: Page
-
-  before(async () => {
-    ;({ server, url } = await listen(buildApp(services)))
-    browser = await launchBrowser()
+  const h = useScriptlessBrowser(services, {
+    prepare: async () => {
+      await resetWithDemoPlan(services)
+      fs.rmSync(services.config.letters.directory, { recursive: true, force: true })
+    },
   })
-  beforeEach(async () => {
-    await resetWithDemoPlan(services)
-    fs.rmSync(services.config.letters.directory, { recursive: true, force: true })
-    page = await newScriptlessPage(browser)
-  })
-  afterEach(() => page.close())
-  after(async () => {
-    await browser?.close()
-    server?.close()
-    await closeServices(services)
-  })
-
-  async function assertAccessible(what: string): Promise<void> {
-    assert.deepEqual(await accessibilityViolations(page), [], `${what} has accessibility problems`)
-  }
-
-  async function signOnAs(userId: string, password: string): Promise<void> {
-    await page.goto(`${url}/sign-on`)
-    await fillByLabel(page, 'User ID', userId)
-    await fillByLabel(page, 'Password', password)
-    await pressButton(page, 'Sign on')
-  }
 
   it('takes James from step 3 to a mailed letter, a first sign-on and his home page', async () => {
-    await page.goto(`${url}/register`)
-    await fillByLabel(page, 'First name', 'James')
-    await fillByLabel(page, 'Last name', 'Chen')
-    await fillByLabel(page, 'Day', '2')
-    await fillByLabel(page, 'Month', '11')
-    await fillByLabel(page, 'Year', '1972')
-    await fillByLabel(page, 'Medical record number (MRN)', '11000002')
-    await pressButton(page, 'Continue')
-    await page.click('#accept')
-    await pressButton(page, 'Continue')
-    await fillByLabel(page, 'User ID', 'james.chen')
-    await fillByLabel(page, 'Email address', 'james.chen@example.com')
-    await pressButton(page, 'Continue')
-    await Promise.all([page.waitForNavigation(), page.click('a[href="/register/by-mail"]')])
-    assert.equal(await headingText(page), 'Finish registering by mail')
-    await assertAccessible('the by-mail page')
-    await pressButton(page, 'Continue')
-    await assertAccessible('the by-mail page with an error')
-    await page.click('#addressCurrent-yes')
-    await pressButton(page, 'Continue')
-    assert.equal(await headingText(page), 'Your letter is on its way')
-    await assertAccessible('the letter-requested page')
+    await h.page.goto(`${h.url}/register`)
+    await fillByLabel(h.page, 'First name', 'James')
+    await fillByLabel(h.page, 'Last name', 'Chen')
+    await fillByLabel(h.page, 'Day', '2')
+    await fillByLabel(h.page, 'Month', '11')
+    await fillByLabel(h.page, 'Year', '1972')
+    await fillByLabel(h.page, 'Medical record number (MRN)', '11000002')
+    await pressButton(h.page, 'Continue')
+    await h.page.click('#accept')
+    await pressButton(h.page, 'Continue')
+    await fillByLabel(h.page, 'User ID', 'james.chen')
+    await fillByLabel(h.page, 'Email address', 'james.chen@example.com')
+    await pressButton(h.page, 'Continue')
+    await Promise.all([h.page.waitForNavigation(), h.page.click('a[href="/register/by-mail"]')])
+    assert.equal(await headingText(h.page), 'Finish registering by mail')
+    await h.assertAccessible('the by-mail page')
+    await pressButton(h.page, 'Continue')
+    await h.assertAccessible('the by-mail page with an error')
+    await h.page.click('#addressCurrent-yes')
+    await pressButton(h.page, 'Continue')
+    assert.equal(await headingText(h.page), 'Your letter is on its way')
+    await h.assertAccessible('the letter-requested page')
 
     const batch = (await services.letterBatches.runBatch())!
     const [letter] = lettersIn(batch.directory)
-    await signOnAs('james.chen', letter.password)
-    assert.equal(await headingText(page), 'Create your password and secret questions')
-    await assertAccessible('first sign-on')
-    await page.goto(`${url}/home`)
-    assert.equal(new URL(page.url()).pathname, '/first-sign-on')
-    await pressButton(page, 'Save and continue')
-    await assertAccessible('first sign-on with errors')
-    await fillByLabel(page, 'New password', mariaCredentials.password)
-    await fillByLabel(page, 'Type the new password again', mariaCredentials.password)
+    await h.signOnAs('james.chen', letter.password)
+    assert.equal(await headingText(h.page), 'Create your password and secret questions')
+    await h.assertAccessible('first sign-on')
+    await h.page.goto(`${h.url}/home`)
+    assert.equal(new URL(h.page.url()).pathname, '/first-sign-on')
+    await pressButton(h.page, 'Save and continue')
+    await h.assertAccessible('first sign-on with errors')
+    await fillByLabel(h.page, 'New password', mariaCredentials.password)
+    await fillByLabel(h.page, 'Type the new password again', mariaCredentials.password)
     for (const n of [1, 2, 3]) {
-      await page.select(`#question${n}`, mariaCredentials[`question${n}` as 'question1'])
-      await page.type(`#answer${n}`, mariaCredentials[`answer${n}` as 'answer1'])
+      await h.page.select(`#question${n}`, mariaCredentials[`question${n}` as 'question1'])
+      await h.page.type(`#answer${n}`, mariaCredentials[`answer${n}` as 'answer1'])
     }
-    await pressButton(page, 'Save and continue')
-    assert.equal(await headingText(page), 'Welcome, James')
+    await pressButton(h.page, 'Save and continue')
+    assert.equal(await headingText(h.page), 'Welcome, James')
   })
 
   it('lets a clerk work a batch, every page accessible', async () => {
@@ -112,30 +78,30 @@ describe('registration by mail, first sign-on and the mailroom in a browser with
       })
     })
     const batch = (await services.letterBatches.runBatch())!
-    await signOnAs('mailroom.clerk', demoPassword)
-    assert.equal(await headingText(page), 'Mailroom')
-    await assertAccessible('the mailroom list')
-    await Promise.all([page.waitForNavigation(), page.click(`a[href="/mailroom/batches/${batch.batchId}"]`)])
-    await assertAccessible('a batch')
-    await pressButton(page, 'Mark printed')
-    await assertAccessible('a printed batch')
-    await pressButton(page, 'Mark letter 1 returned')
-    await page.goto(`${url}/mailroom/returned`)
-    await assertAccessible('returned letters')
-    await page.goto(`${url}/mailroom/batches/${batch.batchId}`)
-    await pressButton(page, 'Mark mailed today')
-    assert.match(await page.$eval('main', (main) => main.textContent ?? ''), /files of this batch have been deleted/)
-    await assertAccessible('a mailed batch')
-    await page.goto(`${url}/mailroom/batches/${batch.batchId}/files/letters.pdf`)
-    assert.equal(await headingText(page), 'These files have been deleted')
-    await assertAccessible('the files-deleted page')
+    await h.signOnAs('mailroom.clerk', demoPassword)
+    assert.equal(await headingText(h.page), 'Mailroom')
+    await h.assertAccessible('the mailroom list')
+    await Promise.all([h.page.waitForNavigation(), h.page.click(`a[href="/mailroom/batches/${batch.batchId}"]`)])
+    await h.assertAccessible('a batch')
+    await pressButton(h.page, 'Mark printed')
+    await h.assertAccessible('a printed batch')
+    await pressButton(h.page, 'Mark letter 1 returned')
+    await h.page.goto(`${h.url}/mailroom/returned`)
+    await h.assertAccessible('returned letters')
+    await h.page.goto(`${h.url}/mailroom/batches/${batch.batchId}`)
+    await pressButton(h.page, 'Mark mailed today')
+    assert.match(await h.page.$eval('main', (main) => main.textContent ?? ''), /files of this batch have been deleted/)
+    await h.assertAccessible('a mailed batch')
+    await h.page.goto(`${h.url}/mailroom/batches/${batch.batchId}/files/letters.pdf`)
+    assert.equal(await headingText(h.page), 'These files have been deleted')
+    await h.assertAccessible('the files-deleted page')
   })
 
   it('shows ops the queues and the on-demand batch accessibly', async () => {
-    await signOnAs('ops.admin', demoPassword)
-    await assertAccessible('the ops page')
-    await pressButton(page, 'Run the letter batch now')
-    assert.match(await page.$eval('.notice', (notice) => notice.textContent ?? ''), /letter batch will start/)
-    await assertAccessible('the ops page after a request')
+    await h.signOnAs('ops.admin', demoPassword)
+    await h.assertAccessible('the ops page')
+    await pressButton(h.page, 'Run the letter batch now')
+    assert.match(await h.page.$eval('.notice', (notice) => notice.textContent ?? ''), /letter batch will start/)
+    await h.assertAccessible('the ops page after a request')
   })
 })

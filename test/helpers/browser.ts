@@ -1,4 +1,8 @@
+import assert from 'node:assert/strict'
 import fs from 'node:fs'
+import type { Server } from 'node:http'
+import type { Services } from '../../src/services'
+import { buildApp, closeServices, listen } from './app'
 import puppeteer, { Browser, Page } from 'puppeteer-core'
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
@@ -120,4 +124,54 @@ export async function clickLink(page: Page, words: string): Promise<void> {
 
 export async function headingText(page: Page): Promise<string> {
   return page.$eval('h1', (element) => element.textContent?.trim() ?? '')
+}
+
+export interface ScriptlessBrowser {
+  url: string
+  page: Page
+  assertAccessible(what: string): Promise<void>
+  signOnAs(userId: string, password: string): Promise<void>
+}
+
+/**
+ * The browser tests' shared set-up, as mocha hooks: the app on a loopback port, one Chromium, and a fresh
+ * page with JavaScript off for each test. `prepare` runs before each test (reset data, sign on, …).
+ */
+export function useScriptlessBrowser(
+  services: Services,
+  options: { prepare?: (browser: ScriptlessBrowser) => Promise<void>; prepareOnce?: () => Promise<void> } = {},
+): ScriptlessBrowser {
+  let chromium: Browser
+  let server: Server
+  const harness = {
+    url: '',
+    page: undefined as unknown as Page,
+    async assertAccessible(what: string) {
+      assert.deepEqual(await accessibilityViolations(harness.page), [], `${what} has accessibility problems`)
+    },
+    async signOnAs(userId: string, password: string) {
+      await harness.page.goto(`${harness.url}/sign-on`)
+      await fillByLabel(harness.page, 'User ID', userId)
+      await fillByLabel(harness.page, 'Password', password)
+      await pressButton(harness.page, 'Sign on')
+    },
+  }
+  before(async () => {
+    await options.prepareOnce?.()
+    const listening = await listen(buildApp(services))
+    server = listening.server
+    harness.url = listening.url
+    chromium = await launchBrowser()
+  })
+  beforeEach(async () => {
+    harness.page = await newScriptlessPage(chromium)
+    await options.prepare?.(harness)
+  })
+  afterEach(() => harness.page.close())
+  after(async () => {
+    await chromium?.close()
+    server?.close()
+    await closeServices(services)
+  })
+  return harness
 }
