@@ -16,6 +16,21 @@ describe('USPS Publication 28 addresses', () => {
     )
   })
 
+  it('abbreviates a unit on its own line', () => {
+    assert.equal(
+      pub28Address({
+        name: 'A B',
+        line1: '5 Oak Road',
+        line2: 'Apartment 12',
+        city: 'Hayward',
+        state: 'CA',
+        zip: '94541',
+      }).delivery,
+      '5 OAK RD APT 12',
+    )
+    assert.equal(pub28Line('Suite 210'), 'STE 210')
+  })
+
   it('keeps a suffix word that is part of the street name', () => {
     assert.equal(pub28Line('1200 Harbor Way'), '1200 HARBOR WAY')
     assert.equal(pub28Line('17 Court Street'), '17 COURT ST')

@@ -57,7 +57,7 @@ export function pub28Line(line: string): string {
   return words
     .map((word, index) => {
       const last = index === words.length - 1
-      if (units[word] && index > 0) return units[word]
+      if (units[word] && (index > 0 || words.length > 1)) return units[word]
       if (directions[word] && (index === 1 || last)) return directions[word]
       if (suffixes[word] && (last || units[words[index + 1]])) return suffixes[word]
       return word

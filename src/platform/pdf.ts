@@ -69,7 +69,13 @@ export class PdfRenderer {
 
   private launched(): Promise<Browser> {
     if (!this.browser) {
-      const launching = puppeteer.launch({ executablePath: this.chromiumPath, headless: true, args: chromiumFlags })
+      // A pipe rather than a port: when this process dies, even by SIGKILL, Chromium sees the pipe close and exits.
+      const launching = puppeteer.launch({
+        executablePath: this.chromiumPath,
+        headless: true,
+        pipe: true,
+        args: chromiumFlags,
+      })
       this.browser = launching
       launching.then(
         (browser) =>
