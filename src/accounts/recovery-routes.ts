@@ -33,23 +33,11 @@ export function recoveryRoutes({
 
   router.post('/forgot-user-id', async (req, res) => {
     const form = parseMembershipForm(req.body, clock())
-    if (!form.ok)
-      return res
-        .status(400)
-        .render('accounts/forgot-user-id', { title: 'Forgot your user ID', values: form.values, errors: form.errors })
+    const page = { title: 'Forgot your user ID', values: form.values }
+    if (!form.ok) return res.status(400).render('accounts/forgot-user-id', { ...page, errors: form.errors })
     const match = await registration.matchMembership(form.value, req.ip ?? 'unknown')
-    if (match.outcome === 'throttled') {
-      return res.status(429).render('accounts/forgot-user-id', {
-        title: 'Forgot your user ID',
-        values: form.values,
-        errors: [
-          {
-            href: '#firstName',
-            text: 'There have been too many attempts. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
-          },
-        ],
-      })
-    }
+    if (match.outcome === 'throttled')
+      return res.status(429).render('accounts/forgot-user-id', { ...page, errors: [tooManyAttempts] })
     if (match.outcome === 'matched' && match.hasAccount) await recovery.sendUserIdReminder(match.member.id)
     res.redirect(303, '/forgot-user-id/sent')
   })

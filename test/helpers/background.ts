@@ -5,7 +5,8 @@ import type { Clock } from '../../src/platform/clock'
 import { createMailer } from '../../src/platform/mail'
 import { OutboxRelay } from '../../src/platform/outbox'
 import type { Services } from '../../src/services'
-import { testServices } from './app'
+import type { Express } from 'express'
+import { buildApp, closeServices, resetWithDemoPlan, testServices } from './app'
 
 export interface Background {
   services: Services
@@ -65,4 +66,36 @@ export function linkIn(email: CaughtEmail, path: string): string {
 export function localPart(link: string): string {
   const url = new URL(link)
   return url.pathname + url.search
+}
+
+export interface BackgroundContext {
+  background: Background
+  app: Express
+}
+
+/**
+ * Integration tests' shared set-up, as mocha hooks: services with the real workers and SMTP server, the app,
+ * and before each test the clock at `startAt`, a settled queue and fresh demo data, then the test file's own
+ * `prepare`.
+ */
+export function useBackground(
+  options: { clock?: Clock & { set(at: Date): void }; startAt?: Date; prepare?: () => Promise<void> } = {},
+): BackgroundContext {
+  const context = {} as BackgroundContext
+  before(async () => {
+    context.background = await startServicesWithBackground({ clock: options.clock })
+    context.app = buildApp(context.background.services)
+  })
+  beforeEach(async () => {
+    // Each test starts at the same moment, before the demo data is loaded relative to it.
+    if (options.startAt) options.clock?.set(options.startAt)
+    await context.background.settle()
+    await resetWithDemoPlan(context.background.services)
+    await options.prepare?.()
+  })
+  after(async () => {
+    await context.background.stop()
+    await closeServices(context.background.services)
+  })
+  return context
 }

@@ -2,23 +2,20 @@ import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import type { Express } from 'express'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import {
-  buildApp,
   closeServices,
   countRows,
   demoPassword,
   errorSummary,
   pageText,
-  resetWithDemoPlan,
   signOn,
   submitForm,
   testServices,
   titleOf,
 } from '../helpers/app'
-import { Background, startServicesWithBackground } from '../helpers/background'
+import { useBackground } from '../helpers/background'
 import { createPendingLetters, lettersIn, pdfPageCount, pdfText } from '../helpers/letters'
 import { mariaCredentials } from '../helpers/registration'
 
@@ -34,30 +31,22 @@ const james = {
 
 describe('registration by mail and the letter batch', () => {
   const clock = fixedClock(new Date('2026-11-25T20:00:00Z'))
-  let background: Background
-  let app: Express
   let lettersDir: string
-
-  before(async () => {
-    background = await startServicesWithBackground({ clock })
-    app = buildApp(background.services)
-    lettersDir = background.services.config.letters.directory
+  const context = useBackground({
+    clock,
+    startAt: new Date('2026-11-25T20:00:00Z'),
+    prepare: async () => {
+      fs.rmSync(lettersDir, { recursive: true, force: true })
+    },
   })
-  beforeEach(async () => {
-    clock.set(new Date('2026-11-25T20:00:00Z'))
-    await background.settle()
-    await resetWithDemoPlan(background.services)
-    fs.rmSync(lettersDir, { recursive: true, force: true })
-  })
-  after(async () => {
-    await background.stop()
-    await closeServices(background.services)
+  before(() => {
+    lettersDir = context.background.services.config.letters.directory
   })
 
-  const db = () => background.services.db
+  const db = () => context.background.services.db
 
   async function jamesRequestsByMail(extra: Record<string, string> = {}) {
-    const agent = supertest.agent(app)
+    const agent = supertest.agent(context.app)
     await submitForm(agent, '/register', james)
     await submitForm(agent, '/register/terms', { accept: 'yes' })
     await submitForm(agent, '/register/user-id', { userId: 'james.chen', email: 'james.chen@example.com' })
@@ -73,7 +62,7 @@ describe('registration by mail and the letter batch', () => {
 
   it('mails James a temporary password that signs him on once, and only to set his own password first', async () => {
     await jamesRequestsByMail({ address_line1: '1 Attacker Road', city: 'Elsewhere', zip: '00000' })
-    const batch = await background.services.letterBatches.runBatch()
+    const batch = await context.background.services.letterBatches.runBatch()
     assert.ok(batch)
     assert.equal(batch.batchId, '20261125-01')
     assert.deepEqual(fs.readdirSync(batch.directory).sort(), ['checksums.sha256', 'letters.pdf', 'manifest.csv'])
@@ -88,7 +77,7 @@ describe('registration by mail and the letter batch', () => {
     const manifest = fs.readFileSync(path.join(batch.directory, 'manifest.csv'), 'utf8')
     assert.doesNotMatch(manifest, new RegExp(letter.password))
 
-    const agent = supertest.agent(app)
+    const agent = supertest.agent(context.app)
     const signedOn = await signOn(
       agent,
       'james.chen',
@@ -107,48 +96,48 @@ describe('registration by mail and the letter batch', () => {
     const done = await submitForm(agent, '/first-sign-on', mariaCredentials)
     assert.equal(done.headers.location, '/home')
     assert.match(pageText((await agent.get('/home')).text), /Welcome, James/)
-    const notice = await background.mail.waitFor(
+    const notice = await context.background.mail.waitFor(
       (email) => email.to === 'james.chen@example.com' && /temporary password/.test(email.text),
     )
     assert.match(notice.text, /temporary password mailed to you was used/)
 
-    assert.equal((await signOn(supertest.agent(app), 'james.chen', letter.password)).status, 401, 'single use')
+    assert.equal((await signOn(supertest.agent(context.app), 'james.chen', letter.password)).status, 401, 'single use')
     assert.equal(
-      (await signOn(supertest.agent(app), 'james.chen', mariaCredentials.password)).headers.location,
+      (await signOn(supertest.agent(context.app), 'james.chen', mariaCredentials.password)).headers.location,
       '/home',
     )
   })
 
   it('issues nothing twice when the batch runs again', async () => {
     await jamesRequestsByMail()
-    assert.ok(await background.services.letterBatches.runBatch())
-    assert.equal(await background.services.letterBatches.runBatch(), undefined)
+    assert.ok(await context.background.services.letterBatches.runBatch())
+    assert.equal(await context.background.services.letterBatches.runBatch(), undefined)
     assert.equal(await countRows(db(), 'letter_batches'), 1)
   })
 
   it('refuses an expired temporary password and offers a new letter', async () => {
     await jamesRequestsByMail()
-    const batch = await background.services.letterBatches.runBatch()
+    const batch = await context.background.services.letterBatches.runBatch()
     const [letter] = lettersIn(batch!.directory)
     clock.advance(22 * 86_400_000)
-    const refused = await signOn(supertest.agent(app), 'james.chen', letter.password)
+    const refused = await signOn(supertest.agent(context.app), 'james.chen', letter.password)
     assert.equal(refused.status, 401)
     assert.match(refused.text, /href="\/forgot-password\/by-mail"/)
   })
 
   it('lets a new request supersede the letter already mailed', async () => {
     await jamesRequestsByMail()
-    const first = lettersIn((await background.services.letterBatches.runBatch())!.directory)[0]
-    const again = await submitForm(supertest.agent(app), '/forgot-password/by-mail', james)
+    const first = lettersIn((await context.background.services.letterBatches.runBatch())!.directory)[0]
+    const again = await submitForm(supertest.agent(context.app), '/forgot-password/by-mail', james)
     assert.equal(again.headers.location, '/forgot-password/by-mail/requested')
-    const second = lettersIn((await background.services.letterBatches.runBatch())!.directory)[0]
+    const second = lettersIn((await context.background.services.letterBatches.runBatch())!.directory)[0]
     assert.notEqual(first.password, second.password)
-    assert.equal((await signOn(supertest.agent(app), 'james.chen', first.password)).status, 401)
-    assert.equal((await signOn(supertest.agent(app), 'james.chen', second.password)).headers.location, '/home')
+    assert.equal((await signOn(supertest.agent(context.app), 'james.chen', first.password)).status, 401)
+    assert.equal((await signOn(supertest.agent(context.app), 'james.chen', second.password)).headers.location, '/home')
   })
 
   it('asks whether the address on file is current, and mails nothing if not', async () => {
-    const agent = supertest.agent(app)
+    const agent = supertest.agent(context.app)
     await submitForm(agent, '/register', james)
     await submitForm(agent, '/register/terms', { accept: 'yes' })
     assert.equal((await agent.get('/register/by-mail')).headers.location, '/register/user-id')
@@ -162,7 +151,7 @@ describe('registration by mail and the letter batch', () => {
 
   it('writes a manifest that matches the PDF page by page, with checksums that verify', async () => {
     await createPendingLetters(db(), 60)
-    const batch = (await background.services.letterBatches.runBatch())!
+    const batch = (await context.background.services.letterBatches.runBatch())!
     const lettersFile = path.join(batch.directory, 'letters.pdf')
     assert.equal(pdfPageCount(lettersFile), 60)
     const lines = fs.readFileSync(path.join(batch.directory, 'manifest.csv'), 'utf8').trim().split('\r\n')
@@ -191,7 +180,10 @@ describe('registration by mail and the letter batch', () => {
     await createPendingLetters(db(), 80)
     const other = testServices({ clock })
     try {
-      const results = await Promise.all([background.services.letterBatches.runBatch(), other.letterBatches.runBatch()])
+      const results = await Promise.all([
+        context.background.services.letterBatches.runBatch(),
+        other.letterBatches.runBatch(),
+      ])
       const made = results.filter((result) => result !== undefined)
       assert.equal(
         made.reduce((sum, result) => sum + result!.pieces, 0),
@@ -230,13 +222,13 @@ describe('registration by mail and the letter batch', () => {
       'no visible batch directory',
     )
     assert.equal(await countRows(db(), 'temp_password_requests', { status: 'issued' }), 0)
-    const mailroom = supertest.agent(app)
+    const mailroom = supertest.agent(context.app)
     await signOn(mailroom, 'mailroom.clerk', demoPassword)
     assert.match(pageText((await mailroom.get('/mailroom')).text), /No batches yet/)
 
     // Past the crashed run's lease, the next run takes its letters back.
     clock.advance(11 * 60_000)
-    const batch = (await background.services.letterBatches.runBatch())!
+    const batch = (await context.background.services.letterBatches.runBatch())!
     assert.equal(batch.pieces, 150)
     assert.deepEqual(fs.readdirSync(lettersDir), [batch.batchId], 'the hidden directory is gone')
     assert.equal(await countRows(db(), 'letter_batches', { status: 'abandoned' }), 1)

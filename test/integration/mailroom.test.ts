@@ -1,50 +1,28 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import type { Express } from 'express'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  Agent,
-  buildApp,
-  closeServices,
-  countRows,
-  demoPassword,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  submitForm,
-  titleOf,
-} from '../helpers/app'
-import { Background, startServicesWithBackground } from '../helpers/background'
+import { Agent, countRows, demoPassword, pageText, signOn, submitForm, titleOf } from '../helpers/app'
+import { useBackground } from '../helpers/background'
 import { createPendingLetters, lettersIn } from '../helpers/letters'
 
 describe('the mailroom', () => {
   const clock = fixedClock(new Date('2026-11-25T20:00:00Z'))
-  let background: Background
-  let app: Express
   let clerk: Agent
-
-  before(async () => {
-    background = await startServicesWithBackground({ clock })
-    app = buildApp(background.services)
-  })
-  beforeEach(async () => {
-    clock.set(new Date('2026-11-25T20:00:00Z'))
-    await background.settle()
-    await resetWithDemoPlan(background.services)
-    fs.rmSync(background.services.config.letters.directory, { recursive: true, force: true })
-    clerk = supertest.agent(app)
-    await signOn(clerk, 'mailroom.clerk', demoPassword)
-  })
-  after(async () => {
-    await background.stop()
-    await closeServices(background.services)
+  const context = useBackground({
+    clock,
+    startAt: new Date('2026-11-25T20:00:00Z'),
+    prepare: async () => {
+      fs.rmSync(context.background.services.config.letters.directory, { recursive: true, force: true })
+      clerk = supertest.agent(context.app)
+      await signOn(clerk, 'mailroom.clerk', demoPassword)
+    },
   })
 
-  const db = () => background.services.db
+  const db = () => context.background.services.db
   const makeBatch = async (count = 3) => {
     await createPendingLetters(db(), count)
-    return (await background.services.letterBatches.runBatch())!
+    return (await context.background.services.letterBatches.runBatch())!
   }
 
   it('lists batches with their counts and status', async () => {
@@ -54,14 +32,14 @@ describe('the mailroom', () => {
   })
 
   it('keeps members and other staff out', async () => {
-    const member = supertest.agent(app)
+    const member = supertest.agent(context.app)
     await signOn(member, 'alex.rivera', demoPassword)
     await member.get('/mailroom').expect(403)
-    const ops = supertest.agent(app)
+    const ops = supertest.agent(context.app)
     await signOn(ops, 'ops.admin', demoPassword)
     const batch = await makeBatch(1)
     await ops.get(`/mailroom/batches/${batch.batchId}/files/letters.pdf`).expect(403)
-    assert.equal((await supertest(app).get('/mailroom')).headers.location, '/sign-on')
+    assert.equal((await supertest(context.app).get('/mailroom')).headers.location, '/sign-on')
   })
 
   it('records every download in the audit log', async () => {
@@ -70,7 +48,7 @@ describe('the mailroom', () => {
     assert.match(download.text, /^sequence,batch_id/)
     assert.match(String(download.headers['content-disposition']), new RegExp(`${batch.batchId}-manifest.csv`))
     await clerk.get(`/mailroom/batches/${batch.batchId}/files/letters.pdf`).expect(200)
-    const clerkId = (await background.services.users.findByUserId('mailroom.clerk'))!.id
+    const clerkId = (await context.background.services.users.findByUserId('mailroom.clerk'))!.id
     const rows = await db()('audit_log').where({ action: 'letters.download', actor_user_id: clerkId }).orderBy('id')
     assert.deepEqual(
       rows.map((row) => [row.target_id, (typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail).file]),
@@ -111,9 +89,9 @@ describe('the mailroom', () => {
 
   it('deletes files after the retention period, keeping the record', async () => {
     const batch = await makeBatch(1)
-    assert.deepEqual(await background.services.letterBatches.deleteExpiredFiles(14), [])
+    assert.deepEqual(await context.background.services.letterBatches.deleteExpiredFiles(14), [])
     clock.advance(15 * 86_400_000)
-    assert.deepEqual(await background.services.letterBatches.deleteExpiredFiles(14), [batch.batchId])
+    assert.deepEqual(await context.background.services.letterBatches.deleteExpiredFiles(14), [batch.batchId])
     assert.equal(fs.existsSync(batch.directory), false)
     assert.equal(await countRows(db(), 'temp_password_requests', { batch_id: batch.batchId }), 1)
   })
@@ -134,15 +112,15 @@ describe('the mailroom', () => {
     const request = await db()('temp_password_requests').where({ batch_id: batch.batchId, sequence: 1 }).first()
     await submitForm(clerk, '/mailroom/returned', {}, `/mailroom/returned/${request.id}/resend`)
     assert.match(pageText((await clerk.get('/mailroom/returned')).text), /No returned letters are waiting/)
-    const next = (await background.services.letterBatches.runBatch())!
+    const next = (await context.background.services.letterBatches.runBatch())!
     assert.equal(next.pieces, 1)
     assert.notEqual(lettersIn(next.directory)[0].password, first.password)
-    assert.equal((await signOn(supertest.agent(app), first.userId, first.password)).status, 401)
+    assert.equal((await signOn(supertest.agent(context.app), first.userId, first.password)).status, 401)
   })
 
   it('lets ops run the batch on demand through the worker', async () => {
     await createPendingLetters(db(), 2)
-    const ops = supertest.agent(app)
+    const ops = supertest.agent(context.app)
     await signOn(ops, 'ops.admin', demoPassword)
     const page = await ops.get('/ops')
     assert.match(pageText(page.text), /temp-password-letters/)

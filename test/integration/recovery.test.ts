@@ -1,21 +1,9 @@
 import assert from 'node:assert/strict'
-import type { Express } from 'express'
 import supertest from 'supertest'
 import { demoSecretAnswers } from '../../src/demo/seed'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  Agent,
-  buildApp,
-  closeServices,
-  countRows,
-  demoPassword,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  submitForm,
-} from '../helpers/app'
-import { Background, linkIn, localPart, startServicesWithBackground } from '../helpers/background'
+import { Agent, countRows, demoPassword, errorSummary, pageText, signOn, submitForm } from '../helpers/app'
+import { linkIn, localPart, useBackground } from '../helpers/background'
 import { secretQuestions } from '../../src/accounts/secret-questions'
 import * as cheerio from 'cheerio'
 
@@ -31,21 +19,9 @@ const newPassword = 'lanterns drift over quiet water'
 
 describe('account recovery', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  let background: Background
-  let app: Express
-
-  before(async () => {
-    background = await startServicesWithBackground({ clock })
-    app = buildApp(background.services)
-  })
-  beforeEach(async () => {
-    clock.set(new Date('2026-11-25T15:00:00Z'))
-    await background.settle()
-    await resetWithDemoPlan(background.services)
-  })
-  after(async () => {
-    await background.stop()
-    await closeServices(background.services)
+  const context = useBackground({
+    clock,
+    startAt: new Date('2026-11-25T15:00:00Z'),
   })
 
   /** The answers for whichever two questions the page asks. */
@@ -62,7 +38,7 @@ describe('account recovery', () => {
 
   async function openResetLink(agent: Agent): Promise<string> {
     await submitForm(agent, '/forgot-password', { userId: 'alex.rivera' })
-    const email = await background.mail.waitFor(
+    const email = await context.background.mail.waitFor(
       (message) => message.subject === 'Reset your Member Portal password' && message.to === 'alex.rivera@example.com',
     )
     const link = localPart(linkIn(email, '/forgot-password/reset'))
@@ -73,17 +49,20 @@ describe('account recovery', () => {
 
   describe('forgot user ID', () => {
     it('emails the user ID when the membership details match', async () => {
-      const response = await submitForm(supertest.agent(app), '/forgot-user-id', alexDetails)
+      const response = await submitForm(supertest.agent(context.app), '/forgot-user-id', alexDetails)
       assert.equal(response.headers.location, '/forgot-user-id/sent')
-      const email = await background.mail.waitFor((message) => message.subject === 'Your Member Portal user ID')
+      const email = await context.background.mail.waitFor((message) => message.subject === 'Your Member Portal user ID')
       assert.equal(email.to, 'alex.rivera@example.com')
       assert.match(email.text, /Your user ID is: alex\.rivera/)
     })
 
     it('answers the same when nothing matches, and sends nothing', async () => {
-      const response = await submitForm(supertest.agent(app), '/forgot-user-id', { ...alexDetails, mrn: '11000009' })
+      const response = await submitForm(supertest.agent(context.app), '/forgot-user-id', {
+        ...alexDetails,
+        mrn: '11000009',
+      })
       assert.equal(response.headers.location, '/forgot-user-id/sent')
-      const maria = await submitForm(supertest.agent(app), '/forgot-user-id', {
+      const maria = await submitForm(supertest.agent(context.app), '/forgot-user-id', {
         firstName: 'Maria',
         lastName: 'Garcia',
         'birthDate-day': '14',
@@ -93,11 +72,11 @@ describe('account recovery', () => {
       })
       assert.equal(maria.headers.location, '/forgot-user-id/sent')
       await new Promise((resolve) => setTimeout(resolve, 500))
-      assert.equal(background.mail.messages.length, 0)
+      assert.equal(context.background.mail.messages.length, 0)
     })
 
     it('checks the form like registration does', async () => {
-      const response = await submitForm(supertest.agent(app), '/forgot-user-id', {
+      const response = await submitForm(supertest.agent(context.app), '/forgot-user-id', {
         ...alexDetails,
         'birthDate-day': '31',
         'birthDate-month': '2',
@@ -113,9 +92,9 @@ describe('account recovery', () => {
 
   describe('forgot password', () => {
     it('resets the password through the emailed link and two secret questions, and ends other sessions', async () => {
-      const elsewhere = supertest.agent(app)
+      const elsewhere = supertest.agent(context.app)
       await signOn(elsewhere, 'alex.rivera', demoPassword)
-      const agent = supertest.agent(app)
+      const agent = supertest.agent(context.app)
       await openResetLink(agent)
       const questions = await agent.get('/forgot-password/questions').expect(200)
       assert.equal(cheerio.load(questions.text)('input[type=text]').length, 2)
@@ -128,40 +107,41 @@ describe('account recovery', () => {
       assert.equal(changed.headers.location, '/sign-on')
       assert.match(pageText((await agent.get('/sign-on')).text), /Your password has been changed/)
 
-      assert.equal((await signOn(supertest.agent(app), 'alex.rivera', demoPassword)).status, 401)
-      assert.equal((await signOn(supertest.agent(app), 'alex.rivera', newPassword)).headers.location, '/home')
+      assert.equal((await signOn(supertest.agent(context.app), 'alex.rivera', demoPassword)).status, 401)
+      assert.equal((await signOn(supertest.agent(context.app), 'alex.rivera', newPassword)).headers.location, '/home')
       assert.equal((await elsewhere.get('/home')).headers.location, '/sign-on', 'the other session ended')
-      const notice = await background.mail.waitFor(
+      const notice = await context.background.mail.waitFor(
         (message) => message.subject === 'A change to your Member Portal account',
       )
       assert.match(notice.text, /reset through "Forgot password"/)
     })
 
     it('gives the same answer for an unknown user ID and sends nothing', async () => {
-      const known = await submitForm(supertest.agent(app), '/forgot-password', { userId: 'alex.rivera' })
-      const unknown = await submitForm(supertest.agent(app), '/forgot-password', { userId: 'no.such.person' })
+      const known = await submitForm(supertest.agent(context.app), '/forgot-password', { userId: 'alex.rivera' })
+      const unknown = await submitForm(supertest.agent(context.app), '/forgot-password', { userId: 'no.such.person' })
       assert.equal(known.headers.location, unknown.headers.location)
-      await background.mail.waitFor((message) => message.subject === 'Reset your Member Portal password')
+      await context.background.mail.waitFor((message) => message.subject === 'Reset your Member Portal password')
       await new Promise((resolve) => setTimeout(resolve, 300))
-      assert.equal(background.mail.messages.length, 1)
+      assert.equal(context.background.mail.messages.length, 1)
     })
 
     it('throttles reset emails for one account', async () => {
-      for (let i = 0; i < 5; i++) await submitForm(supertest.agent(app), '/forgot-password', { userId: 'pat.rivera' })
-      assert.equal(await countRows(background.services.db, 'password_resets'), 3)
+      for (let i = 0; i < 5; i++)
+        await submitForm(supertest.agent(context.app), '/forgot-password', { userId: 'pat.rivera' })
+      assert.equal(await countRows(context.background.services.db, 'password_resets'), 3)
     })
 
     it('lets a link work once, and not after an hour', async () => {
-      const agent = supertest.agent(app)
+      const agent = supertest.agent(context.app)
       const link = await openResetLink(agent)
       const questions = await agent.get('/forgot-password/questions')
       await submitForm(agent, '/forgot-password/questions', answersFor(questions.text))
       await submitForm(agent, '/forgot-password/new-password', { password: newPassword, confirmPassword: newPassword })
-      assert.equal((await supertest(app).get(link)).status, 410)
+      assert.equal((await supertest(context.app).get(link)).status, 410)
 
-      const late = supertest.agent(app)
+      const late = supertest.agent(context.app)
       await submitForm(late, '/forgot-password', { userId: 'pat.rivera' })
-      const email = await background.mail.waitFor((message) => message.to === 'pat.rivera@example.com')
+      const email = await context.background.mail.waitFor((message) => message.to === 'pat.rivera@example.com')
       clock.advance(61 * 60_000)
       const expired = await late.get(localPart(linkIn(email, '/forgot-password/reset')))
       assert.equal(expired.status, 410)
@@ -169,7 +149,7 @@ describe('account recovery', () => {
     })
 
     it('ends the reset after three wrong sets of answers', async () => {
-      const agent = supertest.agent(app)
+      const agent = supertest.agent(context.app)
       const link = await openResetLink(agent)
       for (let attempt = 1; attempt <= 3; attempt++) {
         const response = await submitForm(agent, '/forgot-password/questions', {
@@ -182,12 +162,12 @@ describe('account recovery', () => {
           ])
         else assert.match(pageText(response.text), /This password reset has ended/)
       }
-      assert.equal((await supertest(app).get(link)).status, 410)
+      assert.equal((await supertest(context.app).get(link)).status, 410)
       assert.equal((await agent.get('/forgot-password/new-password')).headers.location, '/forgot-password')
     })
 
     it('cannot skip the secret questions', async () => {
-      const agent = supertest.agent(app)
+      const agent = supertest.agent(context.app)
       await openResetLink(agent)
       assert.equal((await agent.get('/forgot-password/new-password')).headers.location, '/forgot-password')
       const response = await submitForm(agent, '/forgot-password/questions', { answer1: '', answer2: 'x'.repeat(500) })
@@ -198,7 +178,7 @@ describe('account recovery', () => {
     })
 
     it('checks the new password against the rules', async () => {
-      const agent = supertest.agent(app)
+      const agent = supertest.agent(context.app)
       await openResetLink(agent)
       const questions = await agent.get('/forgot-password/questions')
       await submitForm(agent, '/forgot-password/questions', answersFor(questions.text))
@@ -212,9 +192,9 @@ describe('account recovery', () => {
     })
 
     it('refuses an empty or huge user ID with a message', async () => {
-      const empty = await submitForm(supertest.agent(app), '/forgot-password', { userId: '  ' })
+      const empty = await submitForm(supertest.agent(context.app), '/forgot-password', { userId: '  ' })
       assert.deepEqual(errorSummary(empty.text), ['Enter your user ID'])
-      const huge = await submitForm(supertest.agent(app), '/forgot-password', { userId: 'x'.repeat(1000) })
+      const huge = await submitForm(supertest.agent(context.app), '/forgot-password', { userId: 'x'.repeat(1000) })
       assert.deepEqual(errorSummary(huge.text), ['Your user ID must be 64 characters or fewer'])
     })
   })

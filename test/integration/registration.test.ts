@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import * as cheerio from 'cheerio'
-import type { Express } from 'express'
 import { noMatchMessage } from '../../src/registration/routes'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  buildApp,
-  closeServices,
-  countRows,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  submitForm,
-  titleOf,
-} from '../helpers/app'
-import { Background, linkIn, localPart, startServicesWithBackground } from '../helpers/background'
+import { countRows, errorSummary, pageText, signOn, submitForm, titleOf } from '../helpers/app'
+import { linkIn, localPart, useBackground } from '../helpers/background'
 import {
   identityAnswers,
   maria,
@@ -27,24 +16,12 @@ import {
 
 describe('online registration', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  let background: Background
-  let app: Express
-
-  before(async () => {
-    background = await startServicesWithBackground({ clock })
-    app = buildApp(background.services)
-  })
-  beforeEach(async () => {
-    await background.settle()
-    await resetWithDemoPlan(background.services)
-  })
-  after(async () => {
-    await background.stop()
-    await closeServices(background.services)
+  const context = useBackground({
+    clock,
   })
 
-  const agent = () => supertest.agent(app)
-  const db = () => background.services.db
+  const agent = () => supertest.agent(context.app)
+  const db = () => context.background.services.db
 
   describe('step 1: membership information', () => {
     it('asks for each missing detail by name, in page order', async () => {
@@ -221,15 +198,15 @@ describe('online registration', () => {
 
     it('sends a verification email with a link that works once', async () => {
       await registerUpToSecure(agent())
-      const email = await background.mail.waitFor((message) => message.to.includes('maria.garcia@example.com'))
+      const email = await context.background.mail.waitFor((message) => message.to.includes('maria.garcia@example.com'))
       assert.equal(email.subject, 'Confirm your email address for Member Portal')
       assert.doesNotMatch(email.text, /Maria|Garcia|Natarajan/)
       const link = localPart(linkIn(email, '/verify-email'))
-      const first = await supertest(app).get(link).expect(200)
+      const first = await supertest(context.app).get(link).expect(200)
       assert.match(pageText(first.text), /Your email address is confirmed/)
-      const second = await supertest(app).get(link).expect(410)
+      const second = await supertest(context.app).get(link).expect(410)
       assert.match(pageText(second.text), /expired or has already been used/)
-      await supertest(app).get('/verify-email?token=not-a-token').expect(410)
+      await supertest(context.app).get('/verify-email?token=not-a-token').expect(410)
     })
   })
 
@@ -355,10 +332,10 @@ describe('online registration', () => {
       assert.match(row.answer_hash, /^\$argon2id\$/)
       assert.doesNotMatch(row.answer_hash, /Biscuit|Louis|Civic/i)
     }
-    assert.ok(await background.services.credentials.checkSecretAnswer(user.id, 'parents-met', '  st louis '))
+    assert.ok(await context.background.services.credentials.checkSecretAnswer(user.id, 'parents-met', '  st louis '))
     assert.equal(await countRows(db(), 'audit_log', { action: 'account.registered', actor_user_id: user.id }), 1)
 
-    const signedOn = await signOn(supertest.agent(app), 'Maria.Garcia', mariaCredentials.password)
+    const signedOn = await signOn(supertest.agent(context.app), 'Maria.Garcia', mariaCredentials.password)
     assert.equal(signedOn.headers.location, '/home')
     // The membership is now registered: a second registration is refused.
     const again = await submitForm(agent(), '/register', maria)
@@ -370,8 +347,8 @@ describe('online registration', () => {
     await registerUpToSecure(member)
     await passIdentityQuestions(member)
     await submitForm(member, '/register/secure/password', mariaCredentials)
-    const email = await background.mail.waitFor((message) => message.subject.startsWith('Confirm your email'))
-    await supertest(app)
+    const email = await context.background.mail.waitFor((message) => message.subject.startsWith('Confirm your email'))
+    await supertest(context.app)
       .get(localPart(linkIn(email, '/verify-email')))
       .expect(200)
     const user = await db()('users').where({ user_id_key: 'maria.garcia' }).first()

@@ -1,45 +1,23 @@
 import assert from 'node:assert/strict'
-import type { Express } from 'express'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  buildApp,
-  closeServices,
-  demoPassword,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  submitForm,
-} from '../helpers/app'
-import { Background, linkIn, localPart, startServicesWithBackground } from '../helpers/background'
+import { demoPassword, errorSummary, pageText, signOn, submitForm } from '../helpers/app'
+import { linkIn, localPart, useBackground } from '../helpers/background'
 
 describe('account settings', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  let background: Background
-  let app: Express
-
-  before(async () => {
-    background = await startServicesWithBackground({ clock })
-    app = buildApp(background.services)
-  })
-  beforeEach(async () => {
-    await background.settle()
-    await resetWithDemoPlan(background.services)
-  })
-  after(async () => {
-    await background.stop()
-    await closeServices(background.services)
+  const context = useBackground({
+    clock,
   })
 
   async function signedOnAlex() {
-    const agent = supertest.agent(app)
+    const agent = supertest.agent(context.app)
     await signOn(agent, 'alex.rivera', demoPassword)
     return agent
   }
 
   it('shows the account and recent sign-on activity', async () => {
-    await signOn(supertest.agent(app), 'alex.rivera', 'a wrong password here')
+    await signOn(supertest.agent(context.app), 'alex.rivera', 'a wrong password here')
     const agent = await signedOnAlex()
     const page = await agent.get('/account').expect(200)
     const text = pageText(page.text)
@@ -62,10 +40,10 @@ describe('account settings', () => {
     assert.match(pageText((await agent.get('/account')).text), /Your password has been changed/)
     assert.equal((await other.get('/home')).headers.location, '/sign-on')
     assert.equal(
-      (await signOn(supertest.agent(app), 'alex.rivera', 'a brand new harbor sunrise')).headers.location,
+      (await signOn(supertest.agent(context.app), 'alex.rivera', 'a brand new harbor sunrise')).headers.location,
       '/home',
     )
-    const notice = await background.mail.waitFor(
+    const notice = await context.background.mail.waitFor(
       (message) => message.subject === 'A change to your Member Portal account',
     )
     assert.match(notice.text, /password for your Member Portal account was changed/)
@@ -96,13 +74,13 @@ describe('account settings', () => {
     })
     assert.equal(response.headers.location, '/account')
     assert.match(pageText((await agent.get('/account')).text), /Waiting for you to confirm: alex\.new@example\.com/)
-    const oldNotice = await background.mail.waitFor((message) => message.to === 'alex.rivera@example.com')
+    const oldNotice = await context.background.mail.waitFor((message) => message.to === 'alex.rivera@example.com')
     assert.match(oldNotice.text, /change the email address/)
-    const link = await background.mail.waitFor((message) => message.to === 'alex.new@example.com')
-    await supertest(app)
+    const link = await context.background.mail.waitFor((message) => message.to === 'alex.new@example.com')
+    await supertest(context.app)
       .get(localPart(linkIn(link, '/verify-email')))
       .expect(200)
-    const user = await background.services.db('users').where({ user_id_key: 'alex.rivera' }).first()
+    const user = await context.background.services.db('users').where({ user_id_key: 'alex.rivera' }).first()
     assert.equal(user.email, 'alex.new@example.com')
     assert.ok(user.email_verified_at)
   })
@@ -141,18 +119,18 @@ describe('account settings', () => {
       answer3: 'Nguyen',
     })
     assert.equal(saved.headers.location, '/account')
-    const alex = await background.services.users.findByUserId('alex.rivera')
-    assert.deepEqual(await background.services.credentials.secretQuestionKeys(alex!.id), [
+    const alex = await context.background.services.users.findByUserId('alex.rivera')
+    assert.deepEqual(await context.background.services.credentials.secretQuestionKeys(alex!.id), [
       'first-job',
       'childhood-book',
       'first-teacher',
     ])
-    assert.ok(await background.services.credentials.checkSecretAnswer(alex!.id, 'childhood-book', 'MATILDA'))
+    assert.ok(await context.background.services.credentials.checkSecretAnswer(alex!.id, 'childhood-book', 'MATILDA'))
   })
 
   it('is for signed-on members only', async () => {
-    assert.equal((await supertest(app).get('/account')).headers.location, '/sign-on')
-    const staff = supertest.agent(app)
+    assert.equal((await supertest(context.app).get('/account')).headers.location, '/sign-on')
+    const staff = supertest.agent(context.app)
     await signOn(staff, 'ops.admin', demoPassword)
     await staff.get('/account').expect(403)
   })
