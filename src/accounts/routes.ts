@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import { z } from 'zod'
-import { homeFor, safeReturnPath } from '../platform/access'
+import { homeFor, requireSignedOn, safeReturnPath } from '../platform/access'
 import { parseForm, password, text } from '../platform/forms'
 import type { Services } from '../services'
 
@@ -85,6 +85,13 @@ export function accountRoutes({
       res.clearCookie('portal.sid')
       res.redirect(303, '/signed-out')
     })
+  })
+
+  // Any request counts as activity; this one exists so the idle warning can say "stay signed on".
+  router.post('/session/keep-alive', requireSignedOn, (req, res) => {
+    if (req.accepts(['html', 'json']) === 'json') return res.status(204).end()
+    const user = req.session.user!
+    res.redirect(303, safeReturnPath(req.body?.returnTo) ?? homeFor[user.role])
   })
 
   router.get('/signed-out', (_req, res) => {

@@ -5,7 +5,7 @@ import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'
 
 const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
-const allowedDuringFirstSignOn = new Set(['/first-sign-on', '/sign-out', '/signed-out'])
+const allowedDuringFirstSignOn = new Set(['/first-sign-on', '/sign-out', '/signed-out', '/session/keep-alive'])
 
 /** After a temporary password, every other page waits until a password and secret questions are chosen. */
 export const holdForFirstSignOn: RequestHandler = (req, res, next) => {

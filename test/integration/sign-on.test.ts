@@ -1,3 +1,4 @@
+import * as cheerio from 'cheerio'
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import { signOnFailure } from '../../src/accounts/routes'
@@ -204,3 +205,63 @@ function csrfFrom(html: string): string {
   if (!match) throw new Error('no csrf token')
   return match[1]
 }
+
+describe('the idle-timeout warning', () => {
+  const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
+  const services = testServices({ clock })
+  const app = buildApp(services)
+
+  before(() => resetWithDemoPlan(services))
+  after(() => closeServices(services))
+
+  it('is on every signed-on page, hidden until its script shows it, with a form that works without script', async () => {
+    const agent = supertest.agent(app)
+    await signOn(agent, 'alex.rivera', demoPassword)
+    const home = await agent.get('/home')
+    const $ = cheerio.load(home.text)
+    assert.equal($('#session-warning').attr('hidden'), 'hidden')
+    assert.equal($('#session-warning').attr('data-warn-after-seconds'), '780')
+    assert.equal($('#session-warning form').attr('action'), '/session/keep-alive')
+    assert.equal($('script[src="/public/js/session-timeout.js"]').length, 1)
+    const signedOut = await supertest(app).get('/sign-on')
+    assert.equal(cheerio.load(signedOut.text)('#session-warning').length, 0)
+  })
+
+  it('keeps the session going when the member chooses to stay signed on', async () => {
+    const agent = supertest.agent(app)
+    await signOn(agent, 'alex.rivera', demoPassword)
+    const home = await agent.get('/home')
+    clock.advance(14 * 60_000)
+    const kept = await agent
+      .post('/session/keep-alive')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), returnTo: '/account' })
+    assert.equal(kept.headers.location, '/account')
+    clock.advance(14 * 60_000)
+    await agent.get('/home').expect(200)
+    const json = await agent
+      .post('/session/keep-alive')
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text) })
+    assert.equal(json.status, 204)
+    const offSite = await agent
+      .post('/session/keep-alive')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text), returnTo: '//evil.example' })
+    assert.equal(offSite.headers.location, '/home')
+  })
+
+  it('cannot revive a session that has already ended', async () => {
+    const agent = supertest.agent(app)
+    await signOn(agent, 'alex.rivera', demoPassword)
+    const home = await agent.get('/home')
+    clock.advance(16 * 60_000)
+    const late = await agent
+      .post('/session/keep-alive')
+      .type('form')
+      .send({ _csrf: csrfFrom(home.text) })
+    assert.notEqual(late.status, 204)
+    assert.equal((await agent.get('/home')).headers.location, '/sign-on')
+  })
+})
