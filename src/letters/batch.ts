@@ -6,6 +6,7 @@ import path from 'node:path'
 import ejs from 'ejs'
 import type { Logger } from 'pino'
 import type { Clock } from '../platform/clock'
+import { formatDate, planDate } from '../platform/dates'
 import type { PdfRenderer } from '../platform/pdf'
 import { LettersRepository } from './repository'
 import {
@@ -37,16 +38,6 @@ export interface BatchResult {
 const template = path.join(__dirname, '..', '..', 'views', 'letters', 'letters.ejs')
 const manifestHeader = 'sequence,batch_id,member_reference,name,address_line_1,address_line_2,first_page,last_page'
 
-/** The calendar date at `at` in the mailroom's time zone, as YYYY-MM-DD. */
-export function localDate(at: Date, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at)
-}
-
 export function addDays(isoDate: string, days: number): string {
   const date = new Date(`${isoDate}T00:00:00Z`)
   date.setUTCDate(date.getUTCDate() + days)
@@ -58,12 +49,6 @@ export function nextBusinessDay(isoDate: string): string {
   let next = addDays(isoDate, 1)
   while ([0, 6].includes(new Date(`${next}T00:00:00Z`).getUTCDay())) next = addDays(next, 1)
   return next
-}
-
-export function longDate(isoDate: string): string {
-  return new Intl.DateTimeFormat('en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(
-    new Date(`${isoDate}T00:00:00Z`),
-  )
 }
 
 const csvField = (value: string | number) => {
@@ -170,7 +155,7 @@ export class LetterBatchService {
 
   /** Claims every pending request (up to the limit) for a new dated, sequential batch. */
   private async claim() {
-    const batchDate = localDate(this.clock(), this.settings.timezone)
+    const batchDate = planDate(this.clock(), this.settings.timezone)
     const mailDate = nextBusinessDay(batchDate)
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -196,37 +181,46 @@ export class LetterBatchService {
     const parts: string[] = []
     let pages = 0
     let lastSequence = 0
-    const expiresOn = longDate(addDays(batchDate, temporaryPasswordValidDays))
+    const expiresOn = formatDate(addDays(batchDate, temporaryPasswordValidDays))
     for (;;) {
       const chunk = await this.repository.claimedInBatch(batchId, lastSequence, this.settings.chunkSize)
       if (chunk.length === 0) break
       lastSequence = chunk[chunk.length - 1].sequence
+      // Each letter once: its password, the hash to store, and the address both the page and the manifest print.
       const letters = await Promise.all(
-        chunk.map(async (request) => {
+        chunk.map(async (request, index) => {
           const password = generateTemporaryPassword()
-          return { request, password, passwordHash: await hashTemporaryPassword(password) }
+          const name = `${request.firstName} ${request.lastName}`
+          return {
+            request,
+            name,
+            password,
+            passwordHash: await hashTemporaryPassword(password),
+            page: pages + index + 1,
+            address: pub28Address({
+              name,
+              line1: request.line1,
+              line2: request.line2,
+              city: request.city,
+              state: request.state,
+              zip: request.zip,
+            }),
+          }
         }),
       )
       const html = await ejs.renderFile(template, {
         batchId,
-        batchDate: longDate(batchDate),
+        batchDate: formatDate(batchDate),
         signOnUrl: this.settings.signOnUrl,
         helpPhone: this.settings.helpPhone,
-        letters: letters.map(({ request, password }) => ({
+        letters: letters.map(({ request, name, password, address }) => ({
           sequence: request.sequence,
           reference: `REQ-${request.id}`,
-          name: `${request.firstName} ${request.lastName}`,
+          name,
           userId: request.userId,
           password: groupForPrint(password),
           expiresOn,
-          address: pub28Address({
-            name: `${request.firstName} ${request.lastName}`,
-            line1: request.line1,
-            line2: request.line2,
-            city: request.city,
-            state: request.state,
-            zip: request.zip,
-          }),
+          address,
         })),
       })
       const pdf = await this.pdf.render(html, {
@@ -240,18 +234,9 @@ export class LetterBatchService {
       await fs.writeFile(part, pdf)
       parts.push(part)
       await this.repository.storeHashes(
-        letters.map(({ request, passwordHash }, index) => ({ id: request.id, passwordHash, page: pages + index + 1 })),
+        letters.map(({ request, passwordHash, page }) => ({ id: request.id, passwordHash, page })),
       )
-      for (const [index, { request }] of letters.entries()) {
-        const address = pub28Address({
-          name: `${request.firstName} ${request.lastName}`,
-          line1: request.line1,
-          line2: request.line2,
-          city: request.city,
-          state: request.state,
-          zip: request.zip,
-        })
-        const page = pages + index + 1
+      for (const { request, address, page } of letters) {
         manifestRows.push(
           [request.sequence, batchId, `REQ-${request.id}`, address.name, address.delivery, address.lastLine, page, page]
             .map(csvField)

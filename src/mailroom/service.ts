@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import type { LetterBatchService } from '../letters/batch'
-import { localDate } from '../letters/batch'
+import { planDate } from '../platform/dates'
 import type { LettersRepository } from '../letters/repository'
 import type { TemporaryPasswordService } from '../letters/service'
 
@@ -79,7 +79,7 @@ export class MailroomService {
 
   /** Records today's mail date on every letter, then deletes the files: the passwords are in the post now. */
   async markMailed(batchId: string, actorUserId: number): Promise<boolean> {
-    const mailedOn = localDate(this.clock(), this.settings.timezone)
+    const mailedOn = planDate(this.clock(), this.settings.timezone)
     const done = await this.letters.markMailed(batchId, mailedOn, this.clock())
     if (!done) return false
     await this.batches.deleteFiles(batchId)

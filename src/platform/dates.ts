@@ -95,9 +95,10 @@ export function addBusinessDays(from: Date, days: number): Date {
   return new Date(at)
 }
 
-/** The calendar date (YYYY-MM-DD) of an instant in the plan's time zone. */
-export function planDate(at: Date): string {
-  return isoDateFormat.format(at)
+/** The calendar date (YYYY-MM-DD) of an instant in the plan's time zone (or another one, such as the mailroom's). */
+export function planDate(at: Date, timeZone = planTimeZone): string {
+  if (timeZone === planTimeZone) return isoDateFormat.format(at)
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }
 
 /**
