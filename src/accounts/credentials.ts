@@ -8,6 +8,11 @@ import { hashSecret, verifySecret } from './passwords'
 import { NewMemberAccount, UserRepository } from './repository'
 import { normaliseAnswer, SecretQuestionKey } from './secret-questions'
 
+export interface HashedCredentials {
+  passwordHash: string
+  answers: { questionKey: string; answerHash: string }[]
+}
+
 export interface SecretAnswerInput {
   questionKey: SecretQuestionKey
   answer: string
@@ -34,14 +39,19 @@ export class CredentialService {
     )
   }
 
+  /** Hashes a new account's password and secret answers: slow on purpose, so done before any transaction opens. */
+  async hashNewCredentials(password: string, answers: SecretAnswerInput[]): Promise<HashedCredentials> {
+    const [passwordHash, hashedAnswers] = await Promise.all([hashSecret(password), this.hashAnswers(answers)])
+    return { passwordHash, answers: hashedAnswers }
+  }
+
   /** Creates a member's account with its secret answers; the caller's transaction covers the rest of registration. */
   async createMemberAccount(
-    account: Omit<NewMemberAccount, 'passwordHash'> & { password: string; answers: SecretAnswerInput[] },
+    account: Omit<NewMemberAccount, 'passwordHash'> & { credentials: HashedCredentials },
     trx: Knex.Transaction,
   ): Promise<number> {
-    const [passwordHash, answers] = await Promise.all([hashSecret(account.password), this.hashAnswers(account.answers)])
-    const id = await this.users.insertMemberAccount({ ...account, passwordHash }, trx)
-    await this.users.replaceSecretAnswers(id, answers, trx)
+    const id = await this.users.insertMemberAccount({ ...account, passwordHash: account.credentials.passwordHash }, trx)
+    await this.users.replaceSecretAnswers(id, account.credentials.answers, trx)
     return id
   }
 

@@ -4,7 +4,8 @@ import { addToOutbox } from '../platform/outbox'
 import type { AuditLog } from '../platform/audit'
 import { FailureThrottle } from '../platform/throttle'
 import type { CredentialService, SecretAnswerInput } from '../accounts/credentials'
-import { userIdKey } from '../accounts/repository'
+import type { Knex } from 'knex'
+import { NewMemberAccount, userIdKey } from '../accounts/repository'
 import { identityQuestions, IdentityQuestion } from './identity-questions'
 import { RegistrationRepository, RosterMember } from './repository'
 import type { TemporaryPasswordService } from '../letters/service'
@@ -26,6 +27,14 @@ export type MembershipMatch =
 export function sameName(typed: string, onFile: string): boolean {
   const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim()
   return fold(typed) === fold(onFile)
+}
+
+export interface NewRegistration {
+  memberId: number
+  userId: string
+  email: string
+  termsAcceptedAt: Date
+  ip: string
 }
 
 /** Thrown when the membership got an account while this registration was under way. */
@@ -96,8 +105,7 @@ export class RegistrationService {
   }
 
   async identityQuestionsFor(memberId: number): Promise<IdentityQuestion[]> {
-    const member = await this.repository.findById(memberId)
-    if (!member) throw new Error('The roster member of a registration has gone')
+    const member = await this.rosterMember(memberId)
     return identityQuestions(member, await this.repository.decoyPool(memberId))
   }
 
@@ -105,45 +113,10 @@ export class RegistrationService {
    * Finishes by mail after step 3: the account is made without a usable password and a letter is queued
    * for tonight's batch, to the roster's mailing address and no other.
    */
-  async finishByMail(registration: {
-    memberId: number
-    userId: string
-    email: string
-    termsAcceptedAt: Date
-    ip: string
-  }) {
-    const member = await this.repository.findById(registration.memberId)
-    if (!member) throw new Error('The roster member of a registration has gone')
-    try {
-      return await this.db.transaction(async (trx) => {
-        const id = await this.temporaryPasswords.createAccountForMail(
-          {
-            userId: registration.userId,
-            displayName: `${member.first_name} ${member.last_name}`,
-            memberId: member.id,
-            email: registration.email,
-            emailVerifiedAt: null,
-            termsVersion,
-            termsAcceptedAt: registration.termsAcceptedAt,
-            at: this.clock(),
-          },
-          trx,
-        )
-        await this.audit.record(
-          {
-            actorUserId: id,
-            subjectMemberId: member.id,
-            action: 'account.registered-by-mail',
-            detail: { termsVersion },
-            ip: registration.ip,
-          },
-          trx,
-        )
-        return id
-      })
-    } catch (error) {
-      throw this.duplicateError(error)
-    }
+  finishByMail(registration: NewRegistration): Promise<number> {
+    return this.createAccountRecord(registration, 'account.registered-by-mail', (account, trx) =>
+      this.temporaryPasswords.createAccountForMail({ ...account, emailVerifiedAt: null }, trx),
+    )
   }
 
   /** The mailing address on file, partly hidden: enough for the member to recognise, not enough to learn. */
@@ -167,46 +140,48 @@ export class RegistrationService {
   }
 
   /** Creates the account at the end of step 4: user, secret answers and the verification link, all or nothing. */
-  async createAccount(registration: {
-    memberId: number
-    userId: string
-    email: string
-    verificationId: number
-    termsAcceptedAt: Date
-    password: string
-    answers: SecretAnswerInput[]
-    ip: string
-  }): Promise<number> {
-    const member = await this.repository.findById(registration.memberId)
-    if (!member) throw new Error('The roster member of a registration has gone')
+  async createAccount(
+    registration: NewRegistration & { verificationId: number; password: string; answers: SecretAnswerInput[] },
+  ): Promise<number> {
+    const credentials = await this.credentials.hashNewCredentials(registration.password, registration.answers)
+    return this.createAccountRecord(registration, 'account.registered', async (account, trx) => {
+      const verification = await this.repository.findVerification(registration.verificationId, trx)
+      const verified = verification?.email === registration.email ? verification.verified_at : null
+      const id = await this.credentials.createMemberAccount({ ...account, emailVerifiedAt: verified, credentials }, trx)
+      if (verification) await this.repository.attachVerification(verification.id, id, trx)
+      return id
+    })
+  }
+
+  /**
+   * The frame both ways of registering share: the roster member, one transaction with an audit entry, and
+   * a race lost to another registration turned into the error the wizard answers.
+   */
+  private async createAccountRecord(
+    registration: NewRegistration,
+    action: string,
+    insert: (
+      account: Omit<NewMemberAccount, 'passwordHash' | 'emailVerifiedAt'>,
+      trx: Knex.Transaction,
+    ) => Promise<number>,
+  ): Promise<number> {
+    const member = await this.rosterMember(registration.memberId)
     try {
       return await this.db.transaction(async (trx) => {
-        const verification = await this.repository.findVerification(registration.verificationId, trx)
-        const verified = verification?.email === registration.email ? verification.verified_at : null
-        const id = await this.credentials.createMemberAccount(
+        const id = await insert(
           {
             userId: registration.userId,
             displayName: `${member.first_name} ${member.last_name}`,
             memberId: member.id,
             email: registration.email,
-            emailVerifiedAt: verified,
             termsVersion,
             termsAcceptedAt: registration.termsAcceptedAt,
             at: this.clock(),
-            password: registration.password,
-            answers: registration.answers,
           },
           trx,
         )
-        if (verification) await this.repository.attachVerification(verification.id, id, trx)
         await this.audit.record(
-          {
-            actorUserId: id,
-            subjectMemberId: member.id,
-            action: 'account.registered',
-            detail: { termsVersion },
-            ip: registration.ip,
-          },
+          { actorUserId: id, subjectMemberId: member.id, action, detail: { termsVersion }, ip: registration.ip },
           trx,
         )
         return id
@@ -214,5 +189,11 @@ export class RegistrationService {
     } catch (error) {
       throw this.duplicateError(error)
     }
+  }
+
+  private async rosterMember(memberId: number): Promise<RosterMember> {
+    const member = await this.repository.findById(memberId)
+    if (!member) throw new Error('The roster member of a registration has gone')
+    return member
   }
 }
