@@ -53,20 +53,18 @@ export class SignOnService {
     const passwordMatches = await verifySecret(user?.password_hash ?? (await decoyPasswordHash()), attempt.password)
     const event = { at: this.clock(), ip: attempt.ip, userAgent: attempt.userAgent }
 
-    if (user && passwordMatches && !locked) {
-      await this.throttle.clearAccount(key)
-      await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'signed-on' })
-      return { outcome: 'signed-on', user: toSessionUser(user) }
-    }
-    if (
-      user &&
-      !locked &&
-      user.role === 'member' &&
-      (await this.temporaryPasswords.signOnWithTemporaryPassword(user.id, attempt.password))
-    ) {
-      await this.throttle.clearAccount(key)
-      await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'signed-on' })
-      return { outcome: 'signed-on', user: { ...toSessionUser(user), mustSetCredentials: true } }
+    if (user && !locked) {
+      // The account's own password, or else a mailed temporary password, which then demands new credentials.
+      const mustSetCredentials =
+        !passwordMatches &&
+        user.role === 'member' &&
+        (await this.temporaryPasswords.signOnWithTemporaryPassword(user.id, attempt.password))
+      if (passwordMatches || mustSetCredentials) {
+        await this.throttle.clearAccount(key)
+        await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'signed-on' })
+        const sessionUser = toSessionUser(user)
+        return { outcome: 'signed-on', user: mustSetCredentials ? { ...sessionUser, mustSetCredentials } : sessionUser }
+      }
     }
     if (locked) {
       if (user) await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'refused-locked' })
