@@ -26,6 +26,33 @@ export default tseslint.config(
     },
   },
   {
+    // The product reads the time only from its injected Clock, which tests set and hand to the processes they
+    // spawn: a stray real-time read or a database NOW() is how a test starts failing on some later date.
+    files: ['src/**/*.ts', 'jobs/**/*.ts', 'test/**/*.ts'],
+    ignores: ['src/platform/clock.ts', 'src/devtools/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Read the time from the injected Clock, not new Date().',
+        },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'Read the time from the injected Clock, not Date.now().',
+        },
+        {
+          selector: "MemberExpression[object.property.name='fn'][property.name='now']",
+          message: "Pass the clock's time instead of the database server's knex.fn.now().",
+        },
+        ...['Literal[value', 'TemplateElement[value.raw'].map((node) => ({
+          selector: String.raw`${node}=/\b(NOW|CURDATE|CURTIME|SYSDATE|UTC_TIMESTAMP|UNIX_TIMESTAMP)\s*\(|\bCURRENT_(DATE|TIME|TIMESTAMP)\b/i]`,
+          message: "Pass the clock's time instead of the database server's clock in SQL.",
+        })),
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

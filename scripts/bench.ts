@@ -261,7 +261,7 @@ async function benchmark(sizes: number[], env: NodeJS.ProcessEnv): Promise<numbe
     for (const size of sizes) {
       await clearLetters(db)
       const seeding = Date.now()
-      await createPendingLetters(db, size, prefix)
+      await createPendingLetters(db, systemClock, size, prefix)
       console.log(
         `${size} letters waiting (made in ${((Date.now() - seeding) / 1000).toFixed(1)} s); running the batch…`,
       )

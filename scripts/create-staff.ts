@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   try {
     const users = new UserRepository(db)
     if (await users.findByUserId(userId)) throw new Error(`The user ID ${userId} is already taken`)
-    await users.create({ userId, passwordHash: await hashSecret(password), role, displayName: name })
+    await users.create({ userId, passwordHash: await hashSecret(password), role, displayName: name, at: new Date() })
     console.log(`Created ${role} account ${userId} for ${name}.`)
     if (given === undefined) console.log(`Password (shown once, pass it on securely): ${password}`)
   } finally {

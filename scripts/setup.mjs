@@ -126,7 +126,9 @@ function ensureChromium() {
   // Stable letter fonts, and pdftotext for the tests that read letters back.
   if (!fs.existsSync('/usr/share/fonts/truetype/liberation')) missing.push('fonts-liberation')
   if (!fs.existsSync('/usr/bin/pdftotext')) missing.push('poppler-utils')
-  if (missing.length > 0) aptInstall(missing, 'Chromium (for browser tests and letter PDFs)')
+  // libfaketime runs the suite on another date (npm run test:date).
+  if (forTests && !fs.existsSync('/usr/bin/faketime')) missing.push('faketime')
+  if (missing.length > 0) aptInstall(missing, 'Chromium (for browser tests and letter PDFs) and test tools')
 }
 
 async function ensureDatabase(databaseUrl) {

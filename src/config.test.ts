@@ -29,4 +29,14 @@ describe('configuration', () => {
     assert.equal(config.production, true)
     assert.equal(config.trustProxy, true)
   })
+
+  it('starts the clock where CLOCK_AT says, outside production only', () => {
+    assert.equal(loadConfig({}).clockAt, undefined)
+    assert.equal(loadConfig({ CLOCK_AT: '2027-01-02T07:59:00Z' }).clockAt?.toISOString(), '2027-01-02T07:59:00.000Z')
+    assert.throws(() => loadConfig({ CLOCK_AT: 'next tuesday' }), /CLOCK_AT:/)
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), CLOCK_AT: '2027-01-02T07:59:00Z' }),
+      /CLOCK_AT moves the clock for development and tests only/,
+    )
+  })
 })

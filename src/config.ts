@@ -44,10 +44,16 @@ const schema = z
     LETTERS_CHUNK_SIZE: z.coerce.number().int().min(1).max(2000).default(200),
     LETTERS_LEASE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
     HELP_PHONE: z.string().min(7).default('1-800-555-0100 (TTY 711)'),
+    // Outside production, the process's clock starts at this instant (ISO 8601) and runs on: tests hand their
+    // clock to the processes they spawn this way, and a developer can try the portal on another day.
+    CLOCK_AT: z.iso.datetime({ offset: true }).optional(),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       throw new Error('SESSION_SECRET must be set in production (at least 32 random characters)')
+    }
+    if (env.NODE_ENV === 'production' && env.CLOCK_AT) {
+      throw new Error('CLOCK_AT moves the clock for development and tests only: unset it in production')
     }
     return {
       environment: env.NODE_ENV,
@@ -77,6 +83,7 @@ const schema = z
         leaseSeconds: env.LETTERS_LEASE_SECONDS,
       },
       helpPhone: env.HELP_PHONE,
+      clockAt: env.CLOCK_AT ? new Date(env.CLOCK_AT) : undefined,
     }
   })
 

@@ -54,10 +54,12 @@ export class UserRepository {
       displayName: string
       memberId?: number
       email?: string
+      at: Date
     },
     trx: Knex.Transaction | Db = this.db,
   ): Promise<number> {
     const [id] = await trx('users').insert({
+      created_at: user.at,
       user_id: user.userId,
       user_id_key: userIdKey(user.userId),
       password_hash: user.passwordHash,

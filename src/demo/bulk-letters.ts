@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
 import { hashSecret } from '../accounts/passwords'
 import { userIdKey } from '../accounts/repository'
+import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 
 // Rows per INSERT and per transaction: large enough to be quick, small enough for MySQL's packet limit.
@@ -119,7 +120,7 @@ function mrnFor(prefix: string, n: number): string {
  * tests and the benchmark. Members are named Test<n> Member<prefix>, user IDs are <prefix>.test<n>, and
  * each account has an unusable password and one pending registration letter. Returns the accounts' ids.
  */
-export async function createPendingLetters(db: Db, count: number, prefix = 'bulk'): Promise<number[]> {
+export async function createPendingLetters(db: Db, clock: Clock, count: number, prefix = 'bulk'): Promise<number[]> {
   if (!/^[a-z0-9]{1,12}$/.test(prefix)) throw new Error('The prefix must be 1 to 12 lowercase letters or digits')
   if (!Number.isInteger(count) || count < 0 || count > 99_999_999) throw new Error('The count must be 0 to 99999999')
   const clinic = await db('clinics').first<{ id: number } | undefined>('id')
@@ -130,10 +131,12 @@ export async function createPendingLetters(db: Db, count: number, prefix = 'bulk
   const ids: number[] = []
   for (let start = 0; start < count; start += insertChunk) {
     const numbers = Array.from({ length: Math.min(insertChunk, count - start) }, (_v, i) => start + i)
+    const now = clock()
     await db.transaction(async (trx: Knex.Transaction) => {
       const mrns = numbers.map((n) => mrnFor(prefix, n))
       await trx('members').insert(
         numbers.map((n, index) => ({
+          created_at: now,
           mrn: mrns[index],
           first_name: `Test${n}`,
           last_name: `Member${prefix}`,
@@ -149,6 +152,7 @@ export async function createPendingLetters(db: Db, count: number, prefix = 'bulk
         members.map((member) => {
           const userId = `${prefix}.${member.first_name.toLowerCase()}`
           return {
+            created_at: now,
             user_id: userId,
             user_id_key: userIdKey(userId),
             password_hash: unusable,
@@ -166,7 +170,6 @@ export async function createPendingLetters(db: Db, count: number, prefix = 'bulk
         )
         .orderBy('id')
         .select('id', 'member_id')
-      const now = new Date()
       await trx('temp_password_requests').insert(
         users.map((user) => ({
           user_id: user.id,

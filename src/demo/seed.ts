@@ -212,6 +212,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
       const pcp = providerIds.get(member.pcp)!
       const birthDate = typeof member.born === 'string' ? member.born : birthDateForAge(today, member.born.yearsOld)
       const [id] = await trx('members').insert({
+        created_at: today,
         mrn: member.mrn,
         first_name: member.first,
         last_name: member.last,
@@ -232,6 +233,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
       )
       if (account) {
         const [userId] = await trx('users').insert({
+          created_at: today,
           user_id: account.userId,
           user_id_key: userIdKey(account.userId),
           password_hash: passwordHash,
@@ -256,6 +258,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
     }
     for (const person of staff) {
       await trx('users').insert({
+        created_at: today,
         user_id: person.userId,
         user_id_key: userIdKey(person.userId),
         password_hash: passwordHash,

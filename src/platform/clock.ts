@@ -15,3 +15,17 @@ export function fixedClock(start: Date): Clock & { advance(ms: number): void; se
   }
   return clock
 }
+
+/**
+ * A clock that reads `start` at the moment it is made and runs on from there in real time: what a process
+ * spawned by a test gets (`CLOCK_AT`), so it lives on the test's clock rather than beside it.
+ */
+export function clockStartingAt(start: Date, realClock: Clock = systemClock): Clock {
+  const offset = start.getTime() - realClock().getTime()
+  return () => new Date(realClock().getTime() + offset)
+}
+
+/** The environment a spawned process needs to read the time from `clock` (see `CLOCK_AT` in config). */
+export function clockEnvironment(clock: Clock): { CLOCK_AT: string } {
+  return { CLOCK_AT: clock().toISOString() }
+}

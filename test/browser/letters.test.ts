@@ -61,6 +61,7 @@ describe('registration by mail, first sign-on and the mailroom in a browser with
     await services.db.transaction(async (trx) => {
       const member = await trx('members').where({ mrn: '11000002' }).first()
       const [userId] = await trx('users').insert({
+        created_at: services.clock(),
         user_id: 'james.chen',
         user_id_key: 'james.chen',
         password_hash: 'x',
@@ -74,7 +75,7 @@ describe('registration by mail, first sign-on and the mailroom in a browser with
         member_id: member.id,
         reason: 'registration',
         status: 'pending',
-        requested_at: new Date(),
+        requested_at: services.clock(),
       })
     })
     const batch = (await services.letterBatches.runBatch())!

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import supertest from 'supertest'
@@ -17,9 +17,9 @@ import {
 } from '../helpers/app'
 import { useBackground } from '../helpers/background'
 import { createPendingLetters, lettersIn, pdfPageCount, pdfText } from '../helpers/letters'
+import { spawnEntry } from '../helpers/processes'
 import { mariaCredentials } from '../helpers/registration'
 
-const root = path.resolve(__dirname, '..', '..')
 const james = {
   firstName: 'James',
   lastName: 'Chen',
@@ -150,7 +150,7 @@ describe('registration by mail and the letter batch', () => {
   })
 
   it('writes a manifest that matches the PDF page by page, with checksums that verify', async () => {
-    await createPendingLetters(db(), 60)
+    await createPendingLetters(db(), clock, 60)
     const batch = (await context.background.services.letterBatches.runBatch())!
     const lettersFile = path.join(batch.directory, 'letters.pdf')
     assert.equal(pdfPageCount(lettersFile), 60)
@@ -177,7 +177,7 @@ describe('registration by mail and the letter batch', () => {
   })
 
   it('never issues one letter twice when two batch runs race', async () => {
-    await createPendingLetters(db(), 80)
+    await createPendingLetters(db(), clock, 80)
     const other = testServices({ clock })
     try {
       const results = await Promise.all([
@@ -200,12 +200,8 @@ describe('registration by mail and the letter batch', () => {
 
   it('leaves no visible batch when the run is killed, and the next run issues those letters', async function () {
     this.timeout(120_000)
-    await createPendingLetters(db(), 150)
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/letters.ts'], {
-      cwd: root,
-      env: { ...process.env, LETTERS_CHUNK_SIZE: '25' },
-      stdio: 'ignore',
-    })
+    await createPendingLetters(db(), clock, 150)
+    const child = spawnEntry('scripts/letters.ts', clock, { env: { LETTERS_CHUNK_SIZE: '25' } })
     // Kill it once it has written part of the batch.
     for (let i = 0; i < 600; i++) {
       const temp = fs.existsSync(lettersDir)

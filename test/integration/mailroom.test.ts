@@ -21,7 +21,7 @@ describe('the mailroom', () => {
 
   const db = () => context.background.services.db
   const makeBatch = async (count = 3) => {
-    await createPendingLetters(db(), count)
+    await createPendingLetters(db(), clock, count)
     return (await context.background.services.letterBatches.runBatch())!
   }
 
@@ -119,7 +119,7 @@ describe('the mailroom', () => {
   })
 
   it('lets ops run the batch on demand through the worker', async () => {
-    await createPendingLetters(db(), 2)
+    await createPendingLetters(db(), clock, 2)
     const ops = supertest.agent(context.app)
     await signOn(ops, 'ops.admin', demoPassword)
     const page = await ops.get('/ops')

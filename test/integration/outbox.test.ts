@@ -31,7 +31,7 @@ describe('the outbox and its relay', () => {
     let outboxId: number | undefined
     await services.db
       .transaction(async (trx) => {
-        await trx('audit_log').insert({ at: new Date(), action: `request ${reference}` })
+        await trx('audit_log').insert({ at: services.clock(), action: `request ${reference}` })
         outboxId = await addToOutbox(trx, services.clock, {
           queue: queueName,
           jobName: 'example',

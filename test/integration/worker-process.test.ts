@@ -1,26 +1,22 @@
 import assert from 'node:assert/strict'
-import { ChildProcess, spawn } from 'node:child_process'
-import path from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { queueName as lettersQueue } from '../../jobs/temp-password-letters'
+import type { Clock } from '../../src/platform/clock'
 import { addToOutbox } from '../../src/platform/outbox'
 import { closeServices, resetData, testServices } from '../helpers/app'
-
-const root = path.resolve(__dirname, '..', '..')
+import { spawnEntry } from '../helpers/processes'
 
 /** Starts a real worker process (as the Procfile does) and resolves once it logs that it started. */
-function startWorkerProcess(): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/worker.ts'], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+function startWorkerProcess(clock: Clock): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawnEntry('jobs/worker.ts', clock, { env: { LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString()
       if (output.includes('worker started')) resolve({ child, output: () => output })
     }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
+    child.stdout?.on('data', onData)
+    child.stderr?.on('data', onData)
     child.once('exit', (code) => reject(new Error(`the worker exited early (${code}): ${output}`)))
   })
 }
@@ -32,7 +28,7 @@ describe('the worker process', () => {
 
   it('relays outbox rows and stops cleanly on SIGTERM', async function () {
     this.timeout(60_000)
-    const { child, output } = await startWorkerProcess()
+    const { child, output } = await startWorkerProcess(services.clock)
     const id = await addToOutbox(services.db, services.clock, {
       queue: 'worker-process-test',
       jobName: 'noop',
@@ -50,5 +46,7 @@ describe('the worker process', () => {
     assert.equal(await exited, 0)
     assert.match(output(), /worker shutting down/)
     await services.queues.get('worker-process-test').obliterate({ force: true })
+    // The process registered the nightly letter batch: left behind, it would fire in some later test.
+    await services.queues.get(lettersQueue).obliterate({ force: true })
   })
 })
