@@ -2,6 +2,12 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
 
+function importsOnlyOneWay(files, forbidden) {
+  const message =
+    'accounts imports neither registration nor letters; they call the accounts services, not its repository.'
+  return { files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }] } }
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'var/**', 'public/**'] },
   js.configs.recommended,
@@ -25,6 +31,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // Credentials live in accounts; registration and letters call its services, so imports only go that way.
+  importsOnlyOneWay(['src/accounts/**'], ['**/registration/**', '**/letters/**']),
+  importsOnlyOneWay(['src/registration/**'], ['**/accounts/repository']),
+  importsOnlyOneWay(['src/letters/**'], ['**/accounts/repository', '**/registration/**']),
   {
     // The product reads the time only from its injected Clock, which tests set and hand to the processes they
     // spawn: a stray real-time read or a database NOW() is how a test starts failing on some later date.

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import { CredentialService } from './accounts/credentials'
 import { EmailVerificationService } from './accounts/email-verification'
+import { MembershipService } from './accounts/membership'
 import { RecoveryService } from './accounts/recovery'
 import { AccountSettingsService } from './accounts/settings'
 import { SignOnService } from './accounts/service'
@@ -78,7 +79,7 @@ export function createServices(infrastructure: Infrastructure) {
   const members = new MemberRepository(db)
   const recordAccess = new RecordAccess(audit)
   const lettersRepository = new LettersRepository(db)
-  const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, users, clock)
+  const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, credentials, clock)
   const letterBatches = new LetterBatchService(
     lettersRepository,
     infrastructure.pdf,
@@ -103,6 +104,7 @@ export function createServices(infrastructure: Infrastructure) {
     throttle,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
     emailVerification: new EmailVerificationService(db, clock),
+    membership: new MembershipService(members, users, throttles),
     settings: new AccountSettingsService(db, users, credentials, clock),
     recovery: new RecoveryService(db, credentials, throttle, clock, throttles, temporaryPasswords),
     registration: new RegistrationService(
@@ -111,7 +113,6 @@ export function createServices(infrastructure: Infrastructure) {
       credentials,
       audit,
       clock,
-      throttles,
       temporaryPasswords,
     ),
     temporaryPasswords,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
@@ -5,13 +6,15 @@ import { addToOutbox } from '../platform/outbox'
 import type { SessionRegistry } from '../platform/session'
 import type { SecurityEvent } from '../notifications/account-emails'
 import { hashSecret, verifySecret } from './passwords'
-import { NewMemberAccount, UserRepository } from './repository'
+import type { NewMemberAccount, UserRepository } from './repository'
 import { normaliseAnswer, SecretQuestionKey } from './secret-questions'
 
 export interface HashedCredentials {
   passwordHash: string
   answers: { questionKey: string; answerHash: string }[]
 }
+
+export type { NewMemberAccount }
 
 export interface SecretAnswerInput {
   questionKey: SecretQuestionKey
@@ -53,6 +56,29 @@ export class CredentialService {
     const id = await this.users.insertMemberAccount({ ...account, passwordHash: account.credentials.passwordHash }, trx)
     await this.users.replaceSecretAnswers(id, account.credentials.answers, trx)
     return id
+  }
+
+  /**
+   * A member's account that waits for a mailed temporary password: its user ID reserved, a random password
+   * nobody knows, and new credentials demanded at first sign-on.
+   */
+  async createAccountAwaitingLetter(
+    account: Omit<NewMemberAccount, 'passwordHash' | 'credentialsPending'>,
+    trx: Knex.Transaction,
+  ): Promise<number> {
+    const unusable = await hashSecret(randomBytes(32).toString('base64url'))
+    return this.users.insertMemberAccount({ ...account, passwordHash: unusable, credentialsPending: true }, trx)
+  }
+
+  /** User IDs are unique whatever their case. */
+  async userIdTaken(userId: string): Promise<boolean> {
+    return Boolean(await this.users.findByUserId(userId))
+  }
+
+  /** After a mailed temporary password is used: new credentials are demanded and the member is told. */
+  async requireNewCredentials(userId: number, trx: Knex.Transaction): Promise<void> {
+    await this.users.setCredentialsPending(userId, true, trx)
+    await this.notify(userId, 'temporary-password-used', trx)
   }
 
   async checkPassword(userId: number, password: string): Promise<boolean> {

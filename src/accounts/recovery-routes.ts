@@ -1,8 +1,8 @@
 import { Router } from 'express'
 import { z } from 'zod'
 import { parseForm, text } from '../platform/forms'
-import { parseCredentialsForm, parseMembershipForm } from '../registration/forms'
 import type { Services } from '../services'
+import { parseCredentialsForm, parseMembershipForm } from './forms'
 import type { OpenedReset } from './recovery'
 import { secretQuestions, SecretQuestionKey } from './secret-questions'
 
@@ -21,10 +21,10 @@ const userIdForm = z.object({ userId: text('user ID', { max: 64 }) })
 
 /** Forgot user ID and forgot password: the same answer whether or not an account matches. */
 export function recoveryRoutes({
-  registration,
+  membership,
   recovery,
   clock,
-}: Pick<Services, 'registration' | 'recovery' | 'clock'>): Router {
+}: Pick<Services, 'membership' | 'recovery' | 'clock'>): Router {
   const router = Router()
 
   router.get('/forgot-user-id', (_req, res) => {
@@ -35,7 +35,7 @@ export function recoveryRoutes({
     const form = parseMembershipForm(req.body, clock())
     const page = { title: 'Forgot your user ID', values: form.values }
     if (!form.ok) return res.status(400).render('accounts/forgot-user-id', { ...page, errors: form.errors })
-    const match = await registration.matchMembership(form.value, req.ip ?? 'unknown')
+    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome === 'throttled')
       return res.status(429).render('accounts/forgot-user-id', { ...page, errors: [tooManyAttempts] })
     if (match.outcome === 'matched' && match.hasAccount) await recovery.sendUserIdReminder(match.member.id)
@@ -54,7 +54,7 @@ export function recoveryRoutes({
     const form = parseMembershipForm(req.body, clock())
     const page = { title: 'Get a temporary password by mail', values: form.values }
     if (!form.ok) return res.status(400).render('accounts/letter-request', { ...page, errors: form.errors })
-    const match = await registration.matchMembership(form.value, req.ip ?? 'unknown')
+    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome === 'throttled')
       return res.status(429).render('accounts/letter-request', { ...page, errors: [tooManyAttempts] })
     if (match.outcome === 'matched' && match.hasAccount) await recovery.requestLetterByMail(match.member.id)

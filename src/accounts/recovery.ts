@@ -8,7 +8,6 @@ import { hashLinkToken, looksLikeLinkToken } from '../platform/tokens'
 import type { CredentialService } from './credentials'
 import { userIdKey } from './repository'
 import type { SignOnThrottle } from './throttle'
-import type { TemporaryPasswordService } from '../letters/service'
 
 export const resetValidMinutes = 60
 export const resetAnswerAttempts = 3
@@ -32,7 +31,9 @@ export class RecoveryService {
     private readonly signOnThrottle: SignOnThrottle,
     private readonly clock: Clock,
     throttles: { redis: Redis; prefix: string },
-    private readonly temporaryPasswords: TemporaryPasswordService,
+    private readonly temporaryPasswords: {
+      requestLetter(userId: number, memberId: number, reason: 'recovery'): Promise<void>
+    },
   ) {
     // Three links an hour per user ID is plenty for a person and stops anyone flooding a member's inbox.
     this.resetRequests = new FailureThrottle(throttles.redis, `${throttles.prefix}:reset-requests`, 3, 3600, 3600)

@@ -46,6 +46,10 @@ export class UserRepository {
     return trx<UserRecord>('users').where({ id }).first()
   }
 
+  async hasAccount(memberId: number): Promise<boolean> {
+    return Boolean(await this.db('users').where({ member_id: memberId }).first('id'))
+  }
+
   async create(
     user: {
       userId: string

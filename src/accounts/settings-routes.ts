@@ -2,8 +2,8 @@ import { Request, Response, Router } from 'express'
 import { z } from 'zod'
 import { requireRole } from '../platform/access'
 import { FormError, parseForm, password } from '../platform/forms'
-import { emailField, parseCredentialsForm } from '../registration/forms'
 import type { Services } from '../services'
+import { emailField, parseCredentialsForm } from './forms'
 import { secretQuestions } from './secret-questions'
 
 const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))

@@ -1,6 +1,6 @@
 import { RequestHandler, Router } from 'express'
 import { requireRole } from '../platform/access'
-import { parseCredentialsForm } from '../registration/forms'
+import { parseCredentialsForm } from '../accounts/forms'
 import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'
 

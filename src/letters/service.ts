@@ -1,11 +1,9 @@
 import type { Knex } from 'knex'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
-import { hashSecret, verifySecret } from '../accounts/passwords'
-import { addToOutbox } from '../platform/outbox'
-import { randomBytes } from 'node:crypto'
+import { verifySecret } from '../accounts/passwords'
+import type { CredentialService, NewMemberAccount } from '../accounts/credentials'
 import { LettersRepository } from './repository'
-import { NewMemberAccount, UserRepository } from '../accounts/repository'
 
 /**
  * Temporary passwords by mail: requesting a letter (which always goes to the roster's mailing address) and
@@ -15,7 +13,7 @@ export class TemporaryPasswordService {
   constructor(
     private readonly db: Db,
     private readonly repository: LettersRepository,
-    private readonly users: UserRepository,
+    private readonly credentials: CredentialService,
     private readonly clock: Clock,
   ) {}
 
@@ -27,11 +25,7 @@ export class TemporaryPasswordService {
     account: Omit<NewMemberAccount, 'passwordHash' | 'credentialsPending'>,
     trx: Knex.Transaction,
   ): Promise<number> {
-    const unusable = await hashSecret(randomBytes(32).toString('base64url'))
-    const userId = await this.users.insertMemberAccount(
-      { ...account, passwordHash: unusable, credentialsPending: true },
-      trx,
-    )
+    const userId = await this.credentials.createAccountAwaitingLetter(account, trx)
     await this.repository.addRequest(
       { userId, memberId: account.memberId, reason: 'registration', at: this.clock() },
       trx,
@@ -54,14 +48,7 @@ export class TemporaryPasswordService {
     for (const candidate of await this.repository.liveTemporaryPasswords(userId, this.clock())) {
       if (!(await verifySecret(candidate.password_hash, compact))) continue
       if (!(await this.repository.useTemporaryPassword(candidate.id, this.clock()))) return false
-      await this.db.transaction(async (trx) => {
-        await this.users.setCredentialsPending(userId, true, trx)
-        await addToOutbox(trx, this.clock, {
-          queue: 'office-message-notifications',
-          jobName: 'security-notice',
-          payload: { userId, event: 'temporary-password-used' },
-        })
-      })
+      await this.db.transaction((trx) => this.credentials.requireNewCredentials(userId, trx))
       return true
     }
     return false

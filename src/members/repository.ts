@@ -12,9 +12,24 @@ export interface MemberSummary {
   pcpName: string
 }
 
+/** A roster line as typed membership details are matched against it. */
+export interface RosterEntry {
+  id: number
+  mrn: string
+  first_name: string
+  last_name: string
+  birth_date: string
+}
+
 /** The plan's member roster: read by every feature that needs who a member is. */
 export class MemberRepository {
   constructor(private readonly db: Db) {}
+
+  async findByMrn(mrn: string): Promise<RosterEntry | undefined> {
+    return this.db('members')
+      .where({ mrn })
+      .first<RosterEntry | undefined>('id', 'mrn', 'first_name', 'last_name', 'birth_date')
+  }
 
   async findSummary(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<MemberSummary | undefined> {
     const row = await trx('members as m')

@@ -19,20 +19,8 @@ export interface RosterMember {
 export class RegistrationRepository {
   constructor(private readonly db: Db) {}
 
-  async findByMrn(mrn: string): Promise<RosterMember | undefined> {
-    return this.rosterQuery().where('m.mrn', mrn).first()
-  }
-
   async findById(memberId: number): Promise<RosterMember | undefined> {
     return this.rosterQuery().where('m.id', memberId).first()
-  }
-
-  async hasAccount(memberId: number): Promise<boolean> {
-    return Boolean(await this.db('users').where({ member_id: memberId }).first('id'))
-  }
-
-  async userIdTaken(userIdKey: string): Promise<boolean> {
-    return Boolean(await this.db('users').where({ user_id_key: userIdKey }).first('id'))
   }
 
   /** Values from other members' records and other doctors, for identity-question decoys. */

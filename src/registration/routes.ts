@@ -1,9 +1,9 @@
 import { Request, Response, Router } from 'express'
 import { homeFor } from '../platform/access'
 import { parseForm } from '../platform/forms'
+import { parseCredentialsForm, parseMembershipForm, userIdAndEmailForm } from '../accounts/forms'
 import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'
-import { parseCredentialsForm, parseMembershipForm, userIdAndEmailForm } from './forms'
 import { AlreadyRegisteredError, identityAttemptsAllowed, termsVersion, UserIdTakenError } from './service'
 import { redirectFor, StepPath, stepNumber, steps } from './wizard'
 
@@ -42,9 +42,10 @@ function render(res: Response, path: StepPath, view: string, locals: Record<stri
 /** The brochure's five steps; each GET is guarded so no step is reached before the earlier ones are done. */
 export function registrationRoutes({
   registration,
+  membership,
   clock,
   config,
-}: Pick<Services, 'registration' | 'clock' | 'config'>): Router {
+}: Pick<Services, 'registration' | 'membership' | 'clock' | 'config'>): Router {
   const router = Router()
 
   router.use('/register', (req, res, next) => {
@@ -69,7 +70,7 @@ export function registrationRoutes({
   router.post('/register', async (req, res) => {
     const form = parseMembershipForm(req.body, clock())
     if (!form.ok) return render(res, '/register', 'membership', { values: form.values, errors: form.errors })
-    const match = await registration.matchMembership(form.value, req.ip ?? 'unknown')
+    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome !== 'matched') {
       const text = match.outcome === 'throttled' ? throttledMessage : noMatchMessage
       return render(

@@ -2,32 +2,14 @@ import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 import { addToOutbox } from '../platform/outbox'
 import type { AuditLog } from '../platform/audit'
-import { FailureThrottle } from '../platform/throttle'
-import type { CredentialService, SecretAnswerInput } from '../accounts/credentials'
+import type { CredentialService, NewMemberAccount, SecretAnswerInput } from '../accounts/credentials'
 import type { Knex } from 'knex'
-import { NewMemberAccount, userIdKey } from '../accounts/repository'
 import { identityQuestions, IdentityQuestion } from './identity-questions'
 import { RegistrationRepository, RosterMember } from './repository'
 import type { TemporaryPasswordService } from '../letters/service'
 
 export const termsVersion = '2026-11'
 export const identityAttemptsAllowed = 3
-
-export interface MembershipDetails {
-  firstName: string
-  lastName: string
-  birthDate: string
-  mrn: string
-}
-
-export type MembershipMatch =
-  { outcome: 'matched'; member: RosterMember; hasAccount: boolean } | { outcome: 'no-match' } | { outcome: 'throttled' }
-
-/** Names match whatever their case, accents or surrounding and doubled spaces ("  maría  garcía" = "Maria Garcia"). */
-export function sameName(typed: string, onFile: string): boolean {
-  const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim()
-  return fold(typed) === fold(onFile)
-}
 
 export interface NewRegistration {
   memberId: number
@@ -43,49 +25,17 @@ export class AlreadyRegisteredError extends Error {}
 export class UserIdTakenError extends Error {}
 
 export class RegistrationService {
-  private readonly ipThrottle: FailureThrottle
-  private readonly mrnThrottle: FailureThrottle
-
   constructor(
     private readonly db: Db,
     private readonly repository: RegistrationRepository,
     private readonly credentials: CredentialService,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-    throttles: { redis: import('ioredis').Redis; prefix: string },
     private readonly temporaryPasswords: TemporaryPasswordService,
-  ) {
-    // Guessing memberships: 20 misses an hour from one address, or 5 against one MRN, block for an hour.
-    this.ipThrottle = new FailureThrottle(throttles.redis, `${throttles.prefix}:membership-ip`, 20, 3600, 3600)
-    this.mrnThrottle = new FailureThrottle(throttles.redis, `${throttles.prefix}:membership-mrn`, 5, 3600, 3600)
-  }
-
-  /**
-   * Matches typed membership details against the roster. A miss says nothing about which detail was wrong or
-   * whether the MRN exists, and counts against both the address and the MRN.
-   */
-  async matchMembership(details: MembershipDetails, ip: string): Promise<MembershipMatch> {
-    const [ipBlocked, mrnBlocked] = await Promise.all([
-      this.ipThrottle.isBlocked(ip),
-      this.mrnThrottle.isBlocked(details.mrn),
-    ])
-    if (ipBlocked || mrnBlocked) return { outcome: 'throttled' }
-    const member = await this.repository.findByMrn(details.mrn)
-    const matches =
-      member !== undefined &&
-      member.birth_date === details.birthDate &&
-      sameName(details.firstName, member.first_name) &&
-      sameName(details.lastName, member.last_name)
-    if (!matches) {
-      await Promise.all([this.ipThrottle.recordFailure(ip), this.mrnThrottle.recordFailure(details.mrn)])
-      return { outcome: 'no-match' }
-    }
-    await this.mrnThrottle.clear(details.mrn)
-    return { outcome: 'matched', member, hasAccount: await this.repository.hasAccount(member.id) }
-  }
+  ) {}
 
   userIdTaken(userId: string): Promise<boolean> {
-    return this.repository.userIdTaken(userIdKey(userId))
+    return this.credentials.userIdTaken(userId)
   }
 
   /** Records the email to verify and asks the notification worker to send the link, in one transaction. */

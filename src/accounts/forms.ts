@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { parseDateInput, DateInputValues } from '../platform/dates'
 import { FormError, parseForm, password, text } from '../platform/forms'
-import { passwordProblem } from '../accounts/password-policy'
-import { isSecretQuestionKey, normaliseAnswer, SecretQuestionKey } from '../accounts/secret-questions'
-import type { MembershipDetails } from './service'
+import type { MembershipDetails } from './membership'
+import { passwordProblem } from './password-policy'
+import { isSecretQuestionKey, normaliseAnswer, SecretQuestionKey } from './secret-questions'
 
 const namesAndMrn = z.object({
   firstName: text('first name', { max: 60 }),

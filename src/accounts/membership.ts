@@ -1,0 +1,63 @@
+import type { Redis } from 'ioredis'
+import type { MemberRepository, RosterEntry } from '../members/repository'
+import { FailureThrottle } from '../platform/throttle'
+import type { UserRepository } from './repository'
+
+export interface MembershipDetails {
+  firstName: string
+  lastName: string
+  birthDate: string
+  mrn: string
+}
+
+export type MembershipMatch =
+  { outcome: 'matched'; member: RosterEntry; hasAccount: boolean } | { outcome: 'no-match' } | { outcome: 'throttled' }
+
+/** Names match whatever their case, accents or surrounding and doubled spaces ("  maría  garcía" = "Maria Garcia"). */
+export function sameName(typed: string, onFile: string): boolean {
+  const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ').trim()
+  return fold(typed) === fold(onFile)
+}
+
+/**
+ * Who on the roster typed these membership details, and whether they already have an account: asked by
+ * registration (step 1) and by recovery (forgot user ID, a new letter by mail).
+ */
+export class MembershipService {
+  private readonly ipThrottle: FailureThrottle
+  private readonly mrnThrottle: FailureThrottle
+
+  constructor(
+    private readonly members: MemberRepository,
+    private readonly users: UserRepository,
+    throttles: { redis: Redis; prefix: string },
+  ) {
+    // Guessing memberships: 20 misses an hour from one address, or 5 against one MRN, block for an hour.
+    this.ipThrottle = new FailureThrottle(throttles.redis, `${throttles.prefix}:membership-ip`, 20, 3600, 3600)
+    this.mrnThrottle = new FailureThrottle(throttles.redis, `${throttles.prefix}:membership-mrn`, 5, 3600, 3600)
+  }
+
+  /**
+   * Matches typed membership details against the roster. A miss says nothing about which detail was wrong or
+   * whether the MRN exists, and counts against both the address and the MRN.
+   */
+  async matchMembership(details: MembershipDetails, ip: string): Promise<MembershipMatch> {
+    const [ipBlocked, mrnBlocked] = await Promise.all([
+      this.ipThrottle.isBlocked(ip),
+      this.mrnThrottle.isBlocked(details.mrn),
+    ])
+    if (ipBlocked || mrnBlocked) return { outcome: 'throttled' }
+    const member = await this.members.findByMrn(details.mrn)
+    const matches =
+      member !== undefined &&
+      member.birth_date === details.birthDate &&
+      sameName(details.firstName, member.first_name) &&
+      sameName(details.lastName, member.last_name)
+    if (!matches) {
+      await Promise.all([this.ipThrottle.recordFailure(ip), this.mrnThrottle.recordFailure(details.mrn)])
+      return { outcome: 'no-match' }
+    }
+    await this.mrnThrottle.clear(details.mrn)
+    return { outcome: 'matched', member, hasAccount: await this.users.hasAccount(member.id) }
+  }
+}
