@@ -1,6 +1,6 @@
 import { loadConfig } from '../src/config'
 import { demoPlanLoaded, seedDemoPlan } from '../src/demo/seed'
-import { systemClock } from '../src/platform/clock'
+import { configuredClock } from '../src/platform/clock'
 import { createDb, migrateToLatest } from '../src/platform/db'
 
 /**
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
       )
       return
     }
-    await seedDemoPlan(db, systemClock, config.environment)
+    await seedDemoPlan(db, configuredClock(config.clockAt), config.environment)
     console.log('Loaded the demo plan.')
   } finally {
     await db.destroy()

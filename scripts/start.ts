@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process'
 import path from 'node:path'
 import { loadConfig } from '../src/config'
 import { demoAccounts, demoPassword, demoPlanLoaded, seedDemoPlan } from '../src/demo/seed'
-import { systemClock } from '../src/platform/clock'
+import { configuredClock } from '../src/platform/clock'
 import { createDb, migrateToLatest } from '../src/platform/db'
 
 const root = path.resolve(__dirname, '..')
@@ -20,7 +20,7 @@ async function prepareDatabase(): Promise<void> {
   try {
     await migrateToLatest(db)
     if (!config.production && !(await demoPlanLoaded(db))) {
-      await seedDemoPlan(db, systemClock, config.environment)
+      await seedDemoPlan(db, configuredClock(config.clockAt), config.environment)
       console.log('Loaded the demo plan (first run).')
     }
   } finally {

@@ -19,7 +19,7 @@ import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
 import { OpsService } from './ops/service'
 import { AuditLog } from './platform/audit'
-import { Clock, clockStartingAt, systemClock } from './platform/clock'
+import { Clock, configuredClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
 import { createLogger, Logger } from './platform/logger'
 import { createMailer, Mailer } from './platform/mail'
@@ -61,7 +61,7 @@ export function createInfrastructure(config: Config, overrides: Partial<Infrastr
       createQueues(redis, `${config.redisPrefix}-bull`, (error) =>
         logger.warn({ err: error }, 'queue connection error'),
       ),
-    clock: overrides.clock ?? (config.clockAt ? clockStartingAt(config.clockAt) : systemClock),
+    clock: overrides.clock ?? configuredClock(config.clockAt),
     mailer: overrides.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
     pdf: overrides.pdf ?? new PdfRenderer(config.chromiumPath, logger),
   }

@@ -25,6 +25,11 @@ export function clockStartingAt(start: Date, realClock: Clock = systemClock): Cl
   return () => new Date(realClock().getTime() + offset)
 }
 
+/** The process's clock: the real one, or one that started at `CLOCK_AT` (development and tests only). */
+export function configuredClock(clockAt: Date | undefined): Clock {
+  return clockAt ? clockStartingAt(clockAt) : systemClock
+}
+
 /** The environment a spawned process needs to read the time from `clock` (see `CLOCK_AT` in config). */
 export function clockEnvironment(clock: Clock): { CLOCK_AT: string } {
   return { CLOCK_AT: clock().toISOString() }
