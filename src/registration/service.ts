@@ -6,7 +6,7 @@ import { FailureThrottle } from '../platform/throttle'
 import type { CredentialService, SecretAnswerInput } from '../accounts/credentials'
 import type { Knex } from 'knex'
 import { NewMemberAccount, userIdKey } from '../accounts/repository'
-import { identityQuestions, IdentityQuestion } from './identity-questions'
+import { decoyCandidates, identityQuestions, IdentityQuestion } from './identity-questions'
 import { RegistrationRepository, RosterMember } from './repository'
 import type { TemporaryPasswordService } from '../letters/service'
 
@@ -104,9 +104,19 @@ export class RegistrationService {
     })
   }
 
+  /** Made-up decoys of the same form as the member's answers, minus any that turn out to be someone's data. */
   async identityQuestionsFor(memberId: number): Promise<IdentityQuestion[]> {
     const member = await this.rosterMember(memberId)
-    return identityQuestions(member, await this.repository.decoyPool(memberId))
+    const candidates = decoyCandidates(member)
+    const onFile = await this.repository.decoysOnFile(candidates)
+    const free = (value: string, key = value.toLowerCase()) => !onFile.has(key)
+    return identityQuestions(member, {
+      addresses: candidates.addresses.filter((address) => free(address)),
+      phones: candidates.phones.filter((phone) => free(phone, phone.replace(/\D/g, ''))),
+      doctors: candidates.doctors.filter(
+        (doctor) => free(doctor) && free(doctor, doctor.replace(/^Dr\.?\s+/i, '').toLowerCase()),
+      ),
+    })
   }
 
   /**
