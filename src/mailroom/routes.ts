@@ -51,8 +51,8 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
     const filePath = await mailroom.download(batchId, file, req.session.user!.id, String(req.id), req.ip)
     if (!filePath)
       return res.status(410).render('mailroom/files-gone', { title: 'These files have been deleted', batchId })
-    res.setHeader('Cache-Control', 'no-store')
-    res.download(filePath, `${batchId}-${file}`)
+    // The files hold live passwords: no validators that would let a cache keep a copy.
+    res.download(filePath, `${batchId}-${file}`, { etag: false, lastModified: false })
   })
 
   router.post('/mailroom/batches/:batchId/printed', async (req, res) => {
