@@ -28,7 +28,8 @@ export function createApp(services: Services): Express {
   const { config, logger, redis, clock } = services
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', config.trustProxy ? 1 : false)
+  // Only the listed proxies' X-Forwarded-For is believed: req.ip is the last address none of them vouches for.
+  app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false)
   setUpViews(app)
 
   app.use(
