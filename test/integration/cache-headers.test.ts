@@ -6,7 +6,7 @@ import { fixedClock } from '../../src/platform/clock'
 import { Agent, demoPassword, signOn, submitForm } from '../helpers/app'
 import { linkIn, localPart, useBackground } from '../helpers/background'
 import { createPendingLetters, lettersIn } from '../helpers/letters'
-import { identityAnswers, mariaCredentials, mariaRecord, registerUpToSecure } from '../helpers/registration'
+import { identityAnswers, james, mariaCredentials, mariaRecord, registerUpToSecure } from '../helpers/registration'
 
 type Response = Awaited<ReturnType<Agent['get']>>
 
@@ -121,23 +121,16 @@ describe('pages are never cached', () => {
 
     // A temporary password from a letter leads to the first sign-on page.
     const byMail = supertest.agent(context.app)
-    await submitForm(byMail, '/register', {
-      firstName: 'James',
-      lastName: 'Chen',
-      'birthDate-day': '2',
-      'birthDate-month': '11',
-      'birthDate-year': '1972',
-      mrn: '11000002',
-    })
+    await submitForm(byMail, '/register', james)
     await submitForm(byMail, '/register/terms', { accept: 'yes' })
     await submitForm(byMail, '/register/user-id', { userId: 'james.chen', email: 'james.chen@example.com' })
     await submitForm(byMail, '/register/by-mail', { addressCurrent: 'yes' })
     await check(byMail, '/register/by-mail/requested')
     const batch = (await context.background.services.letterBatches.runBatch())!
     const [letter] = lettersIn(batch.directory)
-    const james = supertest.agent(context.app)
-    await signOn(james, 'james.chen', letter.password)
-    await check(james, '/first-sign-on')
+    const firstSignOn = supertest.agent(context.app)
+    await signOn(firstSignOn, 'james.chen', letter.password)
+    await check(firstSignOn, '/first-sign-on')
   })
 
   it('holds on every step of a password reset, whose addresses carry its token', async () => {
