@@ -16,8 +16,8 @@ import {
 describe('trusted proxies (TRUST_PROXY)', () => {
   const services = testServices()
   // The test's client reaches the app from loopback. TLS stays off so its plain-HTTP client keeps the cookie.
-  const appTrusting = (trustedProxies: string[]) =>
-    buildApp({ ...services, config: { ...services.config, trustedProxies } satisfies Config })
+  const appTrusting = (trustedProxies: string[], trustProxy = false) =>
+    buildApp({ ...services, config: { ...services.config, trustedProxies, trustProxy } satisfies Config })
 
   before(() => resetWithDemoPlan(services))
   beforeEach(() => services.redis.flushdb())
@@ -65,5 +65,12 @@ describe('trusted proxies (TRUST_PROXY)', () => {
     const member = supertest.agent(app).set('X-Forwarded-For', '198.51.100.23')
     await signOn(member, 'pat.rivera', demoPassword)
     assert.match(pageText((await member.get('/account').expect(200)).text), /198\.51\.100\.23/)
+  })
+
+  it('believes X-Forwarded-Proto only from a listed proxy: the secure session cookie needs real TLS', async () => {
+    const cookieFrom = async (app: ReturnType<typeof appTrusting>) =>
+      String((await supertest(app).get('/sign-on').set('X-Forwarded-Proto', 'https')).headers['set-cookie'] ?? '')
+    assert.equal(await cookieFrom(appTrusting(['10.0.0.5'], true)), '')
+    assert.match(await cookieFrom(appTrusting(['loopback'], true)), /portal\.sid=.*; Secure/)
   })
 })
