@@ -6,7 +6,7 @@ import { FailureThrottle } from '../platform/throttle'
 import type { CredentialService, SecretAnswerInput } from '../accounts/credentials'
 import type { Knex } from 'knex'
 import { NewMemberAccount, userIdKey } from '../accounts/repository'
-import { decoyCandidates, identityQuestions, IdentityQuestion } from './identity-questions'
+import { DecoyCandidates, decoyCandidates, identityQuestions, IdentityQuestion } from './identity-questions'
 import { RegistrationRepository, RosterMember } from './repository'
 import type { TemporaryPasswordService } from '../letters/service'
 
@@ -107,16 +107,22 @@ export class RegistrationService {
   /** Made-up decoys of the same form as the member's answers, minus any that turn out to be someone's data. */
   async identityQuestionsFor(memberId: number): Promise<IdentityQuestion[]> {
     const member = await this.rosterMember(memberId)
-    const candidates = decoyCandidates(member)
-    const onFile = await this.repository.decoysOnFile(candidates)
-    const free = (value: string, key = value.toLowerCase()) => !onFile.has(key)
-    return identityQuestions(member, {
-      addresses: candidates.addresses.filter((address) => free(address)),
-      phones: candidates.phones.filter((phone) => free(phone, phone.replace(/\D/g, ''))),
-      doctors: candidates.doctors.filter(
-        (doctor) => free(doctor) && free(doctor, doctor.replace(/^Dr\.?\s+/i, '').toLowerCase()),
-      ),
-    })
+    const pool: DecoyCandidates = { addresses: [], phones: [], doctors: [] }
+    const enough = () => Object.values(pool).every((decoys) => new Set(decoys).size > 3)
+    // A crowded roster can claim a round's candidates: draw again rather than fail the page.
+    for (let round = 0; round < 5 && !enough(); round++) {
+      const candidates = decoyCandidates(member)
+      const onFile = await this.repository.decoysOnFile(candidates)
+      const free = (value: string, key = value.toLowerCase()) => !onFile.has(key)
+      pool.addresses.push(...candidates.addresses.filter((address) => free(address)))
+      pool.phones.push(...candidates.phones.filter((phone) => free(phone, phone.replace(/\D/g, ''))))
+      pool.doctors.push(
+        ...candidates.doctors.filter(
+          (doctor) => free(doctor) && free(doctor, doctor.replace(/^Dr\.?\s+/i, '').toLowerCase()),
+        ),
+      )
+    }
+    return identityQuestions(member, pool)
   }
 
   /**
