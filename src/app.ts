@@ -12,6 +12,7 @@ import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
+import { noStore } from './platform/access'
 import { errorHandler, notFoundHandler } from './platform/errors'
 import { setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
@@ -27,7 +28,8 @@ export function createApp(services: Services): Express {
   const { config, logger, redis, clock } = services
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', config.trustProxy ? 1 : false)
+  // Only the listed proxies' X-Forwarded-For is believed: req.ip is the last address none of them vouches for.
+  app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false)
   setUpViews(app)
 
   app.use(
@@ -53,6 +55,10 @@ export function createApp(services: Services): Express {
   )
   app.use(setUpWebSecurity({ behindTls: config.trustProxy }))
   app.use('/public', express.static(path.join(__dirname, '..', 'public'), { maxAge: config.production ? '1d' : 0 }))
+  // Only the static files above are cacheable: every page is made for one visitor (personal data, a form token,
+  // who is signed on), so none is stored or revalidated by an ETag.
+  app.set('etag', false)
+  app.use(noStore)
   app.use(healthRoutes(services))
 
   const csrf = setUpCsrf()

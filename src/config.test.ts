@@ -8,6 +8,7 @@ describe('configuration', () => {
     assert.equal(config.databaseUrl, 'mysql://root@127.0.0.1:3306/member_portal')
     assert.equal(config.redisUrl, 'redis://127.0.0.1:6379')
     assert.equal(config.trustProxy, false)
+    assert.deepEqual(config.trustedProxies, [])
     assert.equal(config.session.idleMinutes, 15)
   })
 
@@ -25,7 +26,7 @@ describe('configuration', () => {
 
   it('insists on a real session secret in production', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET must be set in production/)
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: 'true' })
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: '10.0.0.5' })
     assert.equal(config.production, true)
     assert.equal(config.trustProxy, true)
   })
@@ -38,5 +39,25 @@ describe('configuration', () => {
       () => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), CLOCK_AT: '2027-01-02T07:59:00Z' }),
       /CLOCK_AT moves the clock for development and tests only/,
     )
+  })
+
+  it('believes forwarded addresses only from the proxies listed by address, block or name', () => {
+    const config = loadConfig({ TRUST_PROXY: ' 10.0.0.5, 10.0.0.6,192.168.4.0/24,fd00::/8, loopback ' })
+    assert.deepEqual(config.trustedProxies, ['10.0.0.5', '10.0.0.6', '192.168.4.0/24', 'fd00::/8', 'loopback'])
+    assert.equal(config.trustProxy, true)
+    assert.deepEqual(loadConfig({ TRUST_PROXY: 'false' }).trustedProxies, [])
+  })
+
+  it('refuses TRUST_PROXY=true, which would believe any client, and anything that is not an address', () => {
+    const cases: [string, RegExp][] = [
+      ['true', /TRUST_PROXY: list the proxies' addresses instead of "true"/],
+      ['yes', /TRUST_PROXY: list the proxies' addresses/],
+      ['10.0.0.5,proxy.example', /TRUST_PROXY: "proxy.example" is not an IP address/],
+      ['10.0.0.0/33', /TRUST_PROXY: "10.0.0.0\/33" needs a prefix length from 1 to 32/],
+      ['0.0.0.0/0', /TRUST_PROXY: "0.0.0.0\/0" needs a prefix length/],
+      ['10.0.0.5,,10.0.0.6', /TRUST_PROXY: "" is not an IP address/],
+      ['10.0.0.1/8/8', /is not an IP address/],
+    ]
+    for (const [value, message] of cases) assert.throws(() => loadConfig({ TRUST_PROXY: value }), message, value)
   })
 })

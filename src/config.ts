@@ -1,10 +1,43 @@
+import { isIP } from 'node:net'
 import path from 'node:path'
 import { z } from 'zod'
 
-const booleanFlag = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+// Express's names for whole private ranges, besides single addresses and CIDR blocks.
+const namedRanges = ['loopback', 'linklocal', 'uniquelocal']
+
+/** One trusted proxy: an IP address, a CIDR block narrower than "everyone", or one of the named ranges. */
+function proxyProblem(entry: string): string | undefined {
+  if (namedRanges.includes(entry)) return undefined
+  const [address, prefix, extra] = entry.split('/')
+  const version = isIP(address)
+  if (version === 0 || extra !== undefined)
+    return `"${entry}" is not an IP address, a CIDR block or ${namedRanges.join(', ')}`
+  if (prefix === undefined) return undefined
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1
+  if (bits < 1 || bits > (version === 4 ? 32 : 128))
+    return `"${entry}" needs a prefix length from 1 to ${version === 4 ? 32 : 128}`
+  return undefined
+}
+
+// The addresses of the proxies whose X-Forwarded-For (and -Proto) the app believes; empty means no proxy.
+const trustedProxies = z
+  .string()
   .default('')
-  .transform((value) => ['true', '1', 'yes'].includes(value))
+  .transform((value, context) => {
+    const text = value.trim().toLowerCase()
+    if (['', 'false', '0', 'no'].includes(text)) return []
+    if (['true', '1', 'yes'].includes(text)) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'list the proxies\' addresses instead of "true" (for example 10.0.0.5,10.0.0.6 or loopback), so that no other client can claim any address',
+      })
+      return z.NEVER
+    }
+    const entries = text.split(',').map((entry) => entry.trim())
+    for (const problem of entries.map(proxyProblem)) if (problem) context.addIssue({ code: 'custom', message: problem })
+    return entries
+  })
 
 const schema = z
   .object({
@@ -25,7 +58,7 @@ const schema = z
       .regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and -')
       .default('portal'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    TRUST_PROXY: booleanFlag,
+    TRUST_PROXY: trustedProxies,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SIGN_ON_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(500),
     OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
@@ -64,7 +97,9 @@ const schema = z
       redisUrl: env.REDIS_URL,
       redisPrefix: env.REDIS_PREFIX,
       sessionSecret: env.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
-      trustProxy: env.TRUST_PROXY,
+      // Behind proxies means behind TLS: secure cookies, HSTS, upgrade-insecure-requests.
+      trustProxy: env.TRUST_PROXY.length > 0,
+      trustedProxies: env.TRUST_PROXY,
       logLevel: env.LOG_LEVEL,
       // Base of the growing delay after the fifth failed sign-on; tests set it low.
       signOnDelayMs: env.SIGN_ON_DELAY_MS,

@@ -10,6 +10,8 @@ import { userIdKey } from './repository'
 import type { SignOnThrottle } from './throttle'
 
 export const resetValidMinutes = 60
+// Per user ID for reset links, per membership for user-ID reminders: plenty for a person, no inbox flood.
+export const recoveryEmailsPerHour = 3
 export const resetAnswerAttempts = 3
 
 export interface OpenedReset {
@@ -24,6 +26,7 @@ export interface OpenedReset {
  */
 export class RecoveryService {
   private readonly resetRequests: FailureThrottle
+  private readonly userIdReminders: FailureThrottle
 
   constructor(
     private readonly db: Db,
@@ -35,12 +38,17 @@ export class RecoveryService {
       requestLetter(userId: number, memberId: number, reason: 'recovery'): Promise<void>
     },
   ) {
-    // Three links an hour per user ID is plenty for a person and stops anyone flooding a member's inbox.
-    this.resetRequests = new FailureThrottle(throttles.redis, `${throttles.prefix}:reset-requests`, 3, 3600, 3600)
+    const perHour = (name: string) =>
+      new FailureThrottle(throttles.redis, `${throttles.prefix}:${name}`, recoveryEmailsPerHour, 3600, 3600)
+    this.resetRequests = perHour('reset-requests')
+    this.userIdReminders = perHour('user-id-reminders')
   }
 
-  /** Emails the user ID of the roster member's account, if it has one with an email address. */
+  /** Emails the user ID of the roster member's account, if it has one with an email address, up to the hourly cap. */
   async sendUserIdReminder(memberId: number): Promise<void> {
+    const key = String(memberId)
+    if (await this.userIdReminders.isBlocked(key)) return
+    await this.userIdReminders.recordFailure(key)
     const user = await this.db('users').where({ member_id: memberId }).whereNotNull('email').first('id')
     if (!user) return
     await this.db.transaction((trx) =>

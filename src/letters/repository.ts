@@ -286,10 +286,16 @@ export class LettersRepository {
       >('r.id', 'r.batch_id', 'r.sequence', 'm.first_name', 'm.last_name', 'r.returned_at', 'r.member_id', 'r.user_id')
   }
 
+  /** A letter that was once marked returned, whatever has happened to it since. */
   async findReturned(id: number) {
     return this.db('temp_password_requests')
-      .where({ id, status: 'returned' })
-      .first<{ id: number; user_id: number; member_id: number } | undefined>()
+      .where({ id })
+      .whereNotNull('returned_at')
+      .first<{ id: number; user_id: number; member_id: number; status: string } | undefined>()
+  }
+
+  async letterExists(batchId: string, sequence: number): Promise<boolean> {
+    return Boolean(await this.db('temp_password_requests').where({ batch_id: batchId, sequence }).first('id'))
   }
 
   async markFilesDeleted(batchId: string, at: Date): Promise<void> {

@@ -1,6 +1,8 @@
 import { Router } from 'express'
 import { requireRole } from '../platform/access'
 import { NotFoundError } from '../platform/errors'
+import { requestedPage } from '../platform/pagination'
+import { recordId } from '../platform/record-access'
 import type { Services } from '../services'
 import { BatchFile, batchFiles, isBatchId } from './service'
 
@@ -31,7 +33,7 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
     const found = await mailroom.batch(batchId)
     if (!found) throw new NotFoundError()
     const pages = Math.max(1, Math.ceil(found.letters.length / pageSize))
-    const page = Math.min(Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1), pages)
+    const page = Math.min(requestedPage(req.query.page), pages)
     const notice = req.session.notice
     delete req.session.notice
     res.render('mailroom/batch', {
@@ -51,8 +53,8 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
     const filePath = await mailroom.download(batchId, file, req.session.user!.id, String(req.id), req.ip)
     if (!filePath)
       return res.status(410).render('mailroom/files-gone', { title: 'These files have been deleted', batchId })
-    res.setHeader('Cache-Control', 'no-store')
-    res.download(filePath, `${batchId}-${file}`)
+    // The files hold live passwords: no validators that would let a cache keep a copy.
+    res.download(filePath, `${batchId}-${file}`, { etag: false, lastModified: false })
   })
 
   router.post('/mailroom/batches/:batchId/printed', async (req, res) => {
@@ -79,8 +81,9 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
 
   router.post('/mailroom/batches/:batchId/letters/:sequence/returned', async (req, res) => {
     const batchId = batchIdOf(req.params.batchId)
-    const sequence = Number.parseInt(String(req.params.sequence), 10)
-    if (!Number.isInteger(sequence) || sequence < 1 || sequence > 100_000) throw new NotFoundError()
+    // Strict: "1.5" or "1' OR '1'='1" names no letter, rather than letter 1.
+    const sequence = recordId(req.params.sequence)
+    if (sequence === undefined) throw new NotFoundError()
     const done = await mailroom.markReturned(batchId, sequence, req.session.user!.id)
     flash(
       req,
@@ -98,8 +101,8 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
   })
 
   router.post('/mailroom/returned/:id/resend', async (req, res) => {
-    const id = Number.parseInt(String(req.params.id), 10)
-    if (!Number.isInteger(id) || id < 1) throw new NotFoundError()
+    const id = recordId(req.params.id)
+    if (id === undefined) throw new NotFoundError()
     flash(
       req,
       (await mailroom.sendNewLetter(id, req.session.user!.id))

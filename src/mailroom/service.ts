@@ -2,6 +2,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
+import { NotFoundError } from '../platform/errors'
 import type { LetterBatchService } from '../letters/batch'
 import { planDate } from '../platform/dates'
 import type { LettersRepository } from '../letters/repository'
@@ -25,6 +26,13 @@ export class MailroomService {
     private readonly settings: { directory: string; timezone: string },
   ) {}
 
+  /** A batch that never existed (or is still being built) is not found, rather than "already done" or "deleted". */
+  private async existingBatch(batchId: string) {
+    const batch = await this.letters.findBatch(batchId)
+    if (!batch) throw new NotFoundError()
+    return batch
+  }
+
   listBatches() {
     return this.letters.listBatches()
   }
@@ -45,7 +53,10 @@ export class MailroomService {
     }
   }
 
-  /** The path of a batch file to send, after recording who downloaded it; undefined once the files are gone. */
+  /**
+   * The path of a batch file to send, after recording who downloaded it; undefined once the files of this batch
+   * are gone (NotFoundError for a batch that never existed).
+   */
   async download(
     batchId: string,
     file: BatchFile,
@@ -53,8 +64,8 @@ export class MailroomService {
     requestId?: string,
     ip?: string,
   ): Promise<string | undefined> {
-    const batch = await this.letters.findBatch(batchId)
-    if (!batch || batch.files_deleted_at) return undefined
+    const batch = await this.existingBatch(batchId)
+    if (batch.files_deleted_at) return undefined
     const filePath = path.join(this.settings.directory, batchId, file)
     const exists = await fs.stat(filePath).catch(() => undefined)
     if (!exists) return undefined
@@ -71,6 +82,7 @@ export class MailroomService {
   }
 
   async markPrinted(batchId: string, actorUserId: number): Promise<boolean> {
+    await this.existingBatch(batchId)
     const done = await this.letters.markPrinted(batchId, this.clock())
     if (done)
       await this.audit.record({ actorUserId, action: 'letters.printed', targetType: 'letter-batch', targetId: batchId })
@@ -79,6 +91,7 @@ export class MailroomService {
 
   /** Records today's mail date on every letter, then deletes the files: the passwords are in the post now. */
   async markMailed(batchId: string, actorUserId: number): Promise<boolean> {
+    await this.existingBatch(batchId)
     const mailedOn = planDate(this.clock(), this.settings.timezone)
     const done = await this.letters.markMailed(batchId, mailedOn, this.clock())
     if (!done) return false
@@ -93,7 +106,10 @@ export class MailroomService {
     return true
   }
 
+  /** False when the letter was already returned or used; NotFoundError when the batch has no such letter. */
   async markReturned(batchId: string, sequence: number, actorUserId: number): Promise<boolean> {
+    await this.existingBatch(batchId)
+    if (!(await this.letters.letterExists(batchId, sequence))) throw new NotFoundError()
     const letter = await this.letters.markReturned(batchId, sequence, this.clock())
     if (letter) {
       await this.audit.record({
@@ -111,10 +127,14 @@ export class MailroomService {
     return this.letters.returnedLetters()
   }
 
-  /** Once Member Services has corrected the address on file, the member goes back in line for a new letter. */
+  /**
+   * Once Member Services has corrected the address on file, the member goes back in line for a new letter.
+   * False when that was already done; NotFoundError for a letter that was never returned.
+   */
   async sendNewLetter(returnedId: number, actorUserId: number): Promise<boolean> {
     const returned = await this.letters.findReturned(returnedId)
-    if (!returned) return false
+    if (!returned) throw new NotFoundError()
+    if (returned.status !== 'returned') return false
     await this.temporaryPasswords.requestLetter(returned.user_id, returned.member_id, 'returned')
     await this.audit.record({
       actorUserId,

@@ -64,13 +64,16 @@ export async function resolveViewing(req: Request, _tool: MemberTool): Promise<V
   }
 }
 
-/** Health information must not linger in shared caches or the browser's back-forward history on a library PC. */
+/**
+ * Personal data must not linger in shared caches or the browser's history on a library PC: the app sends this on
+ * every page, signed on or not.
+ */
 export const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store')
   next()
 }
 
-/** Every member tool's page: signed on, a member, never cached. */
+/** Every member tool's page: signed on, a member (never cached, as every page is). */
 export function memberToolPage(): RequestHandler[] {
-  return [...requireRole('member'), noStore]
+  return requireRole('member')
 }

@@ -47,7 +47,8 @@ export function setUpSession(redis: Redis, config: Config, clock: Clock): Reques
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    proxy: config.trustProxy,
+    // No `proxy` option: whether the request came over TLS is Express's req.secure, which believes
+    // X-Forwarded-Proto only from the proxies listed in TRUST_PROXY.
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.trustProxy, maxAge: idleMs },
   })
 

@@ -23,19 +23,31 @@ export class RegistrationRepository {
     return this.rosterQuery().where('m.id', memberId).first()
   }
 
-  /** Values from other members' records and other doctors, for identity-question decoys. */
-  async decoyPool(memberId: number) {
-    const others = await this.db('members')
-      .whereNot('id', memberId)
-      .select('address_line1', 'phone')
-      .orderBy('id')
-      .limit(200)
-    const doctors = await this.db('providers').pluck('name')
-    return {
-      addresses: others.map((row: { address_line1: string }) => row.address_line1),
-      phones: others.map((row: { phone: string }) => row.phone),
-      doctors: doctors as string[],
+  /**
+   * Which of these made-up decoys turn out to be somebody's data: any member's or clinic's street address or
+   * phone number, any provider's name, any member's name. Returned lower-cased, phones as digits.
+   */
+  async decoysOnFile(candidates: { addresses: string[]; phones: string[]; doctors: string[] }): Promise<Set<string>> {
+    const phoneDigits = candidates.phones.map((phone) => phone.replace(/\D/g, ''))
+    const names = candidates.doctors.map((doctor) => doctor.replace(/^Dr\.?\s+/i, ''))
+    // Each query names its value `v`; phones are compared by their digits, whatever the formatting.
+    const values = async (table: string, expression: string, wanted: string[]) => {
+      if (wanted.length === 0) return []
+      const rows: { v: string }[] = await this.db(table)
+        .whereRaw(`${expression} in (${wanted.map(() => '?').join(', ')})`, wanted)
+        .select(this.db.raw(`${expression} as v`))
+      return rows.map((row) => row.v)
     }
+    const digits = "regexp_replace(phone, '[^0-9]', '')"
+    const found = await Promise.all([
+      values('members', 'address_line1', candidates.addresses),
+      values('clinics', 'address_line1', candidates.addresses),
+      values('members', digits, phoneDigits),
+      values('clinics', digits, phoneDigits),
+      values('providers', 'name', candidates.doctors),
+      values('members', "concat(first_name, ' ', last_name)", names),
+    ])
+    return new Set((found.flat() as string[]).map((value) => value.toLowerCase()))
   }
 
   async createEmailVerification(

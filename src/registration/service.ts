@@ -4,7 +4,7 @@ import { addToOutbox } from '../platform/outbox'
 import type { AuditLog } from '../platform/audit'
 import type { CredentialService, NewMemberAccount, SecretAnswerInput } from '../accounts/credentials'
 import type { Knex } from 'knex'
-import { identityQuestions, IdentityQuestion } from './identity-questions'
+import { DecoyCandidates, decoyCandidates, identityQuestions, IdentityQuestion } from './identity-questions'
 import { RegistrationRepository, RosterMember } from './repository'
 import type { TemporaryPasswordService } from '../letters/service'
 
@@ -54,9 +54,25 @@ export class RegistrationService {
     })
   }
 
+  /** Made-up decoys of the same form as the member's answers, minus any that turn out to be someone's data. */
   async identityQuestionsFor(memberId: number): Promise<IdentityQuestion[]> {
     const member = await this.rosterMember(memberId)
-    return identityQuestions(member, await this.repository.decoyPool(memberId))
+    const pool: DecoyCandidates = { addresses: [], phones: [], doctors: [] }
+    const enough = () => Object.values(pool).every((decoys) => new Set(decoys).size > 3)
+    // A crowded roster can claim a round's candidates: draw again rather than fail the page.
+    for (let round = 0; round < 5 && !enough(); round++) {
+      const candidates = decoyCandidates(member)
+      const onFile = await this.repository.decoysOnFile(candidates)
+      const free = (value: string, key = value.toLowerCase()) => !onFile.has(key)
+      pool.addresses.push(...candidates.addresses.filter((address) => free(address)))
+      pool.phones.push(...candidates.phones.filter((phone) => free(phone, phone.replace(/\D/g, ''))))
+      pool.doctors.push(
+        ...candidates.doctors.filter(
+          (doctor) => free(doctor) && free(doctor, doctor.replace(/^Dr\.?\s+/i, '').toLowerCase()),
+        ),
+      )
+    }
+    return identityQuestions(member, pool)
   }
 
   /**

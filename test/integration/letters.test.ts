@@ -18,16 +18,7 @@ import {
 import { useBackground } from '../helpers/background'
 import { createPendingLetters, lettersIn, pdfPageCount, pdfText } from '../helpers/letters'
 import { spawnEntry } from '../helpers/processes'
-import { mariaCredentials } from '../helpers/registration'
-
-const james = {
-  firstName: 'James',
-  lastName: 'Chen',
-  'birthDate-day': '2',
-  'birthDate-month': '11',
-  'birthDate-year': '1972',
-  mrn: '11000002',
-}
+import { james, mariaCredentials } from '../helpers/registration'
 
 describe('registration by mail and the letter batch', () => {
   const clock = fixedClock(new Date('2026-11-25T20:00:00Z'))

@@ -118,6 +118,46 @@ describe('the mailroom', () => {
     assert.equal((await signOn(supertest.agent(context.app), first.userId, first.password)).status, 401)
   })
 
+  it('acts only on ids written exactly: anything else, or what never existed, is not found', async () => {
+    const batch = await makeBatch(2)
+    const post = (action: string) => submitForm(clerk, '/mailroom', {}, action)
+    const notFound = async (response: Awaited<ReturnType<typeof post>>, what: string) => {
+      assert.equal(response.status, 404, what)
+      assert.equal(titleOf(response.text), 'Page not found – Member Portal', what)
+    }
+    for (const sequence of [
+      '1.5',
+      encodeURIComponent("1' OR '1'='1"),
+      '01',
+      '1e0',
+      '+1',
+      '0',
+      '-1',
+      '3',
+      '9'.repeat(20),
+    ])
+      await notFound(await post(`/mailroom/batches/${batch.batchId}/letters/${sequence}/returned`), sequence)
+    assert.equal(await countRows(db(), 'temp_password_requests', { status: 'returned' }), 0)
+
+    // A batch that never existed: 404 for its page, its files and every action, and nothing changes.
+    const never = '20991231-01'
+    await notFound(await clerk.get(`/mailroom/batches/${never}/files/letters.pdf`), 'files')
+    for (const action of ['printed', 'mailed', 'letters/1/returned'])
+      await notFound(await post(`/mailroom/batches/${never}/${action}`), action)
+    await notFound(await post(`/mailroom/batches/${batch.batchId}.5/printed`), 'a batch id with a tail')
+    assert.equal(await countRows(db(), 'letter_batches', { status: 'ready' }), 1)
+    assert.doesNotMatch(pageText((await clerk.get('/mailroom')).text), /already|is marked/)
+
+    // Only a letter that was returned can be sent again; other ids name nothing.
+    const pending = await db()('temp_password_requests').where({ batch_id: batch.batchId, sequence: 2 }).first()
+    for (const id of ['1.5', encodeURIComponent("1' OR '1'='1"), String(pending.id), '999999'])
+      await notFound(await post(`/mailroom/returned/${id}/resend`), `resend ${id}`)
+
+    // A page number that is not a number shows the first page.
+    for (const page of ['2abc', '-1', '1.5', 'x'.repeat(100)])
+      await clerk.get(`/mailroom/batches/${batch.batchId}?page=${page}`).expect(200)
+  })
+
   it('lets ops run the batch on demand through the worker', async () => {
     await createPendingLetters(db(), clock, 2)
     const ops = supertest.agent(context.app)

@@ -5,6 +5,7 @@ import { fixedClock } from '../../src/platform/clock'
 import { Agent, countRows, demoPassword, errorSummary, pageText, signOn, submitForm } from '../helpers/app'
 import { linkIn, localPart, useBackground } from '../helpers/background'
 import { secretQuestions } from '../../src/accounts/secret-questions'
+import { recoveryEmailsPerHour } from '../../src/accounts/recovery'
 import * as cheerio from 'cheerio'
 
 const alexDetails = {
@@ -73,6 +74,23 @@ describe('account recovery', () => {
       assert.equal(maria.headers.location, '/forgot-user-id/sent')
       await new Promise((resolve) => setTimeout(resolve, 500))
       assert.equal(context.background.mail.messages.length, 0)
+    })
+
+    it(`sends at most ${recoveryEmailsPerHour} reminders an hour for one membership, answering every request the same`, async () => {
+      const answers: string[] = []
+      for (let i = 0; i <= recoveryEmailsPerHour; i++) {
+        const visitor = supertest.agent(context.app)
+        const response = await submitForm(visitor, '/forgot-user-id', alexDetails)
+        const sent = await visitor.get(String(response.headers.location))
+        answers.push(`${response.status} ${response.headers.location} ${sent.status} ${pageText(sent.text)}`)
+      }
+      assert.equal(new Set(answers).size, 1)
+      assert.match(answers[0], /^303 \/forgot-user-id\/sent 200 /)
+      await context.background.settle()
+      const reminders = await context.background.services.db('outbox').where({ job_name: 'user-id-reminder' })
+      assert.equal(reminders.length, recoveryEmailsPerHour)
+      const sentEmails = await context.background.services.db('sent_emails').count<{ n: number }[]>({ n: '*' })
+      assert.equal(Number(sentEmails[0].n), recoveryEmailsPerHour)
     })
 
     it('checks the form like registration does', async () => {

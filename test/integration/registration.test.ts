@@ -229,6 +229,51 @@ describe('online registration', () => {
         assert.match(page.text, new RegExp(truth.replace(/[().]/g, '\\$&')))
     })
 
+    it('offers decoys that are nobody’s data, and still takes the right answers', async () => {
+      const roster = await db()('members as m')
+        .join('providers as p', 'p.id', 'm.pcp_provider_id')
+        .whereNot('m.mrn', maria.mrn)
+        .select('m.address_line1', 'm.phone', 'p.name as doctor')
+      const providers = await db()('providers').pluck('name')
+      assert.ok(roster.length >= 9 && providers.length >= 6)
+      const digits = (phone: string) => phone.replace(/\D/g, '')
+      const othersData = new Set([
+        ...roster.flatMap((row) => [row.address_line1, digits(row.phone), row.doctor]),
+        ...providers,
+      ])
+      const member = agent()
+      await registerUpToSecure(member)
+      // Three sets: the first, and the new set after each of two wrong tries.
+      let page = await member.get('/register/secure').expect(200)
+      for (let set = 1; set <= 3; set++) {
+        const $ = cheerio.load(page.text)
+        const options = (name: string) =>
+          $(`input[name=${name}]`)
+            .map((_i, radio) =>
+              $(`label[for="${$(radio).attr('id')}"]`)
+                .text()
+                .trim(),
+            )
+            .get()
+        const asked = { address: options('address'), doctor: options('doctor'), phone: options('phone') }
+        for (const [question, truth] of Object.entries(mariaRecord) as [keyof typeof asked, string][]) {
+          assert.equal(asked[question].filter((option) => option === truth).length, 1, `${question}: the right answer`)
+          for (const decoy of asked[question].filter((option) => option !== truth))
+            assert.equal(othersData.has(question === 'phone' ? digits(decoy) : decoy), false, `${decoy} is on file`)
+        }
+        // The right answer has the same form as the decoys.
+        assert.ok(asked.address.every((option) => /^\d{4} \S+ \S+$/.test(option)))
+        assert.ok(asked.phone.every((option) => /^\(510\) 555-\d{4}$/.test(option)))
+        assert.ok(asked.doctor.every((option) => /^Dr\. \S+ \S+$/.test(option)))
+        if (set < 3) page = await submitForm(member, '/register/secure', identityAnswers(page.text, mariaRecord, true))
+      }
+      // Reloading shows the same set; the right answers are accepted.
+      const labels = (html: string) => cheerio.load(html)('.radio label').text()
+      assert.equal(labels((await member.get('/register/secure')).text), labels(page.text))
+      const passed = await submitForm(member, '/register/secure', identityAnswers(page.text, mariaRecord))
+      assert.equal(passed.headers.location, '/register/secure/password')
+    })
+
     it('locks the online route after three wrong sets of answers', async () => {
       const member = agent()
       await registerUpToSecure(member)
