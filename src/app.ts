@@ -13,6 +13,7 @@ import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
 import { errorHandler, notFoundHandler } from './platform/errors'
+import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
 import { setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
 import { setUpViews, withLayout } from './platform/views'
@@ -29,6 +30,8 @@ export function createApp(services: Services): Express {
   app.disable('x-powered-by')
   app.set('trust proxy', config.trustProxy ? 1 : false)
   setUpViews(app)
+  // The time limits, for the pages that state them.
+  app.locals.timeLimits = config.session
 
   app.use(
     pinoHttp({
@@ -61,6 +64,8 @@ export function createApp(services: Services): Express {
   app.use(csrf.exposeToken)
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }))
   app.use(csrf.verifyToken)
+  app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))
+  app.use(offerLapsedForm(config, clock))
   app.use(holdForFirstSignOn)
 
   app.use(welcomeRoutes())

@@ -1,5 +1,6 @@
 import { RequestHandler, Router } from 'express'
 import { requireRole } from '../platform/access'
+import { restoredValues } from '../platform/lapsed-forms'
 import { parseCredentialsForm } from '../registration/forms'
 import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'
@@ -29,7 +30,10 @@ export function firstSignOnRoutes({ credentials, recovery }: Pick<Services, 'cre
     ...locals,
   })
 
-  router.get('/first-sign-on', (_req, res) => res.render('letters/first-sign-on', page()))
+  router.get('/first-sign-on', (_req, res) => {
+    const { questions } = parseCredentialsForm(restoredValues(res), {}).values
+    res.render('letters/first-sign-on', page({ values: { questions, answers: [] } }))
+  })
 
   router.post('/first-sign-on', async (req, res) => {
     const user = req.session.user!
