@@ -101,14 +101,16 @@ export function recoverLapsedForms(options: {
     if (typeof submitted !== 'string' || submitted === '' || req.session.user) return next(error)
     const now = options.clock().getTime()
     const lapsed = req.session.lapsedSession
-    if (lapsed?.tokenDigest && lapsed.tokenDigest === digest(submitted)) {
+    if (lapsed?.tokenDigest) {
+      // The ended session's own form, or a forgery aimed at it.
+      if (lapsed.tokenDigest !== digest(submitted)) return next(error)
       if (req.path === '/sign-out') return res.redirect(303, '/signed-out')
       const page = keepTypedValues(req, now, lapsed.userId)
       req.session.notice = signedOnFormNotice(lapsed)
       return res.redirect(303, page)
     }
     // This session never drew a form, so the one sent came from a session that is gone: nobody's live session
-    // can be acted on, and the form is only shown again.
+    // can be acted on, and the form is only shown again, with nothing kept for any account.
     if (options.hasLiveToken(req)) return next(error)
     if (req.path === '/sign-out') return res.redirect(303, '/signed-out')
     return res.redirect(303, keepTypedValues(req, now))
