@@ -1,6 +1,5 @@
 import { RequestHandler, Router } from 'express'
 import { requireRole } from '../platform/access'
-import { restoredValues } from '../platform/lapsed-forms'
 import { parseCredentialsForm } from '../registration/forms'
 import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'
@@ -30,10 +29,7 @@ export function firstSignOnRoutes({ credentials, recovery }: Pick<Services, 'cre
     ...locals,
   })
 
-  router.get('/first-sign-on', (_req, res) => {
-    const { questions } = parseCredentialsForm(restoredValues(res), {}).values
-    res.render('letters/first-sign-on', page({ values: { questions, answers: [] } }))
-  })
+  router.get('/first-sign-on', (_req, res) => res.render('letters/first-sign-on', page()))
 
   router.post('/first-sign-on', async (req, res) => {
     const user = req.session.user!

@@ -66,15 +66,14 @@ function formPage(req: Request): string {
 /** Keeps what was typed, without secrets and within bounds, for the form's page to show again. */
 export function keepTypedValues(req: Request, now: number, userId?: number): string {
   const body = (req.body ?? {}) as Record<string, unknown>
-  const fields: Record<string, string> = {}
-  let leftOutSecrets = false
-  for (const [name, value] of Object.entries(body).slice(0, 40)) {
-    if (secretField.test(name)) {
-      if (name !== '_csrf' && typeof value === 'string' && value !== '') leftOutSecrets = true
-      continue
-    }
-    if (typeof value === 'string' && name.length <= 40) fields[name] = value.slice(0, 300)
-  }
+  const typed = Object.entries(body)
+    .slice(0, 40)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string' && /^[\w-]{1,40}$/.test(entry[0]))
+  const leftOutSecrets = typed.some(([name, value]) => secretField.test(name) && name !== '_csrf' && value !== '')
+  // fromEntries defines own properties, so a field named __proto__ is just a name.
+  const fields = Object.fromEntries(
+    typed.filter(([name]) => !secretField.test(name)).map(([name, value]) => [name, value.slice(0, 300)]),
+  )
   const path = formPage(req)
   req.session.lapsedForm = { path, fields, userId, leftOutSecrets, savedAt: now }
   return path
@@ -97,6 +96,8 @@ export function recoverLapsedForms(options: {
 }): ErrorRequestHandler {
   return (error, req, res, next) => {
     if ((error as { code?: unknown } | undefined)?.code !== 'EBADCSRFTOKEN') return next(error)
+    // The idle warning's script asks for JSON: it hears the refusal and sends the form itself instead.
+    if (req.accepts(['html', 'json']) === 'json') return next(error)
     const submitted = options.submittedToken(req)
     if (typeof submitted !== 'string' || submitted === '' || req.session.user) return next(error)
     const now = options.clock().getTime()

@@ -40,6 +40,14 @@ describe('time limits', () => {
     return agent.get('/register/user-id').expect(200)
   }
 
+  /** Step 3 as Maria fills it in, sent with the token of the page she had open. */
+  function sendStep3(agent: Agent, pageHtml: string) {
+    return sendForm(agent, '/register/user-id', csrfTokenIn(pageHtml), {
+      userId: 'maria.garcia',
+      email: 'maria.garcia@example.com',
+    })
+  }
+
   /** Sends a form the member filled in earlier, with the token its page carried. */
   function sendForm(agent: Agent, path: string, token: string, fields: Record<string, string>) {
     return agent
@@ -95,10 +103,7 @@ describe('time limits', () => {
       const agent = supertest.agent(app)
       const step3 = await registrantOnStep3(agent)
       clock.advance(minutes(59))
-      const sent = await sendForm(agent, '/register/user-id', csrfTokenIn(step3.text), {
-        userId: 'maria.garcia',
-        email: 'maria.garcia@example.com',
-      })
+      const sent = await sendStep3(agent, step3.text)
       assert.equal(sent.status, 303)
       assert.equal(sent.headers.location, '/register/secure')
       const step4 = await agent.get('/register/secure').expect(200)
@@ -123,10 +128,7 @@ describe('time limits', () => {
       const agent = supertest.agent(app)
       const step3 = await registrantOnStep3(agent)
       clock.advance(minutes(61))
-      const sent = await sendForm(agent, '/register/user-id', csrfTokenIn(step3.text), {
-        userId: 'maria.garcia',
-        email: 'maria.garcia@example.com',
-      })
+      const sent = await sendStep3(agent, step3.text)
       assert.equal(sent.status, 303)
       assert.equal(sent.headers.location, '/register')
       const step1 = await agent.get('/register').expect(200)
@@ -150,10 +152,7 @@ describe('time limits', () => {
       const agent = supertest.agent(app)
       const step3 = await registrantOnStep3(agent)
       await services.redis.flushdb()
-      const sent = await sendForm(agent, '/register/user-id', csrfTokenIn(step3.text), {
-        userId: 'maria.garcia',
-        email: 'maria.garcia@example.com',
-      })
+      const sent = await sendStep3(agent, step3.text)
       assert.equal(sent.headers.location, '/register/user-id')
       const redirected = await agent.get('/register/user-id')
       assert.equal(redirected.headers.location, '/register')
@@ -325,6 +324,32 @@ describe('time limits', () => {
       const form = await agent.get('/account/email').expect(200)
       assert.equal(valueOf(form.text, '#email'), '')
       assert.doesNotMatch(await pendingEmailOf(agent), /mallory/)
+    })
+
+    it('says what happened when the session has gone from the store, and keeps nothing for anyone', async () => {
+      const { agent, page } = await alexOn('/account/email')
+      await services.redis.flushdb()
+      const sent = await sendForm(agent, '/account/email', csrfTokenIn(page.text), { email: 'alex.new@example.com' })
+      assert.equal(sent.headers.location, '/account/email')
+      assert.equal((await agent.get('/account/email')).headers.location, '/sign-on')
+      assert.match(
+        pageText((await agent.get('/sign-on')).text),
+        /Your session had ended, so what you sent was not saved\. Sign on again, then fill in the form again/,
+      )
+      await signOn(agent, 'alex.rivera', demoPassword)
+      const form = await agent.get('/account/email').expect(200)
+      assert.equal(valueOf(form.text, '#email'), '')
+    })
+
+    it('lets the idle warning script hear that a timed-out session cannot be kept alive', async () => {
+      const { agent, page } = await alexOn('/home')
+      clock.advance(minutes(16))
+      const late = await agent
+        .post('/session/keep-alive')
+        .set('Accept', 'application/json')
+        .type('form')
+        .send({ _csrf: csrfTokenIn(page.text) })
+      assert.equal(late.status, 403)
     })
 
     it('treats signing out of a session that already timed out as done', async () => {
