@@ -18,8 +18,7 @@ export const requireSignedOn: RequestHandler = (req, res, next) => {
   if (req.method === 'GET') req.session.returnTo = req.originalUrl
   // A form from a session that ended too long ago to know whose it was: say so, though nothing is kept.
   const kept = req.session.lapsedForm
-  if (kept && !kept.userId && kept.path === req.originalUrl.split('?')[0])
-    req.session.notice ??= endedSessionFormNotice
+  if (kept && !kept.userId && kept.path === req.originalUrl.split('?')[0]) req.session.notice ??= endedSessionFormNotice
   res.redirect(303, '/sign-on')
 }
 
