@@ -9,6 +9,7 @@ describe('configuration', () => {
     assert.equal(config.redisUrl, 'redis://127.0.0.1:6379')
     assert.equal(config.trustProxy, false)
     assert.equal(config.session.idleMinutes, 15)
+    assert.equal(config.session.registrationMinutes, 60)
   })
 
   it('names each bad variable in one message', () => {

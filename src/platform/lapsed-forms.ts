@@ -10,7 +10,6 @@ export interface LapsedSession {
   // The ended session's CSRF token, hashed: only a form drawn by that session carries it.
   tokenDigest?: string
   reason: string
-  at: number
 }
 
 /** What was typed in a form that arrived after its session or token had lapsed: never passwords or answers. */
@@ -39,11 +38,10 @@ const digest = (token: string) => createHash('sha256').update(token).digest('hex
 export function describeLapsedSession(
   ended: { user?: { id: number }; csrfToken?: string | null },
   reason: string,
-  now: number,
 ): LapsedSession | undefined {
   if (!ended.user) return undefined
   const tokenDigest = typeof ended.csrfToken === 'string' ? digest(ended.csrfToken) : undefined
-  return { userId: ended.user.id, tokenDigest, reason, at: now }
+  return { userId: ended.user.id, tokenDigest, reason }
 }
 
 /**

@@ -66,7 +66,7 @@ export function setUpSession(redis: Redis, config: Config, clock: Clock): Reques
       req.session.lastSeenAt = now
       return next()
     }
-    const lapsed = describeLapsedSession(req.session, idle ? timedOutReason : expiredReason, now)
+    const lapsed = describeLapsedSession(req.session, idle ? timedOutReason : expiredReason)
     req.session.regenerate((error) => {
       if (error) return next(error)
       req.session.notice = idle ? timedOutNotice : expiredNotice
@@ -79,7 +79,7 @@ export function setUpSession(redis: Redis, config: Config, clock: Clock): Reques
 }
 
 /** How long a session is kept after its last request: the longest of the rules it has to serve. */
-export function sessionLifetimeMinutes(config: Config): number {
+function sessionLifetimeMinutes(config: Config): number {
   return Math.max(config.session.idleMinutes, config.session.registrationMinutes)
 }
 
