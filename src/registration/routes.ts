@@ -66,6 +66,8 @@ export function registrationRoutes({
       return next()
     }
     delete req.session.registration
+    // A finished registration has nothing left to lose: its confirmation page is simply gone.
+    if (state.completedUserId || state.completedByMail) return next()
     // Step 1 starts a registration afresh, so it goes ahead; what was sent to a later step is kept for when
     // the member reaches it again.
     const keptTyping = req.path !== '/' && req.method === 'POST'

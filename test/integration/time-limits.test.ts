@@ -163,6 +163,26 @@ describe('time limits', () => {
       assert.equal(valueOf(again.text, '#email'), 'maria.garcia@example.com')
     })
 
+    it('lets a finished registration go quietly after 60 minutes, with no word of starting again', async () => {
+      // James, who finishes by mail, so that Maria stays unregistered for the other tests.
+      const agent = supertest.agent(app)
+      await submitForm(agent, '/register', {
+        firstName: 'James',
+        lastName: 'Chen',
+        'birthDate-day': '2',
+        'birthDate-month': '11',
+        'birthDate-year': '1972',
+        mrn: '11000002',
+      })
+      await submitForm(agent, '/register/terms', { accept: 'yes' })
+      await submitForm(agent, '/register/user-id', { userId: 'james.chen', email: 'james.chen@example.com' })
+      await submitForm(agent, '/register/by-mail', { addressCurrent: 'yes' })
+      await agent.get('/register/by-mail/requested').expect(200)
+      clock.advance(minutes(61))
+      assert.equal((await agent.get('/register/by-mail/requested')).headers.location, '/register')
+      assert.doesNotMatch(pageText((await agent.get('/register')).text), /removed your answers/)
+    })
+
     it('still refuses a wrong or missing token from a live registration, keeping nothing', async () => {
       const agent = supertest.agent(app)
       await registrantOnStep3(agent)
