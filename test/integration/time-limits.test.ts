@@ -15,7 +15,7 @@ import {
   testServices,
   titleOf,
 } from '../helpers/app'
-import { maria } from '../helpers/registration'
+import { james, maria } from '../helpers/registration'
 
 const minutes = (n: number) => n * 60_000
 
@@ -166,14 +166,7 @@ describe('time limits', () => {
     it('lets a finished registration go quietly after 60 minutes, with no word of starting again', async () => {
       // James, who finishes by mail, so that Maria stays unregistered for the other tests.
       const agent = supertest.agent(app)
-      await submitForm(agent, '/register', {
-        firstName: 'James',
-        lastName: 'Chen',
-        'birthDate-day': '2',
-        'birthDate-month': '11',
-        'birthDate-year': '1972',
-        mrn: '11000002',
-      })
+      await submitForm(agent, '/register', james)
       await submitForm(agent, '/register/terms', { accept: 'yes' })
       await submitForm(agent, '/register/user-id', { userId: 'james.chen', email: 'james.chen@example.com' })
       await submitForm(agent, '/register/by-mail', { addressCurrent: 'yes' })
