@@ -14,6 +14,7 @@ import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
 import { noStore } from './platform/access'
 import { errorHandler, notFoundHandler } from './platform/errors'
+import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
 import { setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
 import { setUpViews, withLayout } from './platform/views'
@@ -31,6 +32,8 @@ export function createApp(services: Services): Express {
   // Only the listed proxies' X-Forwarded-For is believed: req.ip is the last address none of them vouches for.
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false)
   setUpViews(app)
+  // The time limits, for the pages that state them.
+  app.locals.timeLimits = config.session
 
   app.use(
     pinoHttp({
@@ -67,6 +70,8 @@ export function createApp(services: Services): Express {
   app.use(csrf.exposeToken)
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }))
   app.use(csrf.verifyToken)
+  app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))
+  app.use(offerLapsedForm(config, clock))
   app.use(holdForFirstSignOn)
 
   app.use(welcomeRoutes())

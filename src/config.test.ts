@@ -10,6 +10,7 @@ describe('configuration', () => {
     assert.equal(config.trustProxy, false)
     assert.deepEqual(config.trustedProxies, [])
     assert.equal(config.session.idleMinutes, 15)
+    assert.equal(config.session.registrationMinutes, 60)
   })
 
   it('names each bad variable in one message', () => {

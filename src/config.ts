@@ -108,7 +108,9 @@ const schema = z
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
       mailCatcher: { smtpPort: env.MAIL_CATCHER_PORT, webPort: env.MAIL_CATCHER_WEB_PORT },
-      session: { idleMinutes: 15, absoluteHours: 12 },
+      // Signed on: 15 minutes idle, 12 hours at most. Registration answers: 60 minutes after the last page.
+      // What was typed in a form that arrived after its session lapsed: kept 30 minutes to fill it in again.
+      session: { idleMinutes: 15, absoluteHours: 12, registrationMinutes: 60, typedValuesMinutes: 30 },
       letters: {
         directory: path.resolve(env.LETTERS_DIR),
         schedule: env.LETTERS_SCHEDULE,

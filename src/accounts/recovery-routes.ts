@@ -1,6 +1,7 @@
 import { Router } from 'express'
 import { z } from 'zod'
 import { parseForm, text } from '../platform/forms'
+import { restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 import { parseCredentialsForm, parseMembershipForm } from './forms'
 import type { OpenedReset } from './recovery'
@@ -28,7 +29,8 @@ export function recoveryRoutes({
   const router = Router()
 
   router.get('/forgot-user-id', (_req, res) => {
-    res.render('accounts/forgot-user-id', { title: 'Forgot your user ID', values: {}, errors: [] })
+    const values = parseMembershipForm(restoredValues(res), clock()).values
+    res.render('accounts/forgot-user-id', { title: 'Forgot your user ID', values, errors: [] })
   })
 
   router.post('/forgot-user-id', async (req, res) => {
@@ -47,7 +49,8 @@ export function recoveryRoutes({
   )
 
   router.get('/forgot-password/by-mail', (_req, res) => {
-    res.render('accounts/letter-request', { title: 'Get a temporary password by mail', values: {}, errors: [] })
+    const values = parseMembershipForm(restoredValues(res), clock()).values
+    res.render('accounts/letter-request', { title: 'Get a temporary password by mail', values, errors: [] })
   })
 
   router.post('/forgot-password/by-mail', async (req, res) => {
@@ -66,7 +69,7 @@ export function recoveryRoutes({
   )
 
   router.get('/forgot-password', (_req, res) => {
-    res.render('accounts/forgot-password', { title: 'Forgot your password', values: {}, errors: [] })
+    res.render('accounts/forgot-password', { title: 'Forgot your password', values: restoredValues(res), errors: [] })
   })
 
   router.post('/forgot-password', async (req, res) => {

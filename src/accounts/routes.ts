@@ -2,6 +2,7 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { homeFor, requireSignedOn, safeReturnPath } from '../platform/access'
 import { parseForm, password, text } from '../platform/forms'
+import { carryLapsedForm, restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 
 export const signOnFailure =
@@ -33,7 +34,7 @@ export function accountRoutes({
     if (req.session.user) return res.redirect(homeFor[req.session.user.role])
     const notice = req.session.notice
     delete req.session.notice
-    res.render('accounts/sign-on', { title: 'Sign on', notice, values: {}, errors: [] })
+    res.render('accounts/sign-on', { title: 'Sign on', notice, values: restoredValues(res), errors: [] })
   })
 
   router.post('/sign-on', async (req, res, next) => {
@@ -55,6 +56,7 @@ export function accountRoutes({
     }
 
     const returnTo = safeReturnPath(req.session.returnTo)
+    const lapsedForm = carryLapsedForm(req.session.lapsedForm, result.user.id)
     // A new session id at sign-on, so an id planted before sign-on is worthless after it.
     req.session.regenerate((error) => {
       if (error) return next(error)
@@ -62,6 +64,7 @@ export function accountRoutes({
       req.session.user = result.user
       req.session.signedOnAt = now
       req.session.lastSeenAt = now
+      req.session.lapsedForm = lapsedForm
       req.session.save(async (saveError) => {
         if (saveError) return next(saveError)
         try {

@@ -2,6 +2,7 @@ import { Request, Response, Router } from 'express'
 import { z } from 'zod'
 import { requireRole } from '../platform/access'
 import { FormError, parseForm, password } from '../platform/forms'
+import { restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 import { emailField, parseCredentialsForm } from './forms'
 import { secretQuestions } from './secret-questions'
@@ -63,7 +64,7 @@ export function settingsRoutes({ settings, credentials }: Pick<Services, 'settin
   })
 
   router.get('/account/email', (_req, res) =>
-    res.render('account/email', { title: 'Change your email address', values: {}, errors: [] }),
+    res.render('account/email', { title: 'Change your email address', values: restoredValues(res), errors: [] }),
   )
 
   router.post('/account/email', async (req, res) => {
@@ -80,7 +81,7 @@ export function settingsRoutes({ settings, credentials }: Pick<Services, 'settin
     res.render('account/secret-questions', {
       title: 'Change your secret questions',
       questionList,
-      values: { questions: [], answers: [] },
+      values: { questions: parseCredentialsForm(restoredValues(res), {}).values.questions, answers: [] },
       errors: [],
     }),
   )

@@ -9,10 +9,16 @@ export const homeFor: Record<SessionUser['role'], string> = {
   mailroom: '/mailroom',
 }
 
+export const endedSessionFormNotice =
+  'Your session had ended, so what you sent was not saved. Sign on again, then fill in the form again.'
+
 /** Signed-out visitors go to sign on and come back to the page they asked for afterwards. */
 export const requireSignedOn: RequestHandler = (req, res, next) => {
   if (req.session.user) return next()
   if (req.method === 'GET') req.session.returnTo = req.originalUrl
+  // A form from a session that ended too long ago to know whose it was: say so, though nothing is kept.
+  const kept = req.session.lapsedForm
+  if (kept && !kept.userId && kept.path === req.originalUrl.split('?')[0]) req.session.notice ??= endedSessionFormNotice
   res.redirect(303, '/sign-on')
 }
 

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express'
+import type { Request, RequestHandler } from 'express'
 import helmet from 'helmet'
 import { csrfSync } from 'csrf-sync'
 
@@ -30,8 +30,13 @@ export function setUpWebSecurity(options: { behindTls: boolean }): RequestHandle
  * Synchroniser tokens kept in the session, sent back in each form's `_csrf` field. Pages ask for the token
  * only when they draw a form, so a visitor reading public pages gets no session.
  */
-export function setUpCsrf(): { exposeToken: RequestHandler; verifyToken: RequestHandler } {
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
+export function setUpCsrf(): {
+  exposeToken: RequestHandler
+  verifyToken: RequestHandler
+  submittedToken: (req: Request) => string | null | undefined
+  hasLiveToken: (req: Request) => boolean
+} {
+  const { csrfSynchronisedProtection, generateToken, getTokenFromRequest, getTokenFromState } = csrfSync({
     getTokenFromRequest: (req) => {
       const token = (req.body as Record<string, unknown> | undefined)?._csrf
       return typeof token === 'string' ? token : undefined
@@ -41,5 +46,11 @@ export function setUpCsrf(): { exposeToken: RequestHandler; verifyToken: Request
     res.locals.csrfToken = () => generateToken(req)
     next()
   }
-  return { exposeToken, verifyToken: csrfSynchronisedProtection }
+  return {
+    exposeToken,
+    verifyToken: csrfSynchronisedProtection,
+    submittedToken: getTokenFromRequest,
+    // Whether this session has drawn a form: a token that does not match it is then wrong, not lapsed.
+    hasLiveToken: (req) => typeof getTokenFromState(req) === 'string',
+  }
 }

@@ -4,6 +4,7 @@ import { RedisStore } from 'connect-redis'
 import type { Redis } from 'ioredis'
 import type { Config } from '../config'
 import type { Clock } from './clock'
+import { describeLapsedSession } from './lapsed-forms'
 
 export interface SessionUser {
   id: number
@@ -25,20 +26,24 @@ declare module 'express-session' {
   }
 }
 
-export const timedOutNotice =
-  'You were signed out because you had not used the portal for 15 minutes. Sign on again to continue.'
-export const expiredNotice =
-  'You were signed out because you had been signed on for 12 hours. Sign on again to continue.'
+// Why a signed-on session ended, said on the sign-on page (and kept with a form the member was sending).
+export const timedOutReason = 'You were signed out after 15 minutes without activity.'
+export const expiredReason = 'You were signed out because you had been signed on for 12 hours.'
+export const timedOutNotice = `${timedOutReason} Sign on again to continue.`
+export const expiredNotice = `${expiredReason} Sign on again to continue.`
 
 /**
- * Sessions live in Redis so any web process can serve any request. The cookie is refreshed on every
- * request (rolling), so it lapses after the idle time; the server checks both limits itself with the clock,
- * so a replayed old cookie cannot outlive them.
+ * Sessions live in Redis so any web process can serve any request. The cookie and the stored session are
+ * refreshed on every request (rolling) and last as long as the longest rule, the registration window (the
+ * store's TTL follows the cookie's expiry). The signed-on limits are checked by the server with the clock on
+ * every request, so a replayed old cookie cannot outlive them; a session that ran past them is replaced by
+ * one that remembers why, so the sign-on page can say so and a form it drew can be kept.
  */
 export function setUpSession(redis: Redis, config: Config, clock: Clock): RequestHandler[] {
   const idleMs = config.session.idleMinutes * 60_000
   const absoluteMs = config.session.absoluteHours * 3_600_000
-  const store = new RedisStore({ client: redis, prefix: `${config.redisPrefix}:sess:`, ttl: idleMs / 1000 })
+  const keptMs = sessionLifetimeMinutes(config) * 60_000
+  const store = new RedisStore({ client: redis, prefix: `${config.redisPrefix}:sess:` })
 
   const sessionMiddleware = session({
     name: 'portal.sid',
@@ -49,7 +54,7 @@ export function setUpSession(redis: Redis, config: Config, clock: Clock): Reques
     rolling: true,
     // No `proxy` option: whether the request came over TLS is Express's req.secure, which believes
     // X-Forwarded-Proto only from the proxies listed in TRUST_PROXY.
-    cookie: { httpOnly: true, sameSite: 'lax', secure: config.trustProxy, maxAge: idleMs },
+    cookie: { httpOnly: true, sameSite: 'lax', secure: config.trustProxy, maxAge: keptMs },
   })
 
   const enforceTimeouts: RequestHandler = (req, _res, next) => {
@@ -62,14 +67,21 @@ export function setUpSession(redis: Redis, config: Config, clock: Clock): Reques
       req.session.lastSeenAt = now
       return next()
     }
+    const lapsed = describeLapsedSession(req.session, idle ? timedOutReason : expiredReason)
     req.session.regenerate((error) => {
       if (error) return next(error)
       req.session.notice = idle ? timedOutNotice : expiredNotice
+      req.session.lapsedSession = lapsed
       next()
     })
   }
 
   return [sessionMiddleware, enforceTimeouts]
+}
+
+/** How long a session is kept after its last request: the longest of the rules it has to serve. */
+function sessionLifetimeMinutes(config: Config): number {
+  return Math.max(config.session.idleMinutes, config.session.registrationMinutes)
 }
 
 /**

@@ -2,13 +2,17 @@ import { Request, Response, Router } from 'express'
 import { homeFor } from '../platform/access'
 import { parseForm } from '../platform/forms'
 import { parseCredentialsForm, parseMembershipForm, userIdAndEmailForm } from '../accounts/forms'
+import { keepTypedValues, restoredValues } from '../platform/lapsed-forms'
 import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'
 import { AlreadyRegisteredError, identityAttemptsAllowed, termsVersion, UserIdTakenError } from './service'
-import { redirectFor, StepPath, stepNumber, steps } from './wizard'
+import { redirectFor, registrationLapsed, StepPath, stepNumber, steps } from './wizard'
 
 export const noMatchMessage =
   'We could not find a membership with those details. Check them against your member ID card and try again.'
+const lapsedMessage = (minutes: number, keptTyping: boolean) =>
+  `You had not used these pages for ${minutes} minutes, so for your security we removed your answers. Please start again.` +
+  (keptTyping ? ' What you typed on your last page will be filled in again when you reach it.' : '')
 const throttledMessage =
   'There have been too many attempts to find this membership. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).'
 
@@ -53,22 +57,55 @@ export function registrationRoutes({
     next()
   })
 
+  // Answers are kept for a window after the last registration page, judged by the clock, not the cookie.
+  router.use('/register', (req, res, next) => {
+    const state = req.session.registration
+    const now = clock().getTime()
+    if (!state) return next()
+    if (!registrationLapsed(state, now, config.session.registrationMinutes)) {
+      state.lastActiveAt = now
+      return next()
+    }
+    delete req.session.registration
+    // A finished registration has nothing left to lose: its confirmation page is simply gone.
+    if (state.completedUserId || state.completedByMail) return next()
+    // Step 1 starts a registration afresh, so it goes ahead; what was sent to a later step is kept for when
+    // the member reaches it again.
+    const keptTyping = req.path !== '/' && req.method === 'POST'
+    if (keptTyping) keepTypedValues(req, now)
+    req.session.registrationNotice = lapsedMessage(config.session.registrationMinutes, keptTyping)
+    if (req.path === '/') return next()
+    res.redirect(303, '/register')
+  })
+
   const guard = (path: StepPath) => (req: Request, res: Response, next: () => void) => {
     const target = redirectFor(req.session.registration, path)
-    if (target) return res.redirect(303, target)
-    next()
+    if (!target) return next()
+    // A form sent after its session had gone altogether: the answers went with it.
+    if (!req.session.registration && req.session.lapsedForm?.path === path)
+      req.session.registrationNotice = lapsedMessage(config.session.registrationMinutes, true)
+    res.redirect(303, target)
   }
 
   router.get('/register', (req, res) => {
     const state = req.session.registration
     const finished = Boolean(state?.completedUserId || state?.completedByMail)
     if (finished) delete req.session.registration
-    const values = state && !finished ? { firstName: state.firstName, lastName: state.lastName } : {}
-    render(res, '/register', 'membership', { values })
+    const notice = req.session.registrationNotice
+    delete req.session.registrationNotice
+    const restored = restoredValues(res)
+    const values =
+      Object.keys(restored).length > 0
+        ? parseMembershipForm(restored, clock()).values
+        : state && !finished
+          ? { firstName: state.firstName, lastName: state.lastName }
+          : {}
+    render(res, '/register', 'membership', { values, notice })
   })
 
   router.post('/register', async (req, res) => {
     const form = parseMembershipForm(req.body, clock())
+    delete req.session.registrationNotice
     if (!form.ok) return render(res, '/register', 'membership', { values: form.values, errors: form.errors })
     const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome !== 'matched') {
@@ -90,7 +127,12 @@ export function registrationRoutes({
     req.session.registration =
       previous && previous.memberId === match.member.id && !previous.completedUserId
         ? previous
-        : { memberId: match.member.id, firstName: match.member.first_name, lastName: match.member.last_name }
+        : {
+            memberId: match.member.id,
+            firstName: match.member.first_name,
+            lastName: match.member.last_name,
+            lastActiveAt: clock().getTime(),
+          }
     res.redirect(303, '/register/terms')
   })
 
@@ -115,7 +157,10 @@ export function registrationRoutes({
 
   router.get('/register/user-id', guard('/register/user-id'), (req, res) => {
     const state = req.session.registration!
-    render(res, '/register/user-id', 'user-id', { values: { userId: state.userId ?? '', email: state.email ?? '' } })
+    const restored = restoredValues(res)
+    render(res, '/register/user-id', 'user-id', {
+      values: { userId: restored.userId ?? state.userId ?? '', email: restored.email ?? state.email ?? '' },
+    })
   })
 
   router.post('/register/user-id', guard('/register/user-id'), async (req, res) => {
@@ -197,7 +242,8 @@ export function registrationRoutes({
   const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
 
   router.get('/register/secure/password', guard('/register/secure/password'), (_req, res) => {
-    render(res, '/register/secure/password', 'password', { questionList, values: { questions: [], answers: [] } })
+    const { questions } = parseCredentialsForm(restoredValues(res), {}).values
+    render(res, '/register/secure/password', 'password', { questionList, values: { questions, answers: [] } })
   })
 
   router.post('/register/secure/password', guard('/register/secure/password'), async (req, res) => {
@@ -275,6 +321,7 @@ export function registrationRoutes({
       lastName: state.lastName,
       userId: state.userId,
       completedByMail: true,
+      lastActiveAt: state.lastActiveAt,
     }
     res.redirect(303, '/register/by-mail/requested')
   })

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { firstUnfinishedStep, redirectFor, stepNumber } from './wizard'
+import { firstUnfinishedStep, redirectFor, registrationLapsed, stepNumber } from './wizard'
 
 describe('the registration wizard order', () => {
-  const matched = { memberId: 1, firstName: 'Maria', lastName: 'Garcia' }
+  const matched = { memberId: 1, firstName: 'Maria', lastName: 'Garcia', lastActiveAt: 0 }
 
   it('starts at membership information', () => {
     assert.equal(firstUnfinishedStep(undefined), '/register')
@@ -28,6 +28,12 @@ describe('the registration wizard order', () => {
     const done = { ...matched, completedUserId: 'maria.g' }
     assert.equal(redirectFor(done, '/register/terms'), '/register/done')
     assert.equal(redirectFor(done, '/register/done'), undefined)
+  })
+
+  it('keeps the answers for the whole window after the last page, and no longer', () => {
+    const lastUsed = { ...matched, lastActiveAt: Date.parse('2026-11-25T15:00:00Z') }
+    assert.equal(registrationLapsed(lastUsed, Date.parse('2026-11-25T16:00:00Z'), 60), false)
+    assert.equal(registrationLapsed(lastUsed, Date.parse('2026-11-25T16:00:01Z'), 60), true)
   })
 
   it('numbers the five steps as the brochure does', () => {

@@ -12,12 +12,20 @@ export interface RegistrationState {
   identity?: { questions: IdentityQuestion[]; failedAttempts: number; passed: boolean }
   completedUserId?: string
   completedByMail?: boolean
+  // When a registration page was last used (the clock's milliseconds): answers are kept for a while after.
+  lastActiveAt: number
 }
 
 declare module 'express-session' {
   interface SessionData {
     registration?: RegistrationState
+    registrationNotice?: string
   }
+}
+
+/** Whether the answers have outlived the registration window, by the given clock time. */
+export function registrationLapsed(state: RegistrationState, now: number, windowMinutes: number): boolean {
+  return now - state.lastActiveAt > windowMinutes * 60_000
 }
 
 export const steps = [

@@ -72,10 +72,22 @@ describe('the portal in a browser with JavaScript off', () => {
     assert.equal(await headingText(h.page), 'Page not found')
     await h.assertAccessible('the 404 page')
     await pressButton(h.page, 'Sign out')
-    // A form whose session has gone: its token no longer matches.
+    // A form whose session has gone comes back with what was typed, except the password.
     await h.page.goto(`${h.url}/sign-on`)
     await h.page.deleteCookie({ name: 'portal.sid', url: h.url })
     await fillByLabel(h.page, 'User ID', 'pat.rivera')
+    await fillByLabel(h.page, 'Password', demoPassword)
+    await pressButton(h.page, 'Sign on')
+    assert.equal(await headingText(h.page), 'Sign on')
+    assert.equal(await h.page.$eval('#userId', (input) => (input as HTMLInputElement).value), 'pat.rivera')
+    assert.equal(await h.page.$eval('#password', (input) => (input as HTMLInputElement).value), '')
+    await h.assertAccessible('the sign-on form shown again after its session lapsed')
+    // A form from another session than the live one is refused.
+    await h.page.deleteCookie({ name: 'portal.sid', url: h.url })
+    const other = await h.page.browser().newPage()
+    await other.setJavaScriptEnabled(false)
+    await other.goto(`${h.url}/forgot-password`)
+    await other.close()
     await fillByLabel(h.page, 'Password', demoPassword)
     await pressButton(h.page, 'Sign on')
     assert.equal(await headingText(h.page), 'Your form expired')

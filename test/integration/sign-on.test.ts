@@ -161,7 +161,7 @@ describe('sign on and sign out', () => {
     assert.equal(idle.status, 303)
     assert.equal(idle.headers.location, '/sign-on')
     const signOnPage = await agent.get('/sign-on')
-    assert.match(pageText(signOnPage.text), /signed out because you had not used the portal for 15 minutes/)
+    assert.match(pageText(signOnPage.text), /You were signed out after 15 minutes without activity/)
   })
 
   it('signs out after 12 hours however busy the session', async () => {
