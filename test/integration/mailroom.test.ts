@@ -29,7 +29,12 @@ describe('the mailroom', () => {
   it('lists batches with their counts and status', async () => {
     const batch = await makeBatch(3)
     const page = await clerk.get('/mailroom').expect(200)
-    assert.match(pageText(page.text), new RegExp(`${batch.batchId} November 25, 2026 at .* Pacific time 3 3 November 26, 2026 Ready to print Available`))
+    assert.match(
+      pageText(page.text),
+      new RegExp(
+        `${batch.batchId} November 25, 2026 at .* Pacific time 3 3 November 26, 2026 Ready to print Available`,
+      ),
+    )
   })
 
   it('keeps members and other staff out', async () => {
