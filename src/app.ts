@@ -13,7 +13,7 @@ import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
 import { errorHandler, notFoundHandler } from './platform/errors'
-import { setUpCsrf, setUpWebSecurity } from './platform/security'
+import { setUpCompression, setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
 import { setUpViews, withLayout } from './platform/views'
 import type { Services } from './services'
@@ -52,6 +52,7 @@ export function createApp(services: Services): Express {
     }),
   )
   app.use(setUpWebSecurity({ behindTls: config.trustProxy }))
+  app.use(setUpCompression())
   app.use('/public', express.static(path.join(__dirname, '..', 'public'), { maxAge: config.production ? '1d' : 0 }))
   app.use(healthRoutes(services))
 
