@@ -204,6 +204,7 @@ describe('online registration', () => {
       const link = localPart(linkIn(email, '/verify-email'))
       const first = await supertest(context.app).get(link).expect(200)
       assert.match(pageText(first.text), /Your email address is confirmed/)
+      assert.equal(cheerio.load(first.text)('main a[href="/sign-on"]').text(), 'Sign on')
       const second = await supertest(context.app).get(link).expect(410)
       assert.match(pageText(second.text), /expired or has already been used/)
       await supertest(context.app).get('/verify-email?token=not-a-token').expect(410)
