@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import { resetWithDemoPlan, testServices } from '../helpers/app'
+import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
 import { fillByLabel, pressButton, useScriptlessBrowser } from '../helpers/browser'
 
-describe('focus and jumps with JavaScript off', () => {
+describe('focus, jumps and phone numbers in a browser with JavaScript off', () => {
   const services = testServices()
   const h = useScriptlessBrowser(services, {
     prepareOnce: () => resetWithDemoPlan(services),
@@ -25,6 +25,33 @@ describe('focus and jumps with JavaScript off', () => {
       return { id: focused.id, outline: style.outlineStyle, shadow: style.boxShadow }
     })
     assert.deepEqual(main, { id: 'main-content', outline: 'none', shadow: 'none' })
+  })
+
+  it('makes every phone number a tel: link that stays on one line on a phone', async () => {
+    await h.page.setViewport({ width: 320, height: 640 })
+    await h.signOnAs('alex.rivera', demoPassword)
+    for (const path of ['/home', '/labs?test=MG', '/account']) {
+      await h.page.goto(`${h.url}${path}`)
+      const phones = await h.page.$$eval('a[href^="tel:"]', (links) =>
+        links.map((link) => ({
+          text: link.textContent,
+          dials: link.getAttribute('href'),
+          lines: new Set([...link.getClientRects()].map((rect) => Math.round(rect.top))).size,
+        })),
+      )
+      assert.ok(phones.length >= 2, `${path} has phone numbers`)
+      for (const phone of phones) {
+        assert.equal(phone.lines, 1, `${phone.text} on ${path} is on one line`)
+        assert.equal(phone.dials, `tel:${phone.text!.replace(/[^\d+]/g, '')}`)
+      }
+      const bare = await h.page.$eval('body', (body) =>
+        (body.innerText.match(/\(?\d{3}\)?[ -]\d{3}-\d{4}/g) ?? []).filter(
+          (number) =>
+            ![...document.querySelectorAll('a[href^="tel:"]')].some((link) => link.textContent!.includes(number)),
+        ),
+      )
+      assert.deepEqual(bare, [], `phone numbers on ${path} that are not links`)
+    }
   })
 
   /**
