@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
 import { fillByLabel, pressButton, useScriptlessBrowser } from '../helpers/browser'
+import { fillMembership } from '../helpers/portal-pages'
+import { james } from '../helpers/registration'
 
 describe('focus, jumps and phone numbers in a browser with JavaScript off', () => {
   const services = testServices()
@@ -90,12 +92,7 @@ describe('focus, jumps and phone numbers in a browser with JavaScript off', () =
       await pressButton(h.page, 'Continue')
       assert.deepEqual(await jumpsFromTheSummary(), [], 'step 1')
 
-      await fillByLabel(h.page, 'First name', 'James')
-      await fillByLabel(h.page, 'Last name', 'Chen')
-      await fillByLabel(h.page, 'Day', '2')
-      await fillByLabel(h.page, 'Month', '11')
-      await fillByLabel(h.page, 'Year', '1972')
-      await fillByLabel(h.page, 'Medical record number (MRN)', '11000002')
+      await fillMembership(h.page, james)
       await pressButton(h.page, 'Continue')
       await pressButton(h.page, 'Continue')
       assert.deepEqual(await jumpsFromTheSummary(), [], 'terms')

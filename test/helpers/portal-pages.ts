@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core'
 import { demoPassword } from '../../src/demo/seed'
 import { fillByLabel, pressButton } from './browser'
-import { identityAnswers, mariaCredentials, mariaRecord } from './registration'
+import { identityAnswers, james, maria, mariaCredentials, mariaRecord } from './registration'
 
 /**
  * A page to load: a path, or the `nth` link matching `link` on the page at `from` (for records whose ids
@@ -103,44 +103,35 @@ export async function openPortalPage(page: Page, url: string, entry: PortalPage,
   return href
 }
 
-interface Registrant {
-  first: string
-  last: string
-  born: [string, string, string]
-  mrn: string
-  userId: string
-}
-const maria: Registrant = {
-  first: 'Maria',
-  last: 'Garcia',
-  born: ['14', '3', '1985'],
-  mrn: '11000001',
-  userId: 'maria.garcia',
-}
-const james: Registrant = {
-  first: 'James',
-  last: 'Chen',
-  born: ['2', '11', '1972'],
-  mrn: '11000002',
-  userId: 'james.chen',
+type Membership = typeof maria
+
+const membershipLabels: Record<keyof Membership, string> = {
+  firstName: 'First name',
+  lastName: 'Last name',
+  'birthDate-day': 'Day',
+  'birthDate-month': 'Month',
+  'birthDate-year': 'Year',
+  mrn: 'Medical record number (MRN)',
 }
 
-async function stepsOneToThree(page: Page, url: string, person: Registrant, visit: () => Promise<void>) {
+/** Types a member's details into registration step 1, by the fields' labels. */
+export async function fillMembership(page: Page, person: Membership): Promise<void> {
+  for (const [field, label] of Object.entries(membershipLabels))
+    await fillByLabel(page, label, person[field as keyof Membership])
+}
+
+async function stepsOneToThree(page: Page, url: string, person: Membership, visit: () => Promise<void>) {
+  const userId = `${person.firstName}.${person.lastName}`.toLowerCase()
   await page.goto(`${url}/register`)
   await visit()
-  await fillByLabel(page, 'First name', person.first)
-  await fillByLabel(page, 'Last name', person.last)
-  await fillByLabel(page, 'Day', person.born[0])
-  await fillByLabel(page, 'Month', person.born[1])
-  await fillByLabel(page, 'Year', person.born[2])
-  await fillByLabel(page, 'Medical record number (MRN)', person.mrn)
+  await fillMembership(page, person)
   await pressButton(page, 'Continue')
   await visit()
   await page.click('#accept')
   await pressButton(page, 'Continue')
   await visit()
-  await fillByLabel(page, 'User ID', person.userId)
-  await fillByLabel(page, 'Email address', `${person.userId}@example.com`)
+  await fillByLabel(page, 'User ID', userId)
+  await fillByLabel(page, 'Email address', `${userId}@example.com`)
   await pressButton(page, 'Continue')
   await visit()
 }

@@ -10,6 +10,16 @@ export const maria = {
   mrn: '11000001',
 }
 
+// James Chen has no account either: the demo's member for registering by mail.
+export const james: typeof maria = {
+  firstName: 'James',
+  lastName: 'Chen',
+  'birthDate-day': '2',
+  'birthDate-month': '11',
+  'birthDate-year': '1972',
+  mrn: '11000002',
+}
+
 // What Maria's roster record says, for the identity questions.
 export const mariaRecord = { address: '1200 Harbor Way', doctor: 'Dr. Priya Natarajan', phone: '(510) 555-4417' }
 

@@ -17,17 +17,9 @@ import {
 } from '../helpers/app'
 import { useBackground } from '../helpers/background'
 import { createPendingLetters, lettersIn, pdfPageCount, pdfText } from '../helpers/letters'
-import { mariaCredentials } from '../helpers/registration'
+import { james, mariaCredentials } from '../helpers/registration'
 
 const root = path.resolve(__dirname, '..', '..')
-const james = {
-  firstName: 'James',
-  lastName: 'Chen',
-  'birthDate-day': '2',
-  'birthDate-month': '11',
-  'birthDate-year': '1972',
-  mrn: '11000002',
-}
 
 describe('registration by mail and the letter batch', () => {
   const clock = fixedClock(new Date('2026-11-25T20:00:00Z'))
