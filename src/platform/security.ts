@@ -73,7 +73,7 @@ export function setUpCsrf(): { exposeToken: RequestHandler; verifyToken: Request
 
 /**
  * gzip or brotli for pages, styles and scripts (whichever the browser asks for), for members on slow links.
- * Safe with secrets in pages because CSRF tokens are masked per copy and nothing else secret is echoed.
+ * Safe against BREACH because the CSRF token is masked afresh in every copy (see `maskToken`).
  */
 export function setUpCompression(): RequestHandler {
   return compression()
