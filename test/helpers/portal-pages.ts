@@ -11,8 +11,12 @@ export type PortalPage = { path: string } | { from: string; link: string; nth?: 
 
 export interface PortalRole {
   role: string
-  /** Signed on as this user for every page; none for the pages anyone can open. */
+  /** Signed on as this demo user for every page; none for the pages anyone can open. */
   userId?: string
+  /** Signed on with the temporary password of a letter the test has mailed, so held on first sign-on. */
+  mailedLetter?: true
+  /** The registration steps as well (see `walkRegistration`). */
+  registration?: true
   pages: PortalPage[]
 }
 
@@ -48,6 +52,7 @@ const memberPages: PortalPage[] = [
 export const portalPages: PortalRole[] = [
   {
     role: 'visitor',
+    registration: true,
     pages: [
       { path: '/' },
       { path: '/sign-on' },
@@ -73,6 +78,7 @@ export const portalPages: PortalRole[] = [
       { from: '/labs?test=PGX', link: 'main table a[href^="/labs/"]', nth: 0 },
     ],
   },
+  { role: 'member with a mailed password', mailedLetter: true, pages: [{ path: '/first-sign-on' }] },
   { role: 'office', userId: 'office.nurse', pages: [{ path: '/office' }, { path: '/no-such-page' }] },
   { role: 'ops', userId: 'ops.admin', pages: [{ path: '/ops' }, { path: '/home' }] },
   {
