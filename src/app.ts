@@ -15,7 +15,7 @@ import { opsRoutes } from './ops/routes'
 import { noStore } from './platform/access'
 import { errorHandler, notFoundHandler } from './platform/errors'
 import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
-import { setUpCsrf, setUpWebSecurity } from './platform/security'
+import { setUpCompression, setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
 import { setUpViews, withLayout } from './platform/views'
 import type { Services } from './services'
@@ -57,6 +57,7 @@ export function createApp(services: Services): Express {
     }),
   )
   app.use(setUpWebSecurity({ behindTls: config.trustProxy }))
+  app.use(setUpCompression())
   app.use('/public', express.static(path.join(__dirname, '..', 'public'), { maxAge: config.production ? '1d' : 0 }))
   // Only the static files above are cacheable: every page is made for one visitor (personal data, a form token,
   // who is signed on), so none is stored or revalidated by an ETag.

@@ -45,7 +45,7 @@ export function recoveryRoutes({
   })
 
   router.get('/forgot-user-id/sent', (_req, res) =>
-    res.render('accounts/forgot-user-id-sent', { title: 'Check your email' }),
+    res.render('accounts/forgot-user-id-sent', { title: 'Check your email for your user ID' }),
   )
 
   router.get('/forgot-password/by-mail', (_req, res) => {
@@ -86,7 +86,7 @@ export function recoveryRoutes({
   })
 
   router.get('/forgot-password/sent', (_req, res) =>
-    res.render('accounts/forgot-password-sent', { title: 'Check your email' }),
+    res.render('accounts/forgot-password-sent', { title: 'Check your email for a password reset link' }),
   )
 
   // The emailed link: checked, then the token leaves the address bar before any form is shown.

@@ -26,7 +26,10 @@ export function accountRoutes({
   router.get('/verify-email', async (req, res) => {
     const outcome = await emailVerification.verify(req.query.token)
     if (outcome === 'verified')
-      return res.render('accounts/email-verified', { title: 'Your email address is confirmed' })
+      return res.render('accounts/email-verified', {
+        title: 'Your email address is confirmed',
+        signedOn: Boolean(req.session.user),
+      })
     res.status(410).render('accounts/link-expired', { title: 'This link has expired or has already been used' })
   })
 

@@ -32,6 +32,7 @@ const estimateForm = z.object({
 })
 
 const unknownService = 'Choose a service from the list'
+const estimateHeading = 'Estimate your cost'
 
 /** Coverage and costs: the overview, the cost estimate (a GET form), and claims. */
 export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router {
@@ -52,7 +53,7 @@ export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router
     // Opening the page is not a request for an estimate; submitting the form (even empty) is.
     if (!('service' in query) && !('price' in query)) {
       const page = await coverage.estimatePage(viewing)
-      return res.render('coverage/estimate', { title: 'Estimate your costs', ...page, values, errors: [] })
+      return res.render('coverage/estimate', { title: estimateHeading, ...page, values, errors: [] })
     }
     const form = parseForm(estimateForm, query)
     const page = await coverage.estimatePage(
@@ -62,7 +63,7 @@ export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router
     const errors: FormError[] = form.ok ? [] : form.errors
     if (form.ok && !page.outcome) errors.push({ href: '#service', text: unknownService })
     res.status(errors.length > 0 ? 400 : 200).render('coverage/estimate', {
-      title: errors.length > 0 ? 'Estimate your costs' : `Estimate for ${page.outcome?.benefit.serviceName}`,
+      title: errors.length > 0 ? estimateHeading : `Your estimate for ${page.outcome?.benefit.serviceName}`,
       ...page,
       values,
       errors,

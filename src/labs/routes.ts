@@ -1,8 +1,16 @@
 import { Router } from 'express'
 import { memberToolPage, resolveViewing } from '../platform/access'
+import { formatDate } from '../platform/dates'
 import type { FormError } from '../platform/forms'
 import { pageLinks, requestedPage } from '../platform/pagination'
 import type { Services } from '../services'
+
+/** "Lab results for LDL cholesterol (page 2 of 3)": the title says the filter and the page. */
+function listTitle(testName: string | undefined, results: { page: number; pageCount: number }): string {
+  const filter = testName ? ` for ${testName}` : ''
+  const page = results.pageCount > 1 ? ` (page ${results.page} of ${results.pageCount})` : ''
+  return `Lab results${filter}${page}`
+}
 
 /** Lab results: the list (newest first, by page, by test) and each result with its trend. */
 export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>): Router {
@@ -19,7 +27,7 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
       asked && !testCode ? [{ href: '#test', text: 'Choose a test from the list, or all tests' }] : []
     const member = await members.findSummary(viewing.memberId)
     res.status(errors.length > 0 ? 400 : 200).render('labs/index', {
-      title: results.pageCount > 1 ? `Lab results (page ${results.page} of ${results.pageCount})` : 'Lab results',
+      title: listTitle(tests.find((test) => test.code === testCode)?.name, results),
       results,
       tests,
       testCode,
@@ -33,7 +41,7 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
     const viewing = await resolveViewing(req, 'labs')
     const { result, trend } = await labs.showResult(viewing, req.params.id)
     const member = await members.findSummary(viewing.memberId)
-    res.render('labs/result', { title: result.testName, result, trend, member })
+    res.render('labs/result', { title: `${result.testName}, ${formatDate(result.collectedAt)}`, result, trend, member })
   })
 
   return router

@@ -4,7 +4,7 @@ import { loadPage, Paged } from '../platform/pagination'
 import type { RecordAccess } from '../platform/record-access'
 import type { LabResultRecord, LabResultRepository } from './repository'
 import { Release, releaseOf } from './release'
-import { trendChart, TrendChart } from './trend-chart'
+import { trendChart, TrendChart, TrendLayout } from './trend-chart'
 
 export const resultsPerPage = 10
 
@@ -33,6 +33,8 @@ export interface LabResultView {
 export interface Trend {
   rows: { id: number; collectedAt: Date; value: string; unit?: string; flag?: string }[]
   chart?: TrendChart
+  /** The same chart drawn for phones. */
+  phoneChart?: TrendChart
 }
 
 /** The member's view of a result: the value only once the release rule allows it. */
@@ -109,19 +111,14 @@ export class LabResultsService {
       flag: view.reading!.flag,
     }))
     const numeric = released.filter(({ past }) => past.numericValue !== null)
-    const chart =
-      numeric.length >= 2
-        ? trendChart(
-            record.testName,
-            record.unit ?? undefined,
-            numeric.map(({ past, view }) => ({
-              collectedAt: past.collectedAt,
-              value: past.numericValue!,
-              flag: view.reading!.flag,
-            })),
-            { low: record.referenceLow ?? undefined, high: record.referenceHigh ?? undefined },
-          )
-        : undefined
-    return { result, trend: { rows, chart } }
+    if (numeric.length < 2) return { result, trend: { rows } }
+    const points = numeric.map(({ past, view }) => ({
+      collectedAt: past.collectedAt,
+      value: past.numericValue!,
+      flag: view.reading!.flag,
+    }))
+    const range = { low: record.referenceLow ?? undefined, high: record.referenceHigh ?? undefined }
+    const draw = (layout: TrendLayout) => trendChart(record.testName, record.unit ?? undefined, points, range, layout)
+    return { result, trend: { rows, chart: draw('wide'), phoneChart: draw('narrow') } }
   }
 }

@@ -50,4 +50,20 @@ describe('the trend chart', () => {
       ['80', '100', '120', '140', '160', '180'],
     )
   })
+
+  it('draws a phone-sized copy whose 14-unit text renders at 12 px or more on a 320 px screen', () => {
+    const phone = trendChart('LDL cholesterol', 'mg/dL', points, { high: 99 }, 'narrow')
+    // A 320 px screen less the page's 1rem margins leaves 288 px for the chart.
+    assert.ok((phone.fontSize * 288) / phone.width >= 12)
+    assert.ok((phone.dateFontSize * 288) / phone.width >= 12)
+    assert.equal(phone.id, 'trend-phone')
+    assert.equal(phone.title, chart.title)
+    assert.deepEqual(
+      phone.xLabels.map((label) => label.label),
+      ['Jan 10, 2026', 'Sep 10, 2026'],
+    )
+    // "Sep 10, 2026" is about 90 units wide at this size: centred on the point, it stays inside the drawing.
+    for (const label of phone.xLabels) assert.ok(label.x - 46 >= 0 && label.x + 46 <= phone.width, label.label)
+    for (const point of phone.points) assert.ok(point.x > phone.plot.left && point.x < phone.plot.right)
+  })
 })

@@ -7,6 +7,10 @@ export interface TrendPoint {
 }
 
 export interface TrendChart {
+  /** Prefix of the SVG's title and description ids: a page draws the chart twice, for wide and narrow screens. */
+  id: string
+  fontSize: number
+  dateFontSize: number
   width: number
   height: number
   plot: { left: number; right: number; top: number; bottom: number }
@@ -19,9 +23,34 @@ export interface TrendChart {
   description: string
 }
 
-const width = 640
-const height = 260
-const plot = { left: 64, right: width - 24, top: 32, bottom: height - 48 }
+/**
+ * Two drawings of the same chart: a wide one, and one half as wide for phones, whose text still renders at
+ * 12 px or more on a 320 px screen (the SVG scales to the screen, so its text scales with it). The narrow
+ * one labels only the first and last dates; the table below the chart has every date.
+ */
+const layouts = {
+  wide: {
+    id: 'trend',
+    width: 640,
+    height: 260,
+    margins: [64, 24, 32, 48],
+    inset: 40,
+    fontSize: 14,
+    dateFontSize: 13,
+    everyDate: true,
+  },
+  narrow: {
+    id: 'trend-phone',
+    width: 320,
+    height: 240,
+    margins: [48, 12, 32, 44],
+    inset: 44,
+    fontSize: 14,
+    dateFontSize: 14,
+    everyDate: false,
+  },
+} as const
+export type TrendLayout = keyof typeof layouts
 
 function formatNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(2)))
@@ -37,15 +66,18 @@ export function trendChart(
   unit: string | undefined,
   points: TrendPoint[],
   range: { low?: number; high?: number },
+  layout: TrendLayout = 'wide',
 ): TrendChart {
+  const { id, width, height, margins, inset, fontSize, dateFontSize, everyDate } = layouts[layout]
+  const plot = { left: margins[0], right: width - margins[1], top: margins[2], bottom: height - margins[3] }
   const values = points.map((point) => point.value)
   const bounds = [...values, ...[range.low, range.high].filter((value): value is number => value !== undefined)]
   const scale = niceScale(Math.min(...bounds), Math.max(...bounds))
   const { min, max } = scale
   const y = (value: number) => plot.bottom - ((value - min) / (max - min)) * (plot.bottom - plot.top)
   // Points stay clear of the axis and the edges so their labels never touch the tick labels.
-  const left = plot.left + 40
-  const right = plot.right - 40
+  const left = plot.left + inset
+  const right = plot.right - inset
   const x = (index: number) =>
     points.length === 1 ? (left + right) / 2 : left + ((right - left) * index) / (points.length - 1)
   const unitText = unit ? ` ${unit}` : ''
@@ -78,6 +110,9 @@ export function trendChart(
     )
     .join('; ')
   return {
+    id,
+    fontSize,
+    dateFontSize,
     width,
     height,
     plot,
@@ -85,7 +120,9 @@ export function trendChart(
     line: drawn.map((point) => `${point.x},${point.y}`).join(' '),
     points: drawn,
     yTicks,
-    xLabels: drawn.map((point, index) => ({ x: point.x, label: formatShortDate(points[index].collectedAt) })),
+    xLabels: drawn
+      .map((point, index) => ({ x: point.x, label: formatShortDate(points[index].collectedAt) }))
+      .filter((_label, index) => everyDate || index === 0 || index === drawn.length - 1),
     title: `${testName}: ${points.length} results from ${formatShortDate(first.collectedAt)} to ${formatShortDate(last.collectedAt)}`,
     description: `${readings}.${describeRange(range, unitText)}`,
   }

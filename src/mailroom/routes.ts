@@ -68,6 +68,19 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
     res.redirect(303, `/mailroom/batches/${batchId}`)
   })
 
+  // Marking mailed deletes the files, which cannot be undone: a page of its own asks first.
+  router.get('/mailroom/batches/:batchId/mailed', async (req, res) => {
+    const batchId = batchIdOf(req.params.batchId)
+    const found = await mailroom.batch(batchId)
+    if (!found) throw new NotFoundError()
+    if (found.batch.status === 'mailed') return res.redirect(303, `/mailroom/batches/${batchId}`)
+    res.render('mailroom/confirm-mailed', {
+      title: `Mark batch ${batchId} mailed today?`,
+      ...found,
+      mailDate: mailroom.todaysMailDate(),
+    })
+  })
+
   router.post('/mailroom/batches/:batchId/mailed', async (req, res) => {
     const batchId = batchIdOf(req.params.batchId)
     flash(

@@ -90,9 +90,14 @@ export class MailroomService {
   }
 
   /** Records today's mail date on every letter, then deletes the files: the passwords are in the post now. */
+  /** The mail date a batch marked mailed now gets: today in the mailroom's time zone. */
+  todaysMailDate(): string {
+    return planDate(this.clock(), this.settings.timezone)
+  }
+
   async markMailed(batchId: string, actorUserId: number): Promise<boolean> {
     await this.existingBatch(batchId)
-    const mailedOn = planDate(this.clock(), this.settings.timezone)
+    const mailedOn = this.todaysMailDate()
     const done = await this.letters.markMailed(batchId, mailedOn, this.clock())
     if (!done) return false
     await this.batches.deleteFiles(batchId)

@@ -66,6 +66,7 @@ const shortDateFormat = new Intl.DateTimeFormat('en-US', {
   month: 'short',
   day: 'numeric',
 })
+const timeFormat = new Intl.DateTimeFormat('en-US', { timeZone: planTimeZone, hour: 'numeric', minute: '2-digit' })
 const isoDateFormat = new Intl.DateTimeFormat('en-CA', {
   timeZone: planTimeZone,
   year: 'numeric',
@@ -114,4 +115,17 @@ export function formatDate(value: Date | string): string {
 export function formatShortDate(value: Date | string): string {
   if (typeof value === 'string') return shortDateFormat.format(new Date(`${value}T12:00:00Z`))
   return shortDateFormat.format(value)
+}
+
+/**
+ * "November 26, 2026 at 2:19 a.m. Pacific time": an instant as members and staff read it, in the plan's time
+ * zone (never raw UTC).
+ */
+export function formatDateTime(at: Date | string): string {
+  const instant = typeof at === 'string' ? new Date(at) : at
+  const time = timeFormat
+    .format(instant)
+    .replace(/\s?AM$/, ' a.m.')
+    .replace(/\s?PM$/, ' p.m.')
+  return `${dateFormat.format(instant)} at ${time} Pacific time`
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto'
+import compression from 'compression'
 import type { Request, RequestHandler } from 'express'
 import helmet from 'helmet'
 import { csrfSync } from 'csrf-sync'
@@ -27,8 +29,33 @@ export function setUpWebSecurity(options: { behindTls: boolean }): RequestHandle
 }
 
 /**
- * Synchroniser tokens kept in the session, sent back in each form's `_csrf` field. Pages ask for the token
- * only when they draw a form, so a visitor reading public pages gets no session.
+ * The session's token as a page carries it: a fresh random pad, then the token XOR the pad. Every copy differs,
+ * so a compressed page gives an attacker who can add text to it (BREACH) no repeated secret to guess at.
+ */
+export function maskToken(token: string): string {
+  const secret = Buffer.from(token, 'hex')
+  const pad = randomBytes(secret.length)
+  return `${pad.toString('base64url')}.${xor(secret, pad).toString('base64url')}`
+}
+
+/** The session's token back from a masked copy; undefined for anything that is not one. */
+export function unmaskToken(masked: string): string | undefined {
+  const match = /^([\w-]{1,400})\.([\w-]{1,400})$/.exec(masked)
+  if (!match) return undefined
+  const pad = Buffer.from(match[1], 'base64url')
+  const hidden = Buffer.from(match[2], 'base64url')
+  if (pad.length === 0 || pad.length !== hidden.length) return undefined
+  return xor(hidden, pad).toString('hex')
+}
+
+function xor(a: Buffer, b: Buffer): Buffer {
+  return Buffer.from(a.map((byte, index) => byte ^ b[index]))
+}
+
+/**
+ * Synchroniser tokens kept in the session, sent back in each form's `_csrf` field, masked afresh in every
+ * copy (see `maskToken`). Pages ask for the token only when they draw a form, so a visitor reading public
+ * pages gets no session.
  */
 export function setUpCsrf(): {
   exposeToken: RequestHandler
@@ -39,11 +66,11 @@ export function setUpCsrf(): {
   const { csrfSynchronisedProtection, generateToken, getTokenFromRequest, getTokenFromState } = csrfSync({
     getTokenFromRequest: (req) => {
       const token = (req.body as Record<string, unknown> | undefined)?._csrf
-      return typeof token === 'string' ? token : undefined
+      return typeof token === 'string' ? unmaskToken(token) : undefined
     },
   })
   const exposeToken: RequestHandler = (req, res, next) => {
-    res.locals.csrfToken = () => generateToken(req)
+    res.locals.csrfToken = () => maskToken(generateToken(req))
     next()
   }
   return {
@@ -53,4 +80,12 @@ export function setUpCsrf(): {
     // Whether this session has drawn a form: a token that does not match it is then wrong, not lapsed.
     hasLiveToken: (req) => typeof getTokenFromState(req) === 'string',
   }
+}
+
+/**
+ * gzip or brotli for pages, styles and scripts (whichever the browser asks for), for members on slow links.
+ * Safe against BREACH because the CSRF token is masked afresh in every copy (see `maskToken`).
+ */
+export function setUpCompression(): RequestHandler {
+  return compression()
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Application, Express, RequestHandler } from 'express'
-import { formatDate, formatShortDate } from './dates'
+import { formatDate, formatDateTime, formatShortDate } from './dates'
 import { errorFor } from './forms'
 import { formatMoney } from './money'
 
@@ -20,7 +20,26 @@ export function setUpViews(app: Express): void {
   app.locals.errorFor = errorFor
   app.locals.formatDate = formatDate
   app.locals.formatShortDate = formatShortDate
+  app.locals.formatDateTime = formatDateTime
+  app.locals.phoneLink = phoneLink
+  app.locals.describeAddress = describeAddress
   app.locals.formatMoney = formatMoney
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
+
+/** A phone number as a `tel:` link that never breaks across lines (the `phone` class keeps it whole). */
+export function phoneLink(number: string): string {
+  const dial = number.replace(/[^\d+]/g, '')
+  return `<a class="phone" href="tel:${dial}">${escapeHtml(number)}</a>`
+}
+
+/** A network address in words: the loopback addresses a member sees in development are "this computer". */
+export function describeAddress(address: string | null | undefined): string {
+  if (!address) return 'an unknown address'
+  const plain = address.replace(/^::ffff:/, '')
+  if (plain === '::1' || /^127\./.test(plain)) return 'this computer (local)'
+  return plain
 }
 
 /** Renders a view to a string without the site's layout, for documents such as PDFs. */

@@ -236,7 +236,9 @@ export function registrationRoutes({
   })
 
   function renderIdentityLocked(res: Response) {
-    render(res, '/register/secure', 'identity-locked', {})
+    render(res, '/register/secure', 'identity-locked', {
+      title: `We could not confirm your identity online (step ${stepNumber('/register/secure')} of 5)`,
+    })
   }
 
   const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))

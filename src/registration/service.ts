@@ -86,13 +86,26 @@ export class RegistrationService {
   }
 
   /** The mailing address on file, partly hidden: enough for the member to recognise, not enough to learn. */
-  async maskedAddress(memberId: number): Promise<{ line: string; city: string } | undefined> {
+  /**
+   * The address on file with most letters hidden, as shown ("88 A•••• S•••••") and as read aloud ("88, A then 4
+   * hidden letters, S then 5 hidden letters"): a screen reader would otherwise read out every bullet.
+   */
+  async maskedAddress(
+    memberId: number,
+  ): Promise<{ line: string; city: string; spokenLine: string; spokenCity: string } | undefined> {
     const member = await this.repository.findById(memberId)
     if (!member) return undefined
-    const hide = (word: string) => (/^\d+$/.test(word) ? word : word[0] + '•'.repeat(Math.max(word.length - 1, 2)))
+    const words = member.address_line1.split(/\s+/).map((word) => {
+      if (/^\d+$/.test(word)) return { shown: word, spoken: word }
+      const hidden = Math.max(word.length - 1, 2)
+      return { shown: word[0] + '•'.repeat(hidden), spoken: `${word[0]} then ${hidden} hidden letters` }
+    })
+    const zipStart = member.zip.slice(0, 3)
     return {
-      line: member.address_line1.split(/\s+/).map(hide).join(' '),
-      city: `${member.city}, ${member.state} ${member.zip.slice(0, 3)}••`,
+      line: words.map((word) => word.shown).join(' '),
+      city: `${member.city}, ${member.state} ${zipStart}••`,
+      spokenLine: words.map((word) => word.spoken).join(', '),
+      spokenCity: `${member.city}, ${member.state}, ZIP code starting ${zipStart}`,
     }
   }
 

@@ -32,9 +32,9 @@ export const steps = [
   { path: '/register', title: 'Membership information' },
   { path: '/register/terms', title: 'Terms and conditions' },
   { path: '/register/user-id', title: 'User ID and email' },
-  { path: '/register/secure', title: 'Secure your account' },
-  { path: '/register/secure/password', title: 'Secure your account' },
-  { path: '/register/done', title: 'Sign on' },
+  { path: '/register/secure', title: 'Secure your account: confirm it is you' },
+  { path: '/register/secure/password', title: 'Secure your account: password and secret questions' },
+  { path: '/register/done', title: 'You are registered' },
 ] as const
 
 export type StepPath = (typeof steps)[number]['path']

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
-import { fillByLabel, headingText, pressButton, useScriptlessBrowser } from '../helpers/browser'
+import { clickLink, fillByLabel, headingText, pressButton, useScriptlessBrowser } from '../helpers/browser'
 import { lettersIn } from '../helpers/letters'
 import { mariaCredentials } from '../helpers/registration'
 
@@ -90,7 +90,13 @@ describe('registration by mail, first sign-on and the mailroom in a browser with
     await h.page.goto(`${h.url}/mailroom/returned`)
     await h.assertAccessible('returned letters')
     await h.page.goto(`${h.url}/mailroom/batches/${batch.batchId}`)
-    await pressButton(h.page, 'Mark mailed today')
+    await clickLink(h.page, 'Mark mailed today')
+    assert.equal(await headingText(h.page), `Mark batch ${batch.batchId} mailed today?`)
+    await h.assertAccessible('the check before marking mailed')
+    await clickLink(h.page, 'No, go back to the batch')
+    assert.equal(await headingText(h.page), `Batch ${batch.batchId}`)
+    await clickLink(h.page, 'Mark mailed today')
+    await pressButton(h.page, 'Yes, mark it mailed and delete the files')
     assert.match(await h.page.$eval('main', (main) => main.textContent ?? ''), /files of this batch have been deleted/)
     await h.assertAccessible('a mailed batch')
     await h.page.goto(`${h.url}/mailroom/batches/${batch.batchId}/files/letters.pdf`)

@@ -95,7 +95,7 @@ describe('the member tools in a browser with JavaScript off', () => {
     await h.assertAccessible('the coverage page')
 
     await pressButton(h.page, 'Estimate my cost')
-    assert.equal(await h.page.title(), 'Error: Estimate your costs – Member Portal')
+    assert.equal(await h.page.title(), 'Error: Estimate your cost – Member Portal')
     const summary = await h.page.$$eval('.error-summary a', (links) =>
       links.map((link) => [link.textContent, link.getAttribute('href')]),
     )

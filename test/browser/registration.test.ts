@@ -64,7 +64,7 @@ describe('registration and account pages in a browser with JavaScript off', () =
     await fillByLabel(h.page, 'User ID', 'maria.garcia')
     await pressButton(h.page, 'Continue')
 
-    assert.equal(await h.page.title(), 'Secure your account (step 4 of 5) – Member Portal')
+    assert.equal(await h.page.title(), 'Secure your account: confirm it is you (step 4 of 5) – Member Portal')
     await h.assertAccessible('step 4 identity questions')
     await pressButton(h.page, 'Continue')
     assert.equal((await errorSummary()).length, 3)
@@ -86,7 +86,7 @@ describe('registration and account pages in a browser with JavaScript off', () =
     await pressButton(h.page, 'Create account')
 
     assert.equal(await headingText(h.page), 'You are registered')
-    assert.equal(await h.page.title(), 'Sign on (step 5 of 5) – Member Portal')
+    assert.equal(await h.page.title(), 'You are registered (step 5 of 5) – Member Portal')
     await h.assertAccessible('step 5')
     const signOnLink = await h.page.$('main a.button')
     await Promise.all([h.page.waitForNavigation(), signOnLink!.click()])

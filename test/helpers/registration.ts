@@ -11,7 +11,7 @@ export const maria = {
 }
 
 // James Chen has no account either: the demo's member for registering by mail.
-export const james = {
+export const james: typeof maria = {
   firstName: 'James',
   lastName: 'Chen',
   'birthDate-day': '2',

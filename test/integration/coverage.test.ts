@@ -95,7 +95,7 @@ describe('coverage and costs', () => {
 
   it('estimates a coinsurance service: the rest of the deductible, then 20% of what is left', async () => {
     const response = await estimate(await signedOn(), { service: 'mri-ct' }).expect(200)
-    assert.equal(titleOf(response.text), 'Estimate for MRI or CT scan – Member Portal')
+    assert.equal(titleOf(response.text), 'Your estimate for MRI or CT scan – Member Portal')
     assert.equal(youWouldPay(response.text), '$528.00')
     const text = pageText(response.text)
     assert.match(text, /Price the plan usually allows\s*\$1,200\.00/)
@@ -157,7 +157,7 @@ describe('coverage and costs', () => {
       const response = await estimate(agent, query)
       const label = JSON.stringify(query).slice(0, 60)
       assert.equal(response.status, 400, label)
-      assert.equal(titleOf(response.text), 'Error: Estimate your costs – Member Portal', label)
+      assert.equal(titleOf(response.text), 'Error: Estimate your cost – Member Portal', label)
       const summary = errorSummary(response.text)
       // A hostile service name fails too, once the price is right.
       assert.deepEqual(summary.slice(0, messages.length), messages, label)

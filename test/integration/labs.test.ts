@@ -114,7 +114,7 @@ describe('lab results', () => {
     const [, , , latest] = await labResultIds(services.db, '11000003', 'LDL')
     const response = await agent.get(`/labs/${latest}`).expect(200)
     const text = pageText(response.text)
-    assert.equal(titleOf(response.text), 'LDL cholesterol – Member Portal')
+    assert.equal(titleOf(response.text), 'LDL cholesterol, November 24, 2026 – Member Portal')
     assert.match(text, /Your result\s*118 mg\/dL/)
     assert.match(text, /Flag\s*High – outside the usual range for this test/)
     assert.match(text, /Reference range\s*Below 100 mg\/dL/)
@@ -138,12 +138,27 @@ describe('lab results', () => {
       'Aug 7, 2026 131 mg/dL High',
       'Nov 24, 2026 (this result) 118 mg/dL High',
     ])
-    const svg = $('figure.trend-chart svg')
+    // Drawn twice: for wide screens, and half as wide for phones so its text stays readable there.
+    assert.equal($('figure.trend-chart').length, 2)
+    const svg = $('figure.trend-chart-wide svg')
     assert.equal(svg.attr('role'), 'img')
     assert.equal(svg.attr('aria-labelledby'), 'trend-title trend-desc')
     assert.match($('#trend-title').text(), /LDL cholesterol: 4 results from Oct 21, 2025 to Nov 24, 2026/)
     assert.match($('#trend-desc').text(), /Nov 24, 2026: 118 mg\/dL \(High\)/)
     assert.equal(svg.find('rect[width="14"]').length, 4, 'each flagged value is a square, not just a colour')
+    const phone = $('figure.trend-chart-narrow svg')
+    assert.equal(phone.attr('viewBox'), '0 0 320 240')
+    assert.equal(phone.attr('aria-labelledby'), 'trend-phone-title trend-phone-desc')
+    assert.equal($('#trend-phone-title').text(), $('#trend-title').text())
+    assert.deepEqual(
+      phone
+        .find('text')
+        .map((_i, text) => $(text).text().trim())
+        .get()
+        .filter((text) => /\d{4}$/.test(text)),
+      ['Oct 21, 2025', 'Nov 24, 2026'],
+      'the phone chart labels the first and last dates; the table has them all',
+    )
     // The CSP allows no inline styles: the chart uses presentation attributes only.
     assert.doesNotMatch(response.text, /\sstyle=|<style/)
   })

@@ -43,6 +43,12 @@ describe('registration by mail and the letter batch', () => {
     await submitForm(agent, '/register/user-id', { userId: 'james.chen', email: 'james.chen@example.com' })
     const page = await agent.get('/register/by-mail').expect(200)
     assert.match(pageText(page.text), /88 A•+ S•+/)
+    // Read aloud as words, not as a string of bullets.
+    assert.equal(pageText(page.text, '.inset [aria-hidden="true"]'), '88 A•••• S•••••Fremont, CA 945••')
+    assert.equal(
+      pageText(page.text, '.inset .visually-hidden'),
+      '88, A then 4 hidden letters, S then 5 hidden letters; Fremont, CA, ZIP code starting 945',
+    )
     assert.doesNotMatch(page.text, /88 Alder Street/)
     const requested = await submitForm(agent, '/register/by-mail', { addressCurrent: 'yes', ...extra })
     assert.equal(requested.headers.location, '/register/by-mail/requested')

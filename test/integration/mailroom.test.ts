@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
+import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import { Agent, countRows, demoPassword, pageText, signOn, submitForm, titleOf } from '../helpers/app'
@@ -28,7 +29,12 @@ describe('the mailroom', () => {
   it('lists batches with their counts and status', async () => {
     const batch = await makeBatch(3)
     const page = await clerk.get('/mailroom').expect(200)
-    assert.match(pageText(page.text), new RegExp(`${batch.batchId} .* 3 3 2026-11-26 Ready to print Available`))
+    assert.match(
+      pageText(page.text),
+      new RegExp(
+        `${batch.batchId} November 25, 2026 at .* Pacific time 3 3 November 26, 2026 Ready to print Available`,
+      ),
+    )
   })
 
   it('keeps members and other staff out', async () => {
@@ -65,7 +71,15 @@ describe('the mailroom', () => {
   it('marks a batch printed, then mailed: the mail date goes on each letter and the files are deleted', async () => {
     const batch = await makeBatch(3)
     await submitForm(clerk, `/mailroom/batches/${batch.batchId}`, {}, `/mailroom/batches/${batch.batchId}/printed`)
-    assert.match(pageText((await clerk.get(`/mailroom/batches/${batch.batchId}`)).text), /is marked printed/)
+    const batchPage = await clerk.get(`/mailroom/batches/${batch.batchId}`)
+    assert.match(pageText(batchPage.text), /is marked printed/)
+    assert.match(pageText(batchPage.text), /3 letters, 3 pages/)
+    // Marking mailed deletes the files: the batch page only links to a page that asks first.
+    assert.equal(cheerio.load(batchPage.text)(`form[action$="/mailed"]`).length, 0)
+    const check = await clerk.get(`/mailroom/batches/${batch.batchId}/mailed`).expect(200)
+    assert.match(pageText(check.text), /Mark batch \d{8}-\d{2} mailed today\? .*deletes its files/)
+    assert.match(pageText(check.text), /Mail date ?November 25, 2026 \(today\)/)
+    assert.equal(fs.existsSync(batch.directory), true, 'asking deletes nothing')
     const mailed = await submitForm(
       clerk,
       `/mailroom/batches/${batch.batchId}`,
@@ -81,6 +95,8 @@ describe('the mailroom', () => {
     ])
     const page = await clerk.get(`/mailroom/batches/${batch.batchId}`)
     assert.match(pageText(page.text), /files of this batch have been deleted/)
+    const askedAgain = await clerk.get(`/mailroom/batches/${batch.batchId}/mailed`).expect(303)
+    assert.equal(askedAgain.headers.location, `/mailroom/batches/${batch.batchId}`)
     const gone = await clerk.get(`/mailroom/batches/${batch.batchId}/files/letters.pdf`)
     assert.equal(gone.status, 410)
     assert.equal(titleOf(gone.text), 'These files have been deleted – Member Portal')
@@ -107,7 +123,7 @@ describe('the mailroom', () => {
     )
     assert.equal(returned.status, 303)
     const list = await clerk.get('/mailroom/returned')
-    assert.match(pageText(list.text), new RegExp(`${batch.batchId} #1`))
+    assert.match(pageText(list.text), new RegExp(`Batch ${batch.batchId}, letter 1`))
     // The returned letter's password no longer matters once a new one is asked for.
     const request = await db()('temp_password_requests').where({ batch_id: batch.batchId, sequence: 1 }).first()
     await submitForm(clerk, '/mailroom/returned', {}, `/mailroom/returned/${request.id}/resend`)

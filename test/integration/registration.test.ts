@@ -204,6 +204,7 @@ describe('online registration', () => {
       const link = localPart(linkIn(email, '/verify-email'))
       const first = await supertest(context.app).get(link).expect(200)
       assert.match(pageText(first.text), /Your email address is confirmed/)
+      assert.equal(cheerio.load(first.text)('main a[href="/sign-on"]').text(), 'Sign on')
       const second = await supertest(context.app).get(link).expect(410)
       assert.match(pageText(second.text), /expired or has already been used/)
       await supertest(context.app).get('/verify-email?token=not-a-token').expect(410)
@@ -281,7 +282,11 @@ describe('online registration', () => {
         const page = await member.get('/register/secure')
         const response = await submitForm(member, '/register/secure', identityAnswers(page.text, mariaRecord, true))
         if (attempt < 3) assert.match(errorSummary(response.text)[0], /did not match our records/)
-        else assert.equal(titleOf(response.text), 'Secure your account (step 4 of 5) – Member Portal')
+        else
+          assert.equal(
+            titleOf(response.text),
+            'We could not confirm your identity online (step 4 of 5) – Member Portal',
+          )
       }
       const locked = await member.get('/register/secure')
       assert.match(pageText(locked.text), /We could not confirm your identity online/)
@@ -362,7 +367,7 @@ describe('online registration', () => {
     assert.equal(created.headers.location, '/register/done')
     const done = await member.get('/register/done').expect(200)
     assert.match(pageText(done.text), /You are registered Your user ID is maria\.garcia/)
-    assert.equal(titleOf(done.text), 'Sign on (step 5 of 5) – Member Portal')
+    assert.equal(titleOf(done.text), 'You are registered (step 5 of 5) – Member Portal')
 
     const user = await db()('users').where({ user_id_key: 'maria.garcia' }).first()
     assert.equal(user.terms_version, '2026-11')

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import { demoPassword, errorSummary, pageText, signOn, submitForm } from '../helpers/app'
@@ -26,6 +27,9 @@ describe('account settings', () => {
     assert.match(text, /What was the name of your first pet\?/)
     assert.match(text, /Signed on/)
     assert.match(text, /Failed sign-on \(wrong password\)/)
+    // Times in the plan's time zone in words, and the address in words: never raw UTC or "::1".
+    assert.match(text, /November 25, 2026 at 7:00 a\.m\. Pacific time ?Signed on ?this computer \(local\)/)
+    assert.doesNotMatch(text, /GMT|UTC|::1|127\.0\.0\.1/)
   })
 
   it('changes the password, keeps this session, ends the others and sends a notice', async () => {
@@ -77,9 +81,11 @@ describe('account settings', () => {
     const oldNotice = await context.background.mail.waitFor((message) => message.to === 'alex.rivera@example.com')
     assert.match(oldNotice.text, /change the email address/)
     const link = await context.background.mail.waitFor((message) => message.to === 'alex.new@example.com')
-    await supertest(context.app)
-      .get(localPart(linkIn(link, '/verify-email')))
-      .expect(200)
+    // Opened while signed on: the page offers the account, not signing on again.
+    const confirmed = await agent.get(localPart(linkIn(link, '/verify-email'))).expect(200)
+    assert.match(pageText(confirmed.text), /Your email address is confirmed/)
+    assert.equal(cheerio.load(confirmed.text)('a[href="/sign-on"]').length, 0)
+    assert.equal(cheerio.load(confirmed.text)('main a[href="/account"]').text(), 'Go to your account')
     const user = await context.background.services.db('users').where({ user_id_key: 'alex.rivera' }).first()
     assert.equal(user.email, 'alex.new@example.com')
     assert.ok(user.email_verified_at)

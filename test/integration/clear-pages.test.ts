@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict'
+import * as cheerio from 'cheerio'
+import supertest from 'supertest'
+import { buildApp, closeServices, demoPassword, resetWithDemoPlan, signOn, testServices } from '../helpers/app'
+
+describe('clear pages', () => {
+  const services = testServices()
+  const app = buildApp(services)
+
+  before(() => resetWithDemoPlan(services))
+  beforeEach(() => services.redis.flushdb())
+  after(() => closeServices(services))
+
+  const headerLinks = (html: string) =>
+    cheerio
+      .load(html)('.site-header a')
+      .map((_i, link) => cheerio.load(link).text().trim())
+      .get()
+
+  it('offers "Sign on" in the header everywhere but on the sign-on page itself', async () => {
+    assert.deepEqual(headerLinks((await supertest(app).get('/').expect(200)).text), ['Member Portal', 'Sign on'])
+    assert.deepEqual(headerLinks((await supertest(app).get('/sign-on').expect(200)).text), ['Member Portal'])
+  })
+
+  it('asks for a new password on /account/password in words that fit changing it', async () => {
+    const agent = supertest.agent(app)
+    await signOn(agent, 'alex.rivera', demoPassword)
+    const $ = cheerio.load((await agent.get('/account/password').expect(200)).text)
+    assert.deepEqual(
+      $('main h1, main h2')
+        .map((_i, heading) => $(heading).text().trim())
+        .get(),
+      ['Change your password', 'Choose your new password'],
+    )
+  })
+})
