@@ -107,7 +107,7 @@ describe('time limits', () => {
       assert.equal(sent.status, 303)
       assert.equal(sent.headers.location, '/register/secure')
       const step4 = await agent.get('/register/secure').expect(200)
-      assert.match(titleOf(step4.text), /Secure your account \(step 4 of 5\)/)
+      assert.match(titleOf(step4.text), /^Secure your account: confirm it is you \(step 4 of 5\)/)
       const terms = await agent.get('/register/terms').expect(200)
       assert.equal(cheerio.load(terms.text)('#accept').attr('checked'), 'checked')
       const back = await agent.get('/register/user-id').expect(200)
