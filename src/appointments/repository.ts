@@ -150,6 +150,11 @@ function toAppointment(row: Record<string, unknown>): AppointmentRecord {
   }
 }
 
+/** InnoDB chose this transaction as a deadlock victim; running it again is safe. */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'ER_LOCK_DEADLOCK'
+}
+
 /** MariaDB's answer when a second booking of a slot tries to commit. */
 export function isDuplicateKey(error: unknown): boolean {
   return (error as { code?: string })?.code === 'ER_DUP_ENTRY'
@@ -362,8 +367,10 @@ export class AppointmentRepository {
     trx: Query = this.db,
   ): Promise<number[]> {
     if (due.length === 0) return []
-    for (let start = 0; start < due.length; start += 1000) {
-      const rows = due.slice(start, start + 1000).map((reminder) => ({
+    // One lock order for every sweep, so two sweeps inserting the same rows wait for each other rather than deadlock.
+    const ordered = [...due].sort((a, b) => a.appointmentId - b.appointmentId)
+    for (let start = 0; start < ordered.length; start += 1000) {
+      const rows = ordered.slice(start, start + 1000).map((reminder) => ({
         appointment_id: reminder.appointmentId,
         lead_minutes: leadMinutes,
         starts_at: reminder.startsAt,

@@ -317,13 +317,11 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
       res.redirect(303, `/appointments/${appointment.id}?moved=1`)
     } catch (error) {
       if (error instanceof TooLateToChangeError) {
-        return res
-          .status(409)
-          .render('appointments/too-late', {
-            title: 'Call the office to reschedule',
-            appointment,
-            action: 'reschedule',
-          })
+        return res.status(409).render('appointments/too-late', {
+          title: 'Call the office to reschedule',
+          appointment,
+          action: 'reschedule',
+        })
       }
       await answerBookingError(req, res, choice, error, appointment.id)
     }

@@ -99,11 +99,3 @@ export function reminderWindows(leadMinutes: number[], now: Date): ReminderWindo
     to: new Date(now.getTime() + lead * 60_000),
   }))
 }
-
-/** "7 days", "1 day", "2 hours": how a lead time reads in an email. */
-export function leadInWords(minutes: number): string {
-  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`
-  if (minutes % 1440 === 0) return plural(minutes / 1440, 'day')
-  if (minutes % 60 === 0) return plural(minutes / 60, 'hour')
-  return plural(minutes, 'minute')
-}

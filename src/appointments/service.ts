@@ -9,14 +9,13 @@ import { addToOutbox } from '../platform/outbox'
 import { recordId, RecordAccess } from '../platform/record-access'
 import { calendarFile } from './calendar-file'
 import type { AppointmentRecord, AppointmentRepository, Provider, Slot, VisitType } from './repository'
-import { isDuplicateKey } from './repository'
+import { isDeadlock, isDuplicateKey } from './repository'
 import {
   bookingWeek,
   BookingWeek,
   cancellationAllowed,
   DayOfTimes,
   groupByDay,
-  leadInWords,
   nearestTimes,
   reminderWindows,
   slotFits,
@@ -149,17 +148,19 @@ export class AppointmentService {
     const slot = await this.bookableSlot(choice, form.slot)
     const now = this.clock()
     try {
-      return await this.repository.transaction(async (trx) => {
-        const id = await this.repository.insertAppointment(
-          { memberId: viewing.memberId, slot, visitType: choice.visitType, reason: form.reason, now },
-          trx,
-        )
-        await this.audit.record(
-          { ...auditWho(viewing), action: 'appointment.book', targetType: 'appointment', targetId: id },
-          trx,
-        )
-        return id
-      })
+      return await retryOnDeadlock(() =>
+        this.repository.transaction(async (trx) => {
+          const id = await this.repository.insertAppointment(
+            { memberId: viewing.memberId, slot, visitType: choice.visitType, reason: form.reason, now },
+            trx,
+          )
+          await this.audit.record(
+            { ...auditWho(viewing), action: 'appointment.book', targetType: 'appointment', targetId: id },
+            trx,
+          )
+          return id
+        }),
+      )
     } catch (error) {
       if (isDuplicateKey(error)) throw new SlotTakenError(await this.nearest(choice, slot))
       throw error
@@ -218,25 +219,27 @@ export class AppointmentService {
     const choice = { visitType: appointment.visitType, provider: appointment.provider, isPrimaryCare: false }
     const slot = await this.bookableSlot(choice, rawSlotId)
     try {
-      await this.repository.transaction(async (trx) => {
-        const moved = await this.repository.moveAppointment(
-          viewing.memberId,
-          appointment.id,
-          { slot, durationMinutes: appointment.visitType.durationMinutes, now: this.clock() },
-          trx,
-        )
-        if (!moved) throw new NotFoundError()
-        await this.audit.record(
-          {
-            ...auditWho(viewing),
-            action: 'appointment.reschedule',
-            targetType: 'appointment',
-            targetId: appointment.id,
-            detail: { fromSlot: appointment.slotId, toSlot: slot.id },
-          },
-          trx,
-        )
-      })
+      await retryOnDeadlock(() =>
+        this.repository.transaction(async (trx) => {
+          const moved = await this.repository.moveAppointment(
+            viewing.memberId,
+            appointment.id,
+            { slot, durationMinutes: appointment.visitType.durationMinutes, now: this.clock() },
+            trx,
+          )
+          if (!moved) throw new NotFoundError()
+          await this.audit.record(
+            {
+              ...auditWho(viewing),
+              action: 'appointment.reschedule',
+              targetType: 'appointment',
+              targetId: appointment.id,
+              detail: { fromSlot: appointment.slotId, toSlot: slot.id },
+            },
+            trx,
+          )
+        }),
+      )
     } catch (error) {
       if (isDuplicateKey(error)) throw new SlotTakenError(await this.nearest(choice, slot))
       throw error
@@ -317,7 +320,7 @@ export class AppointmentService {
       to: reminder.email,
       subject: 'Reminder: you have an appointment coming up',
       text: [
-        `This is a reminder that you have an appointment in ${leadInWords(reminder.leadMinutes)}.`,
+        'This is a reminder of your appointment.',
         '',
         `Date: ${formatDay(appointment.startsAt)}`,
         `Time: ${formatTimeWithZone(appointment.startsAt)}`,
@@ -329,6 +332,17 @@ export class AppointmentService {
     })
     await this.repository.finishReminder(reminder.id, 'sent', this.clock())
     return 'sent'
+  }
+}
+
+/** Sweeps in several workers can still deadlock on the reminders' unique key; the loser simply runs again. */
+async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work()
+    } catch (error) {
+      if (!isDeadlock(error) || attempt >= attempts) throw error
+    }
   }
 }
 
