@@ -283,17 +283,19 @@ export class AppointmentService {
       const due = await this.repository.dueForReminder(window.leadMinutes, window, this.options.sweepLimit ?? 5000)
       found += due.length
       if (due.length === 0) continue
-      queued += await this.repository.transaction(async (trx) => {
-        const ids = await this.repository.recordReminders(window.leadMinutes, due, { token, now }, trx)
-        for (const reminderId of ids) {
-          await addToOutbox(trx, this.clock, {
-            queue: remindersQueue,
-            jobName: 'send-reminder',
-            payload: { reminderId },
-          })
-        }
-        return ids.length
-      })
+      queued += await retryOnDeadlock(() =>
+        this.repository.transaction(async (trx) => {
+          const ids = await this.repository.recordReminders(window.leadMinutes, due, { token, now }, trx)
+          for (const reminderId of ids) {
+            await addToOutbox(trx, this.clock, {
+              queue: remindersQueue,
+              jobName: 'send-reminder',
+              payload: { reminderId },
+            })
+          }
+          return ids.length
+        }),
+      )
     }
     return { found, queued }
   }
