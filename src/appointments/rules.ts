@@ -38,7 +38,9 @@ export function bookingWeek(asked: unknown, now: Date): BookingWeek {
   const first = weekStartOf(now)
   const last = addDays(first, 7 * bookingWeeks)
   let start = first
-  if (typeof asked === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(asked) && asked >= first && asked <= last) {
+  const realDate =
+    typeof asked === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(asked) && !Number.isNaN(Date.parse(`${asked}T12:00:00Z`))
+  if (realDate && addDays(asked, 0) === asked && asked >= first && asked <= last) {
     start = weekStartOf(clinicTime(asked, '12:00'))
   }
   const end = addDays(start, 7)
