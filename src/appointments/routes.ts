@@ -4,7 +4,7 @@ import { parseForm, text } from '../platform/forms'
 import type { Services } from '../services'
 import { z } from 'zod'
 import { groupByDay } from './rules'
-import { formatDay, formatTime } from './times'
+import { formatDay, formatTime, weekStartOf } from './times'
 import {
   AppointmentInputError,
   AppointmentService,
@@ -78,9 +78,14 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
       status?: number
       nearest?: SlotTakenError['nearest']
       appointmentId?: number
+      week?: string
     },
   ) {
-    const { week, days } = await appointments.openTimes(choice, req.query.week)
+    // The week shown stays put when the page comes back with a message.
+    const { week, days } = await appointments.openTimes(
+      choice,
+      req.query.week ?? (field(req.body, 'week') || options.week),
+    )
     const base = options.appointmentId
       ? `/appointments/${options.appointmentId}/reschedule?`
       : `/appointments/new/time?${choiceQuery(choice)}&`
@@ -305,7 +310,11 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
         action: 'reschedule',
       })
     }
-    await renderTimes(req, res, rescheduleChoice(appointment), { appointmentId: appointment.id })
+    // The week of the current time first: most moves are to a nearby day.
+    await renderTimes(req, res, rescheduleChoice(appointment), {
+      appointmentId: appointment.id,
+      week: weekStartOf(appointment.startsAt),
+    })
   })
 
   router.post('/appointments/:id/reschedule', ...page, async (req, res) => {
