@@ -5,8 +5,8 @@ import type { Clock } from '../platform/clock'
 import { NotFoundError } from '../platform/errors'
 import type { FormError } from '../platform/forms'
 import type { Mailer } from '../platform/mail'
-import { addToOutbox } from '../platform/outbox'
-import { recordId, RecordAccess } from '../platform/record-access'
+import { addAllToOutbox } from '../platform/outbox'
+import { recordId, RecordAccess, who as auditWho } from '../platform/record-access'
 import { calendarFile } from './calendar-file'
 import type { AppointmentRecord, AppointmentRepository, Provider, Slot, VisitType } from './repository'
 import { isDeadlock, isDuplicateKey } from './repository'
@@ -286,13 +286,11 @@ export class AppointmentService {
       queued += await retryOnDeadlock(() =>
         this.repository.transaction(async (trx) => {
           const ids = await this.repository.recordReminders(window.leadMinutes, due, { token, now }, trx)
-          for (const reminderId of ids) {
-            await addToOutbox(trx, this.clock, {
-              queue: remindersQueue,
-              jobName: 'send-reminder',
-              payload: { reminderId },
-            })
-          }
+          await addAllToOutbox(
+            trx,
+            this.clock,
+            ids.map((reminderId) => ({ queue: remindersQueue, jobName: 'send-reminder', payload: { reminderId } })),
+          )
           return ids.length
         }),
       )
@@ -345,14 +343,5 @@ async function retryOnDeadlock<T>(work: () => Promise<T>, attempts = 5): Promise
     } catch (error) {
       if (!isDeadlock(error) || attempt >= attempts) throw error
     }
-  }
-}
-
-function auditWho(viewing: Viewing) {
-  return {
-    actorUserId: viewing.actorUserId,
-    subjectMemberId: viewing.memberId,
-    requestId: viewing.requestId,
-    ip: viewing.ip?.slice(0, 45),
   }
 }
