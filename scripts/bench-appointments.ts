@@ -120,16 +120,16 @@ async function main(): Promise<void> {
       `${first.queued} queued`,
     ])
     made = performance.now()
-    let sweeps = 1
+    let sweeps = 0
     let queued = first.queued
     for (let last = first.queued; last > 0; sweeps++) {
       last = (await services.appointments.sweepReminders()).queued
       queued += last
     }
     rows.push([
-      `sweeps until every due reminder is queued`,
+      `the next sweeps, until none is left`,
       seconds(made).toFixed(3),
-      `${sweeps} sweeps, ${queued} queued`,
+      `${sweeps} more (the last finds none), ${queued} queued in all`,
     ])
     made = performance.now()
     const idle = await services.appointments.sweepReminders()
