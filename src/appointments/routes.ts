@@ -1,8 +1,9 @@
 import { Request, Response, Router } from 'express'
 import { memberToolPage, resolveViewing, Viewing } from '../platform/access'
-import { parseForm, text } from '../platform/forms'
+import { FormError, parseForm, text } from '../platform/forms'
 import type { Services } from '../services'
 import { z } from 'zod'
+import type { Slot } from './repository'
 import { groupByDay } from './rules'
 import { formatDay, formatTime, weekStartOf } from './times'
 import {
@@ -45,7 +46,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     next()
   })
 
-  async function renderVisitTypes(res: Response, errors: { href: string; text: string }[] = [], value = '') {
+  async function renderVisitTypes(res: Response, errors: FormError[] = [], value = '') {
     res.status(errors.length ? 400 : 200).render('appointments/visit-type', {
       title: 'Schedule an appointment: type of visit',
       visitTypes: await appointments.visitTypes(),
@@ -54,12 +55,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     })
   }
 
-  async function renderProviders(
-    res: Response,
-    viewing: Viewing,
-    code: string,
-    errors: { href: string; text: string }[] = [],
-  ) {
+  async function renderProviders(res: Response, viewing: Viewing, code: string, errors: FormError[] = []) {
     const visitType = await appointments.visitType(code)
     res.status(errors.length ? 400 : 200).render('appointments/provider', {
       title: 'Schedule an appointment: doctor and location',
@@ -74,7 +70,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     res: Response,
     choice: BookingChoice,
     options: {
-      errors?: { href: string; text: string }[]
+      errors?: FormError[]
       status?: number
       nearest?: SlotTakenError['nearest']
       appointmentId?: number
@@ -186,19 +182,25 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     throw error
   }
 
+  /** The reason step, with what was typed kept when it comes back with a message. */
+  function renderReason(req: Request, res: Response, choice: BookingChoice, slot: Slot, errors: FormError[]) {
+    const typed = req.method === 'POST' && typeof req.body?.reason === 'string' ? req.body.reason : ''
+    res.status(errors.length ? 400 : 200).render('appointments/reason', {
+      title: 'Schedule an appointment: reason for visit',
+      choice,
+      slot,
+      values: { reason: typed.slice(0, reasonMaxLength * 2) },
+      errors,
+    })
+  }
+
   router.get('/appointments/new/reason', ...page, async (req, res) => {
     const viewing = await resolveViewing(req, 'appointments')
     const choice = await choiceOrStepBack(req.query, res, viewing)
     if (!choice) return
     const slot = await slotOrTimes(req, res, choice, field(req.query, 'slot'))
     if (!slot) return
-    res.render('appointments/reason', {
-      title: 'Schedule an appointment: reason for visit',
-      choice,
-      slot,
-      values: {},
-      errors: [],
-    })
+    renderReason(req, res, choice, slot, [])
   })
 
   router.post('/appointments/new/check', ...page, async (req, res) => {
@@ -208,16 +210,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const slot = await slotOrTimes(req, res, choice, field(req.body, 'slot'))
     if (!slot) return
     const form = parseForm(reasonSchema, req.body)
-    if (!form.ok) {
-      const reason = typeof req.body?.reason === 'string' ? req.body.reason.slice(0, reasonMaxLength * 2) : ''
-      return res.status(400).render('appointments/reason', {
-        title: 'Schedule an appointment: reason for visit',
-        choice,
-        slot,
-        values: { reason },
-        errors: form.errors,
-      })
-    }
+    if (!form.ok) return renderReason(req, res, choice, slot, form.errors)
     res.render('appointments/check', {
       title: 'Schedule an appointment: check your appointment',
       choice,
@@ -233,14 +226,8 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const form = parseForm(reasonSchema, req.body)
     if (!form.ok) {
       const slot = await slotOrTimes(req, res, choice, field(req.body, 'slot'))
-      if (!slot) return
-      return res.status(400).render('appointments/reason', {
-        title: 'Schedule an appointment: reason for visit',
-        choice,
-        slot,
-        values: {},
-        errors: form.errors,
-      })
+      if (slot) renderReason(req, res, choice, slot, form.errors)
+      return
     }
     try {
       const id = await appointments.book(viewing, {
@@ -261,7 +248,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const status =
       typeof req.query.booked === 'string' ? 'booked' : typeof req.query.moved === 'string' ? 'moved' : undefined
     res.render('appointments/show', {
-      title: `${appointment.visitType.name}, ${appointment.startsAt.toISOString().slice(0, 10)}`,
+      title: `${appointment.visitType.name} on ${formatDay(appointment.startsAt)}`,
       appointment,
       status,
       ...appointments.state(appointment),
