@@ -104,6 +104,21 @@ describe('appointments', () => {
       })
       .expect(200)
     assert.match(pageText(check.text), /Check your appointment/)
+    // Too long: the message, with what was typed kept to correct.
+    const tooLong = await agent
+      .post('/appointments/new/check')
+      .type('form')
+      .send({
+        visitType: 'office-visit',
+        provider: String(bell),
+        slot,
+        reason: 'y'.repeat(600),
+        _csrf: csrfTokenIn(reason.text),
+      })
+      .expect(400)
+    assert.equal(titleOf(tooLong.text), 'Error: Schedule an appointment: reason for visit – Member Portal')
+    assert.deepEqual(errorSummary(tooLong.text), ['Your reason for visit must be 500 characters or fewer'])
+    assert.equal(cheerio.load(tooLong.text)('textarea#reason').text(), 'y'.repeat(600))
     assert.match(check.text, /Knee hurts, &lt;b&gt;bad&lt;\/b&gt;/)
 
     const booked = await book(agent, { visitType: 'office-visit', provider: bell, slot, reason: 'Knee hurts' })
