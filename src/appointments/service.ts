@@ -217,6 +217,9 @@ export class AppointmentService {
     const appointment = await this.changeable(viewing, rawId)
     if (!appointment.changeAllowed) throw new TooLateToChangeError('Too late to change online')
     const choice = { visitType: appointment.visitType, provider: appointment.provider, isPrimaryCare: false }
+    if (recordId(rawSlotId) === appointment.slotId) {
+      throw new AppointmentInputError('slot', 'That is the time you have now. Choose a different time')
+    }
     const slot = await this.bookableSlot(choice, rawSlotId)
     try {
       await retryOnDeadlock(() =>

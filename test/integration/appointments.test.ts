@@ -92,30 +92,21 @@ describe('appointments', () => {
     const reason = await agent
       .get(`/appointments/new/reason?visitType=office-visit&provider=${bell}&slot=${slot}`)
       .expect(200)
-    const check = await agent
-      .post('/appointments/new/check')
-      .type('form')
-      .send({
-        visitType: 'office-visit',
-        provider: String(bell),
-        slot,
-        reason: 'Knee hurts, <b>bad</b>',
-        _csrf: csrfTokenIn(reason.text),
-      })
-      .expect(200)
+    const checkWith = (text: string) =>
+      agent
+        .post('/appointments/new/check')
+        .type('form')
+        .send({
+          visitType: 'office-visit',
+          provider: String(bell),
+          slot,
+          reason: text,
+          _csrf: csrfTokenIn(reason.text),
+        })
+    const check = await checkWith('Knee hurts, <b>bad</b>').expect(200)
     assert.match(pageText(check.text), /Check your appointment/)
     // Too long: the message, with what was typed kept to correct.
-    const tooLong = await agent
-      .post('/appointments/new/check')
-      .type('form')
-      .send({
-        visitType: 'office-visit',
-        provider: String(bell),
-        slot,
-        reason: 'y'.repeat(600),
-        _csrf: csrfTokenIn(reason.text),
-      })
-      .expect(400)
+    const tooLong = await checkWith('y'.repeat(600)).expect(400)
     assert.equal(titleOf(tooLong.text), 'Error: Schedule an appointment: reason for visit – Member Portal')
     assert.deepEqual(errorSummary(tooLong.text), ['Your reason for visit must be 500 characters or fewer'])
     assert.equal(cheerio.load(tooLong.text)('textarea#reason').text(), 'y'.repeat(600))
@@ -220,6 +211,12 @@ describe('appointments', () => {
       .type('form')
       .send({ slot: String(open[0].id), _csrf: csrfTokenIn(page.text) })
       .expect(303, new RegExp(`/appointments/${mine.id}\\?moved=1`))
+    const same = await agent
+      .post(`/appointments/${mine.id}/reschedule`)
+      .type('form')
+      .send({ slot: String(open[0].id), _csrf: csrfTokenIn(page.text) })
+      .expect(400)
+    assert.deepEqual(errorSummary(same.text), ['That is the time you have now. Choose a different time'])
     const after = (await appointmentsOf(services.db, '11000003')).find((row) => row.id === mine.id)
     assert.equal(after.slot_id, open[0].id)
     assert.equal(after.starts_at.getTime(), open[0].startsAt.getTime())
