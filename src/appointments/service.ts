@@ -20,7 +20,7 @@ import {
   reminderWindows,
   slotFits,
 } from './rules'
-import { formatDay, formatTimeWithZone } from './times'
+import { formatDay, formatTime, formatTimeWithZone } from './times'
 
 export const remindersQueue = 'appointment-reminders'
 export const reasonMaxLength = 500
@@ -174,6 +174,18 @@ export class AppointmentService {
       upcoming: await this.repository.upcoming(memberId, now),
       past: await this.repository.past(memberId, now, 20),
     }))
+  }
+
+  /** The next few appointments, for the home page: when and where only (audited as a list view). */
+  comingUp(viewing: Viewing, count = 3): Promise<{ id: number; when: string; where: string }[]> {
+    const now = this.clock()
+    return this.access.viewRecords(viewing, { type: 'appointment', detail: { on: 'home' } }, async (memberId) =>
+      (await this.repository.upcoming(memberId, now)).slice(0, count).map((appointment) => ({
+        id: appointment.id,
+        when: `${formatDay(appointment.startsAt)}, ${formatTime(appointment.startsAt)}`,
+        where: appointment.provider.clinic.name,
+      })),
+    )
   }
 
   /** One of the member's appointments; anyone else's id is a 404, audited. */

@@ -117,6 +117,13 @@ describe('appointments', () => {
     const shown = await agent.get(booked.headers.location).expect(200)
     assert.match(pageText(shown.text), /Your appointment is booked/)
     assert.match(pageText(shown.text), /San Leandro Medical Center.*2500 Merced Street/)
+    const home = await agent.get('/home').expect(200)
+    assert.ok(
+      pageText(home.text).includes(
+        `Upcoming appointments Wednesday, November 25, 2026, ${time}, San Leandro Medical Center`,
+      ),
+    )
+    assert.doesNotMatch(pageText(home.text), /Knee/)
     const list = await agent.get('/appointments').expect(200)
     assert.ok(pageText(list.text).includes(`Wednesday, November 25, 2026, ${time} Office visit Dr. Marcus Bell`))
   })
