@@ -1,5 +1,10 @@
 import type { Worker } from 'bullmq'
 import { loadConfig } from '../src/config'
+import {
+  queueName as remindersQueue,
+  scheduleReminderSweep,
+  startAppointmentReminderWorker,
+} from './appointment-reminders'
 import { startNotificationWorker } from './office-message-notifications'
 import { queueName as lettersQueue, scheduleLetterJobs, startLetterWorker } from './temp-password-letters'
 import { OutboxRelay } from '../src/platform/outbox'
@@ -14,6 +19,7 @@ export function startWorkers(services: Services): Worker[] {
   const workers = [
     startNotificationWorker(redis, queues.prefix, services.accountEmails),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
+    startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),
   ]
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
@@ -32,6 +38,7 @@ async function main(): Promise<void> {
   relay.start(config.outboxPollMs)
   const workers = startWorkers(services)
   await scheduleLetterJobs(services.queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
+  await scheduleReminderSweep(services.queues.get(remindersQueue), config.appointments.sweepEveryMinutes)
   logger.info({ queues: workers.map((worker) => worker.name) }, 'worker started')
 
   let stopping = false

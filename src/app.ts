@@ -5,6 +5,7 @@ import { pinoHttp } from 'pino-http'
 import { recoveryRoutes } from './accounts/recovery-routes'
 import { accountRoutes } from './accounts/routes'
 import { settingsRoutes } from './accounts/settings-routes'
+import { appointmentRoutes } from './appointments/routes'
 import { coverageRoutes } from './coverage/routes'
 import { healthRoutes } from './health/routes'
 import { homeRoutes } from './home/routes'
@@ -85,6 +86,7 @@ export function createApp(services: Services): Express {
   app.use(labRoutes(services))
   app.use(vaccinationRoutes(services))
   app.use(coverageRoutes(services))
+  app.use(appointmentRoutes(services))
   app.use(officeRoutes())
   app.use(opsRoutes(services))
   app.use(mailroomRoutes(services))

@@ -25,6 +25,21 @@ describe('configuration', () => {
     )
   })
 
+  it('reads appointment reminder lead times, longest first, and refuses nonsense', () => {
+    assert.deepEqual(loadConfig({}).appointments.reminderLeadMinutes, [10_080, 1440])
+    assert.deepEqual(
+      loadConfig({ APPOINTMENT_REMINDER_LEADS: '2h, 3d,2h' }).appointments.reminderLeadMinutes,
+      [4320, 120],
+    )
+    for (const bad of ['', '7 days', '0d', '90d', '1d;2d', '5m']) {
+      assert.throws(
+        () => loadConfig({ APPOINTMENT_REMINDER_LEADS: bad }),
+        /APPOINTMENT_REMINDER_LEADS: use lead times like 7d,1d,2h/,
+        bad,
+      )
+    }
+  })
+
   it('insists on a real session secret in production', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET must be set in production/)
     const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: '10.0.0.5' })

@@ -76,6 +76,23 @@ const schema = z
     LETTERS_RETENTION_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     LETTERS_CHUNK_SIZE: z.coerce.number().int().min(1).max(2000).default(200),
     LETTERS_LEASE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(600),
+    // When appointment reminders go out, before the start: a comma-separated list of 30m, 2h, 1d, 7d…
+    APPOINTMENT_REMINDER_LEADS: z
+      .string()
+      .default('7d,1d')
+      .transform((value, context) => {
+        const leads = value.split(',').map((part) => part.trim())
+        const minutes = leads.map((lead) => {
+          const match = /^(\d{1,3})([mhd])$/.exec(lead)
+          return match ? Number(match[1]) * { m: 1, h: 60, d: 1440 }[match[2] as 'm' | 'h' | 'd'] : NaN
+        })
+        if (minutes.some((lead) => !(lead >= 10 && lead <= 60 * 24 * 60))) {
+          context.addIssue({ code: 'custom', message: 'use lead times like 7d,1d,2h (10 minutes to 60 days each)' })
+          return z.NEVER
+        }
+        return [...new Set(minutes)].sort((a, b) => b - a)
+      }),
+    APPOINTMENT_SWEEP_EVERY_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
     HELP_PHONE: z.string().min(7).default('1-800-555-0100 (TTY 711)'),
     // Outside production, the process's clock starts at this instant (ISO 8601) and runs on: tests hand their
     // clock to the processes they spawn this way, and a developer can try the portal on another day.
@@ -120,6 +137,10 @@ const schema = z
         leaseSeconds: env.LETTERS_LEASE_SECONDS,
       },
       helpPhone: env.HELP_PHONE,
+      appointments: {
+        reminderLeadMinutes: env.APPOINTMENT_REMINDER_LEADS,
+        sweepEveryMinutes: env.APPOINTMENT_SWEEP_EVERY_MINUTES,
+      },
       clockAt: env.CLOCK_AT ? new Date(env.CLOCK_AT) : undefined,
     }
   })

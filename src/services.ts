@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis'
 import { CredentialService } from './accounts/credentials'
+import { AppointmentRepository } from './appointments/repository'
+import { AppointmentService } from './appointments/service'
 import { EmailVerificationService } from './accounts/email-verification'
 import { MembershipService } from './accounts/membership'
 import { RecoveryService } from './accounts/recovery'
@@ -126,6 +128,10 @@ export function createServices(infrastructure: Infrastructure) {
     labs: new LabResultsService(new LabResultRepository(db), recordAccess, clock),
     vaccinations: new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock),
     coverage: new CoverageService(new CoverageRepository(db), recordAccess, clock),
+    appointments: new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
+      reminderLeadMinutes: config.appointments.reminderLeadMinutes,
+      publicUrl: config.publicUrl,
+    }),
     ops: new OpsService(db, queues, clock, audit),
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),

@@ -5,6 +5,7 @@ import { normaliseAnswer } from '../accounts/secret-questions'
 import { termsVersion } from '../registration/service'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
+import { seedAppointments } from './appointments'
 import { seedHealthRecords, SeededMember } from './health-records'
 
 export const demoPassword = 'Harbor-lights-2026'
@@ -268,5 +269,6 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
       })
     }
     await seedHealthRecords(trx, today, seeded, providerIds)
+    await seedAppointments(trx, today, seeded, providerIds)
   })
 }

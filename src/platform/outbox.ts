@@ -25,6 +25,25 @@ export async function addToOutbox(trx: Knex.Transaction | Db, clock: Clock, mess
   return Number(id)
 }
 
+/** Many messages at once, in the caller's transaction (a sweep that queues thousands of emails). */
+export async function addAllToOutbox(
+  trx: Knex.Transaction | Db,
+  clock: Clock,
+  messages: OutboxMessage[],
+): Promise<void> {
+  const createdAt = clock()
+  for (let start = 0; start < messages.length; start += 1000) {
+    await trx('outbox').insert(
+      messages.slice(start, start + 1000).map((message) => ({
+        queue: message.queue,
+        job_name: message.jobName,
+        payload: JSON.stringify(message.payload),
+        created_at: createdAt,
+      })),
+    )
+  }
+}
+
 export function outboxJobId(outboxId: number): string {
   return `outbox-${outboxId}`
 }

@@ -59,7 +59,8 @@ export class RecordAccess {
   }
 }
 
-function who(viewing: Viewing) {
+/** Who acted and for whom, as every audit row of a member tool records it. */
+export function who(viewing: Viewing) {
   return {
     actorUserId: viewing.actorUserId,
     subjectMemberId: viewing.memberId,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
+import { queueName as remindersQueue } from '../../jobs/appointment-reminders'
 import { queueName as lettersQueue } from '../../jobs/temp-password-letters'
 import type { Clock } from '../../src/platform/clock'
 import { addToOutbox } from '../../src/platform/outbox'
@@ -48,5 +49,7 @@ describe('the worker process', () => {
     await services.queues.get('worker-process-test').obliterate({ force: true })
     // The process registered the nightly letter batch: left behind, it would fire in some later test.
     await services.queues.get(lettersQueue).obliterate({ force: true })
+    // And the appointment reminder sweep, which would email demo members in later tests.
+    await services.queues.get(remindersQueue).obliterate({ force: true })
   })
 })

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict'
+import { calendarFile, escapeText, foldLine } from './calendar-file'
+
+describe('the calendar file', () => {
+  const event = {
+    uid: 'appointment-7@portal.example',
+    sequence: 2,
+    stamp: new Date('2026-11-25T15:00:00Z'),
+    startsAt: new Date('2026-12-01T17:20:00Z'),
+    endsAt: new Date('2026-12-01T18:00:00Z'),
+    summary: 'Annual physical with Dr. Marcus Bell',
+    location: 'San Leandro Medical Center, 2500 Merced Street, San Leandro, CA 94577',
+    description: 'What to bring: your card; a list\nCall (510) 555-0300',
+  }
+
+  it('writes CRLF lines with UTC times, a UID and a sequence', () => {
+    const ics = calendarFile(event)
+    assert.ok(ics.endsWith('\r\n'))
+    assert.doesNotMatch(ics.replace(/\r\n/g, ''), /[\r\n]/)
+    const lines = ics.replace(/\r\n /g, '').split('\r\n')
+    assert.ok(lines.includes('DTSTART:20261201T172000Z'))
+    assert.ok(lines.includes('DTEND:20261201T180000Z'))
+    assert.ok(lines.includes('UID:appointment-7@portal.example'))
+    assert.ok(lines.includes('SEQUENCE:2'))
+    assert.ok(lines.includes('STATUS:CONFIRMED'))
+    assert.ok(lines.includes('DESCRIPTION:What to bring: your card\\; a list\\nCall (510) 555-0300'))
+  })
+
+  it('escapes text and folds long lines at 75 octets without splitting a character', () => {
+    assert.equal(escapeText('a\\b;c,d\r\ne'), 'a\\\\b\\;c\\,d\\ne')
+    const folded = foldLine(`SUMMARY:${'é'.repeat(60)}`)
+    for (const line of folded.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75)
+    assert.equal(folded.replace(/\r\n /g, ''), `SUMMARY:${'é'.repeat(60)}`)
+  })
+})

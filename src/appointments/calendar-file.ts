@@ -1,0 +1,73 @@
+/** An iCalendar (RFC 5545) file for one appointment, for "Add to calendar". Times are UTC ('Z'), so no
+ * calendar has to know the clinic's time zone rules to put the visit at the right moment. */
+
+export interface CalendarEvent {
+  uid: string
+  sequence: number
+  startsAt: Date
+  endsAt: Date
+  stamp: Date
+  summary: string
+  location: string
+  description: string
+  cancelled?: boolean
+}
+
+/** 20261201T172000Z */
+function utc(at: Date): string {
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
+}
+
+/** TEXT values escape backslashes, semicolons, commas and line breaks (RFC 5545 3.3.11). */
+export function escapeText(value: string): string {
+  return value
+    .replace(/\\/g, '\\\\')
+    .replace(/;/g, '\\;')
+    .replace(/,/g, '\\,')
+    .replace(/\r\n|\r|\n/g, '\\n')
+}
+
+/** Lines longer than 75 octets are folded: CRLF then a space (RFC 5545 3.1), never inside a UTF-8 character. */
+export function foldLine(line: string): string {
+  const parts: string[] = []
+  let current = ''
+  let octets = 0
+  for (const character of line) {
+    const size = Buffer.byteLength(character)
+    if (octets + size > (parts.length === 0 ? 75 : 74)) {
+      parts.push(current)
+      current = ''
+      octets = 0
+    }
+    current += character
+    octets += size
+  }
+  parts.push(current)
+  return parts.join('\r\n ')
+}
+
+export function calendarFile(event: CalendarEvent): string {
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Member Portal//Appointments//EN',
+    'CALSCALE:GREGORIAN',
+    `METHOD:${event.cancelled ? 'CANCEL' : 'PUBLISH'}`,
+    'BEGIN:VEVENT',
+    `UID:${event.uid}`,
+    `SEQUENCE:${event.sequence}`,
+    `DTSTAMP:${utc(event.stamp)}`,
+    `DTSTART:${utc(event.startsAt)}`,
+    `DTEND:${utc(event.endsAt)}`,
+    `SUMMARY:${escapeText(event.summary)}`,
+    `LOCATION:${escapeText(event.location)}`,
+    `DESCRIPTION:${escapeText(event.description)}`,
+    `STATUS:${event.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
+    'END:VEVENT',
+    'END:VCALENDAR',
+  ]
+  return lines.map(foldLine).join('\r\n') + '\r\n'
+}
