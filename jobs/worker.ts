@@ -3,6 +3,7 @@ import { loadConfig } from '../src/config'
 import { startNotificationWorker } from './office-message-notifications'
 import { queueName as lettersQueue, scheduleLetterJobs, startLetterWorker } from './temp-password-letters'
 import { OutboxRelay } from '../src/platform/outbox'
+import { queueName as refillQueue, scheduleRefillJobs, startRefillWorker } from './refill-submission'
 import { closeInfrastructure, createInfrastructure, createServices, Services } from '../src/services'
 
 /**
@@ -14,6 +15,7 @@ export function startWorkers(services: Services): Worker[] {
   const workers = [
     startNotificationWorker(redis, queues.prefix, services.accountEmails),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
+    startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
   ]
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
   relay.start(config.outboxPollMs)
   const workers = startWorkers(services)
   await scheduleLetterJobs(services.queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
+  await scheduleRefillJobs(services.queues.get(refillQueue), config.refills.reconcileSchedule, config.letters.timezone)
   logger.info({ queues: workers.map((worker) => worker.name) }, 'worker started')
 
   let stopping = false

@@ -12,6 +12,7 @@ import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
+import { officePrescriptionRoutes, pharmacyWebhookRoutes, prescriptionRoutes } from './prescriptions/routes'
 import { errorHandler, notFoundHandler } from './platform/errors'
 import { setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
@@ -54,6 +55,7 @@ export function createApp(services: Services): Express {
   app.use(setUpWebSecurity({ behindTls: config.trustProxy }))
   app.use('/public', express.static(path.join(__dirname, '..', 'public'), { maxAge: config.production ? '1d' : 0 }))
   app.use(healthRoutes(services))
+  app.use(pharmacyWebhookRoutes(services))
 
   const csrf = setUpCsrf()
   app.use(withLayout)
@@ -73,7 +75,9 @@ export function createApp(services: Services): Express {
   app.use(labRoutes(services))
   app.use(vaccinationRoutes(services))
   app.use(coverageRoutes(services))
+  app.use(prescriptionRoutes(services))
   app.use(officeRoutes())
+  app.use(officePrescriptionRoutes(services))
   app.use(opsRoutes(services))
   app.use(mailroomRoutes(services))
 

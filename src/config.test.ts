@@ -25,8 +25,25 @@ describe('configuration', () => {
 
   it('insists on a real session secret in production', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET must be set in production/)
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: 'true' })
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(40),
+      PHARMACY_WEBHOOK_SECRET: 'y'.repeat(40),
+      TRUST_PROXY: 'true',
+    })
     assert.equal(config.production, true)
     assert.equal(config.trustProxy, true)
+  })
+
+  it('insists on a real pharmacy webhook secret in production', () => {
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }),
+      /PHARMACY_WEBHOOK_SECRET must be set in production/,
+    )
+    assert.throws(
+      () => loadConfig({ PHARMACY_WEBHOOK_SECRET: 'short' }),
+      /PHARMACY_WEBHOOK_SECRET: must be at least 32/,
+    )
+    assert.throws(() => loadConfig({ PHARMACY_URL: 'not a url' }), /PHARMACY_URL/)
   })
 })

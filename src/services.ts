@@ -32,6 +32,10 @@ import { SessionRegistry } from './platform/session'
 import { RecordAccess } from './platform/record-access'
 import { createRedis } from './platform/redis'
 import { ImmunizationRepository } from './vaccinations/repository'
+import { PharmacyClient } from './prescriptions/pharmacy-client'
+import { PrescriptionRepository } from './prescriptions/repository'
+import { PrescriptionService } from './prescriptions/service'
+import { RefillSubmissionService, refillJobOptions } from './prescriptions/submission'
 import { VaccinationService } from './vaccinations/service'
 
 export interface Infrastructure {
@@ -57,8 +61,11 @@ export function createInfrastructure(config: Config, overrides: Partial<Infrastr
     redis,
     queues:
       overrides.queues ??
-      createQueues(redis, `${config.redisPrefix}-bull`, (error) =>
-        logger.warn({ err: error }, 'queue connection error'),
+      createQueues(
+        redis,
+        `${config.redisPrefix}-bull`,
+        (error) => logger.warn({ err: error }, 'queue connection error'),
+        { 'refill-submission': refillJobOptions(config.refills) },
       ),
     clock: overrides.clock ?? systemClock,
     mailer: overrides.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
@@ -94,6 +101,7 @@ export function createServices(infrastructure: Infrastructure) {
     },
     logger,
   )
+  const prescriptionRepository = new PrescriptionRepository(db)
   return {
     ...infrastructure,
     audit,
@@ -126,6 +134,17 @@ export function createServices(infrastructure: Infrastructure) {
     vaccinations: new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock),
     coverage: new CoverageService(new CoverageRepository(db), recordAccess, clock),
     ops: new OpsService(db, queues, clock, audit),
+    prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock),
+    refillSubmissions: new RefillSubmissionService(
+      db,
+      prescriptionRepository,
+      new PharmacyClient(config.pharmacy.url, config.pharmacy.timeoutMs),
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      clock,
+      logger,
+      config.publicUrl,
+    ),
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
       infrastructure.mailer,

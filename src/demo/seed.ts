@@ -6,6 +6,7 @@ import { termsVersion } from '../registration/service'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 import { seedHealthRecords, SeededMember } from './health-records'
+import { seedPrescriptions } from './prescriptions'
 
 export const demoPassword = 'Harbor-lights-2026'
 
@@ -265,5 +266,6 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
       })
     }
     await seedHealthRecords(trx, today, seeded, providerIds)
+    await seedPrescriptions(trx, today, seeded, providerIds)
   })
 }

@@ -35,7 +35,7 @@ export function safeReturnPath(candidate: unknown): string | undefined {
 }
 
 /** The member tools; proxy access will grant some of them and not others. */
-export type MemberTool = 'labs' | 'vaccinations' | 'coverage'
+export type MemberTool = 'labs' | 'vaccinations' | 'coverage' | 'prescriptions'
 
 /**
  * Who is looking at whose records in this request, with what the audit trail needs. The actor and the member
