@@ -9,6 +9,8 @@ import { systemClock } from '../src/platform/clock'
  */
 async function main(): Promise<void> {
   const config = loadConfig()
+  // A stand-in that accepts any order: production talks to the real pharmacy system at PHARMACY_URL.
+  if (config.production) throw new Error('The pharmacy simulator never runs in production.')
   const start = process.env.PHARMACY_CLOCK_START ? Date.parse(process.env.PHARMACY_CLOCK_START) : NaN
   const launchedAt = Date.now()
   const clock = Number.isNaN(start) ? systemClock : () => new Date(start + (Date.now() - launchedAt))
