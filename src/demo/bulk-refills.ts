@@ -3,7 +3,7 @@ import { hashSecret } from '../accounts/passwords'
 import { userIdKey } from '../accounts/repository'
 import { planDate } from '../platform/dates'
 import type { Db } from '../platform/db'
-import { dayOffset } from './prescriptions'
+import { addCalendarDays } from '../prescriptions/eligibility'
 
 /**
  * Members for the refill benchmark: `members` accounts (user IDs `refill.bench.<n>`, the demo password), each
@@ -55,8 +55,8 @@ export async function createRefillBenchMembers(
         quantity_unit: 'tablets',
         days_supply: 30,
         refills_left: 5,
-        last_filled_on: dayOffset(today, -30),
-        expires_on: dayOffset(today, 300),
+        last_filled_on: addCalendarDays(today, -30),
+        expires_on: addCalendarDays(today, 300),
         schedule: null,
         status: 'active',
       }))

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Knex } from 'knex'
 import { planDate } from '../platform/dates'
+import { addCalendarDays } from '../prescriptions/eligibility'
 import type { SeededMember } from './health-records'
 
 /**
@@ -47,13 +48,6 @@ function readData<T>(file: string): T {
   return JSON.parse(readFileSync(path.join(dataDirectory, file), 'utf8')) as T
 }
 
-/** The calendar day `days` after `today` (YYYY-MM-DD, both calendar dates). */
-export function dayOffset(today: string, days: number): string {
-  const date = new Date(`${today}T00:00:00Z`)
-  date.setUTCDate(date.getUTCDate() + days)
-  return date.toISOString().slice(0, 10)
-}
-
 export async function seedPrescriptions(
   trx: Knex.Transaction,
   now: Date,
@@ -84,11 +78,11 @@ export async function seedPrescriptions(
         quantity_unit: medication.unit,
         days_supply: medication.daysSupply,
         refills_left: medication.refillsLeft,
-        last_filled_on: medication.lastFilledDay === null ? null : dayOffset(today, medication.lastFilledDay),
-        expires_on: dayOffset(today, medication.expiresDay),
+        last_filled_on: medication.lastFilledDay === null ? null : addCalendarDays(today, medication.lastFilledDay),
+        expires_on: addCalendarDays(today, medication.expiresDay),
         schedule: medication.schedule,
         status: medication.endedDay === undefined ? 'active' : 'inactive',
-        ended_on: medication.endedDay === undefined ? null : dayOffset(today, medication.endedDay),
+        ended_on: medication.endedDay === undefined ? null : addCalendarDays(today, medication.endedDay),
       })
     }
   }

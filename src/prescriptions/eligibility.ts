@@ -29,7 +29,8 @@ export type RefillEligibility =
   | { status: 'under-way' }
   | { status: 'too-soon'; from: string }
 
-function addDays(date: string, days: number): string {
+/** The calendar day `days` after `date` (both YYYY-MM-DD). */
+export function addCalendarDays(date: string, days: number): string {
   const day = new Date(`${date}T00:00:00Z`)
   day.setUTCDate(day.getUTCDate() + days)
   return day.toISOString().slice(0, 10)
@@ -38,7 +39,7 @@ function addDays(date: string, days: number): string {
 /** The first day a refill may be asked for: the last fill plus 75% of its days' supply, rounded up. */
 export function earliestRefillDate(lastFilledOn: string | null, daysSupply: number): string | undefined {
   if (!lastFilledOn) return undefined
-  return addDays(lastFilledOn, Math.ceil(daysSupply * earlyRefillShare))
+  return addCalendarDays(lastFilledOn, Math.ceil(daysSupply * earlyRefillShare))
 }
 
 /** Whether the medicine can be refilled on `today` (the plan's calendar date), and if not, why. */

@@ -12,7 +12,7 @@ import {
   newScriptlessPage,
   pressButton,
 } from '../helpers/browser'
-import { receiveWebhooks, usePharmacy } from '../helpers/pharmacy'
+import { receiveWebhooks, usePharmacy, waitUntil } from '../helpers/pharmacy'
 
 describe('prescriptions and refills in a browser with JavaScript off', () => {
   const clock = fixedClock(new Date('2026-11-25T18:00:00Z'))
@@ -77,15 +77,10 @@ describe('prescriptions and refills in a browser with JavaScript off', () => {
     await assertAccessible('the confirmation')
 
     const requestNumber = /Your request number is (\d+)/.exec(await mainText())![1]
-    for (let i = 0; i < 200 && pharmacy.simulator.orders().length === 0; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    await context.background.settle()
+    await waitUntil('the order at the pharmacy', () => pharmacy.simulator.orders().length === 1)
     await pharmacy.control(`orders/${pharmacy.simulator.orders()[0].id}/advance`, { status: 'ready' })
     const status = () => context.background.services.db('refill_requests').where({ id: requestNumber }).first('status')
-    for (let i = 0; i < 200 && (await status()).status !== 'ready'; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await waitUntil('the webhook', async () => (await status()).status === 'ready')
     await clickLink(page, 'See the status of this request')
     assert.equal(await headingText(page), `Refill request ${requestNumber}`)
     assert.match(await mainText(), /Your medicines are ready to pick up at San Leandro Medical Center Pharmacy/)

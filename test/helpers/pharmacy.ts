@@ -93,3 +93,12 @@ export function requestIdFrom(location: string | undefined): number {
   if (!match) throw new Error(`Not a confirmation: ${location}`)
   return Number(match[1])
 }
+
+/** Polls until `check` holds: for what happens in the background (a worker, a webhook), never for business dates. */
+export async function waitUntil(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const until = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 25))
+  }
+}

@@ -11,6 +11,7 @@ import {
   requestIdFrom,
   requestRefill,
   usePharmacy,
+  waitUntil,
 } from '../helpers/pharmacy'
 import { auditRowsAfter, lastAuditId, userIdOf } from '../helpers/records'
 
@@ -39,13 +40,6 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
   const statusOf = async (id: number) => (await db()('refill_requests').where({ id }).first('status')).status as string
   const ordersFor = (id: number) =>
     pharmacy.simulator.orders().filter((order) => order.idempotencyKey === `refill-request-${id}`)
-  const waitFor = async (what: string, check: () => Promise<boolean> | boolean, ms = 10_000) => {
-    const until = Date.now() + ms
-    while (!(await check())) {
-      if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-  }
 
   it('lists the active medicines with each refill rule in plain words, and the past ones apart', async () => {
     const agent = await alex()
@@ -83,8 +77,8 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const confirmation = await agent.get(response.headers.location).expect(200)
     assert.match(pageText(confirmation.text), new RegExp(`Refill request sent Your request number is ${id}`))
 
-    await waitFor('the order at the pharmacy', () => ordersFor(id).length === 1)
-    await waitFor('the request to be sent', async () => (await statusOf(id)) === 'sent')
+    await waitUntil('the order at the pharmacy', () => ordersFor(id).length === 1)
+    await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
     const sentNotice = await context.background.mail.waitFor((email) => email.to === 'alex.rivera@example.com')
     assert.equal(sentNotice.subject, 'An update on your prescription request')
     assert.match(sentNotice.text, /There is an update on your prescription request\. Sign on to see it/)
@@ -92,7 +86,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
 
     const [order] = ordersFor(id)
     await pharmacy.control(`orders/${order.id}/advance`, { status: 'ready' })
-    await waitFor('the webhook', async () => (await statusOf(id)) === 'ready')
+    await waitUntil('the webhook', async () => (await statusOf(id)) === 'ready')
     const status = await agent.get(`/prescriptions/requests/${id}`).expect(200)
     assert.match(pageText(status.text), /Status ?Ready for pickup/)
     assert.match(pageText(status.text), /ready to pick up at San Leandro Medical Center Pharmacy/)
@@ -115,13 +109,13 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
       'mail',
     )
     const id = requestIdFrom(response.headers.location)
-    await waitFor('the order', () => ordersFor(id).length === 1)
+    await waitUntil('the order', () => ordersFor(id).length === 1)
     assert.equal(ordersFor(id)[0].fulfilment, 'mail')
     await pharmacy.control(`orders/${ordersFor(id)[0].id}/advance`, {
       status: 'shipped',
       trackingNumber: '1Z999AA10123456784',
     })
-    await waitFor('the webhook', async () => (await statusOf(id)) === 'shipped')
+    await waitUntil('the webhook', async () => (await statusOf(id)) === 'shipped')
     const status = await agent.get(`/prescriptions/requests/${id}`)
     assert.match(pageText(status.text), /Tracking number ?1Z999AA10123456784/)
     assert.match(pageText(status.text), /Mailed by Member Portal Mail Order Pharmacy to 455 Linden Avenue/)
@@ -132,7 +126,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
-    await waitFor('the request to be sent', async () => (await statusOf(id)) === 'sent')
+    await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
     assert.equal(ordersFor(id).length, 1)
     assert.equal(pharmacy.simulator.orders().length, 1)
   })
@@ -142,7 +136,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
-    await waitFor('the request to be sent', async () => (await statusOf(id)) === 'sent')
+    await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
     assert.equal(pharmacy.simulator.orders().length, 1)
   })
 
@@ -151,7 +145,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
-    await waitFor('the denial', async () => (await statusOf(id)) === 'denied')
+    await waitUntil('the denial', async () => (await statusOf(id)) === 'denied')
     const status = await agent.get(`/prescriptions/requests/${id}`)
     assert.match(pageText(status.text), /Status ?Denied by the pharmacy/)
     assert.match(pageText(status.text), /Their reason: Prescription transferred to another pharmacy/)
@@ -165,7 +159,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
-    await waitFor('the failure', async () => (await statusOf(id)) === 'failed')
+    await waitUntil('the failure', async () => (await statusOf(id)) === 'failed')
     const status = await agent.get(`/prescriptions/requests/${id}`)
     assert.match(pageText(status.text), /We could not reach the pharmacy, so your request was not sent/)
     await context.background.mail.waitFor((email) => email.to === 'alex.rivera@example.com')
@@ -189,7 +183,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
-    await waitFor('the request to be sent', async () => (await statusOf(id)) === 'sent')
+    await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
     const order = ordersFor(id)[0]
     const body = JSON.stringify({
       event: 'order.updated',
@@ -226,7 +220,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
-    await waitFor('the request to be sent', async () => (await statusOf(id)) === 'sent')
+    await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
     await pharmacy.control('drop-webhooks', { count: 1 })
     await pharmacy.control(`orders/${ordersFor(id)[0].id}/advance`, {
       status: 'shipped',
@@ -239,7 +233,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
 
     clock.advance(31 * 60_000)
     await queue.add('reconcile', {})
-    await waitFor('the read-back', async () => (await statusOf(id)) === 'shipped')
+    await waitUntil('the read-back', async () => (await statusOf(id)) === 'shipped')
     // Half an hour on, the first session has timed out.
     const status = await (await alex()).get(`/prescriptions/requests/${id}`)
     assert.match(pageText(status.text), /Tracking number ?9400110200881/)

@@ -5,7 +5,7 @@ import supertest from 'supertest'
 import { MailCatcher, startMailCatcher } from '../../src/devtools/mail-catcher'
 import { systemClock } from '../../src/platform/clock'
 import { buildApp, closeServices, demoPassword, resetWithDemoPlan, signOn, testServices } from '../helpers/app'
-import { medicationIdsOf, requestIdFrom, requestRefill, usePharmacy } from '../helpers/pharmacy'
+import { medicationIdsOf, requestIdFrom, requestRefill, usePharmacy, waitUntil } from '../helpers/pharmacy'
 
 const root = path.resolve(__dirname, '..', '..')
 
@@ -78,11 +78,3 @@ describe('the refill-submission worker process killed mid-submission', () => {
     }
   })
 })
-
-async function waitUntil(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const until = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
