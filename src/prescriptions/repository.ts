@@ -131,9 +131,11 @@ export class PrescriptionRepository {
       )
   }
 
-  async listMedications(memberId: number, trx: Trx = this.db): Promise<MedicationRecord[]> {
-    const rows = await this.medications(memberId, trx).orderBy('md.name').orderBy('md.id')
-    return rows.map(toMedication)
+  /** The member's medications, or only those of `ids` (what a form chose) when given. */
+  async listMedications(memberId: number, trx: Trx = this.db, ids?: number[]): Promise<MedicationRecord[]> {
+    const query = this.medications(memberId, trx).orderBy('md.name').orderBy('md.id')
+    if (ids) query.whereIn('md.id', ids)
+    return (await query).map(toMedication)
   }
 
   async findMedication(memberId: number, id: number, trx: Trx = this.db): Promise<MedicationRecord | undefined> {

@@ -119,7 +119,8 @@ export class PrescriptionService {
     const given = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).slice(0, maxMedicines + 1)
     const errors: FormError[] = []
     const today = planDate(this.clock())
-    const medications = await this.repository.listMedications(viewing.memberId)
+    const ids = given.map(recordId).filter((id): id is number => id !== undefined)
+    const medications = ids.length > 0 ? await this.repository.listMedications(viewing.memberId, this.db, ids) : []
     const chosen: MedicationView[] = []
     for (const value of given) {
       const id = recordId(value)
@@ -159,7 +160,7 @@ export class PrescriptionService {
   /** The medicines and pharmacy of a checked choice, for the check page. */
   async describeChoice(viewing: Viewing, choice: RefillChoice) {
     const [medications, pharmacies, mailAddress] = await Promise.all([
-      this.repository.listMedications(viewing.memberId),
+      this.repository.listMedications(viewing.memberId, this.db, choice.medicationIds),
       this.repository.pharmacies(),
       this.repository.mailingAddress(viewing.memberId),
     ])
@@ -186,7 +187,7 @@ export class PrescriptionService {
       await this.repository.lockMedications(viewing.memberId, trx)
       const existing = await this.repository.findRequestIdByToken(viewing.memberId, token, trx)
       if (existing) return { ok: true as const, requestId: existing, created: false }
-      const medications = await this.repository.listMedications(viewing.memberId, trx)
+      const medications = await this.repository.listMedications(viewing.memberId, trx, choice.medicationIds)
       const errors: FormError[] = []
       for (const id of choice.medicationIds) {
         const medication = medications.find((candidate) => candidate.id === id)
