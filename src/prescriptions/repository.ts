@@ -392,6 +392,16 @@ export class PrescriptionRepository {
     return { renewals, failed }
   }
 
+  /** Who the order is for, as the pharmacy identifies its patients. */
+  async patient(memberId: number, trx: Trx = this.db) {
+    const row = await trx('members').where({ id: memberId }).first('first_name', 'last_name', 'birth_date')
+    return {
+      firstName: row.first_name as string,
+      lastName: row.last_name as string,
+      birthDate: row.birth_date as string,
+    }
+  }
+
   /** Who to tell about a request's change: the account that made it. */
   async requesterEmail(
     requestId: number,

@@ -65,16 +65,9 @@ export class RefillSubmissionService {
     const request = await this.repository.findRequest(undefined, requestId)
     if (!request) throw new UnrecoverableError(`Refill request ${requestId} does not exist`)
     if (request.status !== 'requested') return request.status
-    const patient = await this.db('members')
-      .where({ id: request.memberId })
-      .first('first_name', 'last_name', 'birth_date')
+    const patient = await this.repository.patient(request.memberId)
     const order: OrderSubmission = {
-      patient: {
-        reference: `member-${request.memberId}`,
-        firstName: patient.first_name,
-        lastName: patient.last_name,
-        birthDate: patient.birth_date,
-      },
+      patient: { reference: `member-${request.memberId}`, ...patient },
       items: request.items.map((item) => ({ rxNumber: item.rxNumber, name: item.name, quantity: item.quantity })),
       fulfilment:
         request.delivery === 'mail'
