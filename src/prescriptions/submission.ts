@@ -31,13 +31,16 @@ const statusOfOrder: Record<PharmacyOrder['status'], RefillStatus> = {
   denied: 'denied',
 }
 
-/** Where each status may come from: a change that arrives late or twice finds the request moved on and does nothing. */
+/**
+ * Where each status may come from: a change that arrives late or twice finds the request moved on and does
+ * nothing. The pharmacy's word beats our "failed": a last attempt that timed out may still have placed the order.
+ */
 const previous: Record<RefillStatus, RefillStatus[]> = {
   requested: [],
-  sent: ['requested'],
-  ready: ['requested', 'sent'],
-  shipped: ['requested', 'sent', 'ready'],
-  denied: ['requested', 'sent'],
+  sent: ['requested', 'failed'],
+  ready: ['requested', 'sent', 'failed'],
+  shipped: ['requested', 'sent', 'ready', 'failed'],
+  denied: ['requested', 'sent', 'failed'],
   failed: ['requested'],
 }
 

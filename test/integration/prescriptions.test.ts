@@ -179,6 +179,22 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     )
   })
 
+  it('believes the pharmacy when an order it was thought unreachable for turns up ready', async () => {
+    // The first try places the order but never answers; every retry then gets a 500.
+    await pharmacy.control('hang-next', { count: 1, afterCreating: true, ms: 20_000 })
+    const agent = await alex()
+    const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
+    const id = requestIdFrom(response.headers.location)
+    await waitUntil('the order', () => ordersFor(id).length === 1)
+    await pharmacy.control('fail-next', { count: 50 })
+    await waitUntil('the failure', async () => (await statusOf(id)) === 'failed')
+    await pharmacy.control(`orders/${ordersFor(id)[0].id}/advance`, { status: 'ready' })
+    await waitUntil('the webhook', async () => (await statusOf(id)) === 'ready')
+    const status = await agent.get(`/prescriptions/requests/${id}`)
+    assert.match(pageText(status.text), /Status ?Ready for pickup/)
+    assert.equal(pharmacy.simulator.orders().length, 1)
+  })
+
   it('refuses a forged or stale webhook and logs nothing into the request', async () => {
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
