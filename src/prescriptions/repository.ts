@@ -342,6 +342,17 @@ export class PrescriptionRepository {
       .select('id', 'pharmacy_order_id')
   }
 
+  /** Requests still "requested" since before `before`: longer than every retry takes, so their job was lost. */
+  async staleRequested(before: Date, limit = 100, trx: Trx = this.db): Promise<number[]> {
+    const ids = await trx('refill_requests')
+      .where({ status: 'requested' })
+      .andWhere('status_changed_at', '<', before)
+      .orderBy('status_changed_at')
+      .limit(limit)
+      .pluck('id')
+    return ids.map(Number)
+  }
+
   async insertRenewal(
     trx: Knex.Transaction,
     renewal: { memberId: number; medicationId: number; userId: number; at: Date },

@@ -122,11 +122,20 @@ export class RefillSubmissionService {
 
   /**
    * Reads back every order still "sent" after `staleMinutes` (by the portal's clock): a lost webhook never
-   * leaves a request stuck. Returns how many moved on.
+   * leaves a request stuck. A request still "requested" that long lost its job (removed from the dashboard,
+   * or stalled past BullMQ's limit) and is submitted again, safely, under its idempotency key. Returns how
+   * many moved on.
    */
   async reconcile(staleMinutes: number): Promise<number> {
     const before = new Date(this.clock().getTime() - staleMinutes * 60_000)
     let moved = 0
+    for (const id of await this.repository.staleRequested(before)) {
+      try {
+        if ((await this.submit(id, { final: false })) !== 'requested') moved += 1
+      } catch (error) {
+        this.logger.warn({ err: error, refillRequestId: id }, 'could not submit a stuck refill request')
+      }
+    }
     for (const row of await this.repository.staleSent(before)) {
       try {
         const order = await this.pharmacy.getOrder(row.pharmacy_order_id)

@@ -255,6 +255,21 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     assert.match(pageText(status.text), /Tracking number ?9400110200881/)
   })
 
+  it('submits a request whose job was lost once it has waited longer than every retry', async () => {
+    const queue = context.background.services.queues.get('refill-submission')
+    await queue.pause()
+    const agent = await alex()
+    const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
+    const id = requestIdFrom(response.headers.location)
+    await waitUntil('the job', async () => (await queue.getJobCountByTypes('waiting')) > 0)
+    await queue.obliterate({ force: true })
+    await queue.resume()
+    clock.advance(31 * 60_000)
+    await queue.add('reconcile', {})
+    await waitUntil('the resubmission', async () => (await statusOf(id)) === 'sent')
+    assert.equal(ordersFor(id).length, 1)
+  })
+
   it('refuses every ineligible medicine with its message, even from a tampered form', async () => {
     const agent = await alex()
     const cases: [string, string][] = [
