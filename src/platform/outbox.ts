@@ -57,24 +57,20 @@ export class OutboxRelay {
         .forUpdate()
         .skipLocked()
         .select('id', 'queue', 'job_name', 'payload')
-      // One round trip to Redis per queue and one UPDATE per outcome, rather than one of each per row.
-      const byQueue = new Map<string, typeof rows>()
-      for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row])
-      for (const [name, group] of byQueue) {
-        const ids = group.map((row) => row.id)
+      for (const row of rows) {
+        const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload
         try {
-          const queue = this.queues.get(name)
-          const jobs = group.map((row) => ({
-            name: row.job_name,
-            data: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
-            opts: { jobId: outboxJobId(Number(row.id)) },
-          }))
-          await withinTime(queue.addBulk(jobs), this.enqueueTimeoutMs, `Queue ${name}`)
-          await trx('outbox').whereIn('id', ids).update({ enqueued_at: this.clock(), last_error: null })
+          const queue = this.queues.get(row.queue)
+          await withinTime(
+            queue.add(row.job_name, payload, { jobId: outboxJobId(Number(row.id)) }),
+            this.enqueueTimeoutMs,
+            `Queue ${row.queue}`,
+          )
+          await trx('outbox').where({ id: row.id }).update({ enqueued_at: this.clock(), last_error: null })
         } catch (error) {
-          this.logger.warn({ err: error, outboxIds: ids, queue: name }, 'could not enqueue outbox rows')
+          this.logger.warn({ err: error, outboxId: row.id, queue: row.queue }, 'could not enqueue an outbox row')
           await trx('outbox')
-            .whereIn('id', ids)
+            .where({ id: row.id })
             .update({ relay_attempts: trx.raw('relay_attempts + 1'), last_error: String(error).slice(0, 255) })
         }
       }
