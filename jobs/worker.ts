@@ -8,6 +8,7 @@ import {
 import { startNotificationWorker } from './office-message-notifications'
 import { queueName as lettersQueue, scheduleLetterJobs, startLetterWorker } from './temp-password-letters'
 import { OutboxRelay } from '../src/platform/outbox'
+import { queueName as refillQueue, scheduleRefillJobs, startRefillWorker } from './refill-submission'
 import { closeInfrastructure, createInfrastructure, createServices, Services } from '../src/services'
 
 /**
@@ -20,6 +21,7 @@ export function startWorkers(services: Services): Worker[] {
     startNotificationWorker(redis, queues.prefix, services.accountEmails),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
     startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),
+    startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
   ]
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
   const workers = startWorkers(services)
   await scheduleLetterJobs(services.queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
   await scheduleReminderSweep(services.queues.get(remindersQueue), config.appointments.sweepEveryMinutes)
+  await scheduleRefillJobs(services.queues.get(refillQueue), config.refills.reconcileSchedule, config.letters.timezone)
   logger.info({ queues: workers.map((worker) => worker.name) }, 'worker started')
 
   let stopping = false

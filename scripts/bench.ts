@@ -2,12 +2,12 @@ import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import mysql from 'mysql2/promise'
 import { loadConfig } from '../src/config'
 import { createPendingLetters } from '../src/demo/bulk-letters'
 import { seedDemoPlan } from '../src/demo/seed'
 import { systemClock } from '../src/platform/clock'
 import { createDb, databaseName, Db, migrateToLatest } from '../src/platform/db'
+import { createBenchDatabase, emptyAllTables } from './bench-database'
 
 /**
  * `npm run bench`: how fast the temporary-password letter batch runs and how much memory it holds, for 1,000
@@ -58,32 +58,6 @@ function benchEnvironment(lettersDir: string): NodeJS.ProcessEnv {
     LETTERS_CHUNK_SIZE: process.env.LETTERS_CHUNK_SIZE ?? '200',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   }
-}
-
-async function createDatabase(databaseUrl: string): Promise<void> {
-  const name = databaseName(databaseUrl)
-  // The bench empties every table: a database not named for it is someone's data.
-  if (!name.includes('bench')) throw new Error(`BENCH_DATABASE_URL must name a bench database (got "${name}")`)
-  const server = new URL(databaseUrl)
-  server.pathname = '/'
-  const connection = await mysql.createConnection({ uri: server.toString() })
-  try {
-    await connection.query(`CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`)
-  } finally {
-    await connection.end()
-  }
-}
-
-async function emptyAllTables(db: Db): Promise<void> {
-  const [rows] = (await db.raw(
-    "select table_name as name from information_schema.tables where table_schema = database() and table_name not like 'knex_migrations%'",
-  )) as [{ name: string }[]]
-  // One transaction, so the foreign key checks stay off on the connection that deletes.
-  await db.transaction(async (trx) => {
-    await trx.raw('SET FOREIGN_KEY_CHECKS = 0')
-    for (const { name } of rows) await trx.raw('DELETE FROM ??', [name])
-    await trx.raw('SET FOREIGN_KEY_CHECKS = 1')
-  })
 }
 
 /** Removes the previous size's letters, batches and bulk members, keeping the demo plan. */
@@ -244,7 +218,7 @@ async function benchmark(sizes: number[], env: NodeJS.ProcessEnv): Promise<numbe
   if (config.production) throw new Error('Refusing to run the benchmark with NODE_ENV=production')
   const measurements: Measurement[] = []
   let failed = false
-  await createDatabase(config.databaseUrl)
+  await createBenchDatabase(config.databaseUrl)
   const db = createDb(config.databaseUrl)
   try {
     console.log(

@@ -10,6 +10,7 @@ const root = path.resolve(__dirname, '..')
 /** The processes of the Procfile, plus the local helpers later features add, run side by side for development. */
 const processes: { name: string; entry: string }[] = [
   { name: 'mail catcher', entry: 'scripts/mail-catcher.ts' },
+  { name: 'pharmacy simulator', entry: 'scripts/pharmacy-simulator.ts' },
   { name: 'web', entry: 'src/server.ts' },
   { name: 'worker', entry: 'jobs/worker.ts' },
 ]
@@ -83,6 +84,8 @@ Member Portal is running at ${url}
 Demo accounts (password for all: ${demoPassword}):
 ${accounts}
 Members without an account yet: Maria Garcia (MRN 11000001, born 1985-03-14) and James Chen (MRN 11000002, born 1972-11-02).
+
+Refill requests go to the local pharmacy simulator on ${config.pharmacy.url}; it marks orders ready after ${config.pharmacy.autoReadySeconds} s.
 
 Email goes to the local mail catcher: read it at http://localhost:${config.mailCatcher.webPort} or in var/mail/.
 

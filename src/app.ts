@@ -14,6 +14,7 @@ import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
 import { noStore } from './platform/access'
+import { officePrescriptionRoutes, pharmacyWebhookRoutes, prescriptionRoutes } from './prescriptions/routes'
 import { errorHandler, notFoundHandler } from './platform/errors'
 import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
 import { setUpCompression, setUpCsrf, setUpWebSecurity } from './platform/security'
@@ -65,6 +66,7 @@ export function createApp(services: Services): Express {
   app.set('etag', false)
   app.use(noStore)
   app.use(healthRoutes(services))
+  app.use(pharmacyWebhookRoutes(services))
 
   const csrf = setUpCsrf()
   app.use(withLayout)
@@ -87,7 +89,9 @@ export function createApp(services: Services): Express {
   app.use(vaccinationRoutes(services))
   app.use(coverageRoutes(services))
   app.use(appointmentRoutes(services))
+  app.use(prescriptionRoutes(services))
   app.use(officeRoutes())
+  app.use(officePrescriptionRoutes(services))
   app.use(opsRoutes(services))
   app.use(mailroomRoutes(services))
 

@@ -42,7 +42,12 @@ describe('configuration', () => {
 
   it('insists on a real session secret in production', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), /SESSION_SECRET must be set in production/)
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), TRUST_PROXY: '10.0.0.5' })
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      SESSION_SECRET: 'x'.repeat(40),
+      PHARMACY_WEBHOOK_SECRET: 'y'.repeat(40),
+      TRUST_PROXY: '10.0.0.5',
+    })
     assert.equal(config.production, true)
     assert.equal(config.trustProxy, true)
   })
@@ -75,5 +80,17 @@ describe('configuration', () => {
       ['10.0.0.1/8/8', /is not an IP address/],
     ]
     for (const [value, message] of cases) assert.throws(() => loadConfig({ TRUST_PROXY: value }), message, value)
+  })
+
+  it('insists on a real pharmacy webhook secret in production', () => {
+    assert.throws(
+      () => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) }),
+      /PHARMACY_WEBHOOK_SECRET must be set in production/,
+    )
+    assert.throws(
+      () => loadConfig({ PHARMACY_WEBHOOK_SECRET: 'short' }),
+      /PHARMACY_WEBHOOK_SECRET: must be at least 32/,
+    )
+    assert.throws(() => loadConfig({ PHARMACY_URL: 'not a url' }), /PHARMACY_URL/)
   })
 })

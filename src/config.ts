@@ -97,6 +97,17 @@ const schema = z
     // Outside production, the process's clock starts at this instant (ISO 8601) and runs on: tests hand their
     // clock to the processes they spawn this way, and a developer can try the portal on another day.
     CLOCK_AT: z.iso.datetime({ offset: true }).optional(),
+    PHARMACY_URL: z.url().default('http://127.0.0.1:4010'),
+    PHARMACY_WEBHOOK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    PHARMACY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    PHARMACY_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
+    PHARMACY_AUTO_READY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(20),
+    REFILL_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
+    REFILL_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
+    REFILL_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
+    REFILL_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+    REFILL_RECONCILE_AFTER_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+    REFILL_RECONCILE_SCHEDULE: z.string().min(9).default('*/5 * * * *'),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -104,6 +115,9 @@ const schema = z
     }
     if (env.NODE_ENV === 'production' && env.CLOCK_AT) {
       throw new Error('CLOCK_AT moves the clock for development and tests only: unset it in production')
+    }
+    if (env.NODE_ENV === 'production' && !env.PHARMACY_WEBHOOK_SECRET) {
+      throw new Error('PHARMACY_WEBHOOK_SECRET must be set in production (at least 32 random characters)')
     }
     return {
       environment: env.NODE_ENV,
@@ -142,6 +156,22 @@ const schema = z
         sweepEveryMinutes: env.APPOINTMENT_SWEEP_EVERY_MINUTES,
       },
       clockAt: env.CLOCK_AT ? new Date(env.CLOCK_AT) : undefined,
+      pharmacy: {
+        url: env.PHARMACY_URL.replace(/\/+$/, ''),
+        webhookSecret: env.PHARMACY_WEBHOOK_SECRET ?? 'development-only-pharmacy-webhook-secret',
+        timeoutMs: env.PHARMACY_TIMEOUT_MS,
+        // The simulator's own settings (development and tests).
+        simulatorPort: env.PHARMACY_PORT,
+        autoReadySeconds: env.PHARMACY_AUTO_READY_SECONDS,
+      },
+      refills: {
+        attempts: env.REFILL_ATTEMPTS,
+        retryDelayMs: env.REFILL_RETRY_DELAY_MS,
+        concurrency: env.REFILL_CONCURRENCY,
+        lockMs: env.REFILL_LOCK_MS,
+        reconcileAfterMinutes: env.REFILL_RECONCILE_AFTER_MINUTES,
+        reconcileSchedule: env.REFILL_RECONCILE_SCHEDULE,
+      },
     }
   })
 

@@ -35,6 +35,10 @@ import { SessionRegistry } from './platform/session'
 import { RecordAccess } from './platform/record-access'
 import { createRedis } from './platform/redis'
 import { ImmunizationRepository } from './vaccinations/repository'
+import { PharmacyClient } from './prescriptions/pharmacy-client'
+import { PrescriptionRepository } from './prescriptions/repository'
+import { PrescriptionService } from './prescriptions/service'
+import { RefillSubmissionService, refillJobOptions } from './prescriptions/submission'
 import { VaccinationService } from './vaccinations/service'
 
 export interface Infrastructure {
@@ -60,8 +64,11 @@ export function createInfrastructure(config: Config, overrides: Partial<Infrastr
     redis,
     queues:
       overrides.queues ??
-      createQueues(redis, `${config.redisPrefix}-bull`, (error) =>
-        logger.warn({ err: error }, 'queue connection error'),
+      createQueues(
+        redis,
+        `${config.redisPrefix}-bull`,
+        (error) => logger.warn({ err: error }, 'queue connection error'),
+        { 'refill-submission': refillJobOptions(config.refills) },
       ),
     clock: overrides.clock ?? configuredClock(config.clockAt),
     mailer: overrides.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
@@ -97,6 +104,7 @@ export function createServices(infrastructure: Infrastructure) {
     },
     logger,
   )
+  const prescriptionRepository = new PrescriptionRepository(db)
   return {
     ...infrastructure,
     audit,
@@ -133,6 +141,17 @@ export function createServices(infrastructure: Infrastructure) {
       publicUrl: config.publicUrl,
     }),
     ops: new OpsService(db, queues, clock, audit),
+    prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock),
+    refillSubmissions: new RefillSubmissionService(
+      db,
+      prescriptionRepository,
+      new PharmacyClient(config.pharmacy.url, config.pharmacy.timeoutMs),
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      clock,
+      logger,
+      config.publicUrl,
+    ),
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
       infrastructure.mailer,

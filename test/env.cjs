@@ -12,6 +12,10 @@ const testEnv = {
     process.env.TEST_LETTERS_DIR ||
     require('node:path').join(require('node:os').tmpdir(), 'member-portal-test-letters'),
   LETTERS_CHUNK_SIZE: '25',
+  // Refill retries in milliseconds rather than seconds, and a pharmacy that answers or fails fast.
+  REFILL_RETRY_DELAY_MS: '50',
+  REFILL_ATTEMPTS: '5',
+  PHARMACY_TIMEOUT_MS: '1500',
 }
 
 module.exports = { testEnv }

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq'
+import { JobsOptions, Queue } from 'bullmq'
 import type { Redis } from 'ioredis'
 
 /** Every BullMQ queue the product uses; workers and the outbox relay address them by these names. */
@@ -31,6 +31,8 @@ export function createQueues(
   connection: Redis,
   prefix: string,
   onError: (error: Error) => void = () => undefined,
+  // A queue whose jobs need other retries than the defaults (the refill submissions' backoff).
+  jobOptions: Partial<Record<QueueName, JobsOptions>> = {},
 ): Queues {
   const queues = new Map<string, Queue>()
   return {
@@ -38,7 +40,11 @@ export function createQueues(
     get(name) {
       let queue = queues.get(name)
       if (!queue) {
-        queue = new Queue(name, { connection, prefix, defaultJobOptions })
+        queue = new Queue(name, {
+          connection,
+          prefix,
+          defaultJobOptions: { ...defaultJobOptions, ...jobOptions[name as QueueName] },
+        })
         // Connection errors surface here; without a listener Node would treat them as unhandled.
         queue.on('error', onError)
         queues.set(name, queue)

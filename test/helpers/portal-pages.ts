@@ -38,6 +38,8 @@ const memberPages: PortalPage[] = [
   { path: '/coverage/estimate?service=&price=lots' },
   { path: '/coverage/claims' },
   { from: '/coverage/claims', link: 'main table a[href^="/coverage/claims/"]', nth: 0 },
+  { path: '/prescriptions' },
+  { path: '/prescriptions/refill' },
   { path: '/appointments' },
   { path: '/appointments/new' },
   { path: '/appointments/new/provider?visitType=office-visit' },
@@ -84,7 +86,11 @@ export const portalPages: PortalRole[] = [
     ],
   },
   { role: 'member with a mailed password', mailedLetter: true, pages: [{ path: '/first-sign-on' }] },
-  { role: 'office', userId: 'office.nurse', pages: [{ path: '/office' }, { path: '/no-such-page' }] },
+  {
+    role: 'office',
+    userId: 'office.nurse',
+    pages: [{ path: '/office' }, { path: '/office/prescriptions' }, { path: '/no-such-page' }],
+  },
   { role: 'ops', userId: 'ops.admin', pages: [{ path: '/ops' }, { path: '/home' }] },
   {
     role: 'mailroom',

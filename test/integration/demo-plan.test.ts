@@ -82,7 +82,12 @@ describe('the demo plan', () => {
   it('refuses through npm run seed when NODE_ENV is production', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/seed.ts'], {
       cwd: root,
-      env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) },
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        SESSION_SECRET: 'x'.repeat(40),
+        PHARMACY_WEBHOOK_SECRET: 'y'.repeat(40),
+      },
       encoding: 'utf8',
     })
     assert.equal(result.status, 1)

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
-import { queueName as remindersQueue } from '../../jobs/appointment-reminders'
-import { queueName as lettersQueue } from '../../jobs/temp-password-letters'
 import type { Clock } from '../../src/platform/clock'
 import { addToOutbox } from '../../src/platform/outbox'
 import { closeServices, resetData, testServices } from '../helpers/app'
@@ -47,9 +45,8 @@ describe('the worker process', () => {
     assert.equal(await exited, 0)
     assert.match(output(), /worker shutting down/)
     await services.queues.get('worker-process-test').obliterate({ force: true })
-    // The process registered the nightly letter batch: left behind, it would fire in some later test.
-    await services.queues.get(lettersQueue).obliterate({ force: true })
-    // And the appointment reminder sweep, which would email demo members in later tests.
-    await services.queues.get(remindersQueue).obliterate({ force: true })
+    // The process registered its job schedulers (the nightly letter batch, the reminder sweep, refill
+    // reconciliation): left behind, they would fire in some later test.
+    for (const queue of services.queues.all()) await queue.obliterate({ force: true })
   })
 })

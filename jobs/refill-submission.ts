@@ -1,0 +1,55 @@
+import { Queue, UnrecoverableError, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
+import type { RefillSubmissionService } from '../src/prescriptions/submission'
+
+export const queueName = 'refill-submission'
+
+export interface RefillWorkerOptions {
+  concurrency: number
+  /** How soon a job held by a killed worker is noticed and given to another. */
+  lockMs: number
+  reconcileAfterMinutes: number
+}
+
+/**
+ * Refill requests to the pharmacy (`submit`, one job per request, from the outbox), the notice emails of
+ * each status change (`notify-member`), and the periodic read-back of orders whose webhook never came
+ * (`reconcile`). Jobs carry ids only. Retries and their backoff are the queue's job options
+ * (`refillJobOptions`); the processor knows the last attempt so it can mark the request failed.
+ */
+export function startRefillWorker(
+  connection: Redis,
+  prefix: string,
+  refills: RefillSubmissionService,
+  options: RefillWorkerOptions,
+): Worker {
+  return new Worker(
+    queueName,
+    async (job) => {
+      switch (job.name) {
+        case 'submit':
+          return refills.submit(Number(job.data.refillRequestId), {
+            final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
+          })
+        case 'notify-member':
+          return refills.sendNotice(Number(job.data.eventId))
+        case 'reconcile':
+          return { moved: await refills.reconcile(options.reconcileAfterMinutes) }
+        default:
+          throw new UnrecoverableError(`Unknown refill job ${job.name}`)
+      }
+    },
+    {
+      connection,
+      prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
+    },
+  )
+}
+
+/** Reads back stuck orders on a schedule, registered (or updated) at every start. */
+export async function scheduleRefillJobs(queue: Queue, schedule: string, timezone: string): Promise<void> {
+  await queue.upsertJobScheduler('reconcile-sent-refills', { pattern: schedule, tz: timezone }, { name: 'reconcile' })
+}

@@ -1,0 +1,277 @@
+import { ChildProcess, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { loadConfig } from '../src/config'
+import { createRefillBenchMembers } from '../src/demo/bulk-refills'
+import { demoPassword, seedDemoPlan } from '../src/demo/seed'
+import { startPharmacySimulator } from '../src/devtools/pharmacy-simulator'
+import { systemClock } from '../src/platform/clock'
+import { createDb, databaseName, migrateToLatest } from '../src/platform/db'
+import { createBenchDatabase, emptyAllTables } from './bench-database'
+
+/**
+ * `npm run bench:refills` (and the end of `npm run bench`): refill requests per second end to end, from the
+ * web POST that makes a request to its order at the pharmacy simulator, for BENCH_REFILLS requests (1,000)
+ * made by BENCH_REFILL_CLIENTS signed-on members at once (25) against one web process and
+ * BENCH_REFILL_WORKERS worker processes (2). Prints the rate, the latency percentiles and each process's
+ * CPU time; exits 1 when not every request reaches the pharmacy within BENCH_REFILL_TIMEOUT_S (180).
+ */
+const root = path.resolve(__dirname, '..')
+
+const setting = (name: string, fallback: number, max: number) => {
+  const value = Number(process.env[name] ?? fallback)
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw new Error(`${name} must be a whole number from 1 to ${max}`)
+  return value
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+function startProcess(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
+  // BENCH_PROFILE_DIR: each process writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000))
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  return { child, output: () => output }
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return 0
+  }
+}
+
+/** A signed-on member's session: its cookie and CSRF token, as a browser keeps them. */
+class Session {
+  cookie = ''
+  csrf = ''
+  constructor(private readonly base: string) {}
+
+  async request(method: string, pathname: string, form?: Record<string, string | string[]>) {
+    const body = form
+      ? new URLSearchParams(
+          Object.entries(form).flatMap(([key, value]) =>
+            (Array.isArray(value) ? value : [value]).map((item) => [key, item]),
+          ),
+        ).toString()
+      : undefined
+    const response = await fetch(`${this.base}${pathname}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        cookie: this.cookie,
+        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      body,
+    })
+    const setCookie = response.headers.get('set-cookie')
+    if (setCookie) this.cookie = setCookie.split(';')[0]
+    const text = await response.text()
+    const token = /name="_csrf" value="([^"]+)"/.exec(text)?.[1]
+    if (token) this.csrf = token
+    return { status: response.status, location: response.headers.get('location') ?? '', text }
+  }
+
+  async signOn(userId: string, password: string): Promise<void> {
+    await this.request('GET', '/sign-on')
+    const signedOn = await this.request('POST', '/sign-on', { _csrf: this.csrf, userId, password })
+    if (signedOn.status !== 303) throw new Error(`Sign-on of ${userId} failed (${signedOn.status})`)
+    await this.request('GET', '/prescriptions/refill')
+  }
+}
+
+const percentile = (sorted: number[], share: number) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]
+
+async function main(): Promise<number> {
+  const total = setting('BENCH_REFILLS', 1000, 100_000)
+  const clients = setting('BENCH_REFILL_CLIENTS', 25, 500)
+  const workerCount = setting('BENCH_REFILL_WORKERS', 2, 16)
+  const timeoutSeconds = setting('BENCH_REFILL_TIMEOUT_S', 180, 3600)
+  const perClient = Math.ceil(total / clients)
+  const port = await freePort()
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'development',
+    PORT: String(port),
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/member_portal_bench',
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: 'portal-bench-refills',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    OUTBOX_POLL_MS: process.env.OUTBOX_POLL_MS ?? '100',
+    SMTP_URL: 'smtp://127.0.0.1:9',
+  }
+  const config = loadConfig(env)
+  await createBenchDatabase(config.databaseUrl)
+  const db = createDb(config.databaseUrl)
+  const simulator = await startPharmacySimulator({ webhookSecret: config.pharmacy.webhookSecret, clock: systemClock })
+  env.PHARMACY_URL = simulator.url
+  const processes: { name: string; child: ChildProcess; output: () => string }[] = []
+  try {
+    console.log(
+      `Refill benchmark: ${total} requests from ${clients} members at once, 1 web process, ${workerCount} worker ` +
+        `processes (refill concurrency ${config.refills.concurrency} each, outbox poll ${config.outboxPollMs} ms)`,
+    )
+    console.log(
+      `${os.cpus().length} CPU cores, Node ${process.version}, database ${databaseName(config.databaseUrl)}, ` +
+        `load average ${os
+          .loadavg()
+          .map((load) => load.toFixed(2))
+          .join(' ')}`,
+    )
+    await migrateToLatest(db)
+    await emptyAllTables(db)
+    await seedDemoPlan(db, systemClock, 'development')
+    const members = await createRefillBenchMembers(db, {
+      members: clients,
+      medicinesEach: perClient,
+      password: demoPassword,
+      now: systemClock(),
+    })
+    const redis = new (await import('ioredis')).Redis(config.redisUrl)
+    const stale = await redis.keys('portal-bench-refills*')
+    if (stale.length > 0) await redis.del(...stale)
+    redis.disconnect()
+
+    processes.push({ name: 'web', ...startProcess('src/server.ts', env) })
+    for (let n = 1; n <= workerCount; n++)
+      processes.push({ name: `worker ${n}`, ...startProcess('jobs/worker.ts', env) })
+    const base = `http://127.0.0.1:${port}`
+    for (let i = 0; ; i++) {
+      if (i > 120) throw new Error(`The web process did not start:\n${processes[0].output()}`)
+      if (
+        await fetch(`${base}/healthz`).then(
+          (response) => response.ok,
+          () => false,
+        )
+      )
+        break
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    const sessions = await Promise.all(
+      members.map(async (member) => {
+        const session = new Session(base)
+        await session.signOn(member.userId, demoPassword)
+        return { session, member }
+      }),
+    )
+    // Give the workers a moment to start; they relay whatever is waiting when they do.
+    await new Promise((resolve) => setTimeout(resolve, 2000))
+    const cpuBefore = processes.map((process) => cpuSeconds(process.child.pid))
+    const benchCpuBefore = process.cpuUsage()
+
+    const postedAt = new Map<string, number>()
+    const postMs: number[] = []
+    let made = 0
+    const started = Date.now()
+    await Promise.all(
+      sessions.map(async ({ session, member }) => {
+        for (const medicationId of member.medicationIds) {
+          if (made >= total) return
+          made += 1
+          const requestToken = randomBytes(18).toString('base64url')
+          const chosen = await session.request('POST', '/prescriptions/refill', {
+            _csrf: session.csrf,
+            requestToken,
+            medications: String(medicationId),
+            delivery: 'mail',
+          })
+          if (chosen.status !== 303) throw new Error(`The refill form answered ${chosen.status}`)
+          const postStart = Date.now()
+          const sent = await session.request('POST', '/prescriptions/refill/check', {
+            _csrf: session.csrf,
+            requestToken,
+          })
+          postMs.push(Date.now() - postStart)
+          const id = /\/prescriptions\/requests\/(\d+)\/confirmation/.exec(sent.location)?.[1]
+          if (!id) throw new Error(`The check page answered ${sent.status} ${sent.location}`)
+          postedAt.set(`refill-request-${id}`, postStart)
+        }
+      }),
+    )
+    const postsDone = Date.now()
+    while (simulator.orders().length < total) {
+      if (Date.now() - started > timeoutSeconds * 1000) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    const orders = simulator.orders()
+    const lastOrder = Math.max(...orders.map((order) => order.receivedAtMs))
+    const cpuAfter = processes.map((process) => cpuSeconds(process.child.pid))
+    const benchCpu = process.cpuUsage(benchCpuBefore)
+    const latencies = orders
+      .map((order) => order.receivedAtMs - (postedAt.get(order.idempotencyKey) ?? NaN))
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b)
+    const keys = new Set(orders.map((order) => order.idempotencyKey))
+    const seconds = (lastOrder - started) / 1000
+    postMs.sort((a, b) => a - b)
+
+    console.log('')
+    console.log(
+      `requests made: ${postedAt.size}; orders at the pharmacy: ${orders.length} (${keys.size} distinct keys)`,
+    )
+    console.log(
+      `web POSTs done in ${((postsDone - started) / 1000).toFixed(1)} s; last order after ${seconds.toFixed(1)} s`,
+    )
+    console.log(`refill requests per second, end to end: ${(orders.length / seconds).toFixed(0)}`)
+    console.log(
+      `POST → order ms: p50 ${percentile(latencies, 0.5)}, p95 ${percentile(latencies, 0.95)}, ` +
+        `p99 ${percentile(latencies, 0.99)}, max ${latencies[latencies.length - 1]}`,
+    )
+    console.log(`the creating POST's own response ms: p50 ${percentile(postMs, 0.5)}, p99 ${percentile(postMs, 0.99)}`)
+    console.log('CPU seconds during the run (where the time goes):')
+    processes.forEach((process, index) =>
+      console.log(`  ${process.name.padEnd(10)} ${(cpuAfter[index] - cpuBefore[index]).toFixed(1)}`),
+    )
+    console.log(
+      `  ${'bench'.padEnd(10)} ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} (the members' HTTP clients and the simulator)`,
+    )
+    console.log(
+      `load average at the end: ${os
+        .loadavg()
+        .map((load) => load.toFixed(2))
+        .join(' ')}`,
+    )
+    return orders.length === total && keys.size === total ? 0 : 1
+  } finally {
+    for (const { child } of processes) child.kill('SIGTERM')
+    await Promise.all(
+      processes.map(
+        ({ child }) =>
+          new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
+      ),
+    )
+    await simulator.close()
+    await db.destroy()
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error)
+    process.exit(1)
+  },
+)

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import { planDate } from '../platform/dates'
+import { addCalendarDays } from '../prescriptions/eligibility'
+import type { SeededMember } from './health-records'
+
+/**
+ * The demo plan's pharmacies and the demo members' medications, read from `data/pharmacies.json` and
+ * `data/medications.json`. Days there are offsets from the day the demo is loaded, so every refill rule
+ * shows whenever it is loaded.
+ */
+
+interface PharmacyData {
+  pharmacies: {
+    code: string
+    name: string
+    kind: 'retail' | 'mail'
+    address_line1: string
+    city: string
+    state: string
+    zip: string
+    phone: string
+    hours: string | null
+  }[]
+  preferred: Record<string, string>
+}
+
+interface MedicationData {
+  rx: string
+  name: string
+  prescriber: string
+  sig: string
+  quantity: number
+  unit: string
+  daysSupply: number
+  refillsLeft: number
+  lastFilledDay: number | null
+  expiresDay: number
+  schedule: 'II' | 'III' | 'IV' | 'V' | null
+  /** Set for a medication the member no longer takes. */
+  endedDay?: number
+}
+
+const dataDirectory = path.join(__dirname, 'data')
+
+function readData<T>(file: string): T {
+  return JSON.parse(readFileSync(path.join(dataDirectory, file), 'utf8')) as T
+}
+
+export async function seedPrescriptions(
+  trx: Knex.Transaction,
+  now: Date,
+  members: SeededMember[],
+  providerIds: Map<string, { id: number }>,
+): Promise<void> {
+  const today = planDate(now)
+  const { pharmacies, preferred } = readData<PharmacyData>('pharmacies.json')
+  const pharmacyIds = new Map<string, number>()
+  for (const pharmacy of pharmacies) {
+    const [id] = await trx('pharmacies').insert(pharmacy)
+    pharmacyIds.set(pharmacy.code, Number(id))
+  }
+  const medications = readData<Record<string, MedicationData[] | string>>('medications.json')
+  for (const member of members) {
+    const code = preferred[member.mrn]
+    if (code) await trx('member_pharmacies').insert({ member_id: member.id, pharmacy_id: pharmacyIds.get(code)! })
+    const list = medications[member.mrn]
+    if (!Array.isArray(list)) continue
+    for (const medication of list) {
+      await trx('medications').insert({
+        member_id: member.id,
+        rx_number: medication.rx,
+        name: medication.name,
+        prescriber_provider_id: providerIds.get(medication.prescriber)!.id,
+        sig: medication.sig,
+        quantity: medication.quantity,
+        quantity_unit: medication.unit,
+        days_supply: medication.daysSupply,
+        refills_left: medication.refillsLeft,
+        last_filled_on: medication.lastFilledDay === null ? null : addCalendarDays(today, medication.lastFilledDay),
+        expires_on: addCalendarDays(today, medication.expiresDay),
+        schedule: medication.schedule,
+        status: medication.endedDay === undefined ? 'active' : 'inactive',
+        ended_on: medication.endedDay === undefined ? null : addCalendarDays(today, medication.endedDay),
+      })
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { formatDate } from '../platform/dates'
+
+/**
+ * "Most prescriptions" as a rule. A refill may be asked for online when the medicine is active, not a
+ * controlled substance, the prescription has not expired, it has refills left, no refill of it is already
+ * under way, and enough of the last fill has been used: 75% of its days' supply, counted in whole days
+ * (the usual early-refill window of pharmacies and plans, so a member never runs out while it is filled).
+ */
+export const earlyRefillShare = 0.75
+
+export interface MedicationFacts {
+  status: 'active' | 'inactive'
+  schedule: 'II' | 'III' | 'IV' | 'V' | null
+  daysSupply: number
+  refillsLeft: number
+  /** Calendar dates, YYYY-MM-DD. */
+  lastFilledOn: string | null
+  expiresOn: string
+  /** A refill request of this medicine is still on its way to the pharmacy or being filled. */
+  refillUnderWay: boolean
+}
+
+export type RefillEligibility =
+  | { status: 'eligible' }
+  | { status: 'inactive' }
+  | { status: 'controlled' }
+  | { status: 'expired' }
+  | { status: 'no-refills' }
+  | { status: 'under-way' }
+  | { status: 'too-soon'; from: string }
+
+/** The calendar day `days` after `date` (both YYYY-MM-DD). */
+export function addCalendarDays(date: string, days: number): string {
+  const day = new Date(`${date}T00:00:00Z`)
+  day.setUTCDate(day.getUTCDate() + days)
+  return day.toISOString().slice(0, 10)
+}
+
+/** The first day a refill may be asked for: the last fill plus 75% of its days' supply, rounded up. */
+export function earliestRefillDate(lastFilledOn: string | null, daysSupply: number): string | undefined {
+  if (!lastFilledOn) return undefined
+  return addCalendarDays(lastFilledOn, Math.ceil(daysSupply * earlyRefillShare))
+}
+
+/** Whether the medicine can be refilled on `today` (the plan's calendar date), and if not, why. */
+export function refillEligibility(medication: MedicationFacts, today: string): RefillEligibility {
+  if (medication.status !== 'active') return { status: 'inactive' }
+  if (medication.schedule) return { status: 'controlled' }
+  if (medication.expiresOn < today) return { status: 'expired' }
+  if (medication.refillsLeft <= 0) return { status: 'no-refills' }
+  if (medication.refillUnderWay) return { status: 'under-way' }
+  const from = earliestRefillDate(medication.lastFilledOn, medication.daysSupply)
+  if (from && today < from) return { status: 'too-soon', from }
+  return { status: 'eligible' }
+}
+
+/** The rule in the member's words, as the list shows it and as a refused request explains it. */
+export function eligibilityMessage(eligibility: RefillEligibility): string {
+  switch (eligibility.status) {
+    case 'eligible':
+      return 'You can request a refill'
+    case 'inactive':
+      return 'You no longer take this medicine, so it cannot be refilled'
+    case 'controlled':
+      return 'Refills of this medicine need a new prescription — call your doctor’s office'
+    case 'expired':
+      return 'This prescription has expired — ask for a renewal'
+    case 'no-refills':
+      return 'No refills left — ask your doctor for a renewal'
+    case 'under-way':
+      return 'A refill of this medicine is already on its way — see your refill requests'
+    case 'too-soon':
+      return `Too soon to refill — you can ask from ${formatDate(eligibility.from)}`
+  }
+}
+
+/** Expired prescriptions and those with no refills left can be renewed by the doctor's office. */
+export function renewalOffered(eligibility: RefillEligibility): boolean {
+  return eligibility.status === 'expired' || eligibility.status === 'no-refills'
+}

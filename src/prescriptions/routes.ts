@@ -1,0 +1,223 @@
+import express, { Router } from 'express'
+import { z } from 'zod'
+import { memberToolPage, noStore, requireRole, resolveViewing } from '../platform/access'
+import type { Services } from '../services'
+import type { RefillStatus } from './repository'
+import { deliveryValue, isRequestToken, newRequestToken, RefillChoice } from './service'
+import { signatureHeader, timestampHeader, verifyWebhook } from './webhook-signature'
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The refill form being filled in: its idempotency token and, once checked, the choice. */
+    refillDraft?: { token: string; choice?: RefillChoice; submitted?: boolean }
+  }
+}
+
+/** Each status in the member's words. */
+export const statusWords: Record<RefillStatus, string> = {
+  requested: 'Requested',
+  sent: 'Sent to the pharmacy',
+  ready: 'Ready for pickup',
+  shipped: 'Shipped',
+  denied: 'Denied by the pharmacy',
+  failed: 'Could not be sent to the pharmacy',
+}
+
+/** The member's prescriptions, refill requests (choose → check → confirmation → status) and renewal requests. */
+export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'prescriptions' | 'members'>): Router {
+  const router = Router()
+
+  router.get('/prescriptions', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const { active, past, requests } = await prescriptions.overview(viewing)
+    const member = await members.findSummary(viewing.memberId)
+    res.render('prescriptions/index', {
+      title: 'Prescriptions',
+      active,
+      past,
+      requests,
+      member,
+      statusWords,
+      renewalSent: req.query.renewal === 'requested',
+    })
+  })
+
+  router.post('/prescriptions/:id/renewal', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const outcome = await prescriptions.requestRenewal(viewing, req.params.id)
+    if (outcome.ok) return res.redirect(303, '/prescriptions?renewal=requested')
+    const { active, past, requests } = await prescriptions.overview(viewing)
+    res.status(400).render('prescriptions/index', {
+      title: 'Prescriptions',
+      active,
+      past,
+      requests,
+      member: await members.findSummary(viewing.memberId),
+      statusWords,
+      renewalSent: false,
+      errors: [{ href: `#medication-${req.params.id}`, text: outcome.message }],
+    })
+  })
+
+  const renderChoose = async (
+    req: express.Request,
+    res: express.Response,
+    token: string,
+    values: { medicationIds: number[]; delivery?: string },
+    errors: { href: string; text: string }[] = [],
+  ) => {
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const options = await prescriptions.refillOptions(viewing)
+    res.status(errors.length > 0 ? 400 : 200).render('prescriptions/refill', {
+      title: 'Request a refill',
+      options,
+      token,
+      values,
+      errors,
+    })
+  }
+
+  router.get('/prescriptions/refill', ...memberToolPage(), async (req, res) => {
+    let draft = req.session.refillDraft
+    if (!draft || draft.submitted) draft = req.session.refillDraft = { token: newRequestToken() }
+    await renderChoose(req, res, draft.token, {
+      medicationIds: draft.choice?.medicationIds ?? [],
+      delivery: draft.choice && deliveryValue(draft.choice),
+    })
+  })
+
+  router.post('/prescriptions/refill', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const body = (req.body ?? {}) as Record<string, unknown>
+    const token = isRequestToken(body.requestToken) ? body.requestToken : newRequestToken()
+    const result = await prescriptions.checkChoice(viewing, body)
+    if (!result.ok) {
+      const given = Array.isArray(body.medications) ? body.medications : [body.medications]
+      return renderChoose(
+        req,
+        res,
+        token,
+        {
+          medicationIds: given.map(Number).filter(Number.isInteger),
+          delivery: typeof body.delivery === 'string' ? body.delivery : undefined,
+        },
+        result.errors,
+      )
+    }
+    req.session.refillDraft = { token, choice: result.value }
+    res.redirect(303, '/prescriptions/refill/check')
+  })
+
+  router.get('/prescriptions/refill/check', ...memberToolPage(), async (req, res) => {
+    const draft = req.session.refillDraft
+    if (!draft?.choice || draft.submitted) return res.redirect(303, '/prescriptions/refill')
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const summary = await prescriptions.describeChoice(viewing, draft.choice)
+    res.render('prescriptions/check', {
+      title: 'Check your refill request',
+      summary,
+      choice: draft.choice,
+      token: draft.token,
+    })
+  })
+
+  router.post('/prescriptions/refill/check', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const token = (req.body as Record<string, unknown> | undefined)?.requestToken
+    if (!isRequestToken(token)) return res.redirect(303, '/prescriptions/refill')
+    const draft = req.session.refillDraft
+    // A second click, a reload or an old tab's form: the request its token made, if any.
+    const already = await prescriptions.requestForToken(viewing, token)
+    if (already) return res.redirect(303, `/prescriptions/requests/${already}/confirmation`)
+    if (!draft?.choice || draft.token !== token) return res.redirect(303, '/prescriptions/refill')
+    const outcome = await prescriptions.createRequest(viewing, draft.choice, token)
+    if (!outcome.ok) {
+      return renderChoose(
+        req,
+        res,
+        token,
+        { medicationIds: draft.choice.medicationIds, delivery: deliveryValue(draft.choice) },
+        outcome.errors,
+      )
+    }
+    req.session.refillDraft = { ...draft, submitted: true }
+    res.redirect(303, `/prescriptions/requests/${outcome.requestId}/confirmation`)
+  })
+
+  router.get('/prescriptions/requests/:id/confirmation', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const request = await prescriptions.showRequest(viewing, req.params.id)
+    res.render('prescriptions/confirmation', { title: 'Refill request sent', request, statusWords })
+  })
+
+  router.get('/prescriptions/requests/:id', ...memberToolPage(), async (req, res) => {
+    const viewing = await resolveViewing(req, 'prescriptions')
+    const request = await prescriptions.showRequest(viewing, req.params.id)
+    res.render('prescriptions/request', { title: `Refill request ${request.id}`, request, statusWords })
+  })
+
+  return router
+}
+
+/** The office's list of renewal requests and refill requests that could not be sent. */
+export function officePrescriptionRoutes({ prescriptions }: Pick<Services, 'prescriptions'>): Router {
+  const router = Router()
+  router.get('/office/prescriptions', ...requireRole('office'), noStore, async (req, res) => {
+    const queue = await prescriptions.officeQueue(
+      req.session.user!.id,
+      req.id === undefined ? undefined : String(req.id),
+    )
+    res.render('office/prescriptions', { title: 'Renewal and refill requests', queue })
+  })
+  return router
+}
+
+const webhookBody = z.object({
+  event: z.literal('order.updated'),
+  order: z.object({
+    id: z.string().min(1).max(64),
+    idempotencyKey: z.string().max(100),
+    status: z.enum(['received', 'ready', 'shipped', 'denied']),
+    trackingNumber: z.string().max(64).nullable(),
+    reason: z.string().max(500).nullable(),
+  }),
+})
+
+/**
+ * The pharmacy's webhook: mounted before sessions and CSRF (a server calls it, not a browser), it takes the
+ * raw body so the signature is checked over the exact bytes sent. Stale or badly signed calls are refused
+ * (401) and logged without their body.
+ */
+export function pharmacyWebhookRoutes({
+  refillSubmissions,
+  config,
+  clock,
+  logger,
+}: Pick<Services, 'refillSubmissions' | 'config' | 'clock' | 'logger'>): Router {
+  const router = Router()
+  router.post('/pharmacy/webhook', express.raw({ type: () => true, limit: '16kb' }), async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''
+    const check = verifyWebhook(
+      config.pharmacy.webhookSecret,
+      { timestamp: req.get(timestampHeader), signature: req.get(signatureHeader) },
+      body,
+      clock(),
+    )
+    if (!check.ok) {
+      logger.warn({ requestId: req.id, problem: check.problem }, 'pharmacy webhook refused')
+      return res.status(401).json({ error: `Refused: ${check.problem}` })
+    }
+    let parsed: z.infer<typeof webhookBody>
+    try {
+      parsed = webhookBody.parse(JSON.parse(body))
+    } catch {
+      logger.warn({ requestId: req.id }, 'pharmacy webhook with an unreadable body')
+      return res.status(400).json({ error: 'Unreadable body' })
+    }
+    const outcome = await refillSubmissions.applyWebhook(parsed.order)
+    if (outcome === 'unknown')
+      logger.warn({ requestId: req.id, orderId: parsed.order.id }, 'webhook for an unknown order')
+    res.status(outcome === 'unknown' ? 404 : 200).json({ outcome })
+  })
+  return router
+}
