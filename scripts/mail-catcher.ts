@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { loadConfig } from '../src/config'
+import { runLocalHelper } from '../src/devtools/local-helper'
 import { startMailCatcher } from '../src/devtools/mail-catcher'
 
 const folder = path.resolve(__dirname, '..', 'var', 'mail')
@@ -12,7 +13,7 @@ const escape = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${ch
  * The development mail catcher: an SMTP server on loopback (SMTP_URL points at it) that writes each message
  * to var/mail/ and lists them, newest first, on a small web page.
  */
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const config = loadConfig()
   fs.mkdirSync(folder, { recursive: true })
   let count = 0
@@ -41,16 +42,10 @@ async function main(): Promise<void> {
   console.log(
     `Mail catcher: SMTP on 127.0.0.1:${catcher.port}, read mail at http://localhost:${config.mailCatcher.webPort} or in var/mail/`,
   )
-  const stop = async () => {
+  return async () => {
     web.close()
     await catcher.close()
-    process.exit(0)
   }
-  process.once('SIGTERM', () => void stop())
-  process.once('SIGINT', () => void stop())
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error)
-  process.exit(1)
-})
+runLocalHelper(main)

@@ -1,4 +1,5 @@
 import { loadConfig } from '../src/config'
+import { runLocalHelper } from '../src/devtools/local-helper'
 import { startPharmacySimulator } from '../src/devtools/pharmacy-simulator'
 import { configuredClock } from '../src/platform/clock'
 
@@ -6,7 +7,7 @@ import { configuredClock } from '../src/platform/clock'
  * The development pharmacy system (see src/devtools/pharmacy-simulator.ts) on PHARMACY_PORT, posting its
  * webhooks to the web app. It signs them on the configured clock (CLOCK_AT), as the portal checks them.
  */
-async function main(): Promise<void> {
+async function main(): Promise<() => Promise<void>> {
   const config = loadConfig()
   // A stand-in that accepts any order: production talks to the real pharmacy system at PHARMACY_URL.
   if (config.production) throw new Error('The pharmacy simulator never runs in production.')
@@ -20,15 +21,7 @@ async function main(): Promise<void> {
     log: (message) => console.log(`[pharmacy] ${message}`),
   })
   console.log(`Pharmacy simulator on ${simulator.url} (orders ready after ${config.pharmacy.autoReadySeconds} s)`)
-  const stop = async () => {
-    await simulator.close()
-    process.exit(0)
-  }
-  process.once('SIGTERM', () => void stop())
-  process.once('SIGINT', () => void stop())
+  return () => simulator.close()
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error)
-  process.exit(1)
-})
+runLocalHelper(main)
