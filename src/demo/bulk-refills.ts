@@ -22,6 +22,7 @@ export async function createRefillBenchMembers(
     for (let n = 1; n <= options.members; n++) {
       const userId = `refill.bench.${n}`
       const [memberId] = await trx('members').insert({
+        created_at: options.now,
         mrn: String(29_000_000 + n),
         first_name: 'Bench',
         last_name: `Refill${n}`,
@@ -35,6 +36,7 @@ export async function createRefillBenchMembers(
         pcp_provider_id: template.pcp_provider_id,
       })
       await trx('users').insert({
+        created_at: options.now,
         user_id: userId,
         user_id_key: userIdKey(userId),
         password_hash: passwordHash,
