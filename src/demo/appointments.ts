@@ -85,6 +85,13 @@ export function slotsFromSchedule(
   return slots
 }
 
+/** The clinics see routine visits Monday to Friday: a demo visit that would fall on a weekend moves to Monday. */
+function clinicDayFrom(date: string): string {
+  let day = date
+  while (isoWeekday(day) > 5) day = addDays(day, 1)
+  return day
+}
+
 export async function seedAppointments(
   trx: Knex.Transaction,
   now: Date,
@@ -172,7 +179,7 @@ export async function seedAppointments(
           ? new Date(
               Math.ceil((now.getTime() + planned.hoursFromSeed * 60 * minuteMs) / (20 * minuteMs)) * 20 * minuteMs,
             )
-          : clinicTime(addDays(today, planned.daysFromSeed), planned.at)
+          : clinicTime(clinicDayFrom(addDays(today, planned.daysFromSeed)), planned.at)
       const length = Math.max(20, visitType(planned.visit).minutes)
       const existing = await trx('appointment_slots').where({ provider_id: provider, starts_at: startsAt }).first('id')
       const slotId = existing

@@ -86,7 +86,7 @@ describe('the appointment-reminders worker', () => {
     await remindersFinished()
     const pats = context.background.mail.messages.find((message) => message.to === 'pat.rivera@example.com')!
     assert.equal(pats.subject, 'Reminder: you have an appointment coming up')
-    assert.match(pats.text, /Date: Saturday, November 28, 2026/)
+    assert.match(pats.text, /Date: Monday, November 30, 2026/)
     assert.match(pats.text, /Time: 10:20 AM PST/)
     assert.match(pats.text, /Place: Oakland Medical Center, 3600 Broadway, Oakland, CA 94611/)
     assert.match(pats.text, /http:\/\/localhost:\d+\/appointments .*call the office at \(510\) 555-0100/s)
