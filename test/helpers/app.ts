@@ -10,7 +10,9 @@ import type { Clock } from '../../src/platform/clock'
 import type { Db } from '../../src/platform/db'
 import { closeInfrastructure, createInfrastructure, createServices, Infrastructure, Services } from '../../src/services'
 
-export { demoPassword } from '../../src/demo/seed'
+import { demoPassword } from '../../src/demo/seed'
+
+export { demoPassword }
 
 /** Services against the test database and Redis db, with whatever pieces a test swaps in (a fixed clock, a dead Redis). */
 export function testServices(overrides: Partial<Infrastructure> = {}): Services {
@@ -68,6 +70,13 @@ export async function submitForm(
 
 export async function signOn(agent: Agent, userId: string, password: string) {
   return submitForm(agent, '/sign-on', { userId, password })
+}
+
+/** A browser-like agent signed on as a demo account (every demo account has the demo password). */
+export async function signedOnAgent(app: Express, userId = 'alex.rivera'): Promise<Agent> {
+  const agent = supertest.agent(app)
+  await signOn(agent, userId, demoPassword)
+  return agent
 }
 
 export function pageText(html: string, selector = 'main'): string {

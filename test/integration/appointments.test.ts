@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
-import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import {
   Agent,
@@ -8,11 +7,10 @@ import {
   closeServices,
   countRows,
   csrfTokenIn,
-  demoPassword,
   errorSummary,
   pageText,
   resetWithDemoPlan,
-  signOn,
+  signedOnAgent,
   testServices,
   titleOf,
 } from '../helpers/app'
@@ -34,11 +32,7 @@ describe('appointments', () => {
   const services = testServices({ clock })
   const app = buildApp(services)
 
-  async function signedOn(userId = 'alex.rivera'): Promise<Agent> {
-    const agent = supertest.agent(app)
-    await signOn(agent, userId, demoPassword)
-    return agent
-  }
+  const signedOn = (userId?: string) => signedOnAgent(app, userId)
 
   /** Posts the final "Book appointment" form as the check page would. */
   async function book(

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
-import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import {
   Agent,
   buildApp,
   closeServices,
-  demoPassword,
   errorSummary,
   pageText,
   resetWithDemoPlan,
-  signOn,
+  signedOnAgent,
   testServices,
   titleOf,
 } from '../helpers/app'
@@ -21,11 +19,7 @@ describe('coverage and costs', () => {
   const services = testServices({ clock })
   const app = buildApp(services)
 
-  async function signedOn(userId = 'alex.rivera'): Promise<Agent> {
-    const agent = supertest.agent(app)
-    await signOn(agent, userId, demoPassword)
-    return agent
-  }
+  const signedOn = (userId?: string) => signedOnAgent(app, userId)
 
   function estimate(agent: Agent, query: Record<string, string | string[]>) {
     return agent.get('/coverage/estimate').query(query)

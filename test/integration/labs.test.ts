@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
-import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import {
-  Agent,
   buildApp,
   closeServices,
-  demoPassword,
   errorSummary,
   pageText,
   resetWithDemoPlan,
-  signOn,
+  signedOnAgent,
   testServices,
   titleOf,
 } from '../helpers/app'
@@ -35,11 +32,7 @@ describe('lab results', () => {
   const services = testServices({ clock })
   const app = buildApp(services)
 
-  async function signedOn(userId = 'alex.rivera'): Promise<Agent> {
-    const agent = supertest.agent(app)
-    await signOn(agent, userId, demoPassword)
-    return agent
-  }
+  const signedOn = (userId?: string) => signedOnAgent(app, userId)
 
   before(() => resetWithDemoPlan(services, clock))
   beforeEach(async () => {

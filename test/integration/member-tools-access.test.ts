@@ -2,13 +2,13 @@ import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import {
-  Agent,
   buildApp,
   closeServices,
   demoPassword,
   pageText,
   resetWithDemoPlan,
   signOn,
+  signedOnAgent,
   testServices,
 } from '../helpers/app'
 import { auditRowsAfter, claimsOf, labResultIds, lastAuditId, memberIdOf, userIdOf } from '../helpers/records'
@@ -23,11 +23,7 @@ describe('who may open the member tools, and the audit trail of every view', () 
   let alexLab: number
   let alexClaim: number
 
-  async function signedOn(userId = 'alex.rivera'): Promise<Agent> {
-    const agent = supertest.agent(app)
-    await signOn(agent, userId, demoPassword)
-    return agent
-  }
+  const signedOn = (userId?: string) => signedOnAgent(app, userId)
 
   before(async () => {
     await resetWithDemoPlan(services, clock)

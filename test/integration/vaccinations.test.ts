@@ -8,13 +8,11 @@ import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import {
-  Agent,
   buildApp,
   closeServices,
-  demoPassword,
   pageText,
   resetWithDemoPlan,
-  signOn,
+  signedOnAgent,
   testServices,
   titleOf,
 } from '../helpers/app'
@@ -46,11 +44,7 @@ describe('vaccination records', () => {
   const services = testServices({ clock })
   const app = buildApp(services)
 
-  async function signedOn(userId = 'alex.rivera'): Promise<Agent> {
-    const agent = supertest.agent(app)
-    await signOn(agent, userId, demoPassword)
-    return agent
-  }
+  const signedOn = (userId?: string) => signedOnAgent(app, userId)
 
   before(() => resetWithDemoPlan(services, clock))
   beforeEach(() => services.redis.flushdb())
