@@ -11,6 +11,7 @@ import { healthRoutes } from './health/routes'
 import { homeRoutes } from './home/routes'
 import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
+import { messageRoutes, unreadMessageCount } from './messages/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
 import { noStore } from './platform/access'
@@ -77,6 +78,7 @@ export function createApp(services: Services): Express {
   app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))
   app.use(offerLapsedForm(config, clock))
   app.use(holdForFirstSignOn)
+  app.use(unreadMessageCount(services))
 
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
@@ -90,7 +92,8 @@ export function createApp(services: Services): Express {
   app.use(coverageRoutes(services))
   app.use(appointmentRoutes(services))
   app.use(prescriptionRoutes(services))
-  app.use(officeRoutes())
+  app.use(messageRoutes(services))
+  app.use(officeRoutes(services))
   app.use(officePrescriptionRoutes(services))
   app.use(opsRoutes(services))
   app.use(mailroomRoutes(services))

@@ -19,6 +19,9 @@ import { CoverageService } from './coverage/service'
 import { LabResultRepository } from './labs/repository'
 import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
+import { OfficeReplyNotices } from './messages/notices'
+import { MessageRepository } from './messages/repository'
+import { MessageService } from './messages/service'
 import { OpsService } from './ops/service'
 import { AuditLog } from './platform/audit'
 import { Clock, configuredClock } from './platform/clock'
@@ -105,6 +108,8 @@ export function createServices(infrastructure: Infrastructure) {
     logger,
   )
   const prescriptionRepository = new PrescriptionRepository(db)
+  const messageRepository = new MessageRepository(db)
+  const messages = new MessageService(db, messageRepository, recordAccess, audit, clock)
   return {
     ...infrastructure,
     audit,
@@ -141,7 +146,22 @@ export function createServices(infrastructure: Infrastructure) {
       publicUrl: config.publicUrl,
     }),
     ops: new OpsService(db, queues, clock, audit),
-    prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock),
+    prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock, messages),
+    messages,
+    officeReplyNotices: new OfficeReplyNotices(
+      messageRepository,
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      clock,
+      queues,
+      redis,
+      {
+        windowMs: config.messages.noticeWindowMs,
+        retryDelayMs: config.messages.noticeRetryDelayMs,
+        attempts: config.messages.noticeAttempts,
+        publicUrl: config.publicUrl,
+      },
+    ),
     refillSubmissions: new RefillSubmissionService(
       db,
       prescriptionRepository,

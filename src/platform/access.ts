@@ -41,7 +41,7 @@ export function safeReturnPath(candidate: unknown): string | undefined {
 }
 
 /** The member tools; proxy access will grant some of them and not others. */
-export type MemberTool = 'labs' | 'vaccinations' | 'coverage' | 'appointments' | 'prescriptions'
+export type MemberTool = 'labs' | 'vaccinations' | 'coverage' | 'appointments' | 'prescriptions' | 'messages'
 
 /**
  * Who is looking at whose records in this request, with what the audit trail needs. The actor and the member
