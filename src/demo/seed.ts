@@ -7,6 +7,7 @@ import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 import { seedAppointments } from './appointments'
 import { seedHealthRecords, SeededMember } from './health-records'
+import { seedMessages } from './messages'
 import { seedPrescriptions } from './prescriptions'
 
 export const demoPassword = 'Harbor-lights-2026'
@@ -293,5 +294,6 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
     await seedHealthRecords(trx, today, seeded, providerIds)
     await seedAppointments(trx, today, seeded, providerIds)
     await seedPrescriptions(trx, today, seeded, providerIds)
+    await seedMessages(trx, today)
   })
 }

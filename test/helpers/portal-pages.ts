@@ -45,7 +45,12 @@ const memberPages: PortalPage[] = [
   { path: '/appointments/new/provider?visitType=office-visit' },
   { from: '/appointments', link: 'main table a[href^="/appointments/"]', nth: 0 },
   { from: '/appointments', link: 'main table a[href^="/appointments/"]', nth: 1 },
+  { path: '/messages' },
+  { path: '/messages/sent' },
+  { path: '/messages/new' },
+  { from: '/messages', link: 'main table a[href^="/messages/"]', nth: 0 },
   { path: '/account' },
+  { path: '/account/message-emails' },
   { path: '/account/password' },
   { path: '/account/email' },
   { path: '/account/secret-questions' },
@@ -89,7 +94,17 @@ export const portalPages: PortalRole[] = [
   {
     role: 'office',
     userId: 'office.nurse',
-    pages: [{ path: '/office' }, { path: '/office/prescriptions' }, { path: '/no-such-page' }],
+    pages: [
+      { path: '/office' },
+      { from: '/office', link: 'main table a[href^="/office/messages/"]', nth: 0 },
+      { path: '/office/prescriptions' },
+      { path: '/no-such-page' },
+    ],
+  },
+  {
+    role: 'office, another department',
+    userId: 'office.geriatrics',
+    pages: [{ path: '/office' }, { from: '/office', link: 'main table a[href^="/office/messages/"]', nth: 0 }],
   },
   { role: 'ops', userId: 'ops.admin', pages: [{ path: '/ops' }, { path: '/home' }] },
   {
