@@ -60,12 +60,17 @@ export function isBackendUnavailable(error: unknown): boolean {
 }
 
 /**
- * While Redis is reconnecting (stopped, restarting, failing over), pages answer 503 at once instead of waiting
- * for a session store that is not there; they recover by themselves when the client reconnects.
+ * While Redis is out of reach (stopped, restarting, failing over), pages answer 503 at once instead of waiting
+ * for a session store that is not there, and recover by themselves when the client reconnects. A client
+ * without an offline queue (the web process's) cannot send anything until it is connected, so for it
+ * "not yet connected" counts as down too.
  */
-export function whileRedisDown(redis: { status: string }): RequestHandler {
+export function whileRedisDown(redis: { status: string; options: { enableOfflineQueue?: boolean } }): RequestHandler {
   return (_req, _res, next) => {
-    if (['reconnecting', 'close', 'end'].includes(redis.status)) return next(new ServiceUnavailableError())
+    const down =
+      ['reconnecting', 'close', 'end'].includes(redis.status) ||
+      (redis.options.enableOfflineQueue === false && redis.status !== 'ready')
+    if (down) return next(new ServiceUnavailableError())
     next()
   }
 }
