@@ -57,6 +57,14 @@ const schema = z
       .string()
       .regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and -')
       .default('portal'),
+    // BullMQ's key prefix; on Redis Cluster wrap it in braces ({portal-bull}) so each queue's keys share a slot.
+    QUEUE_PREFIX: z
+      .string()
+      .regex(
+        /^(\{[a-z0-9-]+\}|[a-z0-9-]+)$/,
+        'use lowercase letters, digits and -, optionally in braces: {portal-bull}',
+      )
+      .optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     TRUST_PROXY: trustedProxies,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -137,6 +145,7 @@ const schema = z
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       redisPrefix: env.REDIS_PREFIX,
+      queuePrefix: env.QUEUE_PREFIX ?? `${env.REDIS_PREFIX}-bull`,
       sessionSecret: env.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
       // Behind proxies means behind TLS: secure cookies, HSTS, upgrade-insecure-requests.
       trustProxy: env.TRUST_PROXY.length > 0,

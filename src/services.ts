@@ -71,12 +71,9 @@ export function createInfrastructure(
     redis,
     queues:
       overrides.queues ??
-      createQueues(
-        redis,
-        `${config.redisPrefix}-bull`,
-        (error) => logger.warn({ err: error }, 'queue connection error'),
-        { 'refill-submission': refillJobOptions(config.refills) },
-      ),
+      createQueues(redis, config.queuePrefix, (error) => logger.warn({ err: error }, 'queue connection error'), {
+        'refill-submission': refillJobOptions(config.refills),
+      }),
     clock: overrides.clock ?? configuredClock(config.clockAt),
     mailer: overrides.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
     pdf: overrides.pdf ?? new PdfRenderer(config.chromiumPath, logger),

@@ -2,9 +2,12 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Express } from 'express'
-import { Worker } from 'bullmq'
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { UnrecoverableError, Worker } from 'bullmq'
 import supertest from 'supertest'
 import { loadConfig } from '../../src/config'
+import { serveWorkerMetrics, WorkerMetrics } from '../../src/ops/metrics'
 import { queueNames } from '../../src/platform/queues'
 import { addToOutbox } from '../../src/platform/outbox'
 import { createRedis } from '../../src/platform/redis'
@@ -202,6 +205,50 @@ describe('the ops area', () => {
       assert.match(text, /process_resident_memory_bytes /)
       const byOps = await ops.get('/metrics').expect(200)
       assert.match(byOps.text, /portal_queue_jobs/)
+    })
+  })
+
+  describe("the worker process's metrics", () => {
+    it('times each job and counts failures per queue, for a scraper with the token only', async () => {
+      const metrics = new WorkerMetrics()
+      const queueName = `metrics-test-${randomUUID()}`
+      const queue = services.queues.get(queueName)
+      const connection = createRedis(services.config.redisUrl)
+      const worker = new Worker(
+        queueName,
+        async (job) => {
+          if (job.data.fail) throw new UnrecoverableError('refused')
+          return 'ok'
+        },
+        { connection, prefix: services.queues.prefix },
+      )
+      metrics.watch(worker)
+      const server = await serveWorkerMetrics(metrics, 0, metricsToken)
+      try {
+        await queue.add('example', { fail: 0 })
+        await queue.add('example', { fail: 1 })
+        for (let i = 0; i < 200; i++) {
+          const counts = await queue.getJobCounts('completed', 'failed')
+          if (counts.completed === 1 && counts.failed === 1) break
+          await new Promise((resolve) => setTimeout(resolve, 25))
+        }
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`
+        assert.equal((await fetch(url)).status, 401)
+        const scraped = await fetch(url, { headers: { Authorization: `Bearer ${metricsToken}` } })
+        assert.equal(scraped.status, 200)
+        const text = await scraped.text()
+        assert.match(text, new RegExp(`portal_job_duration_seconds_count\\{queue="${queueName}",name="example"\\} 1`))
+        assert.match(
+          text,
+          new RegExp(`portal_jobs_failed_total\\{queue="${queueName}",name="example",final="true"\\} 1`),
+        )
+        assert.match(text, /nodejs_eventloop_lag_seconds /)
+      } finally {
+        server.close()
+        await worker.close()
+        connection.disconnect()
+        await queue.obliterate({ force: true })
+      }
     })
   })
 })
