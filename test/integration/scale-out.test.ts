@@ -237,4 +237,29 @@ describe('two web processes and two worker processes', function () {
     // The other web process still serves.
     await supertest(webs[1].url).get('/healthz').expect(200)
   })
+
+  it('lets a worker stopped with SIGTERM end its current job and exit, and the job is finished by the next', async () => {
+    const survivor = workers.find(alive)!
+    const agent = supertest.agent(webs[1].url)
+    await signOn(agent, members[1].userId, demoPassword)
+    // The pharmacy takes the order and drops the connection after 1.5 s: the job is mid-call when SIGTERM comes.
+    await pharmacy.control('hang-next', { count: 1, afterCreating: true, ms: 1_500 })
+    const { response } = await requestRefill(agent, [members[1].medicationIds[10]], 'mail')
+    const id = requestIdFrom(response.headers.location)
+    await waitUntil('the order to reach the pharmacy', () => pharmacy.simulator.orders().length === 1, 30_000)
+    const exited = once(survivor, 'exit')
+    survivor.kill('SIGTERM')
+    const [code] = await exited
+    assert.equal(code, 0, 'the worker waited for its job, then exited cleanly')
+    const status = async () => (await services.db('refill_requests').where({ id }).first('status')).status
+    assert.equal(await status(), 'requested', 'the dropped call is a transient failure: the job goes back for a retry')
+
+    workers.push(
+      spawnEntry('jobs/worker.ts', systemClock, {
+        env: { PHARMACY_URL: pharmacy.simulator.url, SMTP_URL: `smtp://127.0.0.1:${mail.port}` },
+      }),
+    )
+    await waitUntil('the next worker to finish the request', async () => (await status()) === 'sent', 90_000)
+    assert.equal(pharmacy.simulator.orders().length, 1, 'one order at the pharmacy')
+  })
 })
