@@ -77,10 +77,10 @@ export function createApp(services: Services): Express {
   app.use(withLayout)
   app.use(whileRedisDown(redis))
   app.use(setUpSession(redis, config, clock))
+  app.use(csrf.exposeToken)
   app.use(metricsForOps(metrics))
   // The dashboard's API takes JSON from its own script, before the form parser and CSRF check (see dashboard.ts).
   app.use(dashboardRoutes(services.queues))
-  app.use(csrf.exposeToken)
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }))
   app.use(csrf.verifyToken)
   app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))

@@ -79,6 +79,7 @@ describe('the ops area', () => {
         for (const address of dashboardPaths) {
           const response = await agent.get(address)
           assert.equal(response.status, 403, `${userId} ${address}`)
+          assert.equal(titleOf(response.text), 'You cannot open this page – Member Portal')
         }
         await agent.put('/ops/queues/api/queues/refill-submission/retry/failed').expect(403)
         await agent.put('/ops/queues/api/queues/pause').expect(403)
@@ -183,7 +184,8 @@ describe('the ops area', () => {
       await supertest(app).get('/metrics').expect(401)
       await supertest(app).get('/metrics').set('Authorization', 'Bearer not-the-token').expect(401)
       const member = await signedOnAgent(app, 'alex.rivera')
-      await member.get('/metrics').expect(403)
+      const refused = await member.get('/metrics').expect(403)
+      assert.equal(titleOf(refused.text), 'You cannot open this page – Member Portal')
     })
 
     it('gives a scraper with the token and ops staff the metrics, by route pattern', async () => {
