@@ -165,8 +165,13 @@ describe('two web processes and two worker processes', function () {
 
     // Every submit job ran in one of the two worker processes, and its outbox row is finished.
     const pids = new Set(workers.map((worker) => String(worker.pid)))
-    const jobs = await services.queues.get('refill-submission').getJobs(['completed'])
-    const submits = jobs.filter((job) => job.name === 'submit' && requestIds.includes(Number(job.data.refillRequestId)))
+    // A request reads "sent" a moment before its job is recorded as completed.
+    const completedSubmits = async () =>
+      (await services.queues.get('refill-submission').getJobs(['completed'])).filter(
+        (job) => job.name === 'submit' && requestIds.includes(Number(job.data.refillRequestId)),
+      )
+    await waitUntil('every submit job to be completed', async () => (await completedSubmits()).length === 20, 20_000)
+    const submits = await completedSubmits()
     assert.equal(submits.length, 20)
     for (const job of submits) assert.ok(pids.has(String(job.processedBy).split(':').pop() ?? ''), `${job.processedBy}`)
     await waitUntil(
