@@ -108,6 +108,13 @@ const schema = z
     REFILL_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     REFILL_RECONCILE_AFTER_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
     REFILL_RECONCILE_SCHEDULE: z.string().min(9).default('*/5 * * * *'),
+    // The apps that may ask members for access to their records (the mobile app's API): a JSON file.
+    SMART_CLIENTS_FILE: z
+      .string()
+      .min(1)
+      .default(path.join(__dirname, '..', 'config', 'smart-clients.json')),
+    SMART_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
+    SMART_REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(90),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -171,6 +178,12 @@ const schema = z
         lockMs: env.REFILL_LOCK_MS,
         reconcileAfterMinutes: env.REFILL_RECONCILE_AFTER_MINUTES,
         reconcileSchedule: env.REFILL_RECONCILE_SCHEDULE,
+      },
+      smart: {
+        clientsFile: path.resolve(env.SMART_CLIENTS_FILE),
+        // Short-lived access tokens; the app keeps access with rotating refresh tokens.
+        accessTokenTtlSeconds: env.SMART_ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenTtlDays: env.SMART_REFRESH_TOKEN_TTL_DAYS,
       },
     }
   })

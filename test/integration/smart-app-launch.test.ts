@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict'
+import supertest from 'supertest'
+import { buildApp, closeServices, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { memberIdOf, userIdOf } from '../helpers/records'
+import {
+  authorizeInBrowser,
+  authorizeUrl,
+  demoApp,
+  exchangeCode,
+  onPortal,
+  fhirGet,
+  pkcePair,
+  refresh,
+  tokensFor,
+} from '../helpers/smart'
+
+describe('the mobile app signing on (SMART App Launch, standalone patient launch)', () => {
+  const services = testServices()
+  const app = buildApp(services)
+
+  before(() => resetWithDemoPlan(services))
+  after(() => closeServices(services))
+
+  it('publishes its SMART configuration with PKCE S256 only and the scopes per resource', async () => {
+    const response = await supertest(app).get('/fhir/R4/.well-known/smart-configuration').expect(200)
+    const body = response.body as Record<string, unknown>
+    assert.deepEqual(body.code_challenge_methods_supported, ['S256'])
+    assert.deepEqual(body.grant_types_supported, ['authorization_code', 'refresh_token'])
+    assert.ok((body.scopes_supported as string[]).includes('patient/Observation.rs'))
+    assert.ok((body.capabilities as string[]).includes('context-standalone-patient'))
+    assert.match(String(body.token_endpoint), /\/oauth\/token$/)
+    const discovery = await supertest(app).get('/oauth/.well-known/openid-configuration').expect(200)
+    assert.deepEqual(discovery.body.response_types_supported, ['code'])
+    assert.deepEqual(discovery.body.code_challenge_methods_supported, ['S256'])
+  })
+
+  it('sends a visitor who is not signed on to the portal sign-on page, naming the app', async () => {
+    const agent = supertest.agent(app)
+    const { challenge } = pkcePair()
+    const start = await agent.get(authorizeUrl({ challenge })).expect(303)
+    const interaction = await agent.get(onPortal(start.headers.location)).expect(303)
+    assert.equal(interaction.headers.location, '/sign-on')
+    const signOn = await agent.get('/sign-on').expect(200)
+    assert.match(signOn.text, /Sign on to let Member Portal mobile app read your records/)
+  })
+
+  it('issues a code only with PKCE, and refuses the exchange without the verifier or with a wrong one', async () => {
+    const agent = await signedOnAgent(app)
+    const withoutChallenge = await agent.get(authorizeUrl({})).expect(303)
+    assert.match(
+      withoutChallenge.headers.location,
+      /^org\.memberportal\.mobile:\/oauth\/callback\?error=invalid_request/,
+    )
+
+    const { verifier, challenge } = pkcePair()
+    const missing = await authorizeInBrowser(agent, { challenge })
+    const refusedMissing = await exchangeCode(app, missing.searchParams.get('code')!, undefined)
+    assert.equal(refusedMissing.status, 400)
+    assert.equal(refusedMissing.body.error, 'invalid_grant')
+
+    const wrong = await authorizeInBrowser(agent, { challenge })
+    const refusedWrong = await exchangeCode(app, wrong.searchParams.get('code')!, pkcePair().verifier)
+    assert.equal(refusedWrong.status, 400)
+    assert.equal(refusedWrong.body.error, 'invalid_grant')
+
+    const right = await authorizeInBrowser(agent, { challenge })
+    const accepted = await exchangeCode(app, right.searchParams.get('code')!, verifier)
+    assert.equal(accepted.status, 200, accepted.text)
+  })
+
+  it('refuses the plain PKCE method and grants other than the code', async () => {
+    const agent = await signedOnAgent(app)
+    const plain = authorizeUrl({ challenge: 'a'.repeat(43) }).replace(
+      'code_challenge_method=S256',
+      'code_challenge_method=plain',
+    )
+    const response = await agent.get(plain).expect(303)
+    assert.match(response.headers.location, /error=invalid_request/)
+    const implicit = await agent
+      .get(authorizeUrl({ challenge: pkcePair().challenge }).replace('response_type=code', 'response_type=token'))
+      .expect(303)
+    assert.match(implicit.headers.location, /error=unsupported_response_type/)
+    const password = await supertest(app)
+      .post('/oauth/token')
+      .type('form')
+      .send({ grant_type: 'password', username: 'alex.rivera', password: 'x', client_id: demoApp.clientId })
+    assert.equal(password.status, 400)
+    assert.equal(password.body.error, 'unsupported_grant_type')
+  })
+
+  it('gives the app the member as the patient in context, an ID token and a refresh token', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    const alex = await memberIdOf(services.db, '11000003')
+    assert.equal(tokens.patient, String(alex))
+    assert.equal(tokens.token_type, 'Bearer')
+    assert.ok(tokens.expires_in <= 600)
+    assert.ok(tokens.refresh_token)
+    const claims = JSON.parse(Buffer.from(tokens.id_token!.split('.')[1], 'base64url').toString()) as Record<
+      string,
+      unknown
+    >
+    assert.equal(claims.sub, String(await userIdOf(services.db, 'alex.rivera')))
+    assert.match(String(claims.fhirUser), new RegExp(`/fhir/R4/Patient/${alex}$`))
+  })
+
+  it('rotates refresh tokens: the new one works, the old one is refused', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    const first = await refresh(app, tokens.refresh_token!)
+    assert.equal(first.status, 200, first.text)
+    assert.notEqual(first.body.refresh_token, tokens.refresh_token)
+    assert.equal(first.body.patient, tokens.patient)
+    await fhirGet(app, `/Patient/${tokens.patient}`, first.body.access_token).expect(200)
+
+    const reused = await refresh(app, tokens.refresh_token!)
+    assert.equal(reused.status, 400)
+    assert.equal(reused.body.error, 'invalid_grant')
+  })
+
+  it('hands "access denied" to the app when the member does not allow it, and issues nothing', async () => {
+    const agent = await signedOnAgent(app)
+    const callback = await authorizeInBrowser(agent, { challenge: pkcePair().challenge, decision: 'deny' })
+    assert.equal(callback.searchParams.get('error'), 'access_denied')
+    assert.equal(callback.searchParams.get('code'), null)
+  })
+})
