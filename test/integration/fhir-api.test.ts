@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { setTimeout as sleep } from 'node:timers/promises'
 import * as cheerio from 'cheerio'
+import supertest from 'supertest'
 import { loadConfig } from '../../src/config'
 import { releaseOf } from '../../src/labs/release'
 import { createInfrastructure, createServices } from '../../src/services'
@@ -11,6 +12,7 @@ import { fhirGet, refresh, TokenResponse, tokensFor } from '../helpers/smart'
 
 interface Bundle {
   resourceType: string
+  type: string
   total: number
   link: { relation: string; url: string }[]
   entry: { fullUrl: string; resource: { resourceType: string; id: string } & Record<string, unknown> }[]
@@ -236,7 +238,12 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     await get(`/Patient/${alex}`).expect(200)
     const unknown = await get('/Encounter?patient=1').expect(404)
     assertValidFhir(unknown.body)
-    const post = await fhirGet(app, '/Patient').expect(401)
-    assert.equal(post.body.resourceType, 'OperationOutcome')
+    const written = await fhirGet(app, '/Patient').expect(401)
+    assert.equal(written.body.resourceType, 'OperationOutcome')
+    const posted = await supertest(app)
+      .post('/fhir/R4/Patient')
+      .set('Authorization', `Bearer ${tokens.access_token}`)
+      .expect(405)
+    assert.equal(posted.body.resourceType, 'OperationOutcome')
   })
 })
