@@ -56,9 +56,9 @@ export function onPortal(location: string): string {
  */
 export async function authorizeInBrowser(
   agent: Agent,
-  options: { scope?: string; challenge: string; decision?: 'allow' | 'deny'; patient?: string },
+  options: { scope?: string; challenge: string; decision?: 'allow' | 'deny'; patient?: string; startAt?: string },
 ): Promise<URL> {
-  let location = authorizeUrl({ scope: options.scope, challenge: options.challenge })
+  let location = options.startAt ?? authorizeUrl({ scope: options.scope, challenge: options.challenge })
   for (let hop = 0; hop < 10; hop++) {
     if (location.startsWith(demoApp.redirectUri)) return new URL(location)
     const response = await agent.get(location)

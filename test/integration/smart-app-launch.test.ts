@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
-import { buildApp, closeServices, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import {
+  buildApp,
+  closeServices,
+  demoPassword,
+  resetWithDemoPlan,
+  signedOnAgent,
+  signOn,
+  submitForm,
+  testServices,
+  titleOf,
+} from '../helpers/app'
+import { lettersIn } from '../helpers/letters'
+import { mariaCredentials } from '../helpers/registration'
 import { memberIdOf, userIdOf } from '../helpers/records'
 import {
   authorizeInBrowser,
@@ -114,6 +126,68 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     const reused = await refresh(app, tokens.refresh_token!)
     assert.equal(reused.status, 400)
     assert.equal(reused.body.error, 'invalid_grant')
+  })
+
+  it('takes a member signing on with a mailed temporary password through first sign-on, then on to the app', async function () {
+    this.timeout(60_000)
+    const patUser = await userIdOf(services.db, 'pat.rivera')
+    await services.temporaryPasswords.requestLetter(patUser, await memberIdOf(services.db, '11000006'), 'recovery')
+    const batch = await services.letterBatches.runBatch()
+    assert.ok(batch)
+    const letter = lettersIn(batch.directory).find((each) => each.userId === 'pat.rivera')!
+
+    const agent = supertest.agent(app)
+    const { verifier, challenge } = pkcePair()
+    const start = await agent.get(authorizeUrl({ challenge })).expect(303)
+    await agent.get(onPortal(start.headers.location)).expect(303)
+    const signedOn = await signOn(agent, 'pat.rivera', letter.password)
+    assert.match(signedOn.headers.location, /^\/connect-app\//)
+    assert.equal((await agent.get(signedOn.headers.location)).headers.location, '/first-sign-on')
+    const done = await submitForm(agent, '/first-sign-on', mariaCredentials)
+    assert.equal(done.headers.location, signedOn.headers.location)
+
+    const callback = await authorizeInBrowser(agent, { challenge, startAt: done.headers.location })
+    const tokens = await exchangeCode(app, callback.searchParams.get('code')!, verifier).expect(200)
+    assert.equal(tokens.body.patient, String(await memberIdOf(services.db, '11000006')))
+  })
+
+  it('keeps the portal’s lockout: a locked user ID cannot sign the app on, even with the right password', async () => {
+    const agent = supertest.agent(app)
+    for (let attempt = 0; attempt < 10; attempt++) await signOn(agent, 'alex.rivera', 'not the password at all')
+    const { challenge } = pkcePair()
+    const start = await agent.get(authorizeUrl({ challenge })).expect(303)
+    await agent.get(onPortal(start.headers.location)).expect(303)
+    const refused = await signOn(agent, 'alex.rivera', demoPassword)
+    assert.equal(refused.status, 401)
+    await services.throttle.clearAccount('alex.rivera')
+  })
+
+  it('tells staff that apps are for members, and a stale or made-up sign-on page to start again from the app', async () => {
+    const staff = await signedOnAgent(app, 'ops.admin')
+    const start = await staff.get(authorizeUrl({ challenge: pkcePair().challenge })).expect(303)
+    const refused = await staff.get(onPortal(start.headers.location)).expect(403)
+    assert.equal(titleOf(refused.text), 'Apps are for members – Member Portal')
+    const stale = await (await signedOnAgent(app)).get('/connect-app/made-up-interaction').expect(400)
+    assert.equal(titleOf(stale.text), 'Start again from the app – Member Portal')
+    const anonymous = await supertest(app).post('/connect-app/made-up/consent').type('form').send({ decision: 'allow' })
+    assert.equal(anonymous.status, 403, 'no CSRF token, nothing done')
+  })
+
+  it('refuses an authorization request naming another FHIR server, or a redirect URI the app did not register', async () => {
+    const agent = await signedOnAgent(app)
+    const otherServer = await agent.get(
+      authorizeUrl({ challenge: pkcePair().challenge, aud: 'https://elsewhere.example/fhir' }),
+    )
+    assert.equal(otherServer.status, 400)
+    assert.match(otherServer.text, /not this one/)
+    const hostile = await agent.get(
+      authorizeUrl({ challenge: pkcePair().challenge }).replace(
+        encodeURIComponent(demoApp.redirectUri),
+        encodeURIComponent('https://attacker.example/cb'),
+      ),
+    )
+    assert.equal(hostile.status, 400)
+    assert.doesNotMatch(hostile.headers.location ?? '', /attacker/)
   })
 
   it('hands "access denied" to the app when the member does not allow it, and issues nothing', async () => {
