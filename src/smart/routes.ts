@@ -80,8 +80,10 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members }
       return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
     const patient = await members.findSummary(chosen)
     await allowFormToReachApp(res, String(details.params.client_id))
+    const whose =
+      chosen === user.memberId || !patient ? 'your records' : `${patient.firstName} ${patient.lastName}’s records`
     res.render('smart/consent', {
-      title: `Let ${appNameOf(details)} read your records`,
+      title: `Let ${appNameOf(details)} read ${whose}`,
       uid: details.uid,
       appName: appNameOf(details),
       patientName: patient ? `${patient.firstName} ${patient.lastName}` : '',

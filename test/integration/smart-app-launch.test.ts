@@ -3,6 +3,8 @@ import supertest from 'supertest'
 import {
   buildApp,
   closeServices,
+  csrfTokenIn,
+  errorSummary,
   demoPassword,
   resetWithDemoPlan,
   signedOnAgent,
@@ -188,6 +190,39 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     )
     assert.equal(hostile.status, 400)
     assert.doesNotMatch(hostile.headers.location ?? '', /attacker/)
+  })
+
+  it('answers a wrong, missing, huge or hostile choice on the patient picker with the error summary, never a 500', async () => {
+    const agent = await signedOnAgent(app)
+    const start = await agent.get(authorizeUrl({ challenge: pkcePair().challenge })).expect(303)
+    const interaction = onPortal(start.headers.location)
+    const toResume = await agent.get(interaction).expect(303)
+    const toConsent = await agent.get(onPortal(toResume.headers.location)).expect(303)
+    const consentPage = onPortal(toConsent.headers.location)
+    const picker = await agent.get(`${consentPage}/patient`).expect(200)
+    assert.equal(titleOf(picker.text), 'Whose records should Member Portal mobile app read? – Member Portal')
+    const pat = String(await memberIdOf(services.db, '11000006'))
+    for (const patient of ['', pat, "1' OR '1'='1", '9'.repeat(5000), '<script>alert(1)</script>']) {
+      const refused = await agent
+        .post(`${consentPage}/patient`)
+        .type('form')
+        .send({ _csrf: csrfTokenIn(picker.text), patient })
+      assert.equal(refused.status, 400, `patient=${patient.slice(0, 20)}`)
+      assert.equal(titleOf(refused.text), 'Error: Whose records should Member Portal mobile app read? – Member Portal')
+      assert.deepEqual(errorSummary(refused.text), ['Choose whose records the app should read'])
+    }
+  })
+
+  it('lets the app sign itself out: revoking its refresh token ends the grant, and the member’s list drops it', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    await supertest(app)
+      .post('/oauth/token/revocation')
+      .type('form')
+      .send({ token: tokens.refresh_token, token_type_hint: 'refresh_token', client_id: demoApp.clientId })
+      .expect(200)
+    await fhirGet(app, `/Patient/${tokens.patient}`, tokens.access_token).expect(401)
+    const grants = await services.db('app_access').whereNotNull('revoked_at').count<{ n: number }[]>({ n: '*' })
+    assert.ok(Number(grants[0].n) >= 1)
   })
 
   it('hands "access denied" to the app when the member does not allow it, and issues nothing', async () => {
