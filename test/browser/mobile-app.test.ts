@@ -12,7 +12,7 @@ import {
   useScriptlessBrowser,
 } from '../helpers/browser'
 import { assertValidFhir } from '../helpers/fhir-validation'
-import { demoApp, fullScope, pkcePair } from '../helpers/smart'
+import { authorizeUrl, demoApp, fullScope, pkcePair } from '../helpers/smart'
 
 /**
  * Waits for the browser to be sent to the app's own scheme, as the system browser hands the code to the app
@@ -140,5 +140,27 @@ describe('the mobile app, end to end, with the browser part in Chromium with Jav
       .type('form')
       .send({ grant_type: 'refresh_token', refresh_token: rotated.body.refresh_token, client_id: demoApp.clientId })
       .expect(400)
+  })
+
+  it('draws the patient picker and the "start again" page accessibly, without JavaScript', async function () {
+    this.timeout(120_000)
+    const { page } = site
+    await page.goto(`${site.url}${authorizeUrl({ challenge: pkcePair().challenge })}`)
+    // Still signed on from the test before, in the same browser, or not.
+    if ((await headingText(page)) === 'Sign on') {
+      await fillByLabel(page, 'User ID', 'alex.rivera')
+      await fillByLabel(page, 'Password', demoPassword)
+      await pressButton(page, 'Sign on')
+    }
+    assert.equal(await headingText(page), 'Let Member Portal mobile app read your records?')
+    await page.goto(`${page.url()}/patient`)
+    assert.equal(await headingText(page), 'Whose records should Member Portal mobile app read?')
+    await site.assertAccessible('The patient picker')
+    await pressButton(page, 'Continue')
+    assert.equal(await page.title(), 'Error: Whose records should Member Portal mobile app read? – Member Portal')
+    await site.assertAccessible('The patient picker with an error')
+    await page.goto(`${site.url}/connect-app/no-such-sign-on`)
+    assert.equal(await headingText(page), 'Start again from the app')
+    await site.assertAccessible('The start-again page')
   })
 })
