@@ -114,7 +114,6 @@ export class AuthorizationServer {
   private async create() {
     const { options, apps, users, connectedApps, redis, clock, logger } = this.deps
     const fhirResource = this.fhirResource
-    const fhirBase = fhirResource
     const configuration: Configuration = {
       adapter: redisAdapterFactory(redis, options.redisPrefix, clock),
       clients: apps.map((app) => ({
@@ -181,7 +180,7 @@ export class AuthorizationServer {
         const memberId = user.member_id
         return {
           accountId: sub,
-          claims: () => ({ sub, fhirUser: `${fhirBase}/Patient/${memberId}` }),
+          claims: () => ({ sub, fhirUser: `${fhirResource}/Patient/${memberId}` }),
         }
       },
       renderError: (ctx, out) => {
@@ -200,7 +199,7 @@ export class AuthorizationServer {
     )
 
     provider.use(async (ctx: KoaContextWithOIDC, next) => {
-      if (ctx.path === '/auth' && !audienceAccepted(ctx.query.aud, ctx.origin, fhirBase)) {
+      if (ctx.path === '/auth' && !audienceAccepted(ctx.query.aud, ctx.origin, fhirResource)) {
         ctx.status = 400
         ctx.type = 'html'
         ctx.body = errorPage('The app asked for a FHIR server that is not this one (aud).')

@@ -14,7 +14,7 @@ declare module 'express-session' {
   }
 }
 
-type Deps = Pick<Services, 'authorizationServer' | 'connectedApps' | 'members' | 'config'>
+type Deps = Pick<Services, 'authorizationServer' | 'connectedApps' | 'members'>
 
 /**
  * The portal's side of an app's sign-on (RFC 8252: the app opens the system browser here): the portal's own

@@ -225,6 +225,28 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     assert.ok(Number(grants[0].n) >= 1)
   })
 
+  it('lets any web process serve any step: sign-on on one, code exchange, API and refresh on another', async () => {
+    const other = testServices()
+    try {
+      const otherApp = buildApp(other)
+      const { verifier, challenge } = pkcePair()
+      const callback = await authorizeInBrowser(await signedOnAgent(app), { challenge })
+      const tokens = await exchangeCode(otherApp, callback.searchParams.get('code')!, verifier).expect(200)
+      await fhirGet(app, `/Patient/${tokens.body.patient}`, tokens.body.access_token).expect(200)
+      const refreshed = await refresh(otherApp, tokens.body.refresh_token).expect(200)
+      await fhirGet(app, `/Patient/${tokens.body.patient}`, refreshed.body.access_token).expect(200)
+      // Both processes sign with the one key kept in the database.
+      const kids = await Promise.all(
+        [app, otherApp].map(async (each) => (await supertest(each).get('/oauth/jwks').expect(200)).body.keys[0].kid),
+      )
+      assert.equal(kids[0], kids[1])
+      const header = JSON.parse(Buffer.from(String(tokens.body.id_token).split('.')[0], 'base64url').toString())
+      assert.equal(header.kid, kids[0])
+    } finally {
+      await closeServices(other)
+    }
+  })
+
   it('hands "access denied" to the app when the member does not allow it, and issues nothing', async () => {
     const agent = await signedOnAgent(app)
     const callback = await authorizeInBrowser(agent, { challenge: pkcePair().challenge, decision: 'deny' })
