@@ -36,6 +36,7 @@ interface Load {
   requestsPerSecond: number
   p50: number
   p99: number
+  requests: number
   non2xx: number
   errors: number
 }
@@ -45,6 +46,12 @@ interface EventLoop {
   p50: number
   p99: number
   max: number
+}
+
+interface Probe {
+  eventLoop: EventLoop
+  queries: number
+  redisCommands: number
 }
 
 const resultsFile = path.join(root, 'bench', 'results.json')
@@ -60,22 +67,26 @@ async function measure(url: string, seconds: number, connections: number, cookie
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
+    // Sent, not answered: the requests still under way when the run stops are served too, and counted below.
+    requests: result.requests.sent,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   }
 }
 
-/** Reads the web process's event-loop delay since the last read (see scripts/bench-event-loop.ts). */
-function eventLoopOf(web: BenchProcess): { reset: () => void; read: () => Promise<EventLoop> } {
+/** The web process's event-loop delay and round trips since the last reset (see scripts/bench-probe.ts). */
+function probeOf(web: BenchProcess): { reset: () => void; read: () => Promise<Probe> } {
   return {
-    reset: () => web.child.send('event-loop-reset'),
+    reset: () => web.child.send('probe-reset'),
     read: () =>
       new Promise((resolve) => {
-        web.child.once('message', (message: { eventLoop: EventLoop }) => resolve(message.eventLoop))
-        web.child.send('event-loop-read')
+        web.child.once('message', (message: Probe) => resolve(message))
+        web.child.send('probe-read')
       }),
   }
 }
+
+const perRequest = (count: number, load: Load) => Number((count / Math.max(1, load.requests)).toFixed(2))
 
 const ms = (value: number) => value.toFixed(1)
 
@@ -126,7 +137,7 @@ async function main(): Promise<number> {
       .orderBy('r.collected_at', 'desc')
       .first('r.id')) as { id: number }
 
-    const web = startProcess('web', 'src/server.ts', env, { preload: ['scripts/bench-event-loop.ts'], ipc: true })
+    const web = startProcess('web', 'src/server.ts', env, { preload: ['scripts/bench-probe.ts'], ipc: true })
     processes.push(web)
     const bare = startProcess('bare page', 'scripts/bench-bare-page.ts', {
       ...process.env,
@@ -138,7 +149,7 @@ async function main(): Promise<number> {
     const bareUrl = `http://127.0.0.1:${barePort}/`
     await waitUntilUp(`${base}/healthz`, web)
     await waitUntilUp(bareUrl, bare)
-    const eventLoop = eventLoopOf(web)
+    const probe = probeOf(web)
 
     const alex = new BrowserSession(base)
     await alex.signOn('alex.rivera', demoPassword)
@@ -162,13 +173,34 @@ async function main(): Promise<number> {
     await measure(bareUrl, 2, 10)
 
     const webCpuBefore = cpuSeconds(web.child.pid)
-    const rows: { page: string; path: string; load: Load; bare: Load; share: number; eventLoop: EventLoop }[] = []
+    const rows: {
+      page: string
+      path: string
+      load: Load
+      bare: Load
+      share: number
+      eventLoop: EventLoop
+      queriesPerRequest: number
+      redisCommandsPerRequest: number
+    }[] = []
     for (const page of pages) {
       const bareLoad = await measure(bareUrl, seconds, connections)
-      eventLoop.reset()
+      probe.reset()
       const load = await measure(`${base}${page.path}`, seconds, connections, page.signedOn ? alex.cookie : undefined)
       const share = load.requestsPerSecond / bareLoad.requestsPerSecond
-      rows.push({ page: page.name, path: page.path, load, bare: bareLoad, share, eventLoop: await eventLoop.read() })
+      // Let the requests that were under way when the run stopped finish their round trips.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      const { eventLoop, queries, redisCommands } = await probe.read()
+      rows.push({
+        page: page.name,
+        path: page.path,
+        load,
+        bare: bareLoad,
+        share,
+        eventLoop,
+        queriesPerRequest: perRequest(queries, load),
+        redisCommandsPerRequest: perRequest(redisCommands, load),
+      })
       console.log(
         `  ${page.name}: ${load.requestsPerSecond}/s (${Math.round(share * 100)}% of the bare page's ` +
           `${bareLoad.requestsPerSecond}/s), load average ${loadAverage()}`,
@@ -177,13 +209,13 @@ async function main(): Promise<number> {
     const webCpu = cpuSeconds(web.child.pid) - webCpuBefore
 
     // The sign-on storm: /home alone, then /home while new visitors sign on at signOnRate a second.
-    eventLoop.reset()
+    probe.reset()
     const calm = await measure(`${base}/home`, seconds, connections, alex.cookie)
-    const calmLoop = await eventLoop.read()
+    const calmLoop = (await probe.read()).eventLoop
     const signOnMs: number[] = []
     let signOnFailures = 0
     const storming: Promise<void>[] = []
-    eventLoop.reset()
+    probe.reset()
     const stormLoad = measure(`${base}/home`, seconds, connections, alex.cookie)
     const stormStart = performance.now()
     for (let n = 0; performance.now() - stormStart < seconds * 1000; n++) {
@@ -199,20 +231,21 @@ async function main(): Promise<number> {
     }
     const storm = await stormLoad
     await Promise.all(storming)
-    const stormLoop = await eventLoop.read()
+    const stormLoop = (await probe.read()).eventLoop
     signOnMs.sort((a, b) => a - b)
     const endLoad = loadAverage()
 
     const failed = rows.some((row) => row.load.non2xx > 0 || row.load.errors > 0) || storm.non2xx > 0
     console.log('')
     console.log(
-      `| page | path | requests/s | p50 ms | p99 ms | bare page requests/s | bare p99 ms | share of the bare page | event-loop delay p99 ms |`,
+      `| page | path | requests/s | p50 ms | p99 ms | bare page requests/s | bare p99 ms | share of the bare page | event-loop delay p99 ms | SQL statements a request | Redis commands a request |`,
     )
-    console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|')
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const row of rows)
       console.log(
         `| ${row.page} | \`${row.path}\` | ${row.load.requestsPerSecond} | ${row.load.p50} | ${row.load.p99} | ` +
-          `${row.bare.requestsPerSecond} | ${row.bare.p99} | ${Math.round(row.share * 100)}% | ${ms(row.eventLoop.p99)} |`,
+          `${row.bare.requestsPerSecond} | ${row.bare.p99} | ${Math.round(row.share * 100)}% | ${ms(row.eventLoop.p99)} | ` +
+          `${row.queriesPerRequest} | ${row.redisCommandsPerRequest} |`,
       )
     console.log('')
     console.log(
