@@ -67,8 +67,7 @@ async function measure(url: string, seconds: number, connections: number, cookie
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
-    // Sent, not answered: the requests still under way when the run stops are served too, and counted below.
-    requests: result.requests.sent,
+    requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   }
@@ -85,8 +84,6 @@ function probeOf(web: BenchProcess): { reset: () => void; read: () => Promise<Pr
       }),
   }
 }
-
-const perRequest = (count: number, load: Load) => Number((count / Math.max(1, load.requests)).toFixed(2))
 
 const ms = (value: number) => value.toFixed(1)
 
@@ -168,6 +165,15 @@ async function main(): Promise<number> {
       if (shown.status !== 200 || !shown.text.includes(`<title>${page.title}`))
         throw new Error(`${page.path} answered ${shown.status} ${shown.location}, not the page "${page.title}"`)
     }
+    // Round trips a page costs, counted over requests made one at a time (exact, whatever the machine's load).
+    const roundTrips = new Map<string, { queries: number; redisCommands: number }>()
+    for (const page of pages) {
+      const visitor = page.signedOn ? alex : new BrowserSession(base)
+      probe.reset()
+      for (let n = 0; n < 20; n++) await visitor.request('GET', page.path)
+      const { queries, redisCommands } = await probe.read()
+      roundTrips.set(page.path, { queries: queries / 20, redisCommands: redisCommands / 20 })
+    }
     // Warm both processes up (JIT, pools, template cache) before anything counts.
     for (const page of pages) await measure(`${base}${page.path}`, 2, 10, page.signedOn ? alex.cookie : undefined)
     await measure(bareUrl, 2, 10)
@@ -188,9 +194,7 @@ async function main(): Promise<number> {
       probe.reset()
       const load = await measure(`${base}${page.path}`, seconds, connections, page.signedOn ? alex.cookie : undefined)
       const share = load.requestsPerSecond / bareLoad.requestsPerSecond
-      // Let the requests that were under way when the run stopped finish their round trips.
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      const { eventLoop, queries, redisCommands } = await probe.read()
+      const { eventLoop } = await probe.read()
       rows.push({
         page: page.name,
         path: page.path,
@@ -198,8 +202,8 @@ async function main(): Promise<number> {
         bare: bareLoad,
         share,
         eventLoop,
-        queriesPerRequest: perRequest(queries, load),
-        redisCommandsPerRequest: perRequest(redisCommands, load),
+        queriesPerRequest: roundTrips.get(page.path)!.queries,
+        redisCommandsPerRequest: roundTrips.get(page.path)!.redisCommands,
       })
       console.log(
         `  ${page.name}: ${load.requestsPerSecond}/s (${Math.round(share * 100)}% of the bare page's ` +
