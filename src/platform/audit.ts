@@ -74,7 +74,11 @@ export class AuditLog {
             continue
           }
           await Promise.all(
-            batch.map(({ row, written, failed }) => this.db('audit_log').insert(row).then(() => written(), failed)),
+            batch.map(({ row, written, failed }) =>
+              this.db('audit_log')
+                .insert(row)
+                .then(() => written(), failed),
+            ),
           )
         }
       }
