@@ -169,10 +169,16 @@ async function main(): Promise<number> {
     const roundTrips = new Map<string, { queries: number; redisCommands: number }>()
     for (const page of pages) {
       const visitor = page.signedOn ? alex : new BrowserSession(base)
-      probe.reset()
-      for (let n = 0; n < 20; n++) await visitor.request('GET', page.path)
-      const { queries, redisCommands } = await probe.read()
-      roundTrips.set(page.path, { queries: queries / 20, redisCommands: redisCommands / 20 })
+      const before = await probe.read()
+      for (let n = 0; n < 20; n++) {
+        const shown = await visitor.request('GET', page.path)
+        if (shown.status !== 200) throw new Error(`${page.path} answered ${shown.status} ${shown.location}`)
+      }
+      const after = await probe.read()
+      roundTrips.set(page.path, {
+        queries: (after.queries - before.queries) / 20,
+        redisCommands: (after.redisCommands - before.redisCommands) / 20,
+      })
     }
     // Warm both processes up (JIT, pools, template cache) before anything counts.
     for (const page of pages) await measure(`${base}${page.path}`, 2, 10, page.signedOn ? alex.cookie : undefined)

@@ -15,11 +15,15 @@ export function setting(name: string, fallback: number, max: number, min = 1): n
   return value
 }
 
-/** The port named by `name` in the environment (the shared machine gives each person a range), or a free one. */
+/** The port named by `name` in the environment (the shared machine gives each person a range), or a free one; fails when it is taken. */
 export async function benchPort(name: string): Promise<number> {
-  if (process.env[name]) return setting(name, 0, 65_535, 1024)
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
+  const wanted = process.env[name] ? setting(name, 0, 65_535, 1024) : 0
+  // A port still held by an earlier run's process would answer for the process about to be started.
+  const server = net.createServer().listen(wanted)
+  await new Promise((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', () => reject(new Error(`${name}: port ${wanted} is in use`)))
+  })
   const { port } = server.address() as net.AddressInfo
   await new Promise((resolve) => server.close(resolve))
   return port
