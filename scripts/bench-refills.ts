@@ -1,9 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
-import path from 'node:path'
+import { randomBytes } from 'node:crypto'
 import { loadConfig } from '../src/config'
 import { createRefillBenchMembers } from '../src/demo/bulk-refills'
 import { demoPassword, seedDemoPlan } from '../src/demo/seed'
@@ -11,6 +7,18 @@ import { startPharmacySimulator } from '../src/devtools/pharmacy-simulator'
 import { systemClock } from '../src/platform/clock'
 import { createDb, databaseName, migrateToLatest } from '../src/platform/db'
 import { createBenchDatabase, emptyAllTables } from './bench-database'
+import {
+  benchPort,
+  BenchProcess,
+  BrowserSession,
+  cpuSeconds,
+  loadAverage,
+  percentile,
+  setting,
+  startProcess,
+  stopProcesses,
+  waitUntilUp,
+} from './bench-support'
 
 /**
  * `npm run bench:refills` (and the end of `npm run bench`): refill requests per second end to end, from the
@@ -19,99 +27,13 @@ import { createBenchDatabase, emptyAllTables } from './bench-database'
  * BENCH_REFILL_WORKERS worker processes (2). Prints the rate, the latency percentiles and each process's
  * CPU time; exits 1 when not every request reaches the pharmacy within BENCH_REFILL_TIMEOUT_S (180).
  */
-const root = path.resolve(__dirname, '..')
-
-const setting = (name: string, fallback: number, max: number) => {
-  const value = Number(process.env[name] ?? fallback)
-  if (!Number.isInteger(value) || value < 1 || value > max)
-    throw new Error(`${name} must be a whole number from 1 to ${max}`)
-  return value
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1')
-  await new Promise((resolve) => server.once('listening', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-function startProcess(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  // BENCH_PROFILE_DIR: each process writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
-  const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', entry], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000))
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  return { child, output: () => output }
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return 0
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return 0
-  }
-}
-
-/** A signed-on member's session: its cookie and CSRF token, as a browser keeps them. */
-class Session {
-  cookie = ''
-  csrf = ''
-  constructor(private readonly base: string) {}
-
-  async request(method: string, pathname: string, form?: Record<string, string | string[]>) {
-    const body = form
-      ? new URLSearchParams(
-          Object.entries(form).flatMap(([key, value]) =>
-            (Array.isArray(value) ? value : [value]).map((item) => [key, item]),
-          ),
-        ).toString()
-      : undefined
-    const response = await fetch(`${this.base}${pathname}`, {
-      method,
-      redirect: 'manual',
-      headers: {
-        cookie: this.cookie,
-        ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body,
-    })
-    const setCookie = response.headers.get('set-cookie')
-    if (setCookie) this.cookie = setCookie.split(';')[0]
-    const text = await response.text()
-    const token = /name="_csrf" value="([^"]+)"/.exec(text)?.[1]
-    if (token) this.csrf = token
-    return { status: response.status, location: response.headers.get('location') ?? '', text }
-  }
-
-  async signOn(userId: string, password: string): Promise<void> {
-    await this.request('GET', '/sign-on')
-    const signedOn = await this.request('POST', '/sign-on', { _csrf: this.csrf, userId, password })
-    if (signedOn.status !== 303) throw new Error(`Sign-on of ${userId} failed (${signedOn.status})`)
-    await this.request('GET', '/prescriptions/refill')
-  }
-}
-
-const percentile = (sorted: number[], share: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(share * sorted.length) - 1))]
-
 async function main(): Promise<number> {
   const total = setting('BENCH_REFILLS', 1000, 100_000)
   const clients = setting('BENCH_REFILL_CLIENTS', 25, 500)
   const workerCount = setting('BENCH_REFILL_WORKERS', 2, 16)
   const timeoutSeconds = setting('BENCH_REFILL_TIMEOUT_S', 180, 3600)
   const perClient = Math.ceil(total / clients)
-  const port = await freePort()
+  const port = await benchPort('BENCH_PORT')
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'development',
@@ -128,7 +50,7 @@ async function main(): Promise<number> {
   const db = createDb(config.databaseUrl)
   const simulator = await startPharmacySimulator({ webhookSecret: config.pharmacy.webhookSecret, clock: systemClock })
   env.PHARMACY_URL = simulator.url
-  const processes: { name: string; child: ChildProcess; output: () => string }[] = []
+  const processes: BenchProcess[] = []
   try {
     console.log(
       `Refill benchmark: ${total} requests from ${clients} members at once, 1 web process, ${workerCount} worker ` +
@@ -136,10 +58,7 @@ async function main(): Promise<number> {
     )
     console.log(
       `${os.cpus().length} CPU cores, Node ${process.version}, database ${databaseName(config.databaseUrl)}, ` +
-        `load average ${os
-          .loadavg()
-          .map((load) => load.toFixed(2))
-          .join(' ')}`,
+        `load average ${loadAverage()}`,
     )
     await migrateToLatest(db)
     await emptyAllTables(db)
@@ -155,25 +74,15 @@ async function main(): Promise<number> {
     if (stale.length > 0) await redis.del(...stale)
     redis.disconnect()
 
-    processes.push({ name: 'web', ...startProcess('src/server.ts', env) })
-    for (let n = 1; n <= workerCount; n++)
-      processes.push({ name: `worker ${n}`, ...startProcess('jobs/worker.ts', env) })
+    processes.push(startProcess('web', 'src/server.ts', env))
+    for (let n = 1; n <= workerCount; n++) processes.push(startProcess(`worker ${n}`, 'jobs/worker.ts', env))
     const base = `http://127.0.0.1:${port}`
-    for (let i = 0; ; i++) {
-      if (i > 120) throw new Error(`The web process did not start:\n${processes[0].output()}`)
-      if (
-        await fetch(`${base}/healthz`).then(
-          (response) => response.ok,
-          () => false,
-        )
-      )
-        break
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
+    await waitUntilUp(`${base}/healthz`, processes[0])
     const sessions = await Promise.all(
       members.map(async (member) => {
-        const session = new Session(base)
+        const session = new BrowserSession(base)
         await session.signOn(member.userId, demoPassword)
+        await session.request('GET', '/prescriptions/refill')
         return { session, member }
       }),
     )
@@ -248,21 +157,10 @@ async function main(): Promise<number> {
     console.log(
       `  ${'bench'.padEnd(10)} ${((benchCpu.user + benchCpu.system) / 1e6).toFixed(1)} (the members' HTTP clients and the simulator)`,
     )
-    console.log(
-      `load average at the end: ${os
-        .loadavg()
-        .map((load) => load.toFixed(2))
-        .join(' ')}`,
-    )
+    console.log(`load average at the end: ${loadAverage()}`)
     return orders.length === total && keys.size === total ? 0 : 1
   } finally {
-    for (const { child } of processes) child.kill('SIGTERM')
-    await Promise.all(
-      processes.map(
-        ({ child }) =>
-          new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
-      ),
-    )
+    await stopProcesses(processes)
     await simulator.close()
     await db.destroy()
   }

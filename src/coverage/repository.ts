@@ -149,6 +149,21 @@ export class CoverageRepository {
     return Number(row?.n ?? 0)
   }
 
+  /** The newest claims and how many the member has in all, in one query. */
+  async recentClaims(
+    memberId: number,
+    limit: number,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<{ claims: ClaimRecord[]; total: number }> {
+    const rows = await trx('claims')
+      .where({ member_id: memberId })
+      .orderBy('service_date', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .select('*', trx.raw('count(*) over () as claims_in_all'))
+    return { claims: rows.map(toClaim), total: Number(rows[0]?.claims_in_all ?? 0) }
+  }
+
   /** Newest first. */
   async listClaims(
     memberId: number,

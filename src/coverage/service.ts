@@ -40,12 +40,11 @@ export class CoverageService {
   async overview(viewing: Viewing): Promise<CoverageOverview> {
     return this.access.viewRecords(viewing, { type: 'coverage', action: 'coverage.view' }, async (memberId) => {
       const coverage = await this.coverage.currentCoverage(memberId, planDate(this.clock()))
-      const [benefits, recentClaims, totalClaims] = await Promise.all([
+      const [benefits, recent] = await Promise.all([
         coverage ? this.coverage.benefits(coverage.plan.id) : Promise.resolve([]),
-        this.coverage.listClaims(memberId, { offset: 0, limit: recentClaimCount }),
-        this.coverage.countClaims(memberId),
+        this.coverage.recentClaims(memberId, recentClaimCount),
       ])
-      return { coverage, benefits, recentClaims, totalClaims }
+      return { coverage, benefits, recentClaims: recent.claims, totalClaims: recent.total }
     })
   }
 

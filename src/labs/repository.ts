@@ -70,11 +70,6 @@ export class LabResultRepository {
     return query
   }
 
-  async count(memberId: number, testCode?: string, trx: Knex.Transaction | Db = this.db): Promise<number> {
-    const row = await this.forMember(memberId, trx, testCode).count<{ n: number }[]>({ n: '*' }).first()
-    return Number(row?.n ?? 0)
-  }
-
   /** Newest first. */
   async list(
     memberId: number,
@@ -91,30 +86,59 @@ export class LabResultRepository {
     return rows.map(toRecord)
   }
 
-  async find(memberId: number, id: number, trx: Knex.Transaction | Db = this.db): Promise<LabResultRecord | undefined> {
-    const row = await this.forMember(memberId, trx)
+  /** Every result, newest first (the API pages what is released, so it needs them all). */
+  async all(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<LabResultRecord[]> {
+    const rows = await this.forMember(memberId, trx)
       .join('providers as p', 'p.id', 'r.ordering_provider_id')
-      .andWhere('r.id', id)
-      .first(columns)
-    return row ? toRecord(row) : undefined
-  }
-
-  /** Every result of one test, oldest first, for the trend. */
-  async history(memberId: number, testCode: string, trx: Knex.Transaction | Db = this.db): Promise<LabResultRecord[]> {
-    const rows = await this.forMember(memberId, trx, testCode)
-      .join('providers as p', 'p.id', 'r.ordering_provider_id')
-      .orderBy('r.collected_at', 'asc')
-      .orderBy('r.id', 'asc')
+      .orderBy('r.collected_at', 'desc')
+      .orderBy('r.id', 'desc')
       .select(columns)
     return rows.map(toRecord)
   }
 
-  /** The tests the member has results for, for the filter. */
-  async tests(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<{ code: string; name: string }[]> {
+  /** One result, or undefined when the member has none with that id. */
+  async find(memberId: number, id: number, trx: Knex.Transaction | Db = this.db): Promise<LabResultRecord | undefined> {
+    const row = await this.forMember(memberId, trx)
+      .join('providers as p', 'p.id', 'r.ordering_provider_id')
+      .where('r.id', id)
+      .first(columns)
+    return row ? toRecord(row) : undefined
+  }
+
+  /**
+   * One result and every result of the same test, oldest first, for its trend, in one query; undefined when
+   * the member has no result with that id.
+   */
+  async findWithHistory(
+    memberId: number,
+    id: number,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<{ record: LabResultRecord; history: LabResultRecord[] } | undefined> {
+    const sameTest = trx('lab_results').where({ id, member_id: memberId }).select('test_code')
+    const rows = await this.forMember(memberId, trx)
+      .join('providers as p', 'p.id', 'r.ordering_provider_id')
+      .whereIn('r.test_code', sameTest)
+      .orderBy('r.collected_at', 'asc')
+      .orderBy('r.id', 'asc')
+      .select(columns)
+    const history = rows.map(toRecord)
+    const record = history.find((candidate) => candidate.id === id)
+    return record && { record, history }
+  }
+
+  /** The tests the member has results for, for the filter, each with its number of results (for paging). */
+  async tests(
+    memberId: number,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<{ code: string; name: string; results: number }[]> {
     const rows = await this.forMember(memberId, trx)
       .groupBy('r.test_code')
       .orderBy('name')
-      .select('r.test_code as code', trx.raw('min(r.test_name) as name'))
-    return rows.map((row: { code: string; name: string }) => ({ code: row.code, name: row.name }))
+      .select('r.test_code as code', trx.raw('min(r.test_name) as name'), trx.raw('count(*) as results'))
+    return rows.map((row: { code: string; name: string; results: number | string }) => ({
+      code: row.code,
+      name: row.name,
+      results: Number(row.results),
+    }))
   }
 }

@@ -86,11 +86,14 @@ export class LabResultsService {
       viewing,
       { type: 'lab-result', detail: { page: options.page } },
       async (memberId) => {
-        const tests = await this.results.tests(memberId)
-        const testCode = tests.some((test) => test.code === options.testCode) ? options.testCode : undefined
+        // One query gives the filter's choices and the count to page by.
+        const counted = await this.results.tests(memberId)
+        const chosen = counted.find((test) => test.code === options.testCode)
+        const testCode = chosen?.code
+        const tests = counted.map(({ code, name }) => ({ code, name }))
         const page = await loadPage(
           { page: options.page, pageSize: resultsPerPage },
-          () => this.results.count(memberId, testCode),
+          async () => chosen?.results ?? counted.reduce((total, test) => total + test.results, 0),
           (offset, limit) => this.results.list(memberId, { testCode, offset, limit }),
         )
         return { results: { ...page, items: page.items.map((record) => memberView(record, now)) }, tests, testCode }
@@ -105,8 +108,7 @@ export class LabResultsService {
   async releasedResults(viewing: Viewing, page: number): Promise<Paged<LabResultView & { reading: Reading }>> {
     const now = this.clock()
     return this.access.viewRecords(viewing, { type: 'lab-result', detail: { page } }, async (memberId) => {
-      const total = await this.results.count(memberId)
-      const released = (await this.results.list(memberId, { offset: 0, limit: total }))
+      const released = (await this.results.all(memberId))
         .map((record) => memberView(record, now))
         .filter((view): view is LabResultView & { reading: Reading } => view.reading !== undefined)
       return pageOf(released, { page, pageSize: resultsPerPage })
@@ -126,12 +128,14 @@ export class LabResultsService {
   /** One result; its trend holds only released values of the same test. */
   async showResult(viewing: Viewing, rawId: unknown): Promise<{ result: LabResultView; trend?: Trend }> {
     const now = this.clock()
-    const record = await this.access.viewRecord(viewing, { type: 'lab-result', id: rawId }, (memberId, id) =>
-      this.results.find(memberId, id),
+    const { record, history } = await this.access.viewRecord(
+      viewing,
+      { type: 'lab-result', id: rawId },
+      (memberId, id) => this.results.findWithHistory(memberId, id),
     )
     const result = memberView(record, now)
     if (!result.reading) return { result }
-    const released = (await this.results.history(viewing.memberId, record.testCode))
+    const released = history
       .map((past) => ({ past, view: memberView(past, now) }))
       .filter(({ view }) => view.reading !== undefined)
     if (released.length < 2) return { result }

@@ -415,24 +415,16 @@ export class PrescriptionRepository {
   }
 
   /** Who to tell about a request's change: the account that made it. */
-  async requesterEmail(
-    requestId: number,
+  /** Who made the request a status change belongs to, and their email address (if any), in one query. */
+  async noticeRecipient(
+    eventId: number,
     trx: Trx = this.db,
   ): Promise<{ userId: number; email: string | null } | undefined> {
-    const row = await trx('refill_requests as r')
+    const row = await trx('refill_request_events as e')
+      .join('refill_requests as r', 'r.id', 'e.refill_request_id')
       .join('users as u', 'u.id', 'r.requested_by_user_id')
-      .where('r.id', requestId)
+      .where('e.id', eventId)
       .first('u.id', 'u.email')
     return row ? { userId: Number(row.id), email: row.email } : undefined
-  }
-
-  async findEvent(eventId: number, trx: Trx = this.db) {
-    return trx('refill_request_events')
-      .where({ id: eventId })
-      .first<{ id: number; refill_request_id: number; status: RefillStatus } | undefined>(
-        'id',
-        'refill_request_id',
-        'status',
-      )
   }
 }

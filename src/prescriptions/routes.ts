@@ -126,10 +126,12 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
     const token = (req.body as Record<string, unknown> | undefined)?.requestToken
     if (!isRequestToken(token)) return res.redirect(303, '/prescriptions/refill')
     const draft = req.session.refillDraft
-    // A second click, a reload or an old tab's form: the request its token made, if any.
-    const already = await prescriptions.requestForToken(viewing, token)
-    if (already) return res.redirect(303, `/prescriptions/requests/${already}/confirmation`)
-    if (!draft?.choice || draft.token !== token) return res.redirect(303, '/prescriptions/refill')
+    if (!draft?.choice || draft.token !== token) {
+      // An old tab's form, or one sent again after the draft moved on: the request its token made, if any.
+      const already = await prescriptions.requestForToken(viewing, token)
+      return res.redirect(303, already ? `/prescriptions/requests/${already}/confirmation` : '/prescriptions/refill')
+    }
+    // A second click or a reload with this draft: createRequest finds the request its token made.
     const outcome = await prescriptions.createRequest(viewing, draft.choice, token)
     if (!outcome.ok) {
       return renderChoose(

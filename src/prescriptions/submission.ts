@@ -165,11 +165,9 @@ export class RefillSubmissionService {
   /** The notice for one status change, sent once however often the job runs. */
   async sendNotice(eventId: number): Promise<'sent' | 'skipped'> {
     const jobKey = `refill-event-${eventId}`
-    if (await this.sentEmails.alreadySent(jobKey)) return 'skipped'
-    const event = await this.repository.findEvent(eventId)
-    if (!event) return 'skipped'
-    const requester = await this.repository.requesterEmail(event.refill_request_id)
+    const requester = await this.repository.noticeRecipient(eventId)
     if (!requester?.email) return 'skipped'
+    if (await this.sentEmails.alreadySent(jobKey)) return 'skipped'
     await this.mailer.send(refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`))
     await this.sentEmails.recordSent(jobKey, 'refill-update', requester.userId, this.clock())
     return 'sent'
