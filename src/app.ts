@@ -13,7 +13,8 @@ import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
-import { noStore } from './platform/access'
+import { familyRoutes } from './family/routes'
+import { noStore, setUpViewing } from './platform/access'
 import { officePrescriptionRoutes, pharmacyWebhookRoutes, prescriptionRoutes } from './prescriptions/routes'
 import { errorHandler, notFoundHandler } from './platform/errors'
 import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
@@ -77,6 +78,8 @@ export function createApp(services: Services): Express {
   app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))
   app.use(offerLapsedForm(config, clock))
   app.use(holdForFirstSignOn)
+  // Whom the signed-on member may act for, loaded on each request so a change counts at once.
+  app.use(setUpViewing(services.family))
 
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
@@ -90,6 +93,7 @@ export function createApp(services: Services): Express {
   app.use(coverageRoutes(services))
   app.use(appointmentRoutes(services))
   app.use(prescriptionRoutes(services))
+  app.use(familyRoutes(services))
   app.use(officeRoutes())
   app.use(officePrescriptionRoutes(services))
   app.use(opsRoutes(services))

@@ -16,6 +16,8 @@ import { SignOnThrottle } from './accounts/throttle'
 import type { Config } from './config'
 import { CoverageRepository } from './coverage/repository'
 import { CoverageService } from './coverage/service'
+import { FamilyRepository } from './family/repository'
+import { FamilyService } from './family/service'
 import { LabResultRepository } from './labs/repository'
 import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
@@ -105,6 +107,7 @@ export function createServices(infrastructure: Infrastructure) {
     logger,
   )
   const prescriptionRepository = new PrescriptionRepository(db)
+  const membership = new MembershipService(members, users, throttles)
   return {
     ...infrastructure,
     audit,
@@ -114,7 +117,7 @@ export function createServices(infrastructure: Infrastructure) {
     throttle,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
     emailVerification: new EmailVerificationService(db, clock),
-    membership: new MembershipService(members, users, throttles),
+    membership,
     settings: new AccountSettingsService(db, users, credentials, clock),
     recovery: new RecoveryService(db, credentials, throttle, clock, throttles, temporaryPasswords),
     registration: new RegistrationService(
@@ -151,6 +154,16 @@ export function createServices(infrastructure: Infrastructure) {
       clock,
       logger,
       config.publicUrl,
+    ),
+    family: new FamilyService(
+      new FamilyRepository(db),
+      membership,
+      audit,
+      clock,
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      config.publicUrl,
+      throttles,
     ),
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
