@@ -217,6 +217,11 @@ export class FamilyRepository {
     return row ? { userId: Number(row.id) } : undefined
   }
 
+  async nameOf(memberId: number): Promise<string | undefined> {
+    const row = await this.db('members').where({ id: memberId }).first('first_name', 'last_name')
+    return row ? `${row.first_name} ${row.last_name}` : undefined
+  }
+
   async birthDateOf(memberId: number): Promise<string | undefined> {
     const row = await this.db('members').where({ id: memberId }).first('birth_date')
     return row ? String(row.birth_date) : undefined

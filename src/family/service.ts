@@ -75,15 +75,21 @@ export class FamilyService implements ProxyDirectory {
   }
 
   /**
-   * The members this person may act for today, themselves first: children under 12 (every tool), teens (their
+   * The members this person may act for today, themselves first (none for staff): children under 12 (every tool), teens (their
    * limited tools), and adults whose grant is in force (the tools they chose). Ages come from birth dates and
    * today's date on the clock, so a child turning 18 drops out on their birthday without anything stored.
+   * The pages' switcher reads it on every request, and so can anything else that acts for a member (an API).
    */
-  async membersUserMayActFor(user: { memberId: number; displayName: string }): Promise<ActableMember[]> {
+  async membersActedFor(user: {
+    role: string
+    memberId: number | null
+    displayName?: string
+  }): Promise<ActableMember[]> {
+    if (user.role !== 'member' || !user.memberId) return []
     const today = this.today()
     const self: ActableMember = {
       memberId: user.memberId,
-      name: user.displayName,
+      name: user.displayName ?? (await this.repository.nameOf(user.memberId)) ?? '',
       relationship: 'self',
       tools: memberTools,
       accessHistory: true,

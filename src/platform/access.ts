@@ -106,7 +106,11 @@ declare module 'express-serve-static-core' {
 
 /** Where the members a person may act for come from (the family feature), and where refusals are audited. */
 export interface ProxyDirectory {
-  membersUserMayActFor(user: { id: number; memberId: number; displayName: string }): Promise<ActableMember[]>
+  membersActedFor(user: {
+    role: SessionUser['role']
+    memberId: number | null
+    displayName?: string
+  }): Promise<ActableMember[]>
   recordRefusal(entry: {
     actorUserId: number
     subjectMemberId: number | null
@@ -130,11 +134,7 @@ export function setUpViewing(directory: ProxyDirectory): RequestHandler {
   return async (req, res, next) => {
     const user = req.session.user
     if (!user || user.role !== 'member' || !user.memberId || user.mustSetCredentials) return next()
-    const choices = await directory.membersUserMayActFor({
-      id: user.id,
-      memberId: user.memberId,
-      displayName: user.displayName,
-    })
+    const choices = await directory.membersActedFor(user)
     const chosen = req.session.viewingMemberId
     let current = choices.find((member) => member.memberId === (chosen ?? user.memberId))
     let lostMemberId: number | undefined
