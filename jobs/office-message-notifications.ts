@@ -1,18 +1,23 @@
 import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import { type FamilyService, grantNoticeJob } from '../src/family/service'
+import { noticeJobNames, OfficeReplyNotices } from '../src/messages/notices'
 import type { AccountEmailService } from '../src/notifications/service'
 
 export const queueName = 'office-message-notifications'
 
+const noticeJobs: readonly string[] = noticeJobNames
+
 /**
- * Emails to members: account emails and the notice that someone gave them access; office-reply notices later.
- * Each job carries ids only; the service reloads what it needs and records what it sent, so a retried job does not send twice.
+ * Emails to members: account emails, notices that the office replied (throttled, see `OfficeReplyNotices`)
+ * and the notice that someone gave them access. Each job carries ids only; the services reload what they need
+ * and record what they sent, so a retried job does not send twice.
  */
 export function startNotificationWorker(
   connection: Redis,
   prefix: string,
   emails: AccountEmailService,
+  notices: OfficeReplyNotices,
   family: Pick<FamilyService, 'sendGrantNotice'>,
 ): Worker {
   return new Worker(
@@ -20,6 +25,8 @@ export function startNotificationWorker(
     async (job) => {
       const key = job.id ?? `${job.name}-${job.timestamp}`
       if (job.name === grantNoticeJob) return family.sendGrantNotice(Number(job.data.grantId), key)
+      if (noticeJobs.includes(job.name))
+        return notices.handle({ name: job.name, id: job.id, data: job.data as Record<string, unknown> })
       return emails.send({ name: job.name, data: job.data }, key)
     },
     {

@@ -18,7 +18,7 @@ import { closeInfrastructure, createInfrastructure, createServices, Services } f
 export function startWorkers(services: Services): Worker[] {
   const { redis, queues, logger } = services
   const workers = [
-    startNotificationWorker(redis, queues.prefix, services.accountEmails, services.family),
+    startNotificationWorker(redis, queues.prefix, services.accountEmails, services.officeReplyNotices, services.family),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
     startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),
     startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),

@@ -11,6 +11,7 @@ import { healthRoutes } from './health/routes'
 import { homeRoutes } from './home/routes'
 import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
+import { messageRoutes, unreadMessageCount } from './messages/routes'
 import { officeRoutes } from './office/routes'
 import { opsRoutes } from './ops/routes'
 import { familyRoutes } from './family/routes'
@@ -80,6 +81,7 @@ export function createApp(services: Services): Express {
   app.use(holdForFirstSignOn)
   // Whom the signed-on member may act for, loaded on each request so a change counts at once.
   app.use(setUpViewing(services.family))
+  app.use(unreadMessageCount(services))
 
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
@@ -93,8 +95,9 @@ export function createApp(services: Services): Express {
   app.use(coverageRoutes(services))
   app.use(appointmentRoutes(services))
   app.use(prescriptionRoutes(services))
+  app.use(messageRoutes(services))
   app.use(familyRoutes(services))
-  app.use(officeRoutes())
+  app.use(officeRoutes(services))
   app.use(officePrescriptionRoutes(services))
   app.use(opsRoutes(services))
   app.use(mailroomRoutes(services))

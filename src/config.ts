@@ -108,6 +108,9 @@ const schema = z
     REFILL_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     REFILL_RECONCILE_AFTER_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
     REFILL_RECONCILE_SCHEDULE: z.string().min(9).default('*/5 * * * *'),
+    // The office-reply email throttle: after an email, at most one more within this window, at its end.
+    OFFICE_REPLY_EMAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    OFFICE_REPLY_EMAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -171,6 +174,11 @@ const schema = z
         lockMs: env.REFILL_LOCK_MS,
         reconcileAfterMinutes: env.REFILL_RECONCILE_AFTER_MINUTES,
         reconcileSchedule: env.REFILL_RECONCILE_SCHEDULE,
+      },
+      messages: {
+        noticeWindowMs: env.OFFICE_REPLY_EMAIL_WINDOW_SECONDS * 1000,
+        noticeRetryDelayMs: env.OFFICE_REPLY_EMAIL_RETRY_DELAY_MS,
+        noticeAttempts: 8,
       },
     }
   })

@@ -21,6 +21,9 @@ import { FamilyService } from './family/service'
 import { LabResultRepository } from './labs/repository'
 import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
+import { OfficeReplyNotices } from './messages/notices'
+import { MessageRepository } from './messages/repository'
+import { MessageService } from './messages/service'
 import { OpsService } from './ops/service'
 import { AuditLog } from './platform/audit'
 import { Clock, configuredClock } from './platform/clock'
@@ -108,6 +111,8 @@ export function createServices(infrastructure: Infrastructure) {
   )
   const prescriptionRepository = new PrescriptionRepository(db)
   const membership = new MembershipService(members, users, throttles)
+  const messageRepository = new MessageRepository(db)
+  const messages = new MessageService(db, messageRepository, recordAccess, audit, clock)
   return {
     ...infrastructure,
     audit,
@@ -144,7 +149,22 @@ export function createServices(infrastructure: Infrastructure) {
       publicUrl: config.publicUrl,
     }),
     ops: new OpsService(db, queues, clock, audit),
-    prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock),
+    prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock, messages),
+    messages,
+    officeReplyNotices: new OfficeReplyNotices(
+      messageRepository,
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      clock,
+      queues,
+      redis,
+      {
+        windowMs: config.messages.noticeWindowMs,
+        retryDelayMs: config.messages.noticeRetryDelayMs,
+        attempts: config.messages.noticeAttempts,
+        publicUrl: config.publicUrl,
+      },
+    ),
     refillSubmissions: new RefillSubmissionService(
       db,
       prescriptionRepository,

@@ -58,6 +58,8 @@ export class UserRepository {
       displayName: string
       memberId?: number
       email?: string
+      /** Office staff: the department whose messages they answer. */
+      departmentId?: number
       at: Date
     },
     trx: Knex.Transaction | Db = this.db,
@@ -71,6 +73,7 @@ export class UserRepository {
       display_name: user.displayName,
       member_id: user.memberId ?? null,
       email: user.email ?? null,
+      department_id: user.departmentId ?? null,
     })
     return Number(id)
   }

@@ -77,6 +77,37 @@ export function settingsRoutes({ settings, credentials }: Pick<Services, 'settin
     done(req, res, `We sent a link to ${form.value.email}. Your email address changes when you open it.`)
   })
 
+  const replyEmailsForm = z.object({
+    replyEmails: z.preprocess(
+      (value) => (typeof value === 'string' ? value : ''),
+      z.enum(['on', 'off'], { error: 'Choose whether we email you when your doctor’s office replies' }),
+    ),
+  })
+  const renderReplyEmails = async (req: Request, res: Response, errors: FormError[] = []) => {
+    const current = Boolean((await settings.overview(user(req).id)).user.office_reply_emails)
+    const posted = (req.body as Record<string, unknown> | undefined)?.replyEmails
+    res.status(errors.length > 0 ? 400 : 200).render('account/message-emails', {
+      title: 'Emails about messages from your doctor’s office',
+      value: errors.length > 0 ? (typeof posted === 'string' ? posted.slice(0, 3) : '') : current ? 'on' : 'off',
+      errors,
+    })
+  }
+
+  router.get('/account/message-emails', (req, res) => renderReplyEmails(req, res))
+
+  router.post('/account/message-emails', async (req, res) => {
+    const form = parseForm(replyEmailsForm, req.body)
+    if (!form.ok) return renderReplyEmails(req, res, form.errors)
+    await settings.setOfficeReplyEmails(user(req).id, form.value.replyEmails === 'on')
+    done(
+      req,
+      res,
+      form.value.replyEmails === 'on'
+        ? 'We will email you when your doctor’s office replies.'
+        : 'We will not email you when your doctor’s office replies. Check Messages after you sign on.',
+    )
+  })
+
   router.get('/account/secret-questions', (_req, res) =>
     res.render('account/secret-questions', {
       title: 'Change your secret questions',

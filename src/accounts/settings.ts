@@ -22,6 +22,7 @@ export class AccountSettingsService {
         email: string | null
         email_verified_at: Date | null
         password_changed_at: Date | null
+        office_reply_emails: number | boolean
         member_id: number | null
         first_name: string | null
         last_name: string | null
@@ -30,6 +31,7 @@ export class AccountSettingsService {
         'u.email',
         'u.email_verified_at',
         'u.password_changed_at',
+        'u.office_reply_emails',
         'u.member_id',
         'm.first_name',
         'm.last_name',
@@ -43,6 +45,11 @@ export class AccountSettingsService {
     const questions = await this.credentials.secretQuestionKeys(userId)
     const activity = await this.users.recentSignOnEvents(userId, 15)
     return { user, pendingEmail: pendingEmail?.email, questions, activity }
+  }
+
+  /** Whether the member is emailed when their doctor's office replies (the email never holds the message). */
+  async setOfficeReplyEmails(userId: number, on: boolean): Promise<void> {
+    await this.db('users').where({ id: userId, role: 'member' }).update({ office_reply_emails: on })
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 import { seedAppointments } from './appointments'
 import { seedHealthRecords, SeededMember } from './health-records'
+import { seedMessages } from './messages'
 import { seedPrescriptions } from './prescriptions'
 
 export const demoPassword = 'Harbor-lights-2026'
@@ -25,7 +26,16 @@ export const demoAccounts = [
     role: 'member',
     who: 'Pat Rivera (MRN 11000006), who gave Alex her appointments and prescriptions',
   },
-  { userId: 'office.nurse', role: 'office', who: 'doctor’s office staff' },
+  {
+    userId: 'office.nurse',
+    role: 'office',
+    who: 'doctor’s office staff, Family Medicine at San Leandro (Alex’s care team)',
+  },
+  {
+    userId: 'office.geriatrics',
+    role: 'office',
+    who: 'doctor’s office staff, Geriatrics at Oakland (Pat’s care team)',
+  },
   { userId: 'ops.admin', role: 'ops', who: 'operations' },
   { userId: 'mailroom.clerk', role: 'mailroom', who: 'mailroom' },
 ] as const
@@ -179,7 +189,9 @@ const members: DemoMember[] = [
 ]
 
 const staff = [
-  { userId: 'office.nurse', role: 'office', displayName: 'Nurse Joy Adams' },
+  // Office staff answer the messages of one department: a specialty at a clinic.
+  { userId: 'office.nurse', role: 'office', displayName: 'Nurse Joy Adams', department: 'bell' },
+  { userId: 'office.geriatrics', role: 'office', displayName: 'Nurse Dana Brooks', department: 'haddad' },
   { userId: 'ops.admin', role: 'ops', displayName: 'Ops Admin' },
   { userId: 'mailroom.clerk', role: 'mailroom', displayName: 'Mailroom Clerk' },
 ] as const
@@ -231,10 +243,19 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
       clinicIds.set(key, Number(id))
     }
     const providerIds = new Map<string, { id: number; clinicId: number }>()
+    const departmentIds = new Map<string, number>()
+    const providerDepartments = new Map<string, number>()
     for (const { key, clinic, ...provider } of providers) {
       const clinicId = clinicIds.get(clinic)!
-      const [id] = await trx('providers').insert({ ...provider, clinic_id: clinicId })
+      const departmentKey = `${clinic}/${provider.specialty}`
+      if (!departmentIds.has(departmentKey)) {
+        const [departmentId] = await trx('departments').insert({ clinic_id: clinicId, name: provider.specialty })
+        departmentIds.set(departmentKey, Number(departmentId))
+      }
+      const departmentId = departmentIds.get(departmentKey)!
+      const [id] = await trx('providers').insert({ ...provider, clinic_id: clinicId, department_id: departmentId })
       providerIds.set(key, { id: Number(id), clinicId })
+      providerDepartments.set(key, departmentId)
     }
     const seeded: SeededMember[] = []
     for (const member of members) {
@@ -293,6 +314,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         password_hash: passwordHash,
         role: person.role,
         display_name: person.displayName,
+        department_id: 'department' in person ? providerDepartments.get(person.department) : null,
         password_changed_at: today,
       })
     }
@@ -300,5 +322,6 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
     await seedHealthRecords(trx, today, seeded, providerIds)
     await seedAppointments(trx, today, seeded, providerIds)
     await seedPrescriptions(trx, today, seeded, providerIds)
+    await seedMessages(trx, today)
   })
 }

@@ -15,6 +15,10 @@ export interface MailCatcher {
   messages: CaughtEmail[]
   /** Resolves with the first message (already caught or still to come) that matches. */
   waitFor(match: (email: CaughtEmail) => boolean, timeoutMs?: number): Promise<CaughtEmail>
+  /** Answers the next `count` messages with a temporary failure (451), as a busy mail server does. */
+  refuseNext(count: number): void
+  /** How many messages were refused so far. */
+  refused: number
   close(): Promise<void>
 }
 
@@ -26,6 +30,8 @@ export async function startMailCatcher(
   options: { port?: number; onMessage?: (email: CaughtEmail) => void } = {},
 ): Promise<MailCatcher> {
   const messages: CaughtEmail[] = []
+  let toRefuse = 0
+  let refused = 0
   const waiters: { match: (email: CaughtEmail) => boolean; resolve: (email: CaughtEmail) => void }[] = []
 
   const server = new SMTPServer({
@@ -37,6 +43,11 @@ export async function startMailCatcher(
       const chunks: Buffer[] = []
       stream.on('data', (chunk: Buffer) => chunks.push(chunk))
       stream.on('end', async () => {
+        if (toRefuse > 0) {
+          toRefuse--
+          refused++
+          return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }))
+        }
         const raw = Buffer.concat(chunks).toString('utf8')
         try {
           const parsed = await simpleParser(raw)
@@ -91,6 +102,12 @@ export async function startMailCatcher(
         }, timeoutMs)
         waiters.push(waiter)
       })
+    },
+    refuseNext(count) {
+      toRefuse = count
+    },
+    get refused() {
+      return refused
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   }

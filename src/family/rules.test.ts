@@ -22,11 +22,11 @@ describe('proxy access rules', () => {
       assert.ok(access.kind === 'child' && access.tools.includes('labs') && access.tools.includes('coverage'))
     })
 
-    it('gives a teen’s vaccinations and appointments from the 12th birthday, never labs, prescriptions or claims', () => {
+    it('gives a teen’s vaccinations, appointments and messages from the 12th birthday, never labs, prescriptions or claims', () => {
       assert.equal(childAccess('2014-12-04', '2026-12-03').kind, 'child')
       const teen = childAccess('2014-12-04', '2026-12-04')
       assert.equal(teen.kind, 'teen')
-      assert.deepEqual(teen.kind === 'teen' && [...teen.tools], ['appointments', 'vaccinations'])
+      assert.deepEqual(teen.kind === 'teen' && [...teen.tools], ['messages', 'appointments', 'vaccinations'])
       for (const confidential of ['labs', 'prescriptions', 'coverage'] as const)
         assert.ok(!teenTools.includes(confidential), confidential)
     })

@@ -41,13 +41,14 @@ export function safeReturnPath(candidate: unknown): string | undefined {
 }
 
 /** The member tools, in the order the navigation lists them; proxy access grants some of them and not others. */
-export const memberTools = ['labs', 'prescriptions', 'appointments', 'vaccinations', 'coverage'] as const
+export const memberTools = ['labs', 'prescriptions', 'messages', 'appointments', 'vaccinations', 'coverage'] as const
 export type MemberTool = (typeof memberTools)[number]
 
 /** Each tool's page and name, for the navigation and the family pages. */
 export const toolPages: Record<MemberTool, { path: string; name: string }> = {
   labs: { path: '/labs', name: 'Lab results' },
   prescriptions: { path: '/prescriptions', name: 'Prescriptions' },
+  messages: { path: '/messages', name: 'Messages' },
   appointments: { path: '/appointments', name: 'Appointments' },
   vaccinations: { path: '/vaccinations', name: 'Vaccination records' },
   coverage: { path: '/coverage', name: 'Coverage and costs' },
@@ -178,6 +179,20 @@ export async function resolveViewing(req: Request, tool: SubjectPage): Promise<V
     throw new NotFoundError()
   }
   return { ...base, memberId: context.current.memberId }
+}
+
+/**
+ * The viewing scope for something shown beside a page rather than asked for (a count in the header): the
+ * member viewed when their scope covers the tool, otherwise nothing — no 404 and no refusal in the audit log.
+ */
+export function viewingIfAllowed(req: Request, tool: SubjectPage): Viewing | undefined {
+  const user = req.session.user
+  if (!user || user.role !== 'member' || !user.memberId) return undefined
+  const own = ownViewing(req)
+  const context = req.viewing
+  if (!context) return own
+  if (context.lostMemberId !== undefined || !scopeAllows(context.current, tool)) return undefined
+  return { ...own, memberId: context.current.memberId }
 }
 
 /**

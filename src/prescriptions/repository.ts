@@ -356,14 +356,15 @@ export class PrescriptionRepository {
   async insertRenewal(
     trx: Knex.Transaction,
     renewal: { memberId: number; medicationId: number; userId: number; at: Date },
-  ): Promise<void> {
-    await trx('renewal_requests').insert({
+  ): Promise<number> {
+    const [id] = await trx('renewal_requests').insert({
       member_id: renewal.memberId,
       medication_id: renewal.medicationId,
       requested_by_user_id: renewal.userId,
       status: 'open',
       created_at: renewal.at,
     })
+    return Number(id)
   }
 
   /** For the doctor's office: open renewal requests and failed refill requests, oldest first. */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import type { Knex } from 'knex'
 import type { Viewing } from '../platform/access'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
@@ -10,6 +11,24 @@ import { addToOutbox } from '../platform/outbox'
 import { recordId, RecordAccess } from '../platform/record-access'
 import { eligibilityMessage, refillEligibility, RefillEligibility, renewalOffered } from './eligibility'
 import type { MedicationRecord, PharmacyRecord, PrescriptionRepository } from './repository'
+
+/**
+ * Where a renewal request goes to the doctor's office: the messages feature, as a thread of its own topic
+ * (a small interface, wired in services.ts, so prescriptions does not reach into messages).
+ */
+export interface RenewalInbox {
+  openRenewalThread(
+    trx: Knex.Transaction,
+    renewal: {
+      memberId: number
+      actorUserId: number
+      medicationId: number
+      medicationName: string
+      renewalRequestId: number
+      at: Date
+    },
+  ): Promise<number>
+}
 
 export interface MedicationView extends MedicationRecord {
   eligibility: RefillEligibility
@@ -56,6 +75,7 @@ export class PrescriptionService {
     private readonly recordAccess: RecordAccess,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly renewals: RenewalInbox,
   ) {}
 
   private view(medication: MedicationRecord, today: string): MedicationView {
@@ -259,11 +279,20 @@ export class PrescriptionService {
       await this.repository.lockMedications(viewing.memberId, trx)
       const again = await this.repository.findMedication(viewing.memberId, medication.id, trx)
       if (again?.renewalRequestedAt) return
-      await this.repository.insertRenewal(trx, {
+      const at = this.clock()
+      const renewalRequestId = await this.repository.insertRenewal(trx, {
         memberId: viewing.memberId,
         medicationId: medication.id,
         userId: viewing.actorUserId,
-        at: this.clock(),
+        at,
+      })
+      await this.renewals.openRenewalThread(trx, {
+        memberId: viewing.memberId,
+        actorUserId: viewing.actorUserId,
+        medicationId: medication.id,
+        medicationName: medication.name,
+        renewalRequestId,
+        at,
       })
     })
     return { ok: true }

@@ -53,7 +53,13 @@ describe('managing a family member’s care in a browser with JavaScript off', f
     assert.equal(await headingText(h.page), 'Jordan Rivera’s home')
     const jordanTools = await navigation()
     assert.ok(!jordanTools.includes('Lab results'), `no lab results in ${jordanTools.join(', ')}`)
-    assert.deepEqual(jordanTools, ['Home', 'Appointments', 'Vaccination records', 'Family and shared access'])
+    assert.deepEqual(jordanTools, [
+      'Home',
+      'Messages',
+      'Appointments',
+      'Vaccination records',
+      'Family and shared access',
+    ])
     await h.assertAccessible('Jordan’s home')
 
     await switchTo('Pat Rivera')

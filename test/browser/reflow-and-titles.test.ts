@@ -13,7 +13,9 @@ interface Visited {
   smallestChartText: number | undefined
 }
 
-describe('every page of every role on a phone, with JavaScript off', () => {
+describe('every page of every role on a phone, with JavaScript off', function () {
+  // A role's every page (about 35 for a member, with axe at 320 px) is one test: more than 30 s on a busy machine.
+  this.timeout(180_000)
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
   const services = testServices({ clock })
   let batchId = ''

@@ -13,6 +13,8 @@ export interface Background {
   mail: MailCatcher
   /** Waits until every outbox row is queued and every queued job is finished, then forgets caught mail. */
   settle(): Promise<void>
+  /** Closes every worker (as a stopped worker process would), waits for `meanwhile`, then starts them anew. */
+  restartWorkers(meanwhile?: () => Promise<void>): Promise<void>
   stop(): Promise<void>
 }
 
@@ -28,7 +30,7 @@ export async function startServicesWithBackground(options: { clock?: Clock } = {
   })
   const relay = new OutboxRelay(services.db, services.queues, services.clock, services.logger)
   relay.start(services.config.outboxPollMs)
-  const workers: Worker[] = startWorkers(services)
+  let workers: Worker[] = startWorkers(services)
   return {
     services,
     mail,
@@ -46,6 +48,11 @@ export async function startServicesWithBackground(options: { clock?: Clock } = {
         await new Promise((resolve) => setTimeout(resolve, 50))
       }
       mail.messages.length = 0
+    },
+    async restartWorkers(meanwhile) {
+      await Promise.all(workers.map((worker) => worker.close()))
+      await meanwhile?.()
+      workers = startWorkers(services)
     },
     async stop() {
       await relay.stop()

@@ -70,7 +70,29 @@ describe('the demo plan', () => {
       clinic: 'Oakland Medical Center',
     })
     const accounts = await services.db('users').orderBy('user_id').pluck('user_id')
-    assert.deepEqual(accounts, ['alex.rivera', 'mailroom.clerk', 'office.nurse', 'ops.admin', 'pat.rivera'])
+    assert.deepEqual(accounts, [
+      'alex.rivera',
+      'mailroom.clerk',
+      'office.geriatrics',
+      'office.nurse',
+      'ops.admin',
+      'pat.rivera',
+    ])
+    // Each office account answers one department's messages: the nurse is on Alex's primary care team.
+    const departments = await services
+      .db('users as u')
+      .join('departments as d', 'd.id', 'u.department_id')
+      .join('clinics as c', 'c.id', 'd.clinic_id')
+      .where('u.role', 'office')
+      .orderBy('u.user_id')
+      .select('u.user_id', 'd.name', 'c.name as clinic')
+    assert.deepEqual(
+      departments.map((row) => `${row.user_id}: ${row.name} at ${row.clinic}`),
+      [
+        'office.geriatrics: Geriatrics at Oakland Medical Center',
+        'office.nurse: Family Medicine at San Leandro Medical Center',
+      ],
+    )
   })
 
   it('refuses to load in production', async () => {
@@ -97,7 +119,7 @@ describe('the demo plan', () => {
 
 describe('the staff account script', () => {
   const services = testServices()
-  before(() => resetData(services))
+  before(() => resetWithDemoPlan(services))
   after(() => closeServices(services))
 
   const createStaff = (args: string[], env: Record<string, string> = {}) =>
@@ -108,11 +130,24 @@ describe('the staff account script', () => {
     })
 
   it('creates an office account that can sign on', async () => {
-    const result = createStaff(['--user-id', 'nurse.lee', '--role', 'office', '--name', 'Nurse Kim Lee'], {
-      STAFF_PASSWORD: 'a long staff passphrase here',
-    })
+    const result = createStaff(
+      [
+        '--user-id',
+        'nurse.lee',
+        '--role',
+        'office',
+        '--name',
+        'Nurse Kim Lee',
+        '--department',
+        'Pediatrics at San Leandro Medical Center',
+      ],
+      { STAFF_PASSWORD: 'a long staff passphrase here' },
+    )
     assert.equal(result.status, 0, result.stderr)
-    assert.match(result.stdout, /Created office account nurse.lee for Nurse Kim Lee/)
+    assert.match(
+      result.stdout,
+      /Created office account nurse.lee for Nurse Kim Lee in Pediatrics at San Leandro Medical Center/,
+    )
     const response = await signOn(supertest.agent(buildApp(services)), 'nurse.lee', 'a long staff passphrase here')
     assert.equal(response.headers.location, '/office')
   })
@@ -133,5 +168,27 @@ describe('the staff account script', () => {
       /The user ID must be 6 to 32/,
     )
     assert.match(createStaff(['--user-id', 'NURSE.LEE', '--role', 'ops', '--name', 'X']).stderr, /already taken/)
+  })
+
+  it('needs a department for office staff, and lists the departments when it is missing or unknown', () => {
+    const missing = createStaff(['--user-id', 'nurse.kim', '--role', 'office', '--name', 'X'])
+    assert.equal(missing.status, 1)
+    assert.match(missing.stderr, /Office staff need --department/)
+    assert.match(missing.stderr, /Family Medicine at San Leandro Medical Center/)
+    const unknown = createStaff([
+      '--user-id',
+      'nurse.kim',
+      '--role',
+      'office',
+      '--name',
+      'X',
+      '--department',
+      'Oncology',
+    ])
+    assert.match(unknown.stderr, /There is no department "Oncology"/)
+    assert.match(
+      createStaff(['--user-id', 'ops.kim', '--role', 'ops', '--name', 'X', '--department', '1']).stderr,
+      /Only office staff work in a department/,
+    )
   })
 })

@@ -56,6 +56,7 @@ interface SubjectRecords {
   appointmentToCancel: number
   medication: number
   refillRequest: number
+  thread: number
 }
 
 /** The address of a route with its `:id` naming one of the subject's own records of that kind. */
@@ -70,6 +71,7 @@ function addressFor(route: AppRoute, records: SubjectRecords): string {
       )
     if (name === 'id' && first === 'prescriptions')
       return String(route.path.includes('/requests/') ? records.refillRequest : records.medication)
+    if (name === 'id' && first === 'messages') return String(records.thread)
     // The signed-on member's own grants: a number that is none of theirs.
     if (name === 'id' && first === 'family') return '999999'
     throw new Error(`The matrix does not know which record :${name} names in ${route.path}: teach addressFor`)
@@ -103,6 +105,21 @@ describe('proxy access over every member route (listed from the app’s router)'
   let jordanBorn: string
   let routes: (AppRoute & { scope: RouteScope })[]
 
+  /** A conversation of the member's with their doctor's office, as a parent would start it. */
+  const threadFor = async (memberId: number) => {
+    const viewing = { actorUserId: user.alex, memberId }
+    const [department] = await services.messages.departments(viewing)
+    const sent = await services.messages.send(viewing, {
+      topic: 'doctor-question',
+      department: String(department.id),
+      subject: 'A question',
+      body: 'Is this the right dose?',
+      notUrgent: 'yes',
+    })
+    assert.ok(sent.ok)
+    return sent.threadId
+  }
+
   before(async () => {
     await resetWithDemoPlan(services, clock)
     member.alex = await memberIdOf(services.db, '11000003')
@@ -134,6 +151,7 @@ describe('proxy access over every member route (listed from the app’s router)'
           (await services.db('medications').where({ member_id: id, status: 'active' }).first('id')).id,
         ),
         refillRequest: await refillRequestFor(services.db, id, user.alex, clock()),
+        thread: await threadFor(id),
       })
     }
     routes = appRoutes(app).map((route) => ({ ...route, scope: scopeOf(route.path) as RouteScope }))
@@ -198,7 +216,7 @@ describe('proxy access over every member route (listed from the app’s router)'
       actor: 'alex.rivera',
       subject: () => member.jordan,
       subjectName: 'Jordan Rivera',
-      allowed: ['vaccinations', 'appointments', 'home'],
+      allowed: ['vaccinations', 'appointments', 'messages', 'home'],
     },
     {
       name: 'an adult with a grant (appointments and prescriptions)',
@@ -303,6 +321,7 @@ describe('proxy access over every member route (listed from the app’s router)'
           cancelled: await countRows(services.db, 'appointments', { member_id: subject, status: 'cancelled' }),
           refills: await countRows(services.db, 'refill_requests', { member_id: subject }),
           renewals: await countRows(services.db, 'renewal_requests', { member_id: subject }),
+          messages: await countRows(services.db, 'message_threads', { member_id: subject }),
         }
 
         if (matrixCase.allowed === 'cannot be chosen') {
@@ -354,6 +373,7 @@ describe('proxy access over every member route (listed from the app’s router)'
               cancelled: await countRows(services.db, 'appointments', { member_id: subject, status: 'cancelled' }),
               refills: await countRows(services.db, 'refill_requests', { member_id: subject }),
               renewals: await countRows(services.db, 'renewal_requests', { member_id: subject }),
+              messages: await countRows(services.db, 'message_threads', { member_id: subject }),
             },
             before,
             'nothing was done to the member’s records',

@@ -105,7 +105,15 @@ describe('family and shared access', () => {
 
     it('hides the tools outside the scope from the navigation', async () => {
       const alex = await as('alex.rivera')
-      const all = ['Home', 'Lab results', 'Prescriptions', 'Appointments', 'Vaccination records', 'Coverage and costs']
+      const all = [
+        'Home',
+        'Lab results',
+        'Prescriptions',
+        'Messages',
+        'Appointments',
+        'Vaccination records',
+        'Coverage and costs',
+      ]
       assert.deepEqual(navigation((await alex.get('/home')).text), [
         ...all,
         'Access history',
@@ -121,6 +129,7 @@ describe('family and shared access', () => {
       const jordan = await alex.get('/home')
       assert.deepEqual(navigation(jordan.text), [
         'Home',
+        'Messages',
         'Appointments',
         'Vaccination records',
         'Family and shared access',
@@ -172,6 +181,33 @@ describe('family and shared access', () => {
       assert.match(history, /Alex Rivera ?Chose these records in "You are viewing"/)
     })
 
+    it('writes to the office on a teen’s behalf, recording who wrote it', async () => {
+      const alex = await as('alex.rivera')
+      const jordan = await member('11000005')
+      await chooseMember(alex, jordan)
+      const compose = await alex.get('/messages/new').expect(200)
+      const department = cheerio.load(compose.text)('[name="department"]').first().val() as string
+      const before = await lastAuditId(db())
+      const sent = await alex
+        .post('/messages/new')
+        .type('form')
+        .send({
+          topic: 'doctor-question',
+          department,
+          subject: 'Knee still sore',
+          body: 'Jordan’s knee is still sore after practice. Should we come in?',
+          notUrgent: 'yes',
+          _csrf: csrfTokenIn(compose.text),
+        })
+      assert.equal(sent.status, 303)
+      const thread = await db()('message_threads').where({ member_id: jordan, subject: 'Knee still sore' }).first()
+      const [message] = await db()('messages').where({ thread_id: thread.id })
+      assert.equal(message.author_user_id, await userIdOf(db(), 'alex.rivera'))
+      const audit = (await auditRowsAfter(db(), before)).find((row) => row.action === 'message.send')
+      assert.deepEqual([audit?.actor_user_id, audit?.subject_member_id], [await userIdOf(db(), 'alex.rivera'), jordan])
+      assert.match(pageText((await alex.get(sent.headers.location)).text), /Alex Rivera \(acting for Jordan Rivera\)/)
+    })
+
     it('lets a parent read a child’s access history, never a teen’s or a grantor’s', async () => {
       const alex = await as('alex.rivera')
       await chooseMember(alex, await member('11000004'))
@@ -190,11 +226,14 @@ describe('family and shared access', () => {
     it('shows whom the member acts for, what they may use, and who has access to their records', async () => {
       const alex = await as('alex.rivera')
       const page = pageText((await alex.get('/family').expect(200)).text)
-      assert.match(page, /Jordan Rivera ?Your teen \(12 to 17\).*You can use: Appointments, Vaccination records\./)
+      assert.match(
+        page,
+        /Jordan Rivera ?Your teen \(12 to 17\).*You can use: Messages, Appointments, Vaccination records\./,
+      )
       assert.match(page, /Pat Rivera ?Shared with you ?You can use: Prescriptions, Appointments\./)
       assert.match(
         page,
-        /Sam Rivera ?Your child \(under 12\) ?You can use: Lab results, Prescriptions, Appointments, Vaccination records, Coverage and costs, and see who has looked/,
+        /Sam Rivera ?Your child \(under 12\) ?You can use: Lab results, Prescriptions, Messages, Appointments, Vaccination records, Coverage and costs, and see who has looked/,
       )
       assert.match(page, /You have not given anyone access/)
       const patPage = pageText((await (await as('pat.rivera')).get('/family')).text)

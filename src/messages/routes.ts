@@ -1,0 +1,94 @@
+import { Request, RequestHandler, Response, Router } from 'express'
+import { memberToolPage, resolveViewing, viewingIfAllowed } from '../platform/access'
+import type { FormError } from '../platform/forms'
+import type { Services } from '../services'
+import { bodyMaxLength, subjectMaxLength, topicWords } from './service'
+
+const statusWords = { waiting: 'Waiting for a reply', answered: 'Replied', handled: 'Replied' } as const
+
+// What was typed comes back with its message, even when far too long (bounded by the 32 KB form limit).
+function typed(body: unknown, name: string, max: number): string {
+  const value = (body as Record<string, unknown> | undefined)?.[name]
+  return typeof value === 'string' ? value.slice(0, max) : ''
+}
+
+/** Unread office replies for the header of every member page (a count only). */
+export function unreadMessageCount({ messages }: Pick<Services, 'messages'>): RequestHandler {
+  return async (req, res, next) => {
+    const user = req.session?.user
+    // The member viewed, when their scope includes messages (a teen's, a child's, a grant's); otherwise no count.
+    const viewing = user?.mustSetCredentials ? undefined : viewingIfAllowed(req, 'messages')
+    if (viewing) res.locals.unreadMessages = await messages.unreadCount(viewing)
+    next()
+  }
+}
+
+/** The member's messages with their doctor's office: inbox, sent, compose, threads and replies. */
+export function messageRoutes({ messages }: Pick<Services, 'messages'>): Router {
+  const router = Router()
+  const page = memberToolPage()
+  const locals = { topicWords, statusWords, bodyMaxLength, subjectMaxLength }
+
+  router.get('/messages', ...page, async (req, res) => {
+    const threads = await messages.inbox(await resolveViewing(req, 'messages'))
+    res.render('messages/index', { ...locals, title: 'Messages', threads })
+  })
+
+  router.get('/messages/sent', ...page, async (req, res) => {
+    const sent = await messages.sent(await resolveViewing(req, 'messages'))
+    res.render('messages/sent', { ...locals, title: 'Sent messages', sent })
+  })
+
+  const renderCompose = async (req: Request, res: Response, errors: FormError[] = []) => {
+    const departments = await messages.departments(await resolveViewing(req, 'messages'))
+    const source = req.method === 'POST' ? req.body : req.query
+    const topic = typed(source, 'topic', 40)
+    res.status(errors.length > 0 ? 400 : 200).render('messages/new', {
+      ...locals,
+      title: 'Write to your doctor’s office',
+      departments,
+      values: {
+        topic,
+        department: typed(source, 'department', 12) || String(departments[0]?.id ?? ''),
+        subject: typed(source, 'subject', subjectMaxLength * 4),
+        body: typed(source, 'body', bodyMaxLength * 4),
+        notUrgent: typed(source, 'notUrgent', 3) === 'yes',
+      },
+      errors,
+    })
+  }
+
+  router.get('/messages/new', ...page, (req, res) => renderCompose(req, res))
+
+  router.post('/messages/new', ...page, async (req, res) => {
+    const outcome = await messages.send(await resolveViewing(req, 'messages'), req.body)
+    if (!outcome.ok) return renderCompose(req, res, outcome.errors)
+    res.redirect(303, `/messages/${outcome.threadId}?sent=1`)
+  })
+
+  const renderThread = async (req: Request, res: Response, errors: FormError[] = []) => {
+    const viewing = await resolveViewing(req, 'messages')
+    const thread = await messages.openThread(viewing, req.params.id)
+    res.status(errors.length > 0 ? 400 : 200).render('messages/thread', {
+      ...locals,
+      title: `Message: ${thread.subject}`,
+      thread,
+      sent: req.query.sent === '1' && errors.length === 0,
+      values: {
+        body: errors.length > 0 ? typed(req.body, 'body', bodyMaxLength * 4) : '',
+        notUrgent: errors.length > 0 && typed(req.body, 'notUrgent', 3) === 'yes',
+      },
+      errors,
+    })
+  }
+
+  router.get('/messages/:id', ...page, (req, res) => renderThread(req, res))
+
+  router.post('/messages/:id/reply', ...page, async (req, res) => {
+    const outcome = await messages.reply(await resolveViewing(req, 'messages'), req.params.id, req.body)
+    if (!outcome.ok) return renderThread(req, res, outcome.errors)
+    res.redirect(303, `/messages/${outcome.threadId}?sent=1`)
+  })
+
+  return router
+}
