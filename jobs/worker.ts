@@ -1,3 +1,4 @@
+import { hostname } from 'node:os'
 import type { Worker } from 'bullmq'
 import { loadConfig } from '../src/config'
 import {
@@ -7,15 +8,21 @@ import {
 } from './appointment-reminders'
 import { startNotificationWorker } from './office-message-notifications'
 import { queueName as lettersQueue, scheduleLetterJobs, startLetterWorker } from './temp-password-letters'
-import { OutboxRelay } from '../src/platform/outbox'
+import { serveWorkerMetrics, WorkerMetrics } from '../src/ops/metrics'
+import { OutboxCompletions, OutboxRelay } from '../src/platform/outbox'
+import { warnUnlessNoEviction } from '../src/platform/redis'
 import { queueName as refillQueue, scheduleRefillJobs, startRefillWorker } from './refill-submission'
 import { closeInfrastructure, createInfrastructure, createServices, Services } from '../src/services'
 
 /**
  * Each queue's processor registers here as its feature lands. A worker is built per queue with its own
- * concurrency; all share the process's Redis connection settings and the queue prefix.
+ * concurrency; all share the process's Redis connection settings and the queue prefix. Every completed outbox
+ * job finishes its outbox row (`completions`).
  */
-export function startWorkers(services: Services): Worker[] {
+export function startWorkers(
+  services: Services,
+  completions = new OutboxCompletions(services.db, services.clock, services.logger),
+): Worker[] {
   const { redis, queues, logger } = services
   const workers = [
     startNotificationWorker(redis, queues.prefix, services.accountEmails, services.officeReplyNotices, services.family),
@@ -24,6 +31,9 @@ export function startWorkers(services: Services): Worker[] {
     startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
   ]
   for (const worker of workers) {
+    // Shown on the dashboard as the job's "processed by": which host and process ran it.
+    worker.opts.name = `${hostname()}:${process.pid}`
+    completions.watch(worker)
     worker.on('failed', (job, error) =>
       logger.warn({ queue: worker.name, jobId: job?.id, attempts: job?.attemptsMade, err: error }, 'job failed'),
     )
@@ -32,16 +42,34 @@ export function startWorkers(services: Services): Worker[] {
   return workers
 }
 
+/** The nightly and periodic jobs; upserting is idempotent, so it is safe at every start and reconnect. */
+async function scheduleJobs(services: Services): Promise<void> {
+  const { config, queues } = services
+  await scheduleLetterJobs(queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
+  await scheduleReminderSweep(queues.get(remindersQueue), config.appointments.sweepEveryMinutes)
+  await scheduleRefillJobs(queues.get(refillQueue), config.refills.reconcileSchedule, config.letters.timezone)
+}
+
 /** The worker process: the outbox relay plus every queue's worker; SIGTERM lets current jobs finish. */
 async function main(): Promise<void> {
   const services = createServices(createInfrastructure(loadConfig()))
   const { logger, config } = services
+  void warnUnlessNoEviction(services.redis, logger)
   const relay = new OutboxRelay(services.db, services.queues, services.clock, logger)
-  relay.start(config.outboxPollMs)
-  const workers = startWorkers(services)
-  await scheduleLetterJobs(services.queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
-  await scheduleReminderSweep(services.queues.get(remindersQueue), config.appointments.sweepEveryMinutes)
-  await scheduleRefillJobs(services.queues.get(refillQueue), config.refills.reconcileSchedule, config.letters.timezone)
+  relay.start(config.outboxPollMs, config.outboxRecheckSeconds * 1000)
+  const completions = new OutboxCompletions(services.db, services.clock, logger)
+  const workers = startWorkers(services, completions)
+  await scheduleJobs(services)
+  // A Redis that came back empty has lost the schedulers too: register them again whenever it reconnects.
+  services.redis.on('ready', () => {
+    scheduleJobs(services).catch((error: unknown) => logger.warn({ err: error }, 'could not register the schedulers'))
+  })
+  const metrics = new WorkerMetrics()
+  for (const worker of workers) metrics.watch(worker)
+  const metricsServer =
+    config.workerMetricsPort === undefined
+      ? undefined
+      : await serveWorkerMetrics(metrics, config.workerMetricsPort, config.metricsToken)
   logger.info({ queues: workers.map((worker) => worker.name) }, 'worker started')
 
   let stopping = false
@@ -53,6 +81,8 @@ async function main(): Promise<void> {
     await relay.stop()
     // close() waits for active jobs; jobs it cannot finish are released as stalled and picked up elsewhere.
     await Promise.all(workers.map((worker) => worker.close()))
+    await completions.flush()
+    metricsServer?.close()
     await closeInfrastructure(services)
     process.exit(0)
   }

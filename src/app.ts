@@ -13,11 +13,13 @@ import { labRoutes } from './labs/routes'
 import { mailroomRoutes } from './mailroom/routes'
 import { messageRoutes, unreadMessageCount } from './messages/routes'
 import { officeRoutes } from './office/routes'
-import { opsRoutes } from './ops/routes'
+import { dashboardPath, dashboardRoutes } from './ops/dashboard'
+import { WebMetrics } from './ops/metrics'
+import { metricsByToken, metricsForOps, opsRoutes } from './ops/routes'
 import { familyRoutes } from './family/routes'
 import { noStore, setUpViewing } from './platform/access'
 import { officePrescriptionRoutes, pharmacyWebhookRoutes, prescriptionRoutes } from './prescriptions/routes'
-import { errorHandler, notFoundHandler } from './platform/errors'
+import { errorHandler, notFoundHandler, whileRedisDown } from './platform/errors'
 import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
 import { setUpCompression, setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
@@ -32,6 +34,7 @@ import { welcomeRoutes } from './welcome/routes'
 export function createApp(services: Services): Express {
   const { config, logger, redis, clock } = services
   const app = express()
+  const metrics = new WebMetrics(services.ops, logger)
   app.disable('x-powered-by')
   // Only the listed proxies' X-Forwarded-For is believed: req.ip is the last address none of them vouches for.
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false)
@@ -60,7 +63,8 @@ export function createApp(services: Services): Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     }),
   )
-  app.use(setUpWebSecurity({ behindTls: config.trustProxy }))
+  app.use(metrics.observeRequests())
+  app.use(setUpWebSecurity({ behindTls: config.trustProxy, relaxedPrefix: dashboardPath }))
   app.use(setUpCompression())
   app.use('/public', express.static(path.join(__dirname, '..', 'public'), { maxAge: config.production ? '1d' : 0 }))
   // Only the static files above are cacheable: every page is made for one visitor (personal data, a form token,
@@ -68,12 +72,17 @@ export function createApp(services: Services): Express {
   app.set('etag', false)
   app.use(noStore)
   app.use(healthRoutes(services))
+  app.use(metricsByToken(config.metricsToken, metrics))
   app.use(pharmacyWebhookRoutes(services))
 
   const csrf = setUpCsrf()
   app.use(withLayout)
+  app.use(whileRedisDown(redis))
   app.use(setUpSession(redis, config, clock))
   app.use(csrf.exposeToken)
+  app.use(metricsForOps(metrics))
+  // The dashboard's API takes JSON from its own script, before the form parser and CSRF check (see dashboard.ts).
+  app.use(dashboardRoutes(services.queues))
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }))
   app.use(csrf.verifyToken)
   app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))

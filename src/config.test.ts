@@ -93,4 +93,13 @@ describe('configuration', () => {
     )
     assert.throws(() => loadConfig({ PHARMACY_URL: 'not a url' }), /PHARMACY_URL/)
   })
+
+  it('reads the ops settings: the queue prefix (with a Redis Cluster hash tag), the metrics token', () => {
+    assert.equal(loadConfig({}).queuePrefix, 'portal-bull')
+    assert.equal(loadConfig({ QUEUE_PREFIX: '{portal-bull}' }).queuePrefix, '{portal-bull}')
+    assert.throws(() => loadConfig({ QUEUE_PREFIX: 'portal bull' }), /QUEUE_PREFIX/)
+    assert.throws(() => loadConfig({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN: must be at least 32 characters/)
+    assert.throws(() => loadConfig({ WORKER_METRICS_PORT: '9464' }), /WORKER_METRICS_PORT needs METRICS_TOKEN/)
+    assert.equal(loadConfig({}).outboxRecheckSeconds, 60)
+  })
 })

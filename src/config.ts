@@ -57,11 +57,26 @@ const schema = z
       .string()
       .regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and -')
       .default('portal'),
+    // BullMQ's key prefix; on Redis Cluster wrap it in braces ({portal-bull}) so each queue's keys share a slot.
+    QUEUE_PREFIX: z
+      .string()
+      .regex(
+        /^(\{[a-z0-9-]+\}|[a-z0-9-]+)$/,
+        'use lowercase letters, digits and -, optionally in braces: {portal-bull}',
+      )
+      .optional(),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     TRUST_PROXY: trustedProxies,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SIGN_ON_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(500),
     OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
+    // How long a stopping web process lets requests in flight finish before it exits anyway.
+    SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
+    OUTBOX_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    // Prometheus scrapes /metrics with "Authorization: Bearer <token>"; unset, only signed-on ops staff can.
+    METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    // The worker process serves its own /metrics (job durations and failures) on this port when set.
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
     SMTP_URL: z
       .string()
@@ -119,6 +134,9 @@ const schema = z
     if (env.NODE_ENV === 'production' && env.CLOCK_AT) {
       throw new Error('CLOCK_AT moves the clock for development and tests only: unset it in production')
     }
+    if (env.WORKER_METRICS_PORT !== undefined && !env.METRICS_TOKEN) {
+      throw new Error('WORKER_METRICS_PORT needs METRICS_TOKEN: the worker answers /metrics only to a scraper with it')
+    }
     if (env.NODE_ENV === 'production' && !env.PHARMACY_WEBHOOK_SECRET) {
       throw new Error('PHARMACY_WEBHOOK_SECRET must be set in production (at least 32 random characters)')
     }
@@ -130,6 +148,7 @@ const schema = z
       databaseUrl: env.DATABASE_URL,
       redisUrl: env.REDIS_URL,
       redisPrefix: env.REDIS_PREFIX,
+      queuePrefix: env.QUEUE_PREFIX ?? `${env.REDIS_PREFIX}-bull`,
       sessionSecret: env.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
       // Behind proxies means behind TLS: secure cookies, HSTS, upgrade-insecure-requests.
       trustProxy: env.TRUST_PROXY.length > 0,
@@ -138,6 +157,10 @@ const schema = z
       // Base of the growing delay after the fifth failed sign-on; tests set it low.
       signOnDelayMs: env.SIGN_ON_DELAY_MS,
       outboxPollMs: env.OUTBOX_POLL_MS,
+      outboxRecheckSeconds: env.OUTBOX_RECHECK_SECONDS,
+      shutdownSeconds: env.SHUTDOWN_SECONDS,
+      metricsToken: env.METRICS_TOKEN,
+      workerMetricsPort: env.WORKER_METRICS_PORT,
       chromiumPath: env.CHROMIUM_PATH,
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,

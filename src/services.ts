@@ -57,24 +57,28 @@ export interface Infrastructure {
   pdf: PdfRenderer
 }
 
-/** The one place that builds the infrastructure from config; tests pass their own pieces instead. */
-export function createInfrastructure(config: Config, overrides: Partial<Infrastructure> = {}): Infrastructure {
-  const redis = overrides.redis ?? createRedis(config.redisUrl)
+/**
+ * The one place that builds the infrastructure from config; tests pass their own pieces instead. The web
+ * process (`role: 'web'`) fails fast while Redis or MySQL is unreachable; workers wait for them to return.
+ */
+export function createInfrastructure(
+  config: Config,
+  overrides: Partial<Infrastructure> = {},
+  role: 'web' | 'worker' = 'worker',
+): Infrastructure {
+  const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: role === 'web' })
   const logger = overrides.logger ?? createLogger(config.logLevel)
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'))
   return {
     config,
     logger,
-    db: overrides.db ?? createDb(config.databaseUrl, logger),
+    db: overrides.db ?? createDb(config.databaseUrl, logger, undefined, role === 'web' ? 5_000 : 60_000),
     redis,
     queues:
       overrides.queues ??
-      createQueues(
-        redis,
-        `${config.redisPrefix}-bull`,
-        (error) => logger.warn({ err: error }, 'queue connection error'),
-        { 'refill-submission': refillJobOptions(config.refills) },
-      ),
+      createQueues(redis, config.queuePrefix, (error) => logger.warn({ err: error }, 'queue connection error'), {
+        'refill-submission': refillJobOptions(config.refills),
+      }),
     clock: overrides.clock ?? configuredClock(config.clockAt),
     mailer: overrides.mailer ?? createMailer(config.smtpUrl, config.mailFrom),
     pdf: overrides.pdf ?? new PdfRenderer(config.chromiumPath, logger),
@@ -148,7 +152,7 @@ export function createServices(infrastructure: Infrastructure) {
       reminderLeadMinutes: config.appointments.reminderLeadMinutes,
       publicUrl: config.publicUrl,
     }),
-    ops: new OpsService(db, queues, clock, audit),
+    ops: new OpsService(db, queues, clock, audit, letterBatches),
     prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock, messages),
     messages,
     officeReplyNotices: new OfficeReplyNotices(

@@ -17,7 +17,7 @@ const testEnv = {
   REFILL_ATTEMPTS: '5',
   PHARMACY_TIMEOUT_MS: '1500',
   // The office-reply email window in seconds rather than 15 minutes, and SMTP retries in milliseconds.
-  OFFICE_REPLY_EMAIL_WINDOW_SECONDS: '3',
+  OFFICE_REPLY_EMAIL_WINDOW_SECONDS: '5',
   OFFICE_REPLY_EMAIL_RETRY_DELAY_MS: '100',
 }
 

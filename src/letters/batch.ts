@@ -250,6 +250,12 @@ export class LetterBatchService {
   }
 
   /** Takes back batches whose run died: their letters go back to pending and their hidden files are removed. */
+  /** The newest batch, whatever its state: what ops checks after the nightly run. */
+  async latestBatch() {
+    const row = await this.repository.latestBatch()
+    return row && { id: row.id, status: row.status, pieces: row.piece_count, createdAt: row.created_at }
+  }
+
   async recoverAbandoned(): Promise<string[]> {
     const stale = await this.repository.staleBuildingBatches(
       new Date(this.clock().getTime() - this.settings.leaseSeconds * 1000),

@@ -193,6 +193,11 @@ export class LettersRepository {
     return this.db('letter_batches').select('id', 'status')
   }
 
+  /** The newest batch whatever its state (building, abandoned…), for the ops summary. */
+  async latestBatch(): Promise<BatchRow | undefined> {
+    return this.db('letter_batches').orderBy('created_at', 'desc').orderBy('id', 'desc').first()
+  }
+
   async listBatches(limit = 100): Promise<BatchRow[]> {
     return this.db('letter_batches')
       .whereIn('status', ['ready', 'printed', 'mailed'])

@@ -1,7 +1,8 @@
+import type { Queue } from 'bullmq'
 import type { Queues } from '../platform/queues'
 import type { Db } from '../platform/db'
 import type { AuditLog } from '../platform/audit'
-import type { Clock } from '../platform/clock'
+import { Clock, systemClock } from '../platform/clock'
 import { addToOutbox } from '../platform/outbox'
 
 export interface QueueSummary {
@@ -11,6 +12,28 @@ export interface QueueSummary {
   delayed: number
   failed: number
   completed: number
+  /** Seconds the oldest waiting job has waited; null when none waits. */
+  oldestWaitingSeconds: number | null
+  /** Active jobs whose worker stopped renewing the lock (killed, or its event loop blocked): BullMQ will hand them on. */
+  stalled: number
+}
+
+export interface OutboxLag {
+  /** Rows not yet on a queue, and how long the oldest has waited (by the portal's clock). */
+  pending: number
+  oldestPending: Date | null
+  oldestPendingSeconds: number | null
+  /** Rows on a queue whose job has not completed yet. */
+  unfinished: number
+  /** Rows whose job failed for good (retry it from the dashboard). */
+  failed: number
+}
+
+export interface LatestBatch {
+  id: string
+  status: string
+  pieces: number
+  createdAt: Date
 }
 
 /** What an ops engineer checks first: how deep each queue is, what failed, and whether the outbox is draining. */
@@ -20,12 +43,17 @@ export class OpsService {
     private readonly queues: Queues,
     private readonly clock: Clock,
     private readonly audit: AuditLog,
+    private readonly letterBatches: { latestBatch(): Promise<LatestBatch | undefined> },
   ) {}
 
   async queueSummaries(): Promise<QueueSummary[]> {
     return Promise.all(
       this.queues.all().map(async (queue) => {
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')
+        const [counts, oldestWaitingSeconds, stalled] = await Promise.all([
+          queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed'),
+          this.oldestWaitingSeconds(queue),
+          this.stalledCount(queue),
+        ])
         return {
           name: queue.name,
           waiting: counts.waiting ?? 0,
@@ -33,9 +61,28 @@ export class OpsService {
           delayed: counts.delayed ?? 0,
           failed: counts.failed ?? 0,
           completed: counts.completed ?? 0,
+          oldestWaitingSeconds,
+          stalled,
         }
       }),
     )
+  }
+
+  private async oldestWaitingSeconds(queue: Queue): Promise<number | null> {
+    const [oldest] = await queue.getJobs(['wait'], 0, 0, true)
+    if (!oldest) return null
+    // BullMQ stamps jobs with the real time of the process that added them, so their age is real time too.
+    return Math.max(0, Math.round((systemClock().getTime() - oldest.timestamp) / 1000))
+  }
+
+  /** Active jobs (the first 200) whose lock has expired: their worker is gone and the stall check will move them. */
+  private async stalledCount(queue: Queue): Promise<number> {
+    const active = await queue.getRanges(['active'], 0, 199)
+    if (active.length === 0) return 0
+    const pipeline = this.queues.redis.pipeline()
+    for (const id of active) pipeline.exists(`${queue.toKey(id)}:lock`)
+    const replies = (await pipeline.exec()) ?? []
+    return replies.filter(([error, exists]: [Error | null, unknown]) => !error && Number(exists) === 0).length
   }
 
   async requestLetterBatch(actorUserId: number): Promise<void> {
@@ -49,10 +96,29 @@ export class OpsService {
     })
   }
 
-  async outboxBacklog(): Promise<{ pending: number; oldest: Date | null }> {
-    const row = await this.db('outbox')
-      .whereNull('enqueued_at')
-      .first(this.db.raw('count(*) as pending'), this.db.raw('min(created_at) as oldest'))
-    return { pending: Number(row?.pending ?? 0), oldest: row?.oldest ?? null }
+  async outboxLag(): Promise<OutboxLag> {
+    const [pending, unfinished, failed] = await Promise.all([
+      this.db('outbox')
+        .whereNull('enqueued_at')
+        .first(this.db.raw('count(*) as n'), this.db.raw('min(created_at) as oldest')),
+      this.db('outbox')
+        .whereNull('completed_at')
+        .whereNull('failed_at')
+        .whereNotNull('enqueued_at')
+        .first(this.db.raw('count(*) as n')),
+      this.db('outbox').whereNull('completed_at').whereNotNull('failed_at').first(this.db.raw('count(*) as n')),
+    ])
+    const oldest: Date | null = pending?.oldest ?? null
+    return {
+      pending: Number(pending?.n ?? 0),
+      oldestPending: oldest,
+      oldestPendingSeconds: oldest ? Math.max(0, Math.round((this.clock().getTime() - oldest.getTime()) / 1000)) : null,
+      unfinished: Number(unfinished?.n ?? 0),
+      failed: Number(failed?.n ?? 0),
+    }
+  }
+
+  latestLetterBatch(): Promise<LatestBatch | undefined> {
+    return this.letterBatches.latestBatch()
   }
 }

@@ -4,20 +4,31 @@ import type { Logger } from 'pino'
 
 export type Db = Knex
 
-/** One knex pool per process; dates come back as strings for DATE columns so a birth date never shifts by time zone. */
-export function createDb(databaseUrl: string, logger?: Logger, pool = { min: 0, max: 10 }): Db {
+/**
+ * One knex pool per process; dates come back as strings for DATE columns so a birth date never shifts by time
+ * zone. `acquireTimeoutMs` bounds how long a query waits for a connection (the web process keeps it short, so
+ * a page answers "service unavailable" rather than hanging while MySQL is unreachable).
+ */
+export function createDb(
+  databaseUrl: string,
+  logger?: Logger,
+  pool = { min: 0, max: 10 },
+  acquireTimeoutMs = 60_000,
+): Db {
   const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
     logger?.[level]({ detail: String(message) }, 'knex')
   return knex({
     // knex writes to the console by default; its messages belong in the JSON log.
     log: { warn: log('warn'), error: log('error'), deprecate: log('warn'), debug: log('debug') },
     client: 'mysql2',
+    acquireConnectionTimeout: acquireTimeoutMs,
     connection: {
       uri: databaseUrl,
       timezone: 'Z',
       dateStrings: ['DATE'],
       supportBigNumbers: true,
       charset: 'utf8mb4',
+      connectTimeout: Math.min(acquireTimeoutMs, 10_000),
     } as unknown as Knex.MySql2ConnectionConfig,
     pool: {
       ...pool,

@@ -22,10 +22,64 @@ export class ConflictError extends Error {
   readonly status = 409
 }
 
+/** Thrown when Redis or MySQL cannot be reached: the visitor is told to try again shortly. */
+export class ServiceUnavailableError extends Error {
+  readonly status = 503
+  constructor(message = 'Service unavailable') {
+    super(message)
+  }
+}
+
+const lostConnectionCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+])
+
+/**
+ * Whether an error means a backend (MySQL or Redis) is out of reach rather than a fault in the request: a
+ * refused or lost connection, a pool that could not get one in time, or a Redis client that is not connected.
+ */
+export function isBackendUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false
+  const { code, name, message, fatal } = error as { code?: unknown; name?: unknown; message?: unknown; fatal?: unknown }
+  if (typeof code === 'string' && lostConnectionCodes.has(code)) return true
+  if (name === 'KnexTimeoutError' || name === 'MaxRetriesPerRequestError') return true
+  if (fatal === true) return true
+  return (
+    typeof message === 'string' &&
+    /Stream isn't writeable|Connection is closed|Command timed out|did not answer within/.test(message)
+  )
+}
+
+/**
+ * While Redis is out of reach (stopped, restarting, failing over), pages answer 503 at once instead of waiting
+ * for a session store that is not there, and recover by themselves when the client reconnects. A client
+ * without an offline queue (the web process's) cannot send anything until it is connected, so for it
+ * "not yet connected" counts as down too.
+ */
+export function whileRedisDown(redis: { status: string; options: { enableOfflineQueue?: boolean } }): RequestHandler {
+  return (_req, _res, next) => {
+    const down =
+      ['reconnecting', 'close', 'end'].includes(redis.status) ||
+      (redis.options.enableOfflineQueue === false && redis.status !== 'ready')
+    if (down) return next(new ServiceUnavailableError())
+    next()
+  }
+}
+
 const pages: Record<number, { title: string; view: string }> = {
   403: { title: 'You cannot open this page', view: 'pages/forbidden' },
   404: { title: 'Page not found', view: 'pages/not-found' },
   413: { title: 'What you sent is too large', view: 'pages/too-large' },
+  503: { title: 'Sorry, the service is unavailable', view: 'pages/unavailable' },
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError())
@@ -34,9 +88,12 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new No
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error)
-    const status = errorStatus(error)
-    if (status >= 500) logger.error({ err: error, requestId: req.id }, 'request failed')
+    const status = isBackendUnavailable(error) ? 503 : errorStatus(error)
+    if (status === 503) logger.warn({ err: error, requestId: req.id }, 'service unavailable')
+    else if (status >= 500) logger.error({ err: error, requestId: req.id }, 'request failed')
     res.status(status)
+    // Browsers and load balancers may try again after this many seconds.
+    if (status === 503) res.set('Retry-After', '10')
     if (error?.code === 'EBADCSRFTOKEN') {
       return res.render('pages/form-expired', { title: 'Your form expired' })
     }

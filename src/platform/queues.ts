@@ -16,11 +16,13 @@ export const defaultJobOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 5_000 },
   removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
+  removeOnFail: { age: 30 * 24 * 3600, count: 50_000 },
 }
 
 export interface Queues {
   prefix: string
+  /** The connection the queues share, for reading several jobs' keys in one round trip. */
+  redis: Redis
   get(name: string): Queue
   all(): Queue[]
   close(): Promise<void>
@@ -37,6 +39,7 @@ export function createQueues(
   const queues = new Map<string, Queue>()
   return {
     prefix,
+    redis: connection,
     get(name) {
       let queue = queues.get(name)
       if (!queue) {

@@ -4,28 +4,48 @@ import type { Request, RequestHandler } from 'express'
 import helmet from 'helmet'
 import { csrfSync } from 'csrf-sync'
 
-/** A strict policy: scripts, styles and images only from this site, nothing inline, no framing. */
-export function setUpWebSecurity(options: { behindTls: boolean }): RequestHandler {
+const strictDirectives = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+}
+
+function securityHeaders(options: { behindTls: boolean }, directives: Record<string, string[]>): RequestHandler {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        upgradeInsecureRequests: options.behindTls ? [] : null,
-      },
+      directives: { ...directives, upgradeInsecureRequests: options.behindTls ? [] : null },
     },
     strictTransportSecurity: options.behindTls,
     referrerPolicy: { policy: 'same-origin' },
   })
+}
+
+/**
+ * A strict policy: scripts, styles and images only from this site, nothing inline, no framing. One path
+ * differs: the ops queue dashboard (bull-board, `relaxedPrefix`) is a script application whose pages set
+ * inline styles, so there — and only there — inline styles are allowed and its page may set its own base.
+ * Scripts still come only from this site.
+ */
+export function setUpWebSecurity(options: { behindTls: boolean; relaxedPrefix?: string }): RequestHandler {
+  const strict = securityHeaders(options, strictDirectives)
+  const relaxed = securityHeaders(options, {
+    ...strictDirectives,
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    baseUri: ["'self'"],
+  })
+  const prefix = options.relaxedPrefix
+  return (req, res, next) => {
+    const relax = prefix !== undefined && (req.path === prefix || req.path.startsWith(`${prefix}/`))
+    return (relax ? relaxed : strict)(req, res, next)
+  }
 }
 
 /**

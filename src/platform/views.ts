@@ -24,6 +24,23 @@ export function setUpViews(app: Express): void {
   app.locals.phoneLink = phoneLink
   app.locals.describeAddress = describeAddress
   app.locals.formatMoney = formatMoney
+  app.locals.describeSeconds = describeSeconds
+}
+
+/** A duration in words, to the largest whole unit: "45 seconds", "3 minutes", "2 hours", "4 days". */
+export function describeSeconds(seconds: number | null): string {
+  if (seconds === null) return 'none'
+  const units: [number, string][] = [
+    [86_400, 'day'],
+    [3_600, 'hour'],
+    [60, 'minute'],
+    [1, 'second'],
+  ]
+  for (const [size, name] of units) {
+    const count = Math.floor(seconds / size)
+    if (count >= 1) return `${count} ${name}${count === 1 ? '' : 's'}`
+  }
+  return 'less than a second'
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
@@ -64,11 +81,14 @@ export function printedDocumentStylesheet(): Promise<string> {
 
 export const withLayout: RequestHandler = (req, res, next) => {
   const render = res.render.bind(res)
+  // A mounted application (the ops queue dashboard) renders its own pages with its own views.
+  const ownApp = res.app
   res.render = ((
     view: string,
     options: Record<string, unknown> = {},
     callback?: (err: Error, html: string) => void,
   ) => {
+    if (res.app !== ownApp) return render(view, options, callback)
     render(view, options, (error: Error | null, body: string) => {
       if (error) return callback ? callback(error, '') : next(error)
       const errors = (options.errors as unknown[] | undefined) ?? []

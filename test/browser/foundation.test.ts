@@ -52,7 +52,7 @@ describe('the portal in a browser with JavaScript off', () => {
 
   it('takes each kind of staff to an accessible start page', async () => {
     for (const [userId, heading] of [
-      ['office.nurse', 'Office'],
+      ['office.nurse', 'Messages for Family Medicine'],
       ['ops.admin', 'Operations'],
       ['mailroom.clerk', 'Mailroom'],
     ]) {

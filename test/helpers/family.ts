@@ -10,23 +10,29 @@ export interface AppRoute {
 interface RouterLayer {
   route?: { path: unknown; methods: Record<string, boolean> }
   handle?: { stack?: RouterLayer[] }
+  /** Where a router was mounted (express 5's router keeps it); "/" for the feature routers. */
+  rawPath?: unknown
 }
 
 /**
- * Every GET and POST route the app has, read from express's own router (the routers the features mount), so
- * a route added later is in every list built from this without anyone remembering to add it.
+ * Every GET and POST route the app has, read from express's own router (the routers the features mount, and
+ * routers mounted under a path, such as the ops dashboard), so a route added later is in every list built
+ * from this without anyone remembering to add it.
  */
 export function appRoutes(app: Express): AppRoute[] {
   const routes: AppRoute[] = []
-  const walk = (stack: RouterLayer[]) => {
+  const walk = (stack: RouterLayer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route && typeof layer.route.path === 'string') {
         for (const method of ['get', 'post'] as const)
-          if (layer.route.methods[method]) routes.push({ method, path: layer.route.path })
-      } else if (layer.handle?.stack) walk(layer.handle.stack)
+          if (layer.route.methods[method]) routes.push({ method, path: `${prefix}${layer.route.path}` })
+      } else if (layer.handle?.stack) {
+        const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : ''
+        walk(layer.handle.stack, `${prefix}${mount}`)
+      }
     }
   }
-  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack)
+  walk((app as unknown as { router: { stack: RouterLayer[] } }).router.stack, '')
   return routes
 }
 

@@ -44,6 +44,7 @@ function scopeOf(path: string): RouteScope | undefined {
     'mailroom',
     'healthz',
     'readyz',
+    'metrics',
     'pharmacy',
   ]
   return notMemberPages.includes(first) ? 'not a member page' : undefined

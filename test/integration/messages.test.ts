@@ -168,6 +168,30 @@ describe('messages with the doctor’s office', () => {
     assert.equal(cheerio.load(refused.text)('#body').text(), long)
   })
 
+  it('refuses an empty or over-long office reply with its message and keeps the text', async () => {
+    const threadId = await aQuestion(await as('alex.rivera'))
+    const nurse = await as('office.nurse')
+    const long = 'Please call. '.repeat(200)
+    const refused = await submitForm(
+      nurse,
+      `/office/messages/${threadId}`,
+      { body: long },
+      `/office/messages/${threadId}/reply`,
+    )
+    assert.equal(refused.status, 400)
+    assert.deepEqual(errorSummary(refused.text), ['Your reply must be 2000 characters or fewer'])
+    assert.equal(cheerio.load(refused.text)('#body').text(), long)
+    const empty = await submitForm(
+      nurse,
+      `/office/messages/${threadId}`,
+      { body: ' ' },
+      `/office/messages/${threadId}/reply`,
+    )
+    assert.deepEqual(errorSummary(empty.text), ['Enter your reply'])
+    assert.equal(await countRows(db(), 'messages', { thread_id: threadId }), 1)
+    assert.equal(await countRows(db(), 'outbox', { job_name: 'office-reply' }), 0)
+  })
+
   it('answers missing, wrong and hostile input with messages, never a 500', async () => {
     const alex = await as('alex.rivera')
     const stored = await countRows(db(), 'messages')

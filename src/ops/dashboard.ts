@@ -1,0 +1,122 @@
+import { createBullBoard } from '@bull-board/api'
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
+import { ExpressAdapter } from '@bull-board/express'
+import type { Job, Queue } from 'bullmq'
+import { Router, type RequestHandler } from 'express'
+import { requireRole } from '../platform/access'
+import { ForbiddenError } from '../platform/errors'
+import type { Queues } from '../platform/queues'
+
+export const dashboardPath = '/ops/queues'
+
+const hidden = '[hidden]'
+
+/**
+ * What the dashboard may show of a job's data or return value: numbers, flags and short lowercase codes (the
+ * ids and kinds a job carries). Any other text — a name, an email address, a message — is hidden, so even a
+ * job that broke the ids-only rule shows no personal data.
+ */
+export function redactJobValue(value: unknown): unknown {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return value
+  if (typeof value === 'string') return /^[a-z0-9-]{1,40}$/.test(value) ? value : hidden
+  if (Array.isArray(value)) return value.slice(0, 20).map(redactJobValue)
+  if (typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactJobValue(item)]))
+  }
+  return hidden
+}
+
+/**
+ * An error message without what it quoted: database errors repeat the SQL with its values, and an email
+ * address or a quoted string may be personal data. The kind of error and its place in the code stay.
+ */
+export function redactErrorText(text: string): string {
+  return text
+    .replace(/[^\s@'"`<>()]+@[^\s@'"`<>()]+/g, hidden)
+    .replace(/'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\]|\\.)*`/g, `'${hidden}'`)
+}
+
+/** A job as the dashboard sees it: the same job, with its failure text and stack trace redacted. */
+function redactedJob(job: Job): Job {
+  const toJSON = job.toJSON.bind(job)
+  return Object.assign(Object.create(job) as Job, {
+    toJSON: () => {
+      const json = toJSON()
+      return {
+        ...json,
+        failedReason: json.failedReason ? redactErrorText(json.failedReason) : json.failedReason,
+        stacktrace: (json.stacktrace ?? []).map((line: string | null) => (line ? redactErrorText(line) : line)),
+      }
+    },
+  })
+}
+
+/** bull-board's BullMQ adapter, with every job's data, return value, error text and log redacted. */
+class RedactingAdapter extends BullMQAdapter {
+  constructor(queue: Queue) {
+    super(queue, { allowRetries: true, readOnlyMode: false, description: `Jobs of the ${queue.name} queue` })
+    this.setFormatter('data', redactJobValue)
+    this.setFormatter('returnValue', redactJobValue)
+    this.setFormatter('progress', redactJobValue)
+  }
+
+  override async getJob(id: string): Promise<Job | undefined> {
+    const job = await super.getJob(id)
+    return job ? redactedJob(job) : job
+  }
+
+  override async getJobs(...args: Parameters<BullMQAdapter['getJobs']>): Promise<Job[]> {
+    return (await super.getJobs(...args)).map(redactedJob)
+  }
+
+  override async getJobLogs(): Promise<string[]> {
+    return []
+  }
+}
+
+// Work reaches workers only through the outbox: the dashboard may retry, promote, clean and pause, but not add
+// jobs, change a job's data, empty a queue or destroy it.
+const refusedActions = [/\/add$/, /\/update-data$/, /\/obliterate$/, /\/empty$/]
+
+const refuseOutsideTheOutbox: RequestHandler = (req, _res, next) => {
+  if (req.method !== 'GET' && refusedActions.some((pattern) => pattern.test(req.path))) {
+    return next(new ForbiddenError())
+  }
+  next()
+}
+
+/**
+ * Changes are JSON calls from the dashboard's own pages. The session cookie is SameSite=Lax, so another site
+ * cannot send it with a PUT or POST; a browser that says where a call came from must also say this site.
+ */
+const sameOriginOnly: RequestHandler = (req, _res, next) => {
+  if (req.method === 'GET' || req.method === 'HEAD') return next()
+  const site = req.get('sec-fetch-site')
+  const origin = req.get('origin')
+  const host = req.get('host')
+  if (site && site !== 'same-origin') return next(new ForbiddenError())
+  if (origin && host && new URL(origin).host !== host) return next(new ForbiddenError())
+  next()
+}
+
+/**
+ * The queue dashboard (bull-board) at /ops/queues: every queue, for ops staff only. Signed-out visitors go
+ * to sign on; any other role gets 403 on every path under it — pages, API and static files alike.
+ */
+export function dashboardRoutes(queues: Queues): Router {
+  const serverAdapter = new ExpressAdapter()
+  serverAdapter.setBasePath(dashboardPath)
+  createBullBoard({
+    queues: queues.all().map((queue) => new RedactingAdapter(queue)),
+    serverAdapter,
+    options: {
+      uiConfig: {
+        boardTitle: 'Member Portal queues',
+        miscLinks: [{ text: 'Operations summary', url: '/ops' }],
+      },
+    },
+  })
+  const router = Router()
+  router.use(dashboardPath, ...requireRole('ops'), sameOriginOnly, refuseOutsideTheOutbox, serverAdapter.getRouter())
+  return router
+}

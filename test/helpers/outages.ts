@@ -1,0 +1,121 @@
+import { ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import net from 'node:net'
+import os from 'node:os'
+import { Redis } from 'ioredis'
+
+/** A free loopback port: bound, read, released. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer()
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const { port } = server.address() as net.AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (performance.now() < deadline) {
+    if (await check().catch(() => false)) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`Timed out waiting for ${what}`)
+}
+
+export interface PrivateRedis {
+  url: string
+  /** Stops the server; nothing is saved, so it comes back empty. */
+  stop(): Promise<void>
+  /** Starts it again on the same port, empty (no persistence). */
+  start(): Promise<void>
+  /** Empties it while it runs, as a failover to a replica that was behind would. */
+  flush(): Promise<void>
+}
+
+/**
+ * A redis-server of the test's own, on a free port, with no persistence: tests that stop, restart or flush
+ * Redis do it here, never to the Redis other people's tests share. Stop it with `stop()` in an `after`.
+ */
+export async function startPrivateRedis(): Promise<PrivateRedis> {
+  const port = await freePort()
+  const url = `redis://127.0.0.1:${port}`
+  let child: ChildProcess | undefined
+  const ping = async () => {
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    client.on('error', () => undefined)
+    try {
+      await client.connect()
+      return (await client.ping()) === 'PONG'
+    } finally {
+      client.disconnect()
+    }
+  }
+  const redis: PrivateRedis = {
+    url,
+    async start() {
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { cwd: os.tmpdir(), stdio: 'ignore' },
+      )
+      await waitFor('the private redis-server to answer', ping)
+    },
+    async stop() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return
+      const exited = once(child, 'exit')
+      child.kill('SIGKILL')
+      await exited
+      child = undefined
+    },
+    async flush() {
+      const client = new Redis(url)
+      try {
+        await client.flushall()
+      } finally {
+        client.disconnect()
+      }
+    },
+  }
+  await redis.start()
+  return redis
+}
+
+export interface CuttableProxy {
+  url: string
+  /** Refuses new connections and drops every open one, as a database that went away. */
+  cut(): Promise<void>
+  restore(): Promise<void>
+  close(): Promise<void>
+}
+
+/** A TCP proxy in front of the shared MariaDB that a test can cut and restore, for "MySQL is unreachable". */
+export async function startCuttableProxy(target: {
+  host: string
+  port: number
+}): Promise<CuttableProxy & { port: number }> {
+  const port = await freePort()
+  const sockets = new Set<net.Socket>()
+  let server: net.Server | undefined
+  const listen = async () => {
+    server = net.createServer((client) => {
+      const upstream = net.connect(target.port, target.host)
+      for (const socket of [client, upstream]) {
+        sockets.add(socket)
+        socket.on('close', () => sockets.delete(socket))
+        socket.on('error', () => undefined)
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    server.listen(port, '127.0.0.1')
+    await once(server, 'listening')
+  }
+  const cut = async () => {
+    const closed = server ? new Promise((resolve) => server!.close(resolve)) : Promise.resolve()
+    for (const socket of sockets) socket.destroy()
+    await closed
+    server = undefined
+  }
+  await listen()
+  return { url: `127.0.0.1:${port}`, port, cut, restore: listen, close: cut }
+}
