@@ -29,6 +29,9 @@ import { registrationRoutes } from './registration/routes'
 import { firstSignOnRoutes, holdForFirstSignOn } from './letters/routes'
 import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
+import { fhirRoutes } from './fhir/routes'
+import { oauthPath } from './smart/authorization-server'
+import { connectAppRoutes, smartConfigurationRoutes } from './smart/routes'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
 export function createApp(services: Services): Express {
@@ -74,6 +77,11 @@ export function createApp(services: Services): Express {
   app.use(healthRoutes(services))
   app.use(metricsByToken(config.metricsToken, metrics))
   app.use(pharmacyWebhookRoutes(services))
+  // The app's side: the authorization server's endpoints and the FHIR API take no cookies, no CSRF token and
+  // no form parsing of the portal's (oidc-provider reads its own bodies; the API only reads).
+  app.use(oauthPath, services.authorizationServer.handler())
+  app.use(smartConfigurationRoutes(services))
+  app.use(fhirRoutes(services))
 
   const csrf = setUpCsrf()
   app.use(withLayout)
@@ -97,6 +105,7 @@ export function createApp(services: Services): Express {
   app.use(registrationRoutes(services))
   app.use(recoveryRoutes(services))
   app.use(settingsRoutes(services))
+  app.use(connectAppRoutes(services))
   app.use(firstSignOnRoutes(services))
   app.use(homeRoutes(services))
   app.use(labRoutes(services))

@@ -126,6 +126,13 @@ const schema = z
     // The office-reply email throttle: after an email, at most one more within this window, at its end.
     OFFICE_REPLY_EMAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     OFFICE_REPLY_EMAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+    // The apps that may ask members for access to their records (the mobile app's API): a JSON file.
+    SMART_CLIENTS_FILE: z
+      .string()
+      .min(1)
+      .default(path.join(__dirname, '..', 'config', 'smart-clients.json')),
+    SMART_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
+    SMART_REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(90),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -202,6 +209,12 @@ const schema = z
         noticeWindowMs: env.OFFICE_REPLY_EMAIL_WINDOW_SECONDS * 1000,
         noticeRetryDelayMs: env.OFFICE_REPLY_EMAIL_RETRY_DELAY_MS,
         noticeAttempts: 8,
+      },
+      smart: {
+        clientsFile: path.resolve(env.SMART_CLIENTS_FILE),
+        // Short-lived access tokens; the app keeps access with rotating refresh tokens.
+        accessTokenTtlSeconds: env.SMART_ACCESS_TOKEN_TTL_SECONDS,
+        refreshTokenTtlDays: env.SMART_REFRESH_TOKEN_TTL_DAYS,
       },
     }
   })

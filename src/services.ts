@@ -45,6 +45,11 @@ import { PrescriptionRepository } from './prescriptions/repository'
 import { PrescriptionService } from './prescriptions/service'
 import { RefillSubmissionService, refillJobOptions } from './prescriptions/submission'
 import { VaccinationService } from './vaccinations/service'
+import { FhirService } from './fhir/service'
+import { AuthorizationServer } from './smart/authorization-server'
+import { loadAppRegistrations } from './smart/clients'
+import { SmartRepository } from './smart/repository'
+import { ConnectedAppService } from './smart/service'
 
 export interface Infrastructure {
   config: Config
@@ -117,6 +122,41 @@ export function createServices(infrastructure: Infrastructure) {
   const membership = new MembershipService(members, users, throttles)
   const messageRepository = new MessageRepository(db)
   const messages = new MessageService(db, messageRepository, recordAccess, audit, clock)
+  const labs = new LabResultsService(new LabResultRepository(db), recordAccess, clock)
+  const vaccinations = new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock)
+  const coverage = new CoverageService(new CoverageRepository(db), recordAccess, clock)
+  const appointments = new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
+    reminderLeadMinutes: config.appointments.reminderLeadMinutes,
+    publicUrl: config.publicUrl,
+  })
+  const prescriptions = new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock, messages)
+  const smartRepository = new SmartRepository(db)
+  const apps = loadAppRegistrations(config.smart.clientsFile)
+  const connectedApps: ConnectedAppService = new ConnectedAppService(
+    smartRepository,
+    members,
+    apps,
+    audit,
+    clock,
+    (grantId): Promise<void> => authorizationServer.revokeGrant(grantId),
+  )
+  const authorizationServer: AuthorizationServer = new AuthorizationServer({
+    options: {
+      publicUrl: config.publicUrl,
+      redisPrefix: config.redisPrefix,
+      sessionSecret: config.sessionSecret,
+      behindTls: config.trustProxy,
+      accessTokenTtlSeconds: config.smart.accessTokenTtlSeconds,
+      refreshTokenTtlDays: config.smart.refreshTokenTtlDays,
+    },
+    apps,
+    repository: smartRepository,
+    users,
+    connectedApps,
+    redis,
+    clock,
+    logger,
+  })
   return {
     ...infrastructure,
     audit,
@@ -145,15 +185,12 @@ export function createServices(infrastructure: Infrastructure) {
       timezone: config.letters.timezone,
     }),
     members,
-    labs: new LabResultsService(new LabResultRepository(db), recordAccess, clock),
-    vaccinations: new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock),
-    coverage: new CoverageService(new CoverageRepository(db), recordAccess, clock),
-    appointments: new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
-      reminderLeadMinutes: config.appointments.reminderLeadMinutes,
-      publicUrl: config.publicUrl,
-    }),
+    labs,
+    vaccinations,
+    coverage,
+    appointments,
     ops: new OpsService(db, queues, clock, audit, letterBatches),
-    prescriptions: new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock, messages),
+    prescriptions,
     messages,
     officeReplyNotices: new OfficeReplyNotices(
       messageRepository,
@@ -169,6 +206,21 @@ export function createServices(infrastructure: Infrastructure) {
         publicUrl: config.publicUrl,
       },
     ),
+    recordAccess,
+    connectedApps,
+    authorizationServer,
+    fhir: new FhirService({
+      authorizationServer,
+      connectedApps,
+      users,
+      members,
+      recordAccess,
+      labs,
+      vaccinations,
+      coverage,
+      appointments,
+      prescriptions,
+    }),
     refillSubmissions: new RefillSubmissionService(
       db,
       prescriptionRepository,

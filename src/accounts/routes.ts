@@ -68,6 +68,8 @@ export function accountRoutes({
       req.session.signedOnAt = now
       req.session.lastSeenAt = now
       req.session.lapsedForm = lapsedForm
+      // Held on first sign-on until new credentials are chosen: the page asked for comes after that.
+      if (result.user.mustSetCredentials && returnTo) req.session.returnTo = returnTo
       req.session.save(async (saveError) => {
         if (saveError) return next(saveError)
         try {

@@ -12,7 +12,11 @@ const currentPasswordForm = z.object({ currentPassword: password('current passwo
 const wrongCurrentPassword: FormError = { href: '#currentPassword', text: 'Your current password is not right' }
 
 /** Account settings: change password, email and secret questions, and see recent sign-on activity. */
-export function settingsRoutes({ settings, credentials }: Pick<Services, 'settings' | 'credentials'>): Router {
+export function settingsRoutes({
+  settings,
+  credentials,
+  connectedApps,
+}: Pick<Services, 'settings' | 'credentials' | 'connectedApps'>): Router {
   const router = Router()
   router.use('/account', ...requireRole('member'))
 
@@ -130,6 +134,22 @@ export function settingsRoutes({ settings, credentials }: Pick<Services, 'settin
     }
     await credentials.changeSecretAnswers(user(req).id, form.value.answers, req.sessionID)
     done(req, res, 'Your secret questions have been changed.')
+  })
+
+  // Apps the member let read records through the API; taking one away ends its access at its next call.
+  router.get('/account/apps', async (req, res) => {
+    const notice = req.session.notice
+    delete req.session.notice
+    res.render('account/apps', { title: 'Apps with access', notice, apps: await connectedApps.list(user(req)) })
+  })
+
+  router.post('/account/apps/:id/revoke', async (req, res) => {
+    const appName = await connectedApps.revoke(user(req).id, req.params.id, {
+      requestId: req.id === undefined ? undefined : String(req.id),
+      ip: req.ip,
+    })
+    req.session.notice = `${appName} no longer has access. To use it again, sign on in the app.`
+    res.redirect(303, '/account/apps')
   })
 
   return router

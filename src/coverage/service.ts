@@ -73,6 +73,14 @@ export class CoverageService {
     })
   }
 
+  /** The member's current coverage by its id (the API's Coverage read); any other id is a 404, audited. */
+  async coverageRecord(viewing: Viewing, rawId: unknown): Promise<CoverageRecord> {
+    return this.access.viewRecord(viewing, { type: 'coverage', id: rawId }, async (memberId, id) => {
+      const coverage = await this.coverage.currentCoverage(memberId, planDate(this.clock()))
+      return coverage?.id === id ? coverage : undefined
+    })
+  }
+
   async claims(viewing: Viewing, page: number): Promise<Paged<ClaimRecord>> {
     return this.access.viewRecords(viewing, { type: 'claim', detail: { page } }, (memberId) =>
       loadPage(

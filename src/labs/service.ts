@@ -1,6 +1,6 @@
 import type { Viewing } from '../platform/access'
 import type { Clock } from '../platform/clock'
-import { loadPage, Paged } from '../platform/pagination'
+import { loadPage, pageOf, Paged } from '../platform/pagination'
 import type { RecordAccess } from '../platform/record-access'
 import type { LabResultRecord, LabResultRepository } from './repository'
 import { Release, releaseOf } from './release'
@@ -16,6 +16,10 @@ export interface Reading {
   unit?: string
   referenceRange?: string
   flag?: (typeof flagWords)[keyof typeof flagWords]
+  /** The value as a number, and the range's limits, when the test has them (for the API's quantities). */
+  numericValue?: number
+  referenceLow?: number
+  referenceHigh?: number
 }
 
 export interface LabResultView {
@@ -56,6 +60,9 @@ export function memberView(record: LabResultRecord, now: Date): LabResultView {
             unit: record.unit ?? undefined,
             referenceRange: record.referenceRange ?? undefined,
             flag: record.flag ? flagWords[record.flag] : undefined,
+            numericValue: record.numericValue ?? undefined,
+            referenceLow: record.referenceLow ?? undefined,
+            referenceHigh: record.referenceHigh ?? undefined,
           }
         : undefined,
   }
@@ -89,6 +96,31 @@ export class LabResultsService {
         return { results: { ...page, items: page.items.map((record) => memberView(record, now)) }, tests, testCode }
       },
     )
+  }
+
+  /**
+   * Released results only, newest first, a page at a time: what an app may read through the API. A held or
+   * never-online result is left out altogether, not shown as waiting.
+   */
+  async releasedResults(viewing: Viewing, page: number): Promise<Paged<LabResultView & { reading: Reading }>> {
+    const now = this.clock()
+    return this.access.viewRecords(viewing, { type: 'lab-result', detail: { page } }, async (memberId) => {
+      const total = await this.results.count(memberId)
+      const released = (await this.results.list(memberId, { offset: 0, limit: total }))
+        .map((record) => memberView(record, now))
+        .filter((view): view is LabResultView & { reading: Reading } => view.reading !== undefined)
+      return pageOf(released, { page, pageSize: resultsPerPage })
+    })
+  }
+
+  /** One released result; a held or never-online one is not found, as another member's is (and audited so). */
+  async releasedResult(viewing: Viewing, rawId: unknown): Promise<LabResultView & { reading: Reading }> {
+    const now = this.clock()
+    return this.access.viewRecord(viewing, { type: 'lab-result', id: rawId }, async (memberId, id) => {
+      const record = await this.results.find(memberId, id)
+      const view = record && memberView(record, now)
+      return view?.reading ? { ...view, reading: view.reading } : undefined
+    })
   }
 
   /** One result; its trend holds only released values of the same test. */

@@ -1,5 +1,5 @@
 import { RequestHandler, Router } from 'express'
-import { requireRole } from '../platform/access'
+import { requireRole, safeReturnPath } from '../platform/access'
 import { parseCredentialsForm } from '../accounts/forms'
 import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'
@@ -43,7 +43,10 @@ export function firstSignOnRoutes({ credentials, recovery }: Pick<Services, 'cre
       return res.status(400).render('letters/first-sign-on', page({ values: form.values, errors: form.errors }))
     await credentials.completeFirstSignOn(user.id, form.value.password, form.value.answers, req.sessionID)
     req.session.user = { ...user, mustSetCredentials: false }
-    res.redirect(303, '/home')
+    // Back to where sign-on was leading (an app's sign-on, for one), now that the account is usable.
+    const returnTo = safeReturnPath(req.session.returnTo)
+    delete req.session.returnTo
+    res.redirect(303, returnTo ?? '/home')
   })
   return router
 }

@@ -99,12 +99,20 @@ const sameOriginOnly: RequestHandler = (req, _res, next) => {
   next()
 }
 
+/** bull-board's own Express app, with no ETag on its pages: like every page of the site, none is revalidated. */
+class PortalExpressAdapter extends ExpressAdapter {
+  constructor() {
+    super()
+    this.app.set('etag', false)
+  }
+}
+
 /**
  * The queue dashboard (bull-board) at /ops/queues: every queue, for ops staff only. Signed-out visitors go
  * to sign on; any other role gets 403 on every path under it — pages, API and static files alike.
  */
 export function dashboardRoutes(queues: Queues): Router {
-  const serverAdapter = new ExpressAdapter()
+  const serverAdapter = new PortalExpressAdapter()
   serverAdapter.setBasePath(dashboardPath)
   createBullBoard({
     queues: queues.all().map((queue) => new RedactingAdapter(queue)),

@@ -62,6 +62,8 @@ export interface Viewing {
   memberId: number
   requestId?: string
   ip?: string
+  /** Set when an app reads the records through the API: the audit trail names it. */
+  appClientId?: string
 }
 
 /** A member the signed-on person may act for (themselves first), and what they may use there. */
@@ -208,6 +210,16 @@ export function ownViewing(req: Request): Viewing {
     requestId: req.id === undefined ? undefined : String(req.id),
     ip: req.ip,
   }
+}
+
+/**
+ * The members whose records a user may see and act for: today a member's own record only. Proxy access (issue
+ * #13) extends this one function with the people the user cares for; the app's patient picker and the API
+ * both read it, so a grant that ends stops an app reading that person's records at its next call.
+ */
+export async function membersActedFor(user: Pick<SessionUser, 'role' | 'memberId'>): Promise<number[]> {
+  if (user.role !== 'member' || !user.memberId) return []
+  return [user.memberId]
 }
 
 /**

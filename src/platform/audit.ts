@@ -11,6 +11,8 @@ export interface AuditEntry {
   detail?: Record<string, unknown>
   requestId?: string
   ip?: string
+  /** The app that read the record through the API (its client id); unset for the portal's own pages. */
+  appClientId?: string
 }
 
 /** The one audit call: who did what, for whom, when. Detail holds ids and outcomes, never health information. */
@@ -31,6 +33,7 @@ export class AuditLog {
       detail: entry.detail ? JSON.stringify(entry.detail) : null,
       request_id: entry.requestId ?? null,
       ip: entry.ip ?? null,
+      app_client_id: entry.appClientId ?? null,
     })
   }
 }

@@ -53,3 +53,17 @@ export function pageLinks(
     next: paged.page < paged.pageCount ? href(paged.page + 1) : undefined,
   }
 }
+
+/** One page of a list already in memory, with the same rules as `loadPage`. */
+export function pageOf<T>(items: T[], request: PageRequest): Paged<T> {
+  const pageCount = Math.max(1, Math.ceil(items.length / request.pageSize))
+  const page = Math.min(Math.max(1, request.page), pageCount)
+  const start = (page - 1) * request.pageSize
+  return {
+    items: items.slice(start, start + request.pageSize),
+    page,
+    pageCount,
+    total: items.length,
+    pageSize: request.pageSize,
+  }
+}

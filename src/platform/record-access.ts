@@ -66,5 +66,6 @@ export function who(viewing: Viewing) {
     subjectMemberId: viewing.memberId,
     requestId: viewing.requestId,
     ip: viewing.ip?.slice(0, 45),
+    appClientId: viewing.appClientId,
   }
 }

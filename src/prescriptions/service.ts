@@ -252,6 +252,13 @@ export class PrescriptionService {
   }
 
   /** The request a refill form's token already made, if any. */
+  /** One of the member's medicines (the API's MedicationRequest read); anyone else's id is a 404, audited. */
+  async medication(viewing: Viewing, rawId: unknown): Promise<MedicationRecord> {
+    return this.recordAccess.viewRecord(viewing, { type: 'medication', id: rawId }, (memberId, id) =>
+      this.repository.findMedication(memberId, id),
+    )
+  }
+
   async requestForToken(viewing: Viewing, token: string): Promise<number | undefined> {
     return this.repository.findRequestIdByToken(viewing.memberId, token)
   }

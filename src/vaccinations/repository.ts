@@ -31,4 +31,12 @@ export class ImmunizationRepository {
       givenAt: row.given_at,
     }))
   }
+
+  async find(
+    memberId: number,
+    id: number,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<ImmunizationRecord | undefined> {
+    return (await this.list(memberId, trx)).find((record) => record.id === id)
+  }
 }

@@ -37,4 +37,11 @@ export class VaccinationService {
       },
     )
   }
+
+  /** One vaccination (the API's Immunization read); anyone else's id is a 404, audited. */
+  async immunization(viewing: Viewing, rawId: unknown): Promise<ImmunizationRecord> {
+    return this.access.viewRecord(viewing, { type: 'immunization', id: rawId }, (memberId, id) =>
+      this.immunizations.find(memberId, id),
+    )
+  }
 }

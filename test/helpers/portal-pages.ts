@@ -57,6 +57,7 @@ const memberPages: PortalPage[] = [
   { path: '/account/password' },
   { path: '/account/email' },
   { path: '/account/secret-questions' },
+  { path: '/account/apps' },
   { path: '/no-such-page' },
 ]
 

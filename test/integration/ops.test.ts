@@ -87,7 +87,9 @@ describe('the ops area', () => {
     })
 
     it('shows ops every queue', async () => {
-      const page = await ops.get('/ops/queues').expect(200)
+      const page = await ops.get('/ops/queues').set('If-None-Match', 'W/"kept-copy"').expect(200)
+      assert.equal(page.headers.etag, undefined, 'a page of the dashboard is never revalidated')
+      assert.match(String(page.headers['cache-control']), /no-store/)
       assert.match(page.text, /<div id="root">/)
       const api = await ops.get('/ops/queues/api/queues').expect(200)
       assert.deepEqual(api.body.queues.map((queue: { name: string }) => queue.name).sort(), [...queueNames].sort())

@@ -1,0 +1,219 @@
+import { Request, Response, Router } from 'express'
+import type { Interaction } from 'oidc-provider'
+import { membersActedFor } from '../platform/access'
+import type { FormError } from '../platform/forms'
+import type { Services } from '../services'
+import { oauthPath, fhirBasePath, interactionPath } from './authorization-server'
+import { formActionSources } from './clients'
+import { launchScopes, resourceScopes } from './scopes'
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The patient chosen on the picker for one app sign-on (by its interaction id). */
+    appPatient?: { uid: string; memberId: number }
+  }
+}
+
+type Deps = Pick<Services, 'authorizationServer' | 'connectedApps' | 'members'>
+
+/**
+ * The portal's side of an app's sign-on (RFC 8252: the app opens the system browser here): the portal's own
+ * sign-on page and rules, then — for someone who acts for others — whose records, then consent. Each step is
+ * a plain page that works without JavaScript.
+ */
+export function connectAppRoutes({ authorizationServer, connectedApps, members }: Deps): Router {
+  const router = Router()
+
+  async function interaction(req: Request, res: Response): Promise<Interaction | undefined> {
+    const provider = await authorizationServer.provider()
+    try {
+      const details = await provider.interactionDetails(req, res)
+      if (details.uid === req.params.uid) return details
+    } catch {
+      // No interaction cookie, or the sign-on took longer than its hour: the app has to start again.
+    }
+    res.status(400).render('smart/expired', { title: 'Start again from the app' })
+    return undefined
+  }
+
+  /** The page's form may end at the app's redirect URIs (Chromium applies form-action to redirects after a POST). */
+  async function allowFormToReachApp(res: Response, clientId: string) {
+    const provider = await authorizationServer.provider()
+    const client = await provider.Client.find(clientId)
+    const policy = res.getHeader('Content-Security-Policy')
+    if (!client || typeof policy !== 'string') return
+    const sources = formActionSources(client.redirectUris ?? []).join(' ')
+    res.setHeader('Content-Security-Policy', policy.replace("form-action 'self'", `form-action 'self' ${sources}`))
+  }
+
+  const appNameOf = (details: Interaction) => connectedApps.appName(String(details.params.client_id))
+
+  router.get(`${interactionPath}/:uid`, async (req, res) => {
+    const details = await interaction(req, res)
+    if (!details) return
+    const provider = await authorizationServer.provider()
+    const user = req.session.user
+    if (!user) {
+      req.session.returnTo = `${interactionPath}/${details.uid}`
+      req.session.notice = `Sign on to let ${appNameOf(details)} read your records.`
+      return res.redirect(303, '/sign-on')
+    }
+    if (user.role !== 'member' || !user.memberId)
+      return res.status(403).render('smart/members-only', { title: 'Apps are for members' })
+    // The portal's session decides who signs on: the app's sign-on follows whoever is signed on here now.
+    if (details.prompt.name === 'login' || details.session?.accountId !== String(user.id))
+      return provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: String(user.id) } },
+        { mergeWithLastSubmission: false },
+      )
+
+    const actedFor = await membersActedFor(user)
+    const chosen =
+      req.session.appPatient?.uid === details.uid
+        ? req.session.appPatient.memberId
+        : actedFor.length === 1
+          ? actedFor[0]
+          : undefined
+    if (chosen === undefined || !actedFor.includes(chosen))
+      return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
+    const patient = await members.findSummary(chosen)
+    await allowFormToReachApp(res, String(details.params.client_id))
+    const whose =
+      chosen === user.memberId || !patient ? 'your records' : `${patient.firstName} ${patient.lastName}’s records`
+    res.render('smart/consent', {
+      title: `Let ${appNameOf(details)} read ${whose}`,
+      uid: details.uid,
+      appName: appNameOf(details),
+      patientName: patient ? `${patient.firstName} ${patient.lastName}` : '',
+      forSelf: chosen === user.memberId,
+      reads: connectedApps.reads(String(details.params.scope ?? '')),
+      keepsAccess: String(details.params.scope ?? '')
+        .split(' ')
+        .includes('offline_access'),
+    })
+  })
+
+  router.get(`${interactionPath}/:uid/patient`, async (req, res) => {
+    const details = await interaction(req, res)
+    if (!details) return
+    await renderPicker(req, res, details, [])
+  })
+
+  async function renderPicker(req: Request, res: Response, details: Interaction, errors: FormError[]) {
+    const user = req.session.user
+    if (!user) return res.redirect(303, `${interactionPath}/${details.uid}`)
+    const people = await Promise.all((await membersActedFor(user)).map((id) => members.findSummary(id)))
+    res.status(errors.length ? 400 : 200).render('smart/choose-patient', {
+      title: `Whose records should ${appNameOf(details)} read?`,
+      uid: details.uid,
+      appName: appNameOf(details),
+      people: people.flatMap((person) =>
+        person
+          ? [{ id: person.id, name: `${person.firstName} ${person.lastName}`, self: person.id === user.memberId }]
+          : [],
+      ),
+      errors,
+    })
+  }
+
+  router.post(`${interactionPath}/:uid/patient`, async (req, res) => {
+    const details = await interaction(req, res)
+    if (!details) return
+    const user = req.session.user
+    if (!user) return res.redirect(303, `${interactionPath}/${details.uid}`)
+    const raw = req.body?.patient
+    const memberId = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : undefined
+    if (memberId === undefined || !(await membersActedFor(user)).includes(memberId))
+      return renderPicker(req, res, details, [{ href: '#patient', text: 'Choose whose records the app should read' }])
+    req.session.appPatient = { uid: details.uid, memberId }
+    res.redirect(303, `${interactionPath}/${details.uid}`)
+  })
+
+  router.post(`${interactionPath}/:uid/consent`, async (req, res) => {
+    const details = await interaction(req, res)
+    if (!details) return
+    const provider = await authorizationServer.provider()
+    const user = req.session.user
+    if (!user || details.session?.accountId !== String(user.id))
+      return res.redirect(303, `${interactionPath}/${details.uid}`)
+    if (details.prompt.name !== 'consent') return res.redirect(303, `${interactionPath}/${details.uid}`)
+
+    if (req.body?.decision !== 'allow') {
+      return provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'The member did not allow access' },
+        { mergeWithLastSubmission: false },
+      )
+    }
+    const actedFor = await membersActedFor(user)
+    const memberId =
+      req.session.appPatient?.uid === details.uid
+        ? req.session.appPatient.memberId
+        : actedFor.length === 1
+          ? actedFor[0]
+          : undefined
+    if (memberId === undefined || !actedFor.includes(memberId))
+      return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
+
+    const clientId = String(details.params.client_id)
+    const grant = new provider.Grant({ accountId: String(user.id), clientId })
+    const prompt = details.prompt.details as {
+      missingOIDCScope?: string[]
+      missingOIDCClaims?: string[]
+      missingResourceScopes?: Record<string, string[]>
+    }
+    if (prompt.missingOIDCScope) grant.addOIDCScope(prompt.missingOIDCScope.join(' '))
+    if (prompt.missingOIDCClaims) grant.addOIDCClaims(prompt.missingOIDCClaims)
+    for (const [indicator, scopes] of Object.entries(prompt.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '))
+    const grantId = await grant.save()
+    const granted = [
+      ...(prompt.missingOIDCScope ?? []).filter((scope) => (launchScopes as readonly string[]).includes(scope)),
+      ...Object.values(prompt.missingResourceScopes ?? {})
+        .flat()
+        .filter((scope) => resourceScopes.includes(scope)),
+    ]
+    await connectedApps.recordConsent({ grantId, userId: user.id, memberId, clientId, scope: granted.join(' ') })
+    delete req.session.appPatient
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true })
+  })
+
+  return router
+}
+
+/**
+ * SMART App Launch discovery: where the app signs on and what this server supports. Endpoints are given at the
+ * address the request came to, as the authorization server's own discovery does.
+ */
+export function smartConfigurationRoutes({ authorizationServer }: Pick<Services, 'authorizationServer'>): Router {
+  const router = Router()
+  router.get([`${fhirBasePath}/.well-known/smart-configuration`, '/.well-known/smart-configuration'], (req, res) => {
+    const origin = `${req.protocol}://${req.get('host')}`
+    res.type('application/json').json({
+      issuer: authorizationServer.issuer,
+      jwks_uri: `${origin}${oauthPath}/jwks`,
+      authorization_endpoint: `${origin}${oauthPath}/auth`,
+      token_endpoint: `${origin}${oauthPath}/token`,
+      revocation_endpoint: `${origin}${oauthPath}/token/revocation`,
+      management_endpoint: `${origin}/account/apps`,
+      grant_types_supported: ['authorization_code', 'refresh_token'],
+      token_endpoint_auth_methods_supported: ['none'],
+      response_types_supported: ['code'],
+      code_challenge_methods_supported: ['S256'],
+      scopes_supported: [...launchScopes, ...resourceScopes],
+      capabilities: [
+        'launch-standalone',
+        'client-public',
+        'context-standalone-patient',
+        'permission-patient',
+        'permission-offline',
+        'permission-v2',
+        'sso-openid-connect',
+      ],
+    })
+  })
+  return router
+}

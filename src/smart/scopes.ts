@@ -1,0 +1,36 @@
+/** The FHIR resources the API serves, each behind its own SMART scope `patient/<Resource>.rs` (read and search). */
+export const fhirResourceTypes = [
+  'Patient',
+  'Observation',
+  'Immunization',
+  'Coverage',
+  'ExplanationOfBenefit',
+  'MedicationRequest',
+  'Appointment',
+] as const
+
+export type FhirResourceType = (typeof fhirResourceTypes)[number]
+
+export const resourceScope = (type: FhirResourceType) => `patient/${type}.rs`
+
+export const resourceScopes = fhirResourceTypes.map(resourceScope)
+
+/** The sign-on scopes: an ID token naming the user (fhirUser), a refresh token, and the patient in context. */
+export const launchScopes = ['openid', 'fhirUser', 'offline_access', 'launch/patient'] as const
+
+/** What the consent page says each scope lets the app read. */
+export const scopeWords: Record<FhirResourceType, string> = {
+  Patient: 'Name, date of birth and member number',
+  Observation: 'Lab results, only once they are released to be seen online',
+  Immunization: 'Vaccinations',
+  Coverage: 'Health plan and coverage',
+  ExplanationOfBenefit: 'Claims: what was billed, what the plan paid and what is owed',
+  MedicationRequest: 'Prescriptions',
+  Appointment: 'Appointments',
+}
+
+/** The resource types a scope string grants, in the API's order. */
+export function grantedTypes(scope: string): FhirResourceType[] {
+  const scopes = new Set(scope.split(' '))
+  return fhirResourceTypes.filter((type) => scopes.has(resourceScope(type)))
+}

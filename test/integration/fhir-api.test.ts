@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict'
+import { setTimeout as sleep } from 'node:timers/promises'
+import * as cheerio from 'cheerio'
+import supertest from 'supertest'
+import { loadConfig } from '../../src/config'
+import { releaseOf } from '../../src/labs/release'
+import { createInfrastructure, createServices } from '../../src/services'
+import { buildApp, closeServices, csrfTokenIn, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { assertValidFhir } from '../helpers/fhir-validation'
+import { memberIdOf } from '../helpers/records'
+import { fhirGet, refresh, TokenResponse, tokensFor } from '../helpers/smart'
+
+interface Bundle {
+  resourceType: string
+  type: string
+  total: number
+  link: { relation: string; url: string }[]
+  entry: { fullUrl: string; resource: { resourceType: string; id: string } & Record<string, unknown> }[]
+}
+
+describe('the FHIR R4 API (/fhir/R4)', () => {
+  const services = testServices()
+  const app = buildApp(services)
+  let tokens: TokenResponse
+  let alex: number
+  let pat: number
+
+  before(async () => {
+    await resetWithDemoPlan(services)
+    alex = await memberIdOf(services.db, '11000003')
+    pat = await memberIdOf(services.db, '11000006')
+    tokens = await tokensFor(app, await signedOnAgent(app))
+  })
+  after(() => closeServices(services))
+
+  const get = (path: string, token = tokens.access_token) => fhirGet(app, path, token)
+
+  /** Every page of a search, following the Bundle's next links, each page valid FHIR. */
+  async function searchAll(path: string, token = tokens.access_token): Promise<Bundle['entry']> {
+    const entries: Bundle['entry'] = []
+    let next: string | undefined = path
+    for (let pages = 0; next && pages < 50; pages++) {
+      const response = await get(next, token).expect(200)
+      assert.match(response.headers['content-type'], /^application\/fhir\+json/)
+      const bundle = response.body as Bundle
+      assertValidFhir(bundle)
+      assert.equal(bundle.type, 'searchset')
+      entries.push(...bundle.entry)
+      const link = bundle.link.find((each) => each.relation === 'next')?.url
+      next = link ? link.slice(link.indexOf('/fhir/R4') + '/fhir/R4'.length) : undefined
+    }
+    return entries
+  }
+
+  it('describes itself in a valid CapabilityStatement with the SMART sign-on addresses, without a token', async () => {
+    const response = await fhirGet(app, '/metadata').expect(200)
+    assert.match(response.headers['content-type'], /^application\/fhir\+json/)
+    assertValidFhir(response.body)
+    assert.equal(response.body.fhirVersion, '4.0.1')
+    const types = (response.body.rest[0].resource as { type: string }[]).map((resource) => resource.type)
+    assert.deepEqual(types, [
+      'Patient',
+      'Observation',
+      'Immunization',
+      'Coverage',
+      'ExplanationOfBenefit',
+      'MedicationRequest',
+      'Appointment',
+    ])
+  })
+
+  it('reads the patient in context, and searches each kind of record by patient — every resource valid FHIR R4', async () => {
+    const patient = await get(`/Patient/${alex}`).expect(200)
+    assertValidFhir(patient.body)
+    assert.equal(patient.body.name[0].family, 'Rivera')
+    assert.equal(patient.body.birthDate, '1980-06-21')
+
+    for (const type of ['Immunization', 'Coverage', 'ExplanationOfBenefit', 'MedicationRequest', 'Appointment']) {
+      const entries = await searchAll(`/${type}?patient=${alex}`)
+      assert.ok(entries.length > 0, `no ${type}`)
+      for (const { resource } of entries) {
+        assert.equal(resource.resourceType, type)
+        const read = await get(`/${type}/${resource.id}`).expect(200)
+        assertValidFhir(read.body)
+        assert.deepEqual(read.body, resource)
+      }
+    }
+  })
+
+  it('pages a search in Bundles of 10 with next and previous links, and the total', async () => {
+    const first = (await get(`/ExplanationOfBenefit?patient=${alex}`).expect(200)).body as Bundle
+    assert.equal(first.total, 15)
+    assert.equal(first.entry.length, 10)
+    const next = first.link.find((link) => link.relation === 'next')!.url
+    assert.match(next, /_page=2/)
+    const second = (await get(next.slice(next.indexOf('/fhir/R4') + 8)).expect(200)).body as Bundle
+    assert.equal(second.entry.length, 5)
+    assert.ok(second.link.some((link) => link.relation === 'previous'))
+    assert.ok(!second.link.some((link) => link.relation === 'next'))
+    const ids = new Set([...first.entry, ...second.entry].map((entry) => entry.resource.id))
+    assert.equal(ids.size, 15)
+  })
+
+  it('returns only lab results released online: never a held or never-online result, by search or by id', async () => {
+    const rows = await services
+      .db('lab_results')
+      .where({ member_id: alex })
+      .select('id', 'release_category', 'resulted_at')
+    const now = services.clock()
+    const released = rows.filter((row) => releaseOf(row.release_category, row.resulted_at, now).state === 'released')
+    const withheld = rows.filter((row) => !released.includes(row))
+    assert.ok(withheld.length >= 3, 'the demo plan holds some of Alex’s results')
+
+    const entries = await searchAll(`/Observation?patient=${alex}&category=laboratory`)
+    assert.deepEqual(
+      entries.map((entry) => Number(entry.resource.id)).sort((a, b) => a - b),
+      released.map((row) => Number(row.id)).sort((a, b) => a - b),
+    )
+    for (const row of withheld) {
+      const response = await get(`/Observation/${row.id}`).expect(404)
+      assert.equal(response.body.resourceType, 'OperationOutcome')
+      assert.equal(response.body.issue[0].code, 'not-found')
+    }
+    const ldl = entries.find((entry) => (entry.resource.code as { text: string }).text === 'LDL cholesterol')!
+    assert.equal((ldl.resource.category as { coding: { code: string }[] }[])[0].coding[0].code, 'laboratory')
+    assert.equal((ldl.resource.valueQuantity as { unit: string }).unit, 'mg/dL')
+  })
+
+  it('gives 404 for another member’s records, and audits the attempt naming the app', async () => {
+    const patRecords = await services.db('claims').where({ member_id: pat }).pluck('id')
+    const denied = await get(`/ExplanationOfBenefit/${patRecords[0]}`).expect(404)
+    assertValidFhir(denied.body)
+    await get(`/Patient/${pat}`).expect(404)
+    await get(`/Observation?patient=${pat}`).expect(404)
+
+    const audit = await services
+      .db('audit_log')
+      .where({
+        actor_user_id: Number(JSON.parse(Buffer.from(tokens.id_token!.split('.')[1], 'base64url').toString()).sub),
+      })
+      .whereIn('action', ['claim.view-denied', 'patient.view-denied'])
+      .select('action', 'target_id', 'app_client_id', 'subject_member_id')
+    assert.ok(audit.some((row) => row.action === 'claim.view-denied' && row.target_id === String(patRecords[0])))
+    assert.ok(audit.some((row) => row.action === 'patient.view-denied' && row.target_id === String(pat)))
+    assert.ok(audit.every((row) => row.app_client_id === 'member-portal-mobile' && row.subject_member_id === alex))
+  })
+
+  it('audits every read like a page view, naming the app', async () => {
+    const before = await services.db('audit_log').max<{ id: number }[]>({ id: 'id' }).first()
+    await get(`/Immunization?patient=${alex}`).expect(200)
+    await get(`/Observation?patient=${alex}`).expect(200)
+    const rows = await services
+      .db('audit_log')
+      .where('id', '>', before?.id ?? 0)
+      .select('action', 'app_client_id', 'subject_member_id')
+    assert.deepEqual(
+      rows.map((row) => [row.action, row.app_client_id, row.subject_member_id]),
+      [
+        ['immunization.list', 'member-portal-mobile', alex],
+        ['lab-result.list', 'member-portal-mobile', alex],
+      ],
+    )
+  })
+
+  it('refuses a token scoped to Immunization on Observation with 403, and reads Immunization with it', async () => {
+    const narrow = await tokensFor(app, await signedOnAgent(app), 'openid launch/patient patient/Immunization.rs')
+    await get(`/Immunization?patient=${alex}`, narrow.access_token).expect(200)
+    const refused = await get(`/Observation?patient=${alex}`, narrow.access_token).expect(403)
+    assertValidFhir(refused.body)
+    assert.equal(refused.body.issue[0].code, 'forbidden')
+    assert.match(refused.headers['www-authenticate'], /insufficient_scope/)
+    assert.equal(narrow.refresh_token, undefined, 'no offline_access, no refresh token')
+  })
+
+  it('answers 401 with an OperationOutcome for no token, a made-up token and an expired one', async () => {
+    for (const token of [undefined, 'not-a-token', 'x'.repeat(43)]) {
+      const response = await fhirGet(app, `/Patient/${alex}`, token).expect(401)
+      assertValidFhir(response.body)
+      assert.match(response.headers['www-authenticate'], /invalid_token/)
+    }
+    const shortLived = createServices(
+      createInfrastructure(loadConfig({ ...process.env, SMART_ACCESS_TOKEN_TTL_SECONDS: '1' })),
+    )
+    try {
+      const shortApp = buildApp(shortLived)
+      const brief = await tokensFor(shortApp, await signedOnAgent(shortApp))
+      assert.equal(brief.expires_in, 1)
+      await fhirGet(shortApp, `/Patient/${alex}`, brief.access_token).expect(200)
+      await sleep(2100)
+      await fhirGet(shortApp, `/Patient/${alex}`, brief.access_token).expect(401)
+    } finally {
+      await closeServices(shortLived)
+    }
+  })
+
+  it('lists the app under "Apps with access"; taking access away fails the app’s next call and its refresh', async () => {
+    const agent = await signedOnAgent(app)
+    const own = await tokensFor(app, agent)
+    await get(`/Patient/${alex}`, own.access_token).expect(200)
+
+    const page = await agent.get('/account/apps').expect(200)
+    const $ = cheerio.load(page.text)
+    const cards = $('.app-card')
+    assert.ok(cards.length >= 1)
+    assert.match(cards.first().text(), /Member Portal mobile app/)
+    assert.match(cards.first().text(), /Lab results, only once they are released/)
+    const action = cards.first().find('form').attr('action')!
+    const revoked = await agent
+      .post(action)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(page.text) })
+      .expect(303)
+    assert.equal(revoked.headers.location, '/account/apps')
+    const after = await agent.get('/account/apps').expect(200)
+    assert.match(after.text, /Member Portal mobile app no longer has access/)
+
+    const grantId = await services
+      .db('app_access')
+      .where({ id: Number(action.split('/')[3]) })
+      .first('grant_id', 'revoked_at')
+    assert.ok(grantId.revoked_at)
+    // The newest consent was listed first: it is the one just made here.
+    await get(`/Patient/${alex}`, own.access_token).expect(401)
+    const refused = await refresh(app, own.refresh_token!)
+    assert.equal(refused.status, 400)
+    assert.equal(refused.body.error, 'invalid_grant')
+  })
+
+  it('answers another member’s revoke with 404, and an unknown resource type with an OperationOutcome', async () => {
+    const agent = await signedOnAgent(app, 'pat.rivera')
+    const page = await agent.get('/account/apps').expect(200)
+    const alexAccess = await services.db('app_access').where({ member_id: alex }).whereNull('revoked_at').first('id')
+    await agent
+      .post(`/account/apps/${alexAccess.id}/revoke`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(page.text) })
+      .expect(404)
+    await get(`/Patient/${alex}`).expect(200)
+    const unknown = await get('/Encounter?patient=1').expect(404)
+    assertValidFhir(unknown.body)
+    const written = await fhirGet(app, '/Patient').expect(401)
+    assert.equal(written.body.resourceType, 'OperationOutcome')
+    const posted = await supertest(app)
+      .post('/fhir/R4/Patient')
+      .set('Authorization', `Bearer ${tokens.access_token}`)
+      .expect(405)
+    assert.equal(posted.body.resourceType, 'OperationOutcome')
+  })
+})

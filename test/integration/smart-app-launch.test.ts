@@ -1,0 +1,256 @@
+import assert from 'node:assert/strict'
+import supertest from 'supertest'
+import {
+  buildApp,
+  closeServices,
+  csrfTokenIn,
+  errorSummary,
+  demoPassword,
+  resetWithDemoPlan,
+  signedOnAgent,
+  signOn,
+  submitForm,
+  testServices,
+  titleOf,
+} from '../helpers/app'
+import { lettersIn } from '../helpers/letters'
+import { mariaCredentials } from '../helpers/registration'
+import { memberIdOf, userIdOf } from '../helpers/records'
+import {
+  authorizeInBrowser,
+  authorizeUrl,
+  demoApp,
+  exchangeCode,
+  onPortal,
+  fhirGet,
+  pkcePair,
+  refresh,
+  tokensFor,
+} from '../helpers/smart'
+
+describe('the mobile app signing on (SMART App Launch, standalone patient launch)', () => {
+  const services = testServices()
+  const app = buildApp(services)
+
+  before(() => resetWithDemoPlan(services))
+  after(() => closeServices(services))
+
+  it('publishes its SMART configuration with PKCE S256 only and the scopes per resource', async () => {
+    const response = await supertest(app).get('/fhir/R4/.well-known/smart-configuration').expect(200)
+    const body = response.body as Record<string, unknown>
+    assert.deepEqual(body.code_challenge_methods_supported, ['S256'])
+    assert.deepEqual(body.grant_types_supported, ['authorization_code', 'refresh_token'])
+    assert.ok((body.scopes_supported as string[]).includes('patient/Observation.rs'))
+    assert.ok((body.capabilities as string[]).includes('context-standalone-patient'))
+    assert.match(String(body.token_endpoint), /\/oauth\/token$/)
+    const discovery = await supertest(app).get('/oauth/.well-known/openid-configuration').expect(200)
+    assert.deepEqual(discovery.body.response_types_supported, ['code'])
+    assert.deepEqual(discovery.body.code_challenge_methods_supported, ['S256'])
+  })
+
+  it('sends a visitor who is not signed on to the portal sign-on page, naming the app', async () => {
+    const agent = supertest.agent(app)
+    const { challenge } = pkcePair()
+    const start = await agent.get(authorizeUrl({ challenge })).expect(303)
+    const interaction = await agent.get(onPortal(start.headers.location)).expect(303)
+    assert.equal(interaction.headers.location, '/sign-on')
+    const signOn = await agent.get('/sign-on').expect(200)
+    assert.match(signOn.text, /Sign on to let Member Portal mobile app read your records/)
+  })
+
+  it('issues a code only with PKCE, and refuses the exchange without the verifier or with a wrong one', async () => {
+    const agent = await signedOnAgent(app)
+    const withoutChallenge = await agent.get(authorizeUrl({})).expect(303)
+    assert.match(
+      withoutChallenge.headers.location,
+      /^org\.memberportal\.mobile:\/oauth\/callback\?error=invalid_request/,
+    )
+
+    const { verifier, challenge } = pkcePair()
+    const missing = await authorizeInBrowser(agent, { challenge })
+    const refusedMissing = await exchangeCode(app, missing.searchParams.get('code')!, undefined)
+    assert.equal(refusedMissing.status, 400)
+    assert.equal(refusedMissing.body.error, 'invalid_grant')
+
+    const wrong = await authorizeInBrowser(agent, { challenge })
+    const refusedWrong = await exchangeCode(app, wrong.searchParams.get('code')!, pkcePair().verifier)
+    assert.equal(refusedWrong.status, 400)
+    assert.equal(refusedWrong.body.error, 'invalid_grant')
+
+    const right = await authorizeInBrowser(agent, { challenge })
+    const accepted = await exchangeCode(app, right.searchParams.get('code')!, verifier)
+    assert.equal(accepted.status, 200, accepted.text)
+  })
+
+  it('refuses the plain PKCE method and grants other than the code', async () => {
+    const agent = await signedOnAgent(app)
+    const plain = authorizeUrl({ challenge: 'a'.repeat(43) }).replace(
+      'code_challenge_method=S256',
+      'code_challenge_method=plain',
+    )
+    const response = await agent.get(plain).expect(303)
+    assert.match(response.headers.location, /error=invalid_request/)
+    const implicit = await agent
+      .get(authorizeUrl({ challenge: pkcePair().challenge }).replace('response_type=code', 'response_type=token'))
+      .expect(303)
+    assert.match(implicit.headers.location, /error=unsupported_response_type/)
+    const password = await supertest(app)
+      .post('/oauth/token')
+      .type('form')
+      .send({ grant_type: 'password', username: 'alex.rivera', password: 'x', client_id: demoApp.clientId })
+    assert.equal(password.status, 400)
+    assert.equal(password.body.error, 'unsupported_grant_type')
+  })
+
+  it('gives the app the member as the patient in context, an ID token and a refresh token', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    const alex = await memberIdOf(services.db, '11000003')
+    assert.equal(tokens.patient, String(alex))
+    assert.equal(tokens.token_type, 'Bearer')
+    assert.ok(tokens.expires_in <= 600)
+    assert.ok(tokens.refresh_token)
+    const claims = JSON.parse(Buffer.from(tokens.id_token!.split('.')[1], 'base64url').toString()) as Record<
+      string,
+      unknown
+    >
+    assert.equal(claims.sub, String(await userIdOf(services.db, 'alex.rivera')))
+    assert.match(String(claims.fhirUser), new RegExp(`/fhir/R4/Patient/${alex}$`))
+  })
+
+  it('rotates refresh tokens: the new one works, the old one is refused', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    const first = await refresh(app, tokens.refresh_token!)
+    assert.equal(first.status, 200, first.text)
+    assert.notEqual(first.body.refresh_token, tokens.refresh_token)
+    assert.equal(first.body.patient, tokens.patient)
+    await fhirGet(app, `/Patient/${tokens.patient}`, first.body.access_token).expect(200)
+
+    const reused = await refresh(app, tokens.refresh_token!)
+    assert.equal(reused.status, 400)
+    assert.equal(reused.body.error, 'invalid_grant')
+  })
+
+  it('takes a member signing on with a mailed temporary password through first sign-on, then on to the app', async function () {
+    this.timeout(60_000)
+    const patUser = await userIdOf(services.db, 'pat.rivera')
+    await services.temporaryPasswords.requestLetter(patUser, await memberIdOf(services.db, '11000006'), 'recovery')
+    const batch = await services.letterBatches.runBatch()
+    assert.ok(batch)
+    const letter = lettersIn(batch.directory).find((each) => each.userId === 'pat.rivera')!
+
+    const agent = supertest.agent(app)
+    const { verifier, challenge } = pkcePair()
+    const start = await agent.get(authorizeUrl({ challenge })).expect(303)
+    await agent.get(onPortal(start.headers.location)).expect(303)
+    const signedOn = await signOn(agent, 'pat.rivera', letter.password)
+    assert.match(signedOn.headers.location, /^\/connect-app\//)
+    assert.equal((await agent.get(signedOn.headers.location)).headers.location, '/first-sign-on')
+    const done = await submitForm(agent, '/first-sign-on', mariaCredentials)
+    assert.equal(done.headers.location, signedOn.headers.location)
+
+    const callback = await authorizeInBrowser(agent, { challenge, startAt: done.headers.location })
+    const tokens = await exchangeCode(app, callback.searchParams.get('code')!, verifier).expect(200)
+    assert.equal(tokens.body.patient, String(await memberIdOf(services.db, '11000006')))
+  })
+
+  it('keeps the portal’s lockout: a locked user ID cannot sign the app on, even with the right password', async () => {
+    const agent = supertest.agent(app)
+    for (let attempt = 0; attempt < 10; attempt++) await signOn(agent, 'alex.rivera', 'not the password at all')
+    const { challenge } = pkcePair()
+    const start = await agent.get(authorizeUrl({ challenge })).expect(303)
+    await agent.get(onPortal(start.headers.location)).expect(303)
+    const refused = await signOn(agent, 'alex.rivera', demoPassword)
+    assert.equal(refused.status, 401)
+    await services.throttle.clearAccount('alex.rivera')
+  })
+
+  it('tells staff that apps are for members, and a stale or made-up sign-on page to start again from the app', async () => {
+    const staff = await signedOnAgent(app, 'ops.admin')
+    const start = await staff.get(authorizeUrl({ challenge: pkcePair().challenge })).expect(303)
+    const refused = await staff.get(onPortal(start.headers.location)).expect(403)
+    assert.equal(titleOf(refused.text), 'Apps are for members – Member Portal')
+    const stale = await (await signedOnAgent(app)).get('/connect-app/made-up-interaction').expect(400)
+    assert.equal(titleOf(stale.text), 'Start again from the app – Member Portal')
+    const anonymous = await supertest(app).post('/connect-app/made-up/consent').type('form').send({ decision: 'allow' })
+    assert.equal(anonymous.status, 403, 'no CSRF token, nothing done')
+  })
+
+  it('refuses an authorization request naming another FHIR server, or a redirect URI the app did not register', async () => {
+    const agent = await signedOnAgent(app)
+    const otherServer = await agent.get(
+      authorizeUrl({ challenge: pkcePair().challenge, aud: 'https://elsewhere.example/fhir' }),
+    )
+    assert.equal(otherServer.status, 400)
+    assert.match(otherServer.text, /not this one/)
+    const hostile = await agent.get(
+      authorizeUrl({ challenge: pkcePair().challenge }).replace(
+        encodeURIComponent(demoApp.redirectUri),
+        encodeURIComponent('https://attacker.example/cb'),
+      ),
+    )
+    assert.equal(hostile.status, 400)
+    assert.doesNotMatch(hostile.headers.location ?? '', /attacker/)
+  })
+
+  it('answers a wrong, missing, huge or hostile choice on the patient picker with the error summary, never a 500', async () => {
+    const agent = await signedOnAgent(app)
+    const start = await agent.get(authorizeUrl({ challenge: pkcePair().challenge })).expect(303)
+    const interaction = onPortal(start.headers.location)
+    const toResume = await agent.get(interaction).expect(303)
+    const toConsent = await agent.get(onPortal(toResume.headers.location)).expect(303)
+    const consentPage = onPortal(toConsent.headers.location)
+    const picker = await agent.get(`${consentPage}/patient`).expect(200)
+    assert.equal(titleOf(picker.text), 'Whose records should Member Portal mobile app read? – Member Portal')
+    const pat = String(await memberIdOf(services.db, '11000006'))
+    for (const patient of ['', pat, "1' OR '1'='1", '9'.repeat(5000), '<script>alert(1)</script>']) {
+      const refused = await agent
+        .post(`${consentPage}/patient`)
+        .type('form')
+        .send({ _csrf: csrfTokenIn(picker.text), patient })
+      assert.equal(refused.status, 400, `patient=${patient.slice(0, 20)}`)
+      assert.equal(titleOf(refused.text), 'Error: Whose records should Member Portal mobile app read? – Member Portal')
+      assert.deepEqual(errorSummary(refused.text), ['Choose whose records the app should read'])
+    }
+  })
+
+  it('lets the app sign itself out: revoking its refresh token ends the grant, and the member’s list drops it', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    await supertest(app)
+      .post('/oauth/token/revocation')
+      .type('form')
+      .send({ token: tokens.refresh_token, token_type_hint: 'refresh_token', client_id: demoApp.clientId })
+      .expect(200)
+    await fhirGet(app, `/Patient/${tokens.patient}`, tokens.access_token).expect(401)
+    const grants = await services.db('app_access').whereNotNull('revoked_at').count<{ n: number }[]>({ n: '*' })
+    assert.ok(Number(grants[0].n) >= 1)
+  })
+
+  it('lets any web process serve any step: sign-on on one, code exchange, API and refresh on another', async () => {
+    const other = testServices()
+    try {
+      const otherApp = buildApp(other)
+      const { verifier, challenge } = pkcePair()
+      const callback = await authorizeInBrowser(await signedOnAgent(app), { challenge })
+      const tokens = await exchangeCode(otherApp, callback.searchParams.get('code')!, verifier).expect(200)
+      await fhirGet(app, `/Patient/${tokens.body.patient}`, tokens.body.access_token).expect(200)
+      const refreshed = await refresh(otherApp, tokens.body.refresh_token).expect(200)
+      await fhirGet(app, `/Patient/${tokens.body.patient}`, refreshed.body.access_token).expect(200)
+      // Both processes sign with the one key kept in the database.
+      const kids = await Promise.all(
+        [app, otherApp].map(async (each) => (await supertest(each).get('/oauth/jwks').expect(200)).body.keys[0].kid),
+      )
+      assert.equal(kids[0], kids[1])
+      const header = JSON.parse(Buffer.from(String(tokens.body.id_token).split('.')[0], 'base64url').toString())
+      assert.equal(header.kid, kids[0])
+    } finally {
+      await closeServices(other)
+    }
+  })
+
+  it('hands "access denied" to the app when the member does not allow it, and issues nothing', async () => {
+    const agent = await signedOnAgent(app)
+    const callback = await authorizeInBrowser(agent, { challenge: pkcePair().challenge, decision: 'deny' })
+    assert.equal(callback.searchParams.get('error'), 'access_denied')
+    assert.equal(callback.searchParams.get('code'), null)
+  })
+})
