@@ -46,6 +46,10 @@ function scopeOf(path: string): RouteScope | undefined {
     'readyz',
     'metrics',
     'pharmacy',
+    // The mobile app's side: the API answers bearer tokens, and the consent flow is keyed by its interaction.
+    'fhir',
+    'connect-app',
+    '.well-known',
   ]
   return notMemberPages.includes(first) ? 'not a member page' : undefined
 }
@@ -73,8 +77,8 @@ function addressFor(route: AppRoute, records: SubjectRecords): string {
     if (name === 'id' && first === 'prescriptions')
       return String(route.path.includes('/requests/') ? records.refillRequest : records.medication)
     if (name === 'id' && first === 'messages') return String(records.thread)
-    // The signed-on member's own grants: a number that is none of theirs.
-    if (name === 'id' && first === 'family') return '999999'
+    // The signed-on member's own grants and connected apps: a number that is none of theirs.
+    if (name === 'id' && (first === 'family' || first === 'account')) return '999999'
     throw new Error(`The matrix does not know which record :${name} names in ${route.path}: teach addressFor`)
   })
 }
