@@ -1,5 +1,6 @@
 import { Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { type FamilyService, grantNoticeJob } from '../src/family/service'
 import { noticeJobNames, OfficeReplyNotices } from '../src/messages/notices'
 import type { AccountEmailService } from '../src/notifications/service'
 
@@ -8,22 +9,26 @@ export const queueName = 'office-message-notifications'
 const noticeJobs: readonly string[] = noticeJobNames
 
 /**
- * Emails to members: account emails, and notices that the office replied (throttled, see
- * `OfficeReplyNotices`). Each job carries ids only; the services reload what they need and record what they
- * sent, so a retried job does not send twice.
+ * Emails to members: account emails, notices that the office replied (throttled, see `OfficeReplyNotices`)
+ * and the notice that someone gave them access. Each job carries ids only; the services reload what they need
+ * and record what they sent, so a retried job does not send twice.
  */
 export function startNotificationWorker(
   connection: Redis,
   prefix: string,
   emails: AccountEmailService,
   notices: OfficeReplyNotices,
+  family: Pick<FamilyService, 'sendGrantNotice'>,
 ): Worker {
   return new Worker(
     queueName,
-    async (job) =>
-      noticeJobs.includes(job.name)
-        ? notices.handle({ name: job.name, id: job.id, data: job.data as Record<string, unknown> })
-        : emails.send({ name: job.name, data: job.data }, job.id ?? `${job.name}-${job.timestamp}`),
+    async (job) => {
+      const key = job.id ?? `${job.name}-${job.timestamp}`
+      if (job.name === grantNoticeJob) return family.sendGrantNotice(Number(job.data.grantId), key)
+      if (noticeJobs.includes(job.name))
+        return notices.handle({ name: job.name, id: job.id, data: job.data as Record<string, unknown> })
+      return emails.send({ name: job.name, data: job.data }, key)
+    },
     {
       connection,
       prefix,

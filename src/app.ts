@@ -16,7 +16,8 @@ import { officeRoutes } from './office/routes'
 import { dashboardPath, dashboardRoutes } from './ops/dashboard'
 import { WebMetrics } from './ops/metrics'
 import { metricsByToken, metricsForOps, opsRoutes } from './ops/routes'
-import { noStore } from './platform/access'
+import { familyRoutes } from './family/routes'
+import { noStore, setUpViewing } from './platform/access'
 import { officePrescriptionRoutes, pharmacyWebhookRoutes, prescriptionRoutes } from './prescriptions/routes'
 import { errorHandler, notFoundHandler, whileRedisDown } from './platform/errors'
 import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
@@ -95,6 +96,8 @@ export function createApp(services: Services): Express {
   app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))
   app.use(offerLapsedForm(config, clock))
   app.use(holdForFirstSignOn)
+  // Whom the signed-on member may act for, loaded on each request so a change counts at once.
+  app.use(setUpViewing(services.family))
   app.use(unreadMessageCount(services))
 
   app.use(welcomeRoutes())
@@ -111,6 +114,7 @@ export function createApp(services: Services): Express {
   app.use(appointmentRoutes(services))
   app.use(prescriptionRoutes(services))
   app.use(messageRoutes(services))
+  app.use(familyRoutes(services))
   app.use(officeRoutes(services))
   app.use(officePrescriptionRoutes(services))
   app.use(opsRoutes(services))

@@ -16,6 +16,8 @@ import { SignOnThrottle } from './accounts/throttle'
 import type { Config } from './config'
 import { CoverageRepository } from './coverage/repository'
 import { CoverageService } from './coverage/service'
+import { FamilyRepository } from './family/repository'
+import { FamilyService } from './family/service'
 import { LabResultRepository } from './labs/repository'
 import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
@@ -117,6 +119,7 @@ export function createServices(infrastructure: Infrastructure) {
     logger,
   )
   const prescriptionRepository = new PrescriptionRepository(db)
+  const membership = new MembershipService(members, users, throttles)
   const messageRepository = new MessageRepository(db)
   const messages = new MessageService(db, messageRepository, recordAccess, audit, clock)
   const labs = new LabResultsService(new LabResultRepository(db), recordAccess, clock)
@@ -163,7 +166,7 @@ export function createServices(infrastructure: Infrastructure) {
     throttle,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
     emailVerification: new EmailVerificationService(db, clock),
-    membership: new MembershipService(members, users, throttles),
+    membership,
     settings: new AccountSettingsService(db, users, credentials, clock),
     recovery: new RecoveryService(db, credentials, throttle, clock, throttles, temporaryPasswords),
     registration: new RegistrationService(
@@ -227,6 +230,16 @@ export function createServices(infrastructure: Infrastructure) {
       clock,
       logger,
       config.publicUrl,
+    ),
+    family: new FamilyService(
+      new FamilyRepository(db),
+      membership,
+      audit,
+      clock,
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      config.publicUrl,
+      throttles,
     ),
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),

@@ -45,6 +45,8 @@ export interface AppointmentRecord {
   cancelledAt: Date | null
   visitType: VisitType
   provider: Provider
+  /** Who booked it when that was not the member (a parent or another proxy). */
+  bookedByOther: string | null
 }
 
 export interface DueReminder {
@@ -131,6 +133,8 @@ const appointmentColumns = [
   'p.name as p_name',
   'p.specialty as p_specialty',
   ...clinicColumns,
+  'booker.display_name as booked_by_name',
+  'booker.member_id as booked_by_member_id',
 ]
 
 function toAppointment(row: Record<string, unknown>): AppointmentRecord {
@@ -147,6 +151,10 @@ function toAppointment(row: Record<string, unknown>): AppointmentRecord {
     cancelledAt: (row.cancelled_at as Date | null) ?? null,
     visitType: toVisitType(row, 'v_'),
     provider: toProvider(row, 'p_'),
+    bookedByOther:
+      row.booked_by_name && Number(row.booked_by_member_id) !== Number(row.member_id)
+        ? (row.booked_by_name as string)
+        : null,
   }
 }
 
@@ -248,6 +256,8 @@ export class AppointmentRepository {
       visitType: VisitType
       reason: string
       now: Date
+      /** The signed-on person who booked it: the member, or a parent or proxy acting for them. */
+      bookedByUserId: number
     },
     trx: Query = this.db,
   ): Promise<number> {
@@ -259,6 +269,7 @@ export class AppointmentRepository {
       starts_at: row.slot.startsAt,
       ends_at: new Date(row.slot.startsAt.getTime() + row.visitType.durationMinutes * 60_000),
       reason: row.reason,
+      booked_by_user_id: row.bookedByUserId,
       status: 'booked',
       scheduled_at: row.now,
       created_at: row.now,
@@ -297,6 +308,7 @@ export class AppointmentRepository {
       .join('visit_types as v', 'v.id', 'a.visit_type_id')
       .join('providers as p', 'p.id', 'a.provider_id')
       .join('clinics as c', 'c.id', 'p.clinic_id')
+      .leftJoin('users as booker', 'booker.id', 'a.booked_by_user_id')
   }
 
   async findForMember(memberId: number, id: number, trx: Query = this.db): Promise<AppointmentRecord | undefined> {

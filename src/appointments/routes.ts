@@ -111,7 +111,10 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     })
   })
 
-  router.get('/appointments/new', ...page, async (_req, res) => renderVisitTypes(res))
+  router.get('/appointments/new', ...page, async (req, res) => {
+    await resolveViewing(req, 'appointments')
+    await renderVisitTypes(res)
+  })
 
   router.get('/appointments/new/provider', ...page, async (req, res) => {
     const viewing = await resolveViewing(req, 'appointments')

@@ -151,7 +151,14 @@ export class AppointmentService {
       return await retryOnDeadlock(() =>
         this.repository.transaction(async (trx) => {
           const id = await this.repository.insertAppointment(
-            { memberId: viewing.memberId, slot, visitType: choice.visitType, reason: form.reason, now },
+            {
+              memberId: viewing.memberId,
+              slot,
+              visitType: choice.visitType,
+              reason: form.reason,
+              now,
+              bookedByUserId: viewing.actorUserId,
+            },
             trx,
           )
           await this.audit.record(

@@ -21,7 +21,11 @@ export const demoSecretAnswers = [
 
 export const demoAccounts = [
   { userId: 'alex.rivera', role: 'member', who: 'Alex Rivera (MRN 11000003), parent of Sam and Jordan' },
-  { userId: 'pat.rivera', role: 'member', who: 'Pat Rivera (MRN 11000006)' },
+  {
+    userId: 'pat.rivera',
+    role: 'member',
+    who: 'Pat Rivera (MRN 11000006), who gave Alex her appointments and prescriptions',
+  },
   {
     userId: 'office.nurse',
     role: 'office',
@@ -199,6 +203,29 @@ export function birthDateForAge(today: Date, yearsOld: number): string {
   return date.toISOString().slice(0, 10)
 }
 
+/**
+ * Alex is Sam's and Jordan's parent (Sam is 8, Jordan 15 on the seed's clock, so one shows a child's full
+ * access and the other a teen's); Pat has given Alex her appointments and prescriptions, with no end date.
+ */
+async function seedFamily(trx: Knex.Transaction, today: Date, seeded: SeededMember[]): Promise<void> {
+  const id = (mrn: string) => seeded.find((member) => member.mrn === mrn)!.id
+  const [alex, sam, jordan, pat] = ['11000003', '11000004', '11000005', '11000006'].map(id)
+  await trx('guardianships').insert([
+    { guardian_member_id: alex, child_member_id: sam, relationship: 'parent', created_at: today },
+    { guardian_member_id: alex, child_member_id: jordan, relationship: 'parent', created_at: today },
+  ])
+  const [grantId] = await trx('proxy_grants').insert({
+    grantor_member_id: pat,
+    grantee_member_id: alex,
+    ends_on: null,
+    created_at: today,
+    updated_at: today,
+  })
+  await trx('proxy_grant_tools').insert(
+    ['appointments', 'prescriptions'].map((tool) => ({ grant_id: Number(grantId), tool })),
+  )
+}
+
 export async function demoPlanLoaded(db: Db): Promise<boolean> {
   return Boolean(await db('members').where({ mrn: '11000001' }).first('id'))
 }
@@ -291,6 +318,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         password_changed_at: today,
       })
     }
+    await seedFamily(trx, today, seeded)
     await seedHealthRecords(trx, today, seeded, providerIds)
     await seedAppointments(trx, today, seeded, providerIds)
     await seedPrescriptions(trx, today, seeded, providerIds)

@@ -1,17 +1,29 @@
 import { Router } from 'express'
-import { requireRole, resolveViewing } from '../platform/access'
+import { requireRole, resolveViewing, toolPages } from '../platform/access'
 import { NotFoundError } from '../platform/errors'
 import type { Services } from '../services'
 
-/** The member's home: who they are, their care team, and the tools that exist so far. */
+/** The home of the member being viewed: who they are, their care team, and the tools their scope allows. */
 export function homeRoutes({ members, appointments }: Pick<Services, 'members' | 'appointments'>): Router {
   const router = Router()
   router.get('/home', ...requireRole('member'), async (req, res) => {
-    const memberId = req.session.user?.memberId
-    const member = memberId ? await members.findSummary(memberId) : undefined
+    const viewing = await resolveViewing(req, 'home')
+    const member = await members.findSummary(viewing.memberId)
     if (!member) throw new NotFoundError()
-    const upcoming = await appointments.comingUp(await resolveViewing(req, 'appointments'))
-    res.render('home/index', { title: 'Your home', member, upcoming })
+    const current = req.viewing?.current
+    const tools = current ? current.tools : Object.keys(toolPages)
+    const upcoming = tools.includes('appointments')
+      ? await appointments.comingUp(await resolveViewing(req, 'appointments'))
+      : []
+    const self = !current || current.relationship === 'self'
+    res.render('home/index', {
+      title: self ? 'Your home' : `${member.firstName} ${member.lastName}’s home`,
+      member,
+      upcoming,
+      tools,
+      self,
+      accessHistory: current?.accessHistory ?? true,
+    })
   })
   return router
 }

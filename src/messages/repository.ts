@@ -36,6 +36,8 @@ export interface Message {
   id: number
   author: 'member' | 'office'
   authorName: string
+  /** For a member's message, whether someone acting for the member wrote it (a parent or another proxy). */
+  writtenByProxy: boolean
   body: string
   createdAt: Date
   readAt: Date | null
@@ -267,7 +269,7 @@ export class MessageRepository {
       .join('users as u', 'u.id', 'm.author_user_id')
       .where('m.thread_id', threadId)
       .orderBy('m.id')
-      .select('m.id', 'm.author', 'm.body', 'm.created_at', 'm.read_at', 'u.display_name')
+      .select('m.id', 'm.author', 'm.body', 'm.created_at', 'm.read_at', 'u.display_name', 'u.member_id')
     return {
       ...toSummary(row),
       unread: messages.filter((message) => message.author === 'office' && !message.read_at).length,
@@ -279,6 +281,7 @@ export class MessageRepository {
         id: Number(message.id),
         author: message.author as 'member' | 'office',
         authorName: String(message.display_name),
+        writtenByProxy: message.author === 'member' && Number(message.member_id) !== Number(row.member_id),
         body: String(message.body),
         createdAt: message.created_at as Date,
         readAt: (message.read_at as Date | null) ?? null,

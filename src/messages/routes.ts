@@ -1,5 +1,5 @@
 import { Request, RequestHandler, Response, Router } from 'express'
-import { memberToolPage, resolveViewing } from '../platform/access'
+import { memberToolPage, resolveViewing, viewingIfAllowed } from '../platform/access'
 import type { FormError } from '../platform/forms'
 import type { Services } from '../services'
 import { bodyMaxLength, subjectMaxLength, topicWords } from './service'
@@ -16,8 +16,9 @@ function typed(body: unknown, name: string, max: number): string {
 export function unreadMessageCount({ messages }: Pick<Services, 'messages'>): RequestHandler {
   return async (req, res, next) => {
     const user = req.session?.user
-    if (user?.role === 'member' && user.memberId && !user.mustSetCredentials)
-      res.locals.unreadMessages = await messages.unreadCount(await resolveViewing(req, 'messages'))
+    // The member viewed, when their scope includes messages (a teen's, a child's, a grant's); otherwise no count.
+    const viewing = user?.mustSetCredentials ? undefined : viewingIfAllowed(req, 'messages')
+    if (viewing) res.locals.unreadMessages = await messages.unreadCount(viewing)
     next()
   }
 }

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express'
-import { ForbiddenError } from './errors'
+import { ForbiddenError, NotFoundError } from './errors'
 import type { SessionUser } from './session'
 
 export const homeFor: Record<SessionUser['role'], string> = {
@@ -40,15 +40,25 @@ export function safeReturnPath(candidate: unknown): string | undefined {
   return candidate.length <= 500 ? candidate : undefined
 }
 
-/** The member tools; proxy access will grant some of them and not others. */
-export type MemberTool = 'labs' | 'vaccinations' | 'coverage' | 'appointments' | 'prescriptions' | 'messages'
+/** The member tools, in the order the navigation lists them; proxy access grants some of them and not others. */
+export const memberTools = ['labs', 'prescriptions', 'messages', 'appointments', 'vaccinations', 'coverage'] as const
+export type MemberTool = (typeof memberTools)[number]
 
-/**
- * Who is looking at whose records in this request, with what the audit trail needs. The actor and the member
- * are the same person today; proxy access makes them differ.
- */
+/** Each tool's page and name, for the navigation and the family pages. */
+export const toolPages: Record<MemberTool, { path: string; name: string }> = {
+  labs: { path: '/labs', name: 'Lab results' },
+  prescriptions: { path: '/prescriptions', name: 'Prescriptions' },
+  messages: { path: '/messages', name: 'Messages' },
+  appointments: { path: '/appointments', name: 'Appointments' },
+  vaccinations: { path: '/vaccinations', name: 'Vaccination records' },
+  coverage: { path: '/coverage', name: 'Coverage and costs' },
+}
+
+/** Who is looking at whose records in this request, with what the audit trail needs. */
 export interface Viewing {
+  /** The signed-on person's account: a parent, a proxy, or the member themselves. */
   actorUserId: number
+  /** The member whose records these are. */
   memberId: number
   requestId?: string
   ip?: string
@@ -56,12 +66,142 @@ export interface Viewing {
   appClientId?: string
 }
 
+/** A member the signed-on person may act for (themselves first), and what they may use there. */
+export interface ActableMember {
+  memberId: number
+  name: string
+  relationship: 'self' | 'child' | 'teen' | 'grant'
+  tools: readonly MemberTool[]
+  /** Whether the access history of this member is theirs to read: their own, or a child under 12's. */
+  accessHistory: boolean
+  /** The last day a grant works, if it ends. */
+  endsOn?: string | null
+}
+
+/** The pages that belong to the member being viewed without being a tool: their home and access history. */
+export type SubjectPage = MemberTool | 'home' | 'access-history'
+
+/** Who may be viewed in this request, loaded once per request by `setUpViewing`. */
+export interface ViewingContext {
+  /** Everyone the signed-on member may act for, themselves first. */
+  choices: ActableMember[]
+  /** The member chosen in the switcher (or themselves). */
+  current: ActableMember
+  /** The member chosen earlier whom they may no longer act for (revoked, expired, turned 18): this request is a 404. */
+  lostMemberId?: number
+  /** The links of the tools the current member's scope allows. */
+  nav: { path: string; name: string }[]
+  recordRefusal: ProxyDirectory['recordRefusal']
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The member chosen in "You are viewing"; absent means the signed-on member. */
+    viewingMemberId?: number
+  }
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    viewing?: ViewingContext
+  }
+}
+
+/** Where the members a person may act for come from (the family feature), and where refusals are audited. */
+export interface ProxyDirectory {
+  membersActedFor(user: {
+    role: SessionUser['role']
+    memberId: number | null
+    displayName?: string
+  }): Promise<ActableMember[]>
+  recordRefusal(entry: {
+    actorUserId: number
+    subjectMemberId: number | null
+    page: string
+    requestId?: string
+    ip?: string
+  }): Promise<void>
+}
+
+/** The tools a member's scope allows, as navigation links. */
+export function navigationFor(member: ActableMember): { path: string; name: string }[] {
+  return memberTools.filter((tool) => member.tools.includes(tool)).map((tool) => toolPages[tool])
+}
+
 /**
- * The one place that decides whose records a request sees. Today a member sees only their own. Proxy access
- * changes only this function: it will read the member chosen in the switcher from the session and check the
- * grant (and the tool it covers) before returning that member's id.
+ * Loads, on every signed-on member's request, whom they may act for — so a grant revoked or expired, or a child
+ * turned 18, counts from the proxy's next request. A member chosen earlier who is no longer among them is
+ * forgotten (the switcher shows the member themselves again) and this request's tool pages are a 404.
  */
-export async function resolveViewing(req: Request, _tool: MemberTool): Promise<Viewing> {
+export function setUpViewing(directory: ProxyDirectory): RequestHandler {
+  return async (req, res, next) => {
+    const user = req.session.user
+    if (!user || user.role !== 'member' || !user.memberId || user.mustSetCredentials) return next()
+    const choices = await directory.membersActedFor(user)
+    const chosen = req.session.viewingMemberId
+    let current = choices.find((member) => member.memberId === (chosen ?? user.memberId))
+    let lostMemberId: number | undefined
+    if (!current) {
+      lostMemberId = chosen
+      delete req.session.viewingMemberId
+      current = choices[0]
+    }
+    req.viewing = {
+      choices,
+      current,
+      lostMemberId,
+      nav: navigationFor(current),
+      recordRefusal: (entry) => directory.recordRefusal(entry),
+    }
+    res.locals.viewing = req.viewing
+    next()
+  }
+}
+
+/** Whether the member's scope covers the page. */
+export function scopeAllows(member: ActableMember, page: SubjectPage): boolean {
+  if (page === 'home') return true
+  if (page === 'access-history') return member.accessHistory
+  return member.tools.includes(page)
+}
+
+/**
+ * The one place that decides whose records a request sees: the member chosen in the switcher, when the
+ * signed-on member may act for them and their scope covers the tool (a parent's for a child or teen, or an
+ * adult's grant); otherwise a 404 that says nothing, audited with who asked and for whom.
+ */
+export async function resolveViewing(req: Request, tool: SubjectPage): Promise<Viewing> {
+  const own = ownViewing(req)
+  const { memberId: _own, ...base } = own
+  const context = req.viewing
+  if (!context) return own
+  const refused = context.lostMemberId ?? (scopeAllows(context.current, tool) ? undefined : context.current.memberId)
+  if (refused !== undefined) {
+    await context.recordRefusal({ ...base, ip: base.ip?.slice(0, 45), subjectMemberId: refused, page: tool })
+    throw new NotFoundError()
+  }
+  return { ...base, memberId: context.current.memberId }
+}
+
+/**
+ * The viewing scope for something shown beside a page rather than asked for (a count in the header): the
+ * member viewed when their scope covers the tool, otherwise nothing — no 404 and no refusal in the audit log.
+ */
+export function viewingIfAllowed(req: Request, tool: SubjectPage): Viewing | undefined {
+  const user = req.session.user
+  if (!user || user.role !== 'member' || !user.memberId) return undefined
+  const own = ownViewing(req)
+  const context = req.viewing
+  if (!context) return own
+  if (context.lostMemberId !== undefined || !scopeAllows(context.current, tool)) return undefined
+  return { ...own, memberId: context.current.memberId }
+}
+
+/**
+ * The signed-on member acting for themselves, whoever the switcher shows: for their own account's pages (who
+ * they have given access to, the switcher itself), never for reading someone's records.
+ */
+export function ownViewing(req: Request): Viewing {
   const user = req.session.user
   if (!user || user.role !== 'member' || !user.memberId) throw new ForbiddenError()
   return {

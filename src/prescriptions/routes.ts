@@ -9,7 +9,7 @@ import { signatureHeader, timestampHeader, verifyWebhook } from './webhook-signa
 declare module 'express-session' {
   interface SessionData {
     /** The refill form being filled in: its idempotency token and, once checked, the choice. */
-    refillDraft?: { token: string; choice?: RefillChoice; submitted?: boolean }
+    refillDraft?: { token: string; memberId?: number; choice?: RefillChoice; submitted?: boolean }
   }
 }
 
@@ -78,8 +78,11 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
   }
 
   router.get('/prescriptions/refill', ...memberToolPage(), async (req, res) => {
+    const { memberId } = await resolveViewing(req, 'prescriptions')
     let draft = req.session.refillDraft
-    if (!draft || draft.submitted) draft = req.session.refillDraft = { token: newRequestToken() }
+    // A draft belongs to the member it was started for: switching to another family member starts afresh.
+    if (!draft || draft.submitted || draft.memberId !== memberId)
+      draft = req.session.refillDraft = { token: newRequestToken(), memberId }
     await renderChoose(req, res, draft.token, {
       medicationIds: draft.choice?.medicationIds ?? [],
       delivery: draft.choice && deliveryValue(draft.choice),
@@ -104,14 +107,15 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
         result.errors,
       )
     }
-    req.session.refillDraft = { token, choice: result.value }
+    req.session.refillDraft = { token, memberId: viewing.memberId, choice: result.value }
     res.redirect(303, '/prescriptions/refill/check')
   })
 
   router.get('/prescriptions/refill/check', ...memberToolPage(), async (req, res) => {
-    const draft = req.session.refillDraft
-    if (!draft?.choice || draft.submitted) return res.redirect(303, '/prescriptions/refill')
     const viewing = await resolveViewing(req, 'prescriptions')
+    const draft = req.session.refillDraft
+    if (!draft?.choice || draft.submitted || draft.memberId !== viewing.memberId)
+      return res.redirect(303, '/prescriptions/refill')
     const summary = await prescriptions.describeChoice(viewing, draft.choice)
     res.render('prescriptions/check', {
       title: 'Check your refill request',
@@ -126,7 +130,7 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
     const token = (req.body as Record<string, unknown> | undefined)?.requestToken
     if (!isRequestToken(token)) return res.redirect(303, '/prescriptions/refill')
     const draft = req.session.refillDraft
-    if (!draft?.choice || draft.token !== token) {
+    if (!draft?.choice || draft.token !== token || draft.memberId !== viewing.memberId) {
       // An old tab's form, or one sent again after the draft moved on: the request its token made, if any.
       const already = await prescriptions.requestForToken(viewing, token)
       return res.redirect(303, already ? `/prescriptions/requests/${already}/confirmation` : '/prescriptions/refill')

@@ -45,7 +45,9 @@ async function crawl(agent: Agent, start: string[]): Promise<Set<string>> {
   return visited
 }
 
-describe('pages are never cached', () => {
+describe('pages are never cached', function () {
+  // A crawl of up to 250 pages a person can reach (the member tools, family pages, the access history's pages).
+  this.timeout(180_000)
   const clock = fixedClock(new Date('2026-11-25T20:00:00Z'))
   const context = useBackground({
     clock,

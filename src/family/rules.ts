@@ -1,0 +1,46 @@
+import { memberTools, type MemberTool } from '../platform/access'
+
+/** Below this age a parent or guardian uses every tool for the child. */
+export const childAgeLimit = 12
+/** From this age nobody acts for the member as their parent: an adult grants access themselves. */
+export const adultAge = 18
+
+/**
+ * What a parent or guardian may do for a teen (12–17): the vaccination record, routine appointments and
+ * messages to the office. Lab results, prescriptions and claims stay with the teen: their confidential care
+ * stays confidential.
+ */
+export const teenTools: readonly MemberTool[] = memberTools.filter((tool) =>
+  (['vaccinations', 'appointments', 'messages'] as string[]).includes(tool),
+)
+
+/** Whole years between a birth date and a day (both YYYY-MM-DD): the member's age on that day. */
+export function ageOn(birthDate: string, day: string): number {
+  const [birthYear, birthMonthDay] = [Number(birthDate.slice(0, 4)), birthDate.slice(5)]
+  const [year, monthDay] = [Number(day.slice(0, 4)), day.slice(5)]
+  // Someone born on 29 February has their birthday on 1 March in other years.
+  return year - birthYear - (monthDay < birthMonthDay ? 1 : 0)
+}
+
+export type ChildAccess =
+  { kind: 'child'; tools: readonly MemberTool[] } | { kind: 'teen'; tools: readonly MemberTool[] } | { kind: 'none' }
+
+/** What a parent or guardian may use for their child today, worked out from the birth date each time. */
+export function childAccess(birthDate: string, today: string): ChildAccess {
+  const age = ageOn(birthDate, today)
+  if (age < 0) return { kind: 'none' }
+  if (age < childAgeLimit) return { kind: 'child', tools: memberTools }
+  if (age < adultAge) return { kind: 'teen', tools: teenTools }
+  return { kind: 'none' }
+}
+
+/** A grant works from when it is made until it is revoked, through its last day (in the plan's time zone). */
+export function grantInForce(grant: { revokedAt: Date | null; endsOn: string | null }, today: string): boolean {
+  if (grant.revokedAt) return false
+  return grant.endsOn === null || today <= grant.endsOn
+}
+
+/** The tools a grant names, in the portal's order; names that are not tools (an old or tampered row) count for nothing. */
+export function grantedTools(names: readonly string[]): MemberTool[] {
+  return memberTools.filter((tool) => names.includes(tool))
+}

@@ -1,0 +1,319 @@
+import type { Redis } from 'ioredis'
+import type { MembershipService } from '../accounts/membership'
+import type { NotificationRepository } from '../notifications/repository'
+import { type ActableMember, memberTools, type MemberTool, type ProxyDirectory, type Viewing } from '../platform/access'
+import type { AuditLog } from '../platform/audit'
+import type { Clock } from '../platform/clock'
+import { planDate } from '../platform/dates'
+import { NotFoundError } from '../platform/errors'
+import type { FormError } from '../platform/forms'
+import type { Mailer } from '../platform/mail'
+import { addToOutbox } from '../platform/outbox'
+import { loadPage, type Paged } from '../platform/pagination'
+import { recordId, who } from '../platform/record-access'
+import { FailureThrottle } from '../platform/throttle'
+import { accessGrantedMessage } from './emails'
+import { type GrantFormValues, parseGrantForm } from './forms'
+import { describeAction } from './history'
+import type { FamilyRepository, GrantRow } from './repository'
+import { adultAge, ageOn, childAccess, grantedTools, grantInForce } from './rules'
+
+/** The email job that tells a member someone gave them access; it carries the grant's id only. */
+export const grantNoticeJob = 'proxy-access-granted'
+export const grantNoticeQueue = 'office-message-notifications'
+
+/** Grants (each emails someone) a member may make in a day. */
+export const grantsPerDay = 10
+
+export interface GrantGiven {
+  id: number
+  name: string
+  tools: MemberTool[]
+  endsOn: string | null
+  status: 'active' | 'ended' | 'revoked'
+}
+
+export interface AccessHistoryEntry {
+  at: Date
+  who: string
+  what: string
+}
+
+export type GrantOutcome =
+  { ok: true; granteeName: string; created: boolean } | { ok: false; errors: FormError[]; values: GrantFormValues }
+
+const fullName = (row: { firstName: string; lastName: string }) => `${row.firstName} ${row.lastName}`
+
+/**
+ * Proxy access: whom a member may act for (their children by age, adults who granted them access), the grants a
+ * member gives and revokes, the email that tells the grantee, and each member's access history.
+ */
+export class FamilyService implements ProxyDirectory {
+  private readonly grantCap: FailureThrottle
+
+  constructor(
+    private readonly repository: FamilyRepository,
+    private readonly membership: Pick<MembershipService, 'matchMembership'>,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    private readonly notifications: NotificationRepository,
+    private readonly mailer: Mailer,
+    private readonly publicUrl: string,
+    throttles: { redis: Redis; prefix: string },
+  ) {
+    this.grantCap = new FailureThrottle(
+      throttles.redis,
+      `${throttles.prefix}:proxy-grants`,
+      grantsPerDay,
+      86_400,
+      86_400,
+    )
+  }
+
+  private today(): string {
+    return planDate(this.clock())
+  }
+
+  /**
+   * The members this person may act for today, themselves first (none for staff): children under 12 (every tool), teens (their
+   * limited tools), and adults whose grant is in force (the tools they chose). Ages come from birth dates and
+   * today's date on the clock, so a child turning 18 drops out on their birthday without anything stored.
+   * The pages' switcher reads it on every request, and so can anything else that acts for a member (an API).
+   */
+  async membersActedFor(user: {
+    role: string
+    memberId: number | null
+    displayName?: string
+  }): Promise<ActableMember[]> {
+    if (user.role !== 'member' || !user.memberId) return []
+    const today = this.today()
+    const self: ActableMember = {
+      memberId: user.memberId,
+      name: user.displayName ?? (await this.repository.nameOf(user.memberId)) ?? '',
+      relationship: 'self',
+      tools: memberTools,
+      accessHistory: true,
+    }
+    const [children, grants] = await Promise.all([
+      this.repository.childrenOf(user.memberId),
+      this.repository.grantsReceived(user.memberId),
+    ])
+    const others = new Map<number, ActableMember>()
+    for (const child of children) {
+      const access = childAccess(child.birthDate, today)
+      if (access.kind === 'none') continue
+      others.set(child.memberId, {
+        memberId: child.memberId,
+        name: fullName(child),
+        relationship: access.kind,
+        tools: access.tools,
+        accessHistory: access.kind === 'child',
+      })
+    }
+    for (const grant of grants) {
+      if (!grantInForce(grant, today)) continue
+      const tools = grantedTools(grant.tools)
+      const existing = others.get(grant.grantorMemberId)
+      // A teen's grant to their parent adds to what the parent may already use.
+      if (existing) existing.tools = memberTools.filter((tool) => existing.tools.includes(tool) || tools.includes(tool))
+      else
+        others.set(grant.grantorMemberId, {
+          memberId: grant.grantorMemberId,
+          name: fullName(grant),
+          relationship: 'grant',
+          tools,
+          accessHistory: false,
+          endsOn: grant.endsOn,
+        })
+    }
+    const sorted = [...others.values()].sort((a, b) => a.name.localeCompare(b.name))
+    return [self, ...sorted]
+  }
+
+  /** A proxy asked for a page outside their scope, or for someone they may not act for: audited, then a 404. */
+  async recordRefusal(entry: Parameters<ProxyDirectory['recordRefusal']>[0]): Promise<void> {
+    await this.audit.record({
+      actorUserId: entry.actorUserId,
+      subjectMemberId: entry.subjectMemberId,
+      action: 'proxy-access.denied',
+      targetType: 'page',
+      targetId: entry.page,
+      requestId: entry.requestId,
+      ip: entry.ip,
+    })
+  }
+
+  /** The switcher's choice, audited so the member sees in their history when someone started acting for them. */
+  async recordSwitch(viewing: Viewing): Promise<void> {
+    await this.audit.record({ ...who(viewing), action: 'proxy-access.switch' })
+  }
+
+  /** Whether the member is old enough to give someone access to their records. */
+  async mayGrant(memberId: number): Promise<boolean> {
+    const birthDate = await this.repository.birthDateOf(memberId)
+    return birthDate !== undefined && ageOn(birthDate, this.today()) >= adultAge
+  }
+
+  /** The grants a member has given: who, which tools, until when, and whether they still work. */
+  async grantsGiven(memberId: number): Promise<GrantGiven[]> {
+    const today = this.today()
+    return (await this.repository.grantsGiven(memberId)).map((grant: GrantRow) => ({
+      id: grant.id,
+      name: fullName(grant),
+      tools: grantedTools(grant.tools),
+      endsOn: grant.endsOn,
+      status: grant.revokedAt ? 'revoked' : grantInForce(grant, today) ? 'active' : 'ended',
+    }))
+  }
+
+  /** The member's parents and guardians, who may see their records while they are under 18. */
+  async guardiansOf(memberId: number): Promise<{ name: string; relationship: string }[]> {
+    const birthDate = await this.repository.birthDateOf(memberId)
+    if (!birthDate || childAccess(birthDate, this.today()).kind === 'none') return []
+    return (await this.repository.guardiansOf(memberId)).map((guardian) => ({
+      name: fullName(guardian),
+      relationship: guardian.relationship,
+    }))
+  }
+
+  /**
+   * Gives another adult member access to some of the grantor's tools (or changes what they had). The grantee is
+   * named as on their member ID card and matched through the roster, with its throttle; they must be 18 or over
+   * and have an account. The grant, its audit row and the email's outbox row are written together.
+   */
+  async grantAccess(grantor: Viewing, body: unknown): Promise<GrantOutcome> {
+    const form = parseGrantForm(body, this.today())
+    if (!form.ok) return form
+    const fail = (href: string, text: string): GrantOutcome => ({
+      ok: false,
+      errors: [{ href, text }],
+      values: form.values,
+    })
+    if (await this.grantCap.isBlocked(String(grantor.memberId)))
+      return fail('#firstName', `You can give access ${grantsPerDay} times a day. Try again tomorrow.`)
+    const match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
+    if (match.outcome === 'throttled')
+      return fail(
+        '#firstName',
+        'There have been too many attempts to find this member. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
+      )
+    if (match.outcome === 'no-match')
+      return fail(
+        '#firstName',
+        'We could not find a member with those details. Check them against their member ID card and try again.',
+      )
+    const grantee = match.member
+    if (grantee.id === grantor.memberId) return fail('#firstName', 'You cannot give access to yourself')
+    if (ageOn(String(grantee.birth_date), this.today()) < adultAge)
+      return fail('#firstName', 'You can give access only to an adult (18 or older)')
+    if (!match.hasAccount)
+      return fail(
+        '#firstName',
+        'They need an online account before you can give them access. They can register on the Member Portal.',
+      )
+    const now = this.clock()
+    const saved = await this.repository.transaction(async (trx) => {
+      const result = await this.repository.saveGrant(
+        {
+          grantorMemberId: grantor.memberId,
+          granteeMemberId: grantee.id,
+          tools: form.value.tools,
+          endsOn: form.value.endsOn,
+          now,
+        },
+        trx,
+      )
+      await this.audit.record(
+        {
+          ...who(grantor),
+          action: result.created ? 'proxy-grant.create' : 'proxy-grant.change',
+          targetType: 'proxy-grant',
+          targetId: result.id,
+          detail: { granteeMemberId: grantee.id, tools: form.value.tools, endsOn: form.value.endsOn },
+        },
+        trx,
+      )
+      await addToOutbox(trx, this.clock, {
+        queue: grantNoticeQueue,
+        jobName: grantNoticeJob,
+        payload: { grantId: result.id },
+      })
+      return result
+    })
+    await this.grantCap.recordFailure(String(grantor.memberId))
+    return {
+      ok: true,
+      granteeName: fullName({ firstName: grantee.first_name, lastName: grantee.last_name }),
+      created: saved.created,
+    }
+  }
+
+  /** Revokes one of the member's own grants; it stops working on the grantee's next request. */
+  async revoke(grantor: Viewing, rawId: unknown): Promise<void> {
+    const id = recordId(rawId)
+    const revoked =
+      id !== undefined &&
+      (await this.repository.transaction(async (trx) => {
+        if (!(await this.repository.revokeGrant(grantor.memberId, id, this.clock(), trx))) return false
+        await this.audit.record(
+          { ...who(grantor), action: 'proxy-grant.revoke', targetType: 'proxy-grant', targetId: id },
+          trx,
+        )
+        return true
+      }))
+    if (!revoked) {
+      await this.audit.record({
+        ...who(grantor),
+        action: 'proxy-grant.revoke-denied',
+        targetType: 'proxy-grant',
+        targetId: typeof rawId === 'string' ? rawId.slice(0, 64) : undefined,
+      })
+      throw new NotFoundError()
+    }
+  }
+
+  /**
+   * The worker's job: tells the grantee who gave them access and how to use it — a name and a link, no health
+   * information. Sent once per job (recorded in sent_emails); nothing is sent once the grant is revoked.
+   */
+  async sendGrantNotice(grantId: number, jobKey: string): Promise<'sent' | 'skipped'> {
+    if (await this.notifications.alreadySent(jobKey)) return 'skipped'
+    const notice = await this.repository.grantNotice(grantId)
+    if (!notice?.email || notice.revoked_at) return 'skipped'
+    await this.mailer.send(
+      accessGrantedMessage(
+        notice.email,
+        fullName({ firstName: notice.first_name, lastName: notice.last_name }),
+        `${this.publicUrl}/sign-on`,
+      ),
+    )
+    await this.notifications.recordSent(jobKey, grantNoticeJob, notice.user_id, this.clock())
+    return 'sent'
+  }
+
+  /** Who has done what with the member's records, newest first, 20 to a page, in words. */
+  async accessHistory(viewing: Viewing, page: number): Promise<Paged<AccessHistoryEntry>> {
+    const subject = viewing.memberId
+    const entries = await loadPage(
+      { page, pageSize: 20 },
+      () => this.repository.countAccessHistory(subject),
+      (offset, limit) => this.repository.accessHistory(subject, offset, limit),
+    )
+    await this.audit.record({ ...who(viewing), action: 'access-history.view', detail: { page: entries.page } })
+    return {
+      ...entries,
+      items: entries.items.map((row) => ({
+        at: row.at,
+        what: describeAction(row.action),
+        who:
+          row.actorUserId === null
+            ? 'The portal'
+            : row.actorUserId === viewing.actorUserId
+              ? 'You'
+              : row.actorRole && row.actorRole !== 'member'
+                ? `${row.actorName ?? 'Staff'} (staff)`
+                : (row.actorName ?? 'A member'),
+      })),
+    }
+  }
+}
