@@ -157,6 +157,16 @@ export function createServices(infrastructure: Infrastructure) {
     clock,
     logger,
   })
+  const family = new FamilyService(
+    new FamilyRepository(db),
+    membership,
+    audit,
+    clock,
+    new NotificationRepository(db),
+    infrastructure.mailer,
+    config.publicUrl,
+    throttles,
+  )
   return {
     ...infrastructure,
     audit,
@@ -211,6 +221,7 @@ export function createServices(infrastructure: Infrastructure) {
     authorizationServer,
     fhir: new FhirService({
       authorizationServer,
+      family,
       connectedApps,
       users,
       members,
@@ -231,16 +242,7 @@ export function createServices(infrastructure: Infrastructure) {
       logger,
       config.publicUrl,
     ),
-    family: new FamilyService(
-      new FamilyRepository(db),
-      membership,
-      audit,
-      clock,
-      new NotificationRepository(db),
-      infrastructure.mailer,
-      config.publicUrl,
-      throttles,
-    ),
+    family,
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
       infrastructure.mailer,

@@ -3,7 +3,7 @@ import type { AppointmentService } from '../appointments/service'
 import type { CoverageService } from '../coverage/service'
 import type { LabResultsService } from '../labs/service'
 import type { MemberRepository } from '../members/repository'
-import { membersActedFor, type Viewing } from '../platform/access'
+import type { MemberTool, ProxyDirectory, Viewing } from '../platform/access'
 import { NotFoundError } from '../platform/errors'
 import { pageOf, type Paged } from '../platform/pagination'
 import type { RecordAccess } from '../platform/record-access'
@@ -46,6 +46,19 @@ export interface ApiAccess {
   viewing: Viewing
   scopes: Set<string>
   clientId: string
+  /** The member tools the user may use for this patient: a parent's app never reads a teen's labs. */
+  tools: readonly MemberTool[]
+}
+
+/** The member tool behind each resource; Patient is the member themselves, readable by anyone acting for them. */
+const resourceTools: Record<FhirResourceType, MemberTool | undefined> = {
+  Patient: undefined,
+  Observation: 'labs',
+  Immunization: 'vaccinations',
+  Coverage: 'coverage',
+  ExplanationOfBenefit: 'coverage',
+  MedicationRequest: 'prescriptions',
+  Appointment: 'appointments',
 }
 
 const pageSize = 10
@@ -63,6 +76,7 @@ export class FhirService {
   constructor(
     private readonly deps: {
       authorizationServer: AuthorizationServer
+      family: ProxyDirectory
       connectedApps: ConnectedAppService
       users: UserRepository
       members: MemberRepository
@@ -96,22 +110,43 @@ export class FhirService {
     const user = /^\d{1,10}$/.test(token.accountId)
       ? await this.deps.users.findById(Number(token.accountId))
       : undefined
-    if (!user || !(await membersActedFor({ role: user.role, memberId: user.member_id })).includes(access.memberId))
-      throw new InvalidTokenError('Access was taken away')
+    // The user must still be able to act for the patient (a grant revoked or expired, a child turned 18).
+    const patient =
+      user &&
+      (await this.deps.family.membersActedFor({ role: user.role, memberId: user.member_id })).find(
+        (member) => member.memberId === access.memberId,
+      )
+    if (!user || !patient) throw new InvalidTokenError('Access was taken away')
     return {
       viewing: { actorUserId: user.id, memberId: access.memberId, appClientId: token.clientId, ...request },
       scopes: new Set(String(token.scope ?? '').split(' ')),
       clientId: token.clientId,
+      tools: patient.tools,
     }
   }
 
-  requireScope(access: ApiAccess, type: FhirResourceType): void {
+  /**
+   * The token's scopes must cover the resource, and the proxy rules the tool behind it: outside the user's scope
+   * for this patient is a 404, as on the web pages.
+   */
+  async requireScope(access: ApiAccess, type: FhirResourceType): Promise<void> {
     if (!access.scopes.has(resourceScope(type))) throw new InsufficientScopeError(resourceScope(type))
+    const tool = resourceTools[type]
+    if (!tool || access.tools.includes(tool)) return
+    const { viewing } = access
+    await this.deps.family.recordRefusal({
+      actorUserId: viewing.actorUserId,
+      subjectMemberId: viewing.memberId,
+      page: tool,
+      requestId: viewing.requestId,
+      ip: viewing.ip?.slice(0, 45),
+    })
+    throw new NotFoundError()
   }
 
   /** One resource by id: another member's id, or a record the member may not see online, is a 404 (audited). */
   async read(access: ApiAccess, type: FhirResourceType, id: string): Promise<FhirResource> {
-    this.requireScope(access, type)
+    await this.requireScope(access, type)
     const { viewing } = access
     const { labs, vaccinations, coverage, appointments, prescriptions } = this.deps
     switch (type) {
@@ -143,7 +178,7 @@ export class FhirService {
     type: FhirResourceType,
     query: Record<string, unknown>,
   ): Promise<Paged<FhirResource>> {
-    this.requireScope(access, type)
+    await this.requireScope(access, type)
     const { viewing } = access
     const patientParam =
       type === 'Patient'

@@ -213,16 +213,6 @@ export function ownViewing(req: Request): Viewing {
 }
 
 /**
- * The members whose records a user may see and act for: today a member's own record only. Proxy access (issue
- * #13) extends this one function with the people the user cares for; the app's patient picker and the API
- * both read it, so a grant that ends stops an app reading that person's records at its next call.
- */
-export async function membersActedFor(user: Pick<SessionUser, 'role' | 'memberId'>): Promise<number[]> {
-  if (user.role !== 'member' || !user.memberId) return []
-  return [user.memberId]
-}
-
-/**
  * Personal data must not linger in shared caches or the browser's history on a library PC: the app sends this on
  * every page, signed on or not.
  */

@@ -1,7 +1,7 @@
 import { Request, Response, Router } from 'express'
 import type { Interaction } from 'oidc-provider'
-import { membersActedFor } from '../platform/access'
 import type { FormError } from '../platform/forms'
+import type { SessionUser } from '../platform/session'
 import type { Services } from '../services'
 import { oauthPath, fhirBasePath, interactionPath } from './authorization-server'
 import { formActionSources } from './clients'
@@ -14,14 +14,18 @@ declare module 'express-session' {
   }
 }
 
-type Deps = Pick<Services, 'authorizationServer' | 'connectedApps' | 'members'>
+type Deps = Pick<Services, 'authorizationServer' | 'connectedApps' | 'members' | 'family'>
 
 /**
  * The portal's side of an app's sign-on (RFC 8252: the app opens the system browser here): the portal's own
  * sign-on page and rules, then — for someone who acts for others — whose records, then consent. Each step is
  * a plain page that works without JavaScript.
  */
-export function connectAppRoutes({ authorizationServer, connectedApps, members }: Deps): Router {
+export function connectAppRoutes({ authorizationServer, connectedApps, members, family }: Deps): Router {
+  // Whom the signed-on person may choose for an app: the same list, and the same proxy rules, as the switcher.
+  const membersActedFor = async (user: Pick<SessionUser, 'role' | 'memberId'>) =>
+    (await family.membersActedFor(user)).map((member) => member.memberId)
+
   const router = Router()
 
   async function interaction(req: Request, res: Response): Promise<Interaction | undefined> {

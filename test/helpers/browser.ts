@@ -97,6 +97,17 @@ export async function chooseByLabel(page: Page, label: string, optionText: strin
   await page.select(`#${id}`, value)
 }
 
+/** Ticks a radio button or checkbox found by its visible label. */
+export async function checkByLabel(page: Page, label: string): Promise<void> {
+  const id = await page.$$eval(
+    'label',
+    (labels, wanted) => labels.find((element) => element.textContent?.trim() === wanted)?.getAttribute('for') ?? null,
+    label,
+  )
+  if (!id) throw new Error(`No field labelled "${label}"`)
+  await page.click(`#${id}`)
+}
+
 /** Presses a button by its visible words and waits for the page the form leads to. */
 export async function pressButton(page: Page, words: string): Promise<void> {
   const buttons = await page.$$('button')

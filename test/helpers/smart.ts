@@ -72,7 +72,11 @@ export async function authorizeInBrowser(
       const posted = await agent
         .post(path)
         .type('form')
-        .send({ _csrf: csrfTokenIn(response.text), patient: options.patient ?? '' })
+        // The member themselves (listed first) unless the test names someone they act for.
+        .send({
+          _csrf: csrfTokenIn(response.text),
+          patient: options.patient ?? /id="patient" name="patient" type="radio" value="(\d+)"/.exec(response.text)?.[1],
+        })
       assert.equal(posted.status, 303)
       location = onPortal(posted.headers.location)
       continue
@@ -119,9 +123,18 @@ export function refresh(app: Express, refreshToken: string) {
 }
 
 /** Signs on in the browser and exchanges the code: the tokens an app holds after activation. */
-export async function tokensFor(app: Express, agent: Agent, scope = fullScope): Promise<TokenResponse> {
+export async function tokensFor(
+  app: Express,
+  agent: Agent,
+  scope = fullScope,
+  patient?: number,
+): Promise<TokenResponse> {
   const { verifier, challenge } = pkcePair()
-  const callback = await authorizeInBrowser(agent, { scope, challenge })
+  const callback = await authorizeInBrowser(agent, {
+    scope,
+    challenge,
+    patient: patient === undefined ? undefined : String(patient),
+  })
   const code = callback.searchParams.get('code')
   assert.ok(code, `no code in ${callback.href}`)
   const response = await exchangeCode(app, code, verifier)

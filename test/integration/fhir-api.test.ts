@@ -172,6 +172,27 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     assert.equal(narrow.refresh_token, undefined, 'no offline_access, no refresh token')
   })
 
+  it('keeps the proxy rules: a parent’s app reads a teen’s vaccinations but never the teen’s labs (404, audited)', async () => {
+    const jordan = await memberIdOf(services.db, '11000005')
+    const forTeen = await tokensFor(app, await signedOnAgent(app), undefined, jordan)
+    assert.equal(forTeen.patient, String(jordan))
+    const immunizations = await get(`/Immunization?patient=${jordan}`, forTeen.access_token).expect(200)
+    assertValidFhir(immunizations.body)
+    assert.ok(immunizations.body.total > 0, 'the teen’s vaccinations are there')
+    for (const path of [
+      `/Observation?patient=${jordan}`,
+      `/MedicationRequest?patient=${jordan}`,
+      `/Coverage?patient=${jordan}`,
+    ]) {
+      const refused = await get(path, forTeen.access_token).expect(404)
+      assertValidFhir(refused.body)
+    }
+    const refusals = await services.db('audit_log').where({ subject_member_id: jordan, action: 'proxy-access.denied' })
+    assert.ok(refusals.length >= 3, 'each refusal is audited')
+    // The token names Jordan: Alex's own records are not reachable with it.
+    await get(`/Observation?patient=${alex}`, forTeen.access_token).expect(404)
+  })
+
   it('answers 401 with an OperationOutcome for no token, a made-up token and an expired one', async () => {
     for (const token of [undefined, 'not-a-token', 'x'.repeat(43)]) {
       const response = await fhirGet(app, `/Patient/${alex}`, token).expect(401)

@@ -201,8 +201,9 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     const consentPage = onPortal(toConsent.headers.location)
     const picker = await agent.get(`${consentPage}/patient`).expect(200)
     assert.equal(titleOf(picker.text), 'Whose records should Member Portal mobile app read? – Member Portal')
-    const pat = String(await memberIdOf(services.db, '11000006'))
-    for (const patient of ['', pat, "1' OR '1'='1", '9'.repeat(5000), '<script>alert(1)</script>']) {
+    // Someone Alex acts for in no way (Pat, who granted Alex some tools, is a fair choice now).
+    const stranger = String(await memberIdOf(services.db, '11000001'))
+    for (const patient of ['', stranger, "1' OR '1'='1", '9'.repeat(5000), '<script>alert(1)</script>']) {
       const refused = await agent
         .post(`${consentPage}/patient`)
         .type('form')
