@@ -10,6 +10,7 @@ import { FormError, parseForm, text } from '../platform/forms'
 import { addToOutbox } from '../platform/outbox'
 import { RecordAccess, recordId, who } from '../platform/record-access'
 import { Department, MessageRepository, Topic, topics } from './repository'
+import type { RenewalThreadRequest } from '../prescriptions/service'
 
 export const subjectMaxLength = 100
 export const bodyMaxLength = 2000
@@ -196,17 +197,7 @@ export class MessageService {
    * A renewal request from the prescriptions tool becomes a thread of its own topic, in the transaction that
    * stores the request, to the prescriber's department (or the member's primary care one).
    */
-  async openRenewalThread(
-    trx: Knex.Transaction,
-    renewal: {
-      memberId: number
-      actorUserId: number
-      medicationId: number
-      medicationName: string
-      renewalRequestId: number
-      at: Date
-    },
-  ): Promise<number> {
+  async openRenewalThread(trx: Knex.Transaction, renewal: RenewalThreadRequest): Promise<number> {
     const departmentId =
       (await this.repository.prescriberDepartment(renewal.memberId, renewal.medicationId, trx)) ??
       (await this.repository.departmentsFor(renewal.memberId, renewal.at, trx))[0]?.id

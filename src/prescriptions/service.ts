@@ -17,17 +17,17 @@ import type { MedicationRecord, PharmacyRecord, PrescriptionRepository } from '.
  * (a small interface, wired in services.ts, so prescriptions does not reach into messages).
  */
 export interface RenewalInbox {
-  openRenewalThread(
-    trx: Knex.Transaction,
-    renewal: {
-      memberId: number
-      actorUserId: number
-      medicationId: number
-      medicationName: string
-      renewalRequestId: number
-      at: Date
-    },
-  ): Promise<number>
+  openRenewalThread(trx: Knex.Transaction, renewal: RenewalThreadRequest): Promise<number>
+}
+
+/** What the office is told of a renewal request: ids and the medicine's name, shown only inside the portal. */
+export interface RenewalThreadRequest {
+  memberId: number
+  actorUserId: number
+  medicationId: number
+  medicationName: string
+  renewalRequestId: number
+  at: Date
 }
 
 export interface MedicationView extends MedicationRecord {

@@ -3,18 +3,11 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Express } from 'express'
 import supertest from 'supertest'
 import { Agent, csrfTokenIn } from './app'
+import { fhirResourceTypes } from '../../src/smart/scopes'
 
 export const demoApp = { clientId: 'member-portal-mobile', redirectUri: 'org.memberportal.mobile:/oauth/callback' }
 
-export const allResourceScopes = [
-  'Patient',
-  'Observation',
-  'Immunization',
-  'Coverage',
-  'ExplanationOfBenefit',
-  'MedicationRequest',
-  'Appointment',
-].map((type) => `patient/${type}.rs`)
+export const allResourceScopes = fhirResourceTypes.map((type) => `patient/${type}.rs`)
 
 export const fullScope = ['openid', 'fhirUser', 'offline_access', 'launch/patient', ...allResourceScopes].join(' ')
 
