@@ -23,6 +23,16 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   throw new Error(`Timed out waiting for ${what}`)
 }
 
+/**
+ * Redis is a service beside the portal, like the shared one, not one of its processes: it keeps the real clock
+ * when the suite runs under libfaketime (`npm run test:date`), which redis-server cannot start under.
+ */
+function withoutFakeTime(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => name !== 'LD_PRELOAD' && !name.startsWith('FAKETIME')),
+  )
+}
+
 export interface PrivateRedis {
   url: string
   /** Stops the server; nothing is saved, so it comes back empty. */
@@ -57,7 +67,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       child = spawn(
         'redis-server',
         ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { cwd: os.tmpdir(), stdio: 'ignore' },
+        { cwd: os.tmpdir(), stdio: 'ignore', env: withoutFakeTime(process.env) },
       )
       await waitFor('the private redis-server to answer', ping)
     },
