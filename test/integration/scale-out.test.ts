@@ -221,7 +221,17 @@ describe('two web processes and two worker processes', function () {
         .type('form')
         .send({ userId: 'alex.rivera', password: demoPassword, _csrf: csrfTokenIn(form.text) })
         .then((answer) => answer)
-      await new Promise((resolve) => setTimeout(resolve, 500))
+      // The request is in flight once the web process's query waits on the lock (a fixed pause raced a busy machine).
+      await waitUntil(
+        'the sign-on to wait on the locked users table',
+        async () => {
+          const [rows] = await database.query(
+            "SELECT COUNT(*) AS waiting FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE '%users%' AND DB = DATABASE() AND ID <> CONNECTION_ID()",
+          )
+          return Number((rows as { waiting: number }[])[0].waiting) > 0
+        },
+        30_000,
+      )
       const exited = once(web.child, 'exit')
       web.child.kill('SIGTERM')
       await waitUntil(
