@@ -91,6 +91,8 @@ async function main(): Promise<number> {
   const seconds = setting('BENCH_PAGES_SECONDS', 10, 600)
   const connections = setting('BENCH_PAGES_CONNECTIONS', 50, 1000)
   const signOnRate = setting('BENCH_SIGN_ON_RATE', 20, 500)
+  // BENCH_PAGES=/home,/labs measures only those pages (for profiling one change); the storm always runs.
+  const only = process.env.BENCH_PAGES?.split(',')
   const port = await benchPort('BENCH_PORT')
   const barePort = await benchPort('BENCH_BARE_PORT')
   const env: NodeJS.ProcessEnv = {
@@ -158,7 +160,7 @@ async function main(): Promise<number> {
       { name: 'vaccinations', path: '/vaccinations', signedOn: true, title: 'Vaccination records' },
       { name: 'welcome (signed out)', path: '/', signedOn: false, title: 'Start managing your health online' },
       { name: 'sign-on (signed out)', path: '/sign-on', signedOn: false, title: 'Sign on' },
-    ]
+    ].filter((page) => !only || only.includes(page.path))
     for (const page of pages) {
       const visitor = page.signedOn ? alex : new BrowserSession(base)
       const shown = await visitor.request('GET', page.path)

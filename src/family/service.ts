@@ -94,10 +94,7 @@ export class FamilyService implements ProxyDirectory {
       tools: memberTools,
       accessHistory: true,
     }
-    const [children, grants] = await Promise.all([
-      this.repository.childrenOf(user.memberId),
-      this.repository.grantsReceived(user.memberId),
-    ])
+    const { children, grants } = await this.repository.relationsOf(user.memberId)
     const others = new Map<number, ActableMember>()
     for (const child of children) {
       const access = childAccess(child.birthDate, today)

@@ -221,12 +221,13 @@ describe('two web processes and two worker processes', function () {
         .type('form')
         .send({ userId: 'alex.rivera', password: demoPassword, _csrf: csrfTokenIn(form.text) })
         .then((answer) => answer)
-      // The request is in flight once the web process's query waits on the lock (a fixed pause raced a busy machine).
+      // The request is in flight once its look-up of the user ID waits on the lock. A fixed pause raced a busy machine:
+      // SIGTERM could come before the POST was read, and closing the idle keep-alive connection then hung it up.
       await waitUntil(
         'the sign-on to wait on the locked users table',
         async () => {
           const [rows] = await database.query(
-            "SELECT COUNT(*) AS waiting FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE '%users%' AND DB = DATABASE() AND ID <> CONNECTION_ID()",
+            "SELECT COUNT(*) AS waiting FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%' AND INFO LIKE '%user_id_key%' AND DB = DATABASE() AND ID <> CONNECTION_ID()",
           )
           return Number((rows as { waiting: number }[])[0].waiting) > 0
         },
