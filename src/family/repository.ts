@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { unreadReplies } from '../messages/repository'
 import type { Db } from '../platform/db'
 
 type Query = Knex.Transaction | Db
@@ -23,6 +24,13 @@ export interface GrantRow {
   createdAt: Date
   revokedAt: Date | null
   tools: string[]
+}
+
+/** Whom a member may act for, as stored (whether each still counts is the rules'), with unread office replies. */
+export interface Relations {
+  self: { name: string; unreadReplies: number } | undefined
+  children: (ChildRow & { unreadReplies: number })[]
+  grants: (GrantRow & { unreadReplies: number })[]
 }
 
 export interface AccessHistoryRow {
@@ -109,22 +117,31 @@ export class FamilyRepository {
   }
 
   /**
-   * The children and the unrevoked grants received of one member, in one statement: every signed-on member's
-   * request reads them (see `FamilyService.membersActedFor`), and two lookups plus the grants' tools were three
-   * round trips to the database on every page.
+   * The member, their children and the unrevoked grants they have received, each with its count of unread
+   * office replies, in one statement: every signed-on member's request reads them (see
+   * `FamilyService.membersActedFor` and the page header's message count), and separate look-ups cost four round
+   * trips to the database on every page.
    */
-  async relationsOf(memberId: number): Promise<{ children: ChildRow[]; grants: GrantRow[] }> {
+  async relationsOf(memberId: number): Promise<Relations> {
+    const unread = unreadReplies(this.db, this.db.ref('m.id')).as('unread')
+    const person = ['m.id', 'm.first_name', 'm.last_name', 'm.birth_date']
+    const self = this.db('members as m')
+      .where('m.id', memberId)
+      .select(
+        this.db.raw("'self' as kind"),
+        ...person,
+        this.db.raw('null as relationship, null as grant_id, null as ends_on, null as created_at, null as tools'),
+        unread,
+      )
     const children = this.db('guardianships as g')
       .join('members as m', 'm.id', 'g.child_member_id')
       .where('g.guardian_member_id', memberId)
       .select(
         this.db.raw("'child' as kind"),
-        'm.id',
-        'm.first_name',
-        'm.last_name',
-        'm.birth_date',
+        ...person,
         'g.relationship',
         this.db.raw('null as grant_id, null as ends_on, null as created_at, null as tools'),
+        unread,
       )
     const grants = this.db('proxy_grants as g')
       .join('members as m', 'm.id', 'g.grantor_member_id')
@@ -132,10 +149,7 @@ export class FamilyRepository {
       .whereNull('g.revoked_at')
       .select(
         this.db.raw("'grant' as kind"),
-        'm.id',
-        'm.first_name',
-        'm.last_name',
-        'm.birth_date',
+        ...person,
         this.db.raw('null as relationship'),
         'g.id as grant_id',
         'g.ends_on',
@@ -143,35 +157,31 @@ export class FamilyRepository {
         this.db.raw(
           "(select group_concat(t.tool separator ',') from proxy_grant_tools t where t.grant_id = g.id) as tools",
         ),
+        unread,
       )
-    const rows: Record<string, unknown>[] = await children.unionAll(grants)
-    const result: { children: ChildRow[]; grants: GrantRow[] } = { children: [], grants: [] }
+    const rows: Record<string, unknown>[] = await self.unionAll([children, grants])
+    const result: Relations = { self: undefined, children: [], grants: [] }
     for (const row of rows) {
-      if (row.kind === 'child') {
+      const unreadReplies = Number(row.unread)
+      if (row.kind === 'self')
+        result.self = { name: `${String(row.first_name)} ${String(row.last_name)}`, unreadReplies }
+      else if (row.kind === 'child')
         result.children.push({
           memberId: Number(row.id),
           firstName: String(row.first_name),
           lastName: String(row.last_name),
           birthDate: String(row.birth_date),
           relationship: row.relationship as ChildRow['relationship'],
+          unreadReplies,
         })
-        continue
+      else {
+        const id = Number(row.grant_id)
+        const grant = { ...row, id, grantor_member_id: row.id, grantee_member_id: memberId, revoked_at: null }
+        result.grants.push({
+          ...toGrant(grant, new Map([[id, row.tools ? String(row.tools).split(',') : []]])),
+          unreadReplies,
+        })
       }
-      const id = Number(row.grant_id)
-      const tools = new Map([[id, row.tools ? String(row.tools).split(',') : []]])
-      result.grants.push(
-        toGrant(
-          {
-            ...row,
-            id,
-            grantor_member_id: row.id,
-            grantee_member_id: memberId,
-            revoked_at: null,
-            created_at: row.created_at,
-          },
-          tools,
-        ),
-      )
     }
     return result
   }
@@ -267,10 +277,6 @@ export class FamilyRepository {
     return row ? { userId: Number(row.id) } : undefined
   }
 
-  async nameOf(memberId: number): Promise<string | undefined> {
-    const row = await this.db('members').where({ id: memberId }).first('first_name', 'last_name')
-    return row ? `${row.first_name} ${row.last_name}` : undefined
-  }
 
   async birthDateOf(memberId: number): Promise<string | undefined> {
     const row = await this.db('members').where({ id: memberId }).first('birth_date')

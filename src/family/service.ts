@@ -87,14 +87,16 @@ export class FamilyService implements ProxyDirectory {
   }): Promise<ActableMember[]> {
     if (user.role !== 'member' || !user.memberId) return []
     const today = this.today()
+    const relations = await this.repository.relationsOf(user.memberId)
+    const { children, grants } = relations
     const self: ActableMember = {
       memberId: user.memberId,
-      name: user.displayName ?? (await this.repository.nameOf(user.memberId)) ?? '',
+      name: user.displayName ?? relations.self?.name ?? '',
       relationship: 'self',
       tools: memberTools,
       accessHistory: true,
+      unreadReplies: relations.self?.unreadReplies ?? 0,
     }
-    const { children, grants } = await this.repository.relationsOf(user.memberId)
     const others = new Map<number, ActableMember>()
     for (const child of children) {
       const access = childAccess(child.birthDate, today)
@@ -105,6 +107,7 @@ export class FamilyService implements ProxyDirectory {
         relationship: access.kind,
         tools: access.tools,
         accessHistory: access.kind === 'child',
+        unreadReplies: child.unreadReplies,
       })
     }
     for (const grant of grants) {
@@ -121,6 +124,7 @@ export class FamilyService implements ProxyDirectory {
           tools,
           accessHistory: false,
           endsOn: grant.endsOn,
+          unreadReplies: grant.unreadReplies,
         })
     }
     const sorted = [...others.values()].sort((a, b) => a.name.localeCompare(b.name))

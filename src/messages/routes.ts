@@ -18,7 +18,13 @@ export function unreadMessageCount({ messages }: Pick<Services, 'messages'>): Re
     const user = req.session?.user
     // The member viewed, when their scope includes messages (a teen's, a child's, a grant's); otherwise no count.
     const viewing = user?.mustSetCredentials ? undefined : viewingIfAllowed(req, 'messages')
-    if (viewing) res.locals.unreadMessages = await messages.unreadCount(viewing)
+    if (!viewing) return next()
+    // Read with whom the member may act for, in that one statement, when the switcher's look-up ran.
+    const current = req.viewing?.current
+    res.locals.unreadMessages =
+      current?.memberId === viewing.memberId && current.unreadReplies !== undefined
+        ? current.unreadReplies
+        : await messages.unreadCount(viewing)
     next()
   }
 }

@@ -76,6 +76,8 @@ export interface ActableMember {
   accessHistory: boolean
   /** The last day a grant works, if it ends. */
   endsOn?: string | null
+  /** Office replies to this member not yet read: a count for the page header, shown only where messages are in scope. */
+  unreadReplies?: number
 }
 
 /** The pages that belong to the member being viewed without being a tool: their home and access history. */
