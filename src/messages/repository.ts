@@ -312,11 +312,28 @@ export class MessageRepository {
     await trx('messages').where({ thread_id: threadId, author: 'member' }).whereNull('read_at').update({ read_at: at })
   }
 
-  async markHandled(departmentId: number, threadId: number, userId: number, at: Date, trx: Trx = this.db) {
-    return trx('message_threads')
-      .where({ id: threadId, department_id: departmentId })
-      .whereNot('status', 'handled')
-      .update({ status: 'handled', waiting_since: null, handled_at: at, handled_by_user_id: userId })
+  /**
+   * The office is done with the thread. A renewal request's thread closes its request too: the office has answered
+   * it, so the member's prescriptions page stops saying "you asked for a renewal" and lets them ask again.
+   */
+  async markHandled(departmentId: number, threadId: number, userId: number, at: Date): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const changed = await trx('message_threads')
+        .where({ id: threadId, department_id: departmentId })
+        .whereNot('status', 'handled')
+        .update({ status: 'handled', waiting_since: null, handled_at: at, handled_by_user_id: userId })
+      if (changed === 0) return
+      await trx('renewal_requests')
+        .where('status', 'open')
+        .whereIn(
+          'id',
+          trx('message_threads')
+            .where({ id: threadId })
+            .whereNotNull('renewal_request_id')
+            .select('renewal_request_id'),
+        )
+        .update({ status: 'closed' })
+    })
   }
 
   /**

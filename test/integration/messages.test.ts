@@ -335,6 +335,24 @@ describe('messages with the doctor’s office', () => {
     )
     assert.match(pageText((await alex.get('/messages')).text, 'main table'), /Renewal request: Lisinopril 10 mg tablet/)
     assert.match(pageText((await nurse.get('/office/prescriptions')).text), /Lisinopril 10 mg tablet/)
+    assert.match(pageText((await alex.get('/prescriptions')).text), /You asked for a renewal on/)
+
+    // Handling the thread answers the renewal: the office's list and the member's page let it go, and the member
+    // may ask again for the same medicine.
+    await submitForm(nurse, `/office/messages/${thread.id}`, {}, `/office/messages/${thread.id}/handled`)
+    assert.equal((await db()('renewal_requests').where({ id: thread.renewal_request_id }).first()).status, 'closed')
+    assert.doesNotMatch(pageText((await nurse.get('/office/prescriptions')).text), /Lisinopril 10 mg tablet/)
+    const after = await alex.get('/prescriptions')
+    assert.doesNotMatch(pageText(after.text), /You asked for a renewal on/)
+    await alex
+      .post(`/prescriptions/${medicine['Lisinopril 10 mg tablet']}/renewal`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(after.text) })
+      .expect(303)
+    assert.deepEqual(
+      (await db()('renewal_requests').orderBy('id').select('status')).map((row) => row.status),
+      ['closed', 'open'],
+    )
   })
 
   it('lets the member turn the reply emails off and on in account settings', async () => {
