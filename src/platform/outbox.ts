@@ -172,6 +172,24 @@ export class OutboxRelay {
     })
   }
 
+  /**
+   * Deletes rows whose work is done and old enough that nothing looks at them any more: completed ones after
+   * `keep.completedDays` (as long as Redis keeps the finished job), failed ones after `keep.failedDays` (ops
+   * may still be asking why). A batch at a time, oldest first, so a long backlog never holds a long lock.
+   */
+  async pruneFinished(
+    keep = { completedDays: 7, failedDays: 30 },
+    batch = 1_000,
+  ): Promise<{ completed: number; failed: number }> {
+    const daysAgo = (days: number) => new Date(this.clock().getTime() - days * 86_400_000)
+    const prune = (column: 'completed_at' | 'failed_at', before: Date) =>
+      this.db('outbox').where(column, '<', before).orderBy(column).limit(batch).del()
+    return {
+      completed: await prune('completed_at', daysAgo(keep.completedDays)),
+      failed: await prune('failed_at', daysAgo(keep.failedDays)),
+    }
+  }
+
   /** One round trip per queue: is each job in the completed set, the failed set, anywhere else, or nowhere. */
   private async jobStates(rows: { id: number; token: string; queue: string }[]): Promise<JobState[]> {
     const states: JobState[] = []
@@ -213,6 +231,8 @@ export class OutboxRelay {
         if (this.clock().getTime() - this.lastCheck >= recheckMs || this.clock().getTime() < this.lastCheck) {
           this.lastCheck = this.clock().getTime()
           this.running = this.checkUnfinished(recheckMs)
+          await this.running
+          this.running = this.pruneFinished()
           await this.running
         }
       } catch (error) {

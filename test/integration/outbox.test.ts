@@ -198,6 +198,32 @@ describe('the outbox and its relay', () => {
     assert.equal(runs.get('finish-on-completion'), 1)
   })
 
+  it('deletes finished rows once nothing needs them: completed after 7 days, failed after 30, unfinished never', async () => {
+    const now = services.clock().getTime()
+    const daysAgo = (days: number) => new Date(now - days * 86_400_000)
+    const row = (reference: string, finished: Record<string, Date | null>) => ({
+      queue: queueName,
+      job_name: 'example',
+      payload: JSON.stringify({ reference: 1 }),
+      token: reference,
+      created_at: daysAgo(40),
+      enqueued_at: daysAgo(40),
+      ...finished,
+    })
+    await services
+      .db('outbox')
+      .insert([
+        row('completed-8d', { completed_at: daysAgo(8) }),
+        row('completed-6d', { completed_at: daysAgo(6) }),
+        row('failed-31d', { failed_at: daysAgo(31) }),
+        row('failed-29d', { failed_at: daysAgo(29) }),
+        row('unfinished', { completed_at: null }),
+      ])
+    assert.deepEqual(await relay().pruneFinished(), { completed: 1, failed: 1 })
+    const left = await services.db('outbox').orderBy('token').pluck('token')
+    assert.deepEqual(left, ['completed-6d', 'failed-29d', 'unfinished'])
+  })
+
   it("finishes a row from Redis's record when the worker's report was lost", async () => {
     const completedId = await writeRequest('report-lost')
     const failedId = await writeRequest('failed-for-good')
