@@ -9,7 +9,7 @@ import { pageOf, type Paged } from '../platform/pagination'
 import type { RecordAccess } from '../platform/record-access'
 import type { PrescriptionService } from '../prescriptions/service'
 import type { AuthorizationServer } from '../smart/authorization-server'
-import { fhirResourceTypes, resourceScope, type FhirResourceType } from '../smart/scopes'
+import { fhirResourceTypes, resourceScope, resourceTools, type FhirResourceType } from '../smart/scopes'
 import type { ConnectedAppService } from '../smart/service'
 import type { VaccinationService } from '../vaccinations/service'
 import {
@@ -48,17 +48,6 @@ export interface ApiAccess {
   clientId: string
   /** The member tools the user may use for this patient: a parent's app never reads a teen's labs. */
   tools: readonly MemberTool[]
-}
-
-/** The member tool behind each resource; Patient is the member themselves, readable by anyone acting for them. */
-const resourceTools: Record<FhirResourceType, MemberTool | undefined> = {
-  Patient: undefined,
-  Observation: 'labs',
-  Immunization: 'vaccinations',
-  Coverage: 'coverage',
-  ExplanationOfBenefit: 'coverage',
-  MedicationRequest: 'prescriptions',
-  Appointment: 'appointments',
 }
 
 const pageSize = 10

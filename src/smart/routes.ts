@@ -5,7 +5,7 @@ import type { SessionUser } from '../platform/session'
 import type { Services } from '../services'
 import { oauthPath, fhirBasePath, interactionPath } from './authorization-server'
 import { formActionSources } from './clients'
-import { launchScopes, resourceScopes } from './scopes'
+import { fhirResourceTypes, launchScopes, resourceScope, resourceScopes, toolsCover } from './scopes'
 
 declare module 'express-session' {
   interface SessionData {
@@ -25,6 +25,9 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
   // Whom the signed-on person may choose for an app: the same list, and the same proxy rules, as the switcher.
   const membersActedFor = async (user: Pick<SessionUser, 'role' | 'memberId'>) =>
     (await family.membersActedFor(user)).map((member) => member.memberId)
+  // What the signed-on person may use for the chosen member: an app is never offered more than the web gives.
+  const toolsFor = async (user: Pick<SessionUser, 'role' | 'memberId'>, memberId: number) =>
+    (await family.membersActedFor(user)).find((member) => member.memberId === memberId)?.tools ?? []
 
   const router = Router()
 
@@ -86,13 +89,17 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     await allowFormToReachApp(res, String(details.params.client_id))
     const whose =
       chosen === user.memberId || !patient ? 'your records' : `${patient.firstName} ${patient.lastName}’s records`
+    const tools = await toolsFor(user, chosen)
+    const asked = connectedApps.reads(String(details.params.scope ?? ''))
     res.render('smart/consent', {
       title: `Let ${appNameOf(details)} read ${whose}`,
       uid: details.uid,
       appName: appNameOf(details),
       patientName: patient ? `${patient.firstName} ${patient.lastName}` : '',
       forSelf: chosen === user.memberId,
-      reads: connectedApps.reads(String(details.params.scope ?? '')),
+      reads: asked.filter((read) => toolsCover(tools, read.type)),
+      // Asked for, but outside what the person may see for this member (a teen's labs): the API refuses them.
+      withheld: asked.filter((read) => !toolsCover(tools, read.type)),
       keepsAccess: String(details.params.scope ?? '')
         .split(' ')
         .includes('offline_access'),
@@ -174,11 +181,14 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     for (const [indicator, scopes] of Object.entries(prompt.missingResourceScopes ?? {}))
       grant.addResourceScope(indicator, scopes.join(' '))
     const grantId = await grant.save()
+    // The app's list in account settings names only what it can read: the API refuses the rest for this member.
+    const tools = await toolsFor(user, memberId)
+    const readable = fhirResourceTypes.filter((type) => toolsCover(tools, type)).map(resourceScope)
     const granted = [
       ...(prompt.missingOIDCScope ?? []).filter((scope) => (launchScopes as readonly string[]).includes(scope)),
       ...Object.values(prompt.missingResourceScopes ?? {})
         .flat()
-        .filter((scope) => resourceScopes.includes(scope)),
+        .filter((scope) => readable.includes(scope)),
     ]
     await connectedApps.recordConsent({ grantId, userId: user.id, memberId, clientId, scope: granted.join(' ') })
     delete req.session.appPatient

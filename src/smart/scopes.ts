@@ -1,3 +1,5 @@
+import type { MemberTool } from '../platform/access'
+
 /** The FHIR resources the API serves, each behind its own SMART scope `patient/<Resource>.rs` (read and search). */
 export const fhirResourceTypes = [
   'Patient',
@@ -10,6 +12,23 @@ export const fhirResourceTypes = [
 ] as const
 
 export type FhirResourceType = (typeof fhirResourceTypes)[number]
+
+/** The member tool behind each resource; Patient is the member themselves, readable by anyone acting for them. */
+export const resourceTools: Record<FhirResourceType, MemberTool | undefined> = {
+  Patient: undefined,
+  Observation: 'labs',
+  Immunization: 'vaccinations',
+  Coverage: 'coverage',
+  ExplanationOfBenefit: 'coverage',
+  MedicationRequest: 'prescriptions',
+  Appointment: 'appointments',
+}
+
+/** Whether someone with these tools for a member may read the resource type through an app (the web's rules). */
+export const toolsCover = (tools: readonly MemberTool[], type: FhirResourceType) => {
+  const tool = resourceTools[type]
+  return !tool || tools.includes(tool)
+}
 
 export const resourceScope = (type: FhirResourceType) => `patient/${type}.rs`
 

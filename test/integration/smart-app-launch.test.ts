@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import {
   buildApp,
@@ -6,6 +7,7 @@ import {
   csrfTokenIn,
   errorSummary,
   demoPassword,
+  pageText,
   resetWithDemoPlan,
   signedOnAgent,
   signOn,
@@ -212,6 +214,52 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
       assert.equal(titleOf(refused.text), 'Error: Whose records should Member Portal mobile app read? – Member Portal')
       assert.deepEqual(errorSummary(refused.text), ['Choose whose records the app should read'])
     }
+  })
+
+  it('offers an app for a teen only what the parent may see for the teen, and names what it will not get', async () => {
+    const agent = await signedOnAgent(app)
+    const jordan = String(await memberIdOf(services.db, '11000005'))
+    const start = await agent.get(authorizeUrl({ challenge: pkcePair().challenge })).expect(303)
+    const toResume = await agent.get(onPortal(start.headers.location)).expect(303)
+    const consentPage = onPortal((await agent.get(onPortal(toResume.headers.location)).expect(303)).headers.location)
+    const picker = await agent.get(`${consentPage}/patient`).expect(200)
+    await agent
+      .post(`${consentPage}/patient`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(picker.text), patient: jordan })
+      .expect(303)
+    const consent = await agent.get(consentPage).expect(200)
+    assert.equal(titleOf(consent.text), 'Let Member Portal mobile app read Jordan Rivera’s records – Member Portal')
+    const items = (selector: string) => {
+      const $ = cheerio.load(consent.text)
+      return $(selector)
+        .map((_index, item) => $(item).text().trim())
+        .get()
+    }
+    assert.deepEqual(items('main ul:not(#withheld) li'), [
+      'Name, date of birth and member number',
+      'Vaccinations',
+      'Appointments',
+    ])
+    assert.match(pageText(consent.text), /which it will not get, because they are not yours to see for Jordan Rivera/)
+    assert.deepEqual(items('#withheld li'), [
+      'Lab results, only once they are released to be seen online',
+      'Health plan and coverage',
+      'Claims: what was billed, what the plan paid and what is owed',
+      'Prescriptions',
+    ])
+    await agent
+      .post(`${consentPage}/consent`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(consent.text), decision: 'allow' })
+      .expect(303)
+    const access = await services.db('app_access').where({ member_id: jordan }).orderBy('id', 'desc').first()
+    assert.deepEqual(
+      String(access.scope)
+        .split(' ')
+        .filter((scope) => scope.startsWith('patient/')),
+      ['patient/Patient.rs', 'patient/Immunization.rs', 'patient/Appointment.rs'],
+    )
   })
 
   it('lets the app sign itself out: revoking its refresh token ends the grant, and the member’s list drops it', async () => {
