@@ -277,7 +277,6 @@ export class FamilyRepository {
     return row ? { userId: Number(row.id) } : undefined
   }
 
-
   async birthDateOf(memberId: number): Promise<string | undefined> {
     const row = await this.db('members').where({ id: memberId }).first('birth_date')
     return row ? String(row.birth_date) : undefined

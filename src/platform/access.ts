@@ -156,6 +156,8 @@ export function setUpViewing(directory: ProxyDirectory): RequestHandler {
       recordRefusal: (entry) => directory.recordRefusal(entry),
     }
     res.locals.viewing = req.viewing
+    // Whose records the page shows, for its headings: "Your medicines", or "Sam Rivera’s medicines" for a proxy.
+    res.locals.whose = current.relationship === 'self' ? 'Your' : `${current.name}’s`
     next()
   }
 }

@@ -25,6 +25,8 @@ export function setUpViews(app: Express): void {
     ejs.renderFile(file, data, { root: viewsDirectory, cache: app.enabled('view cache') }, callback),
   )
   app.locals.serviceName = serviceName
+  // Whose records a member page shows; `setUpViewing` names the member when a proxy views them.
+  app.locals.whose = 'Your'
   app.locals.errorFor = errorFor
   app.locals.formatDate = formatDate
   app.locals.formatShortDate = formatShortDate

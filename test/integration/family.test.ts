@@ -82,6 +82,11 @@ describe('family and shared access', () => {
       const labs = await alex.get('/labs').expect(200)
       assert.equal(viewingLine(labs.text), 'You are viewing: Sam Rivera')
       assert.match(pageText(labs.text), /Hemoglobin/)
+      // The headings name whose records they are: never "Your" for a child's.
+      assert.equal(pageText(labs.text, 'main h2:contains("s results")'), 'Sam Rivera’s results')
+      const coverage = await alex.get('/coverage')
+      assert.equal(pageText(coverage.text, 'main h2:first-of-type'), 'Sam Rivera’s plan')
+      assert.match(pageText(coverage.text), /What has been paid for Sam Rivera this plan year/)
       const switched = (await auditRowsAfter(db(), before)).find((row) => row.action === 'proxy-access.switch')
       assert.equal(switched?.subject_member_id, await member('11000004'))
       assert.equal(switched?.actor_user_id, await userIdOf(db(), 'alex.rivera'))
@@ -90,7 +95,9 @@ describe('family and shared access', () => {
       assert.equal(toJordan.headers.location, '/home', 'a teen’s lab results are not Alex’s to see')
       const back = await chooseMember(alex, await member('11000003'), '/labs')
       assert.equal(back.headers.location, '/labs')
-      assert.equal(viewingLine((await alex.get('/labs')).text), 'You are viewing: Alex Rivera (you)')
+      const own = await alex.get('/labs')
+      assert.equal(viewingLine(own.text), 'You are viewing: Alex Rivera (you)')
+      assert.equal(pageText(own.text, 'main h2:contains("Your results")'), 'Your results')
     })
 
     it('refuses a member one may not act for, or no member at all, with a 404', async () => {
