@@ -10,6 +10,7 @@ import { systemClock } from '../src/platform/clock'
 import { createDb, databaseName, migrateToLatest } from '../src/platform/db'
 import { createBenchDatabase, emptyAllTables } from './bench-database'
 import {
+  benchEnvironment,
   benchPort,
   BenchProcess,
   BrowserSession,
@@ -96,16 +97,16 @@ async function main(): Promise<number> {
   const port = await benchPort('BENCH_PORT')
   const barePort = await benchPort('BENCH_BARE_PORT')
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/member_portal_bench_pages',
-    REDIS_URL: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: 'portal-bench-pages',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...benchEnvironment({
+      database: 'member_portal_bench_pages',
+      redisPrefix: 'portal-bench-pages',
+      port,
+      nodeEnv: 'production',
+      logLevel: 'info',
+    }),
+    // Production mode wants real secrets.
     SESSION_SECRET: randomBytes(32).toString('hex'),
     PHARMACY_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
-    SMTP_URL: 'smtp://127.0.0.1:9',
   }
   delete env.CLOCK_AT
   const config = loadConfig(env)

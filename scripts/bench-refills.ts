@@ -8,6 +8,7 @@ import { systemClock } from '../src/platform/clock'
 import { createDb, databaseName, migrateToLatest } from '../src/platform/db'
 import { createBenchDatabase, emptyAllTables } from './bench-database'
 import {
+  benchEnvironment,
   benchPort,
   BenchProcess,
   BrowserSession,
@@ -35,15 +36,14 @@ async function main(): Promise<number> {
   const perClient = Math.ceil(total / clients)
   const port = await benchPort('BENCH_PORT')
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'development',
-    PORT: String(port),
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'mysql://root@127.0.0.1:3306/member_portal_bench',
-    REDIS_URL: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: 'portal-bench-refills',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ...benchEnvironment({
+      database: 'member_portal_bench',
+      redisPrefix: 'portal-bench-refills',
+      port,
+      nodeEnv: 'development',
+      logLevel: 'warn',
+    }),
     OUTBOX_POLL_MS: process.env.OUTBOX_POLL_MS ?? '100',
-    SMTP_URL: 'smtp://127.0.0.1:9',
   }
   const config = loadConfig(env)
   await createBenchDatabase(config.databaseUrl)

@@ -29,6 +29,30 @@ export async function benchPort(name: string): Promise<number> {
   return port
 }
 
+/**
+ * The environment of a bench's portal processes: its own database (BENCH_DATABASE_URL, else `database`), Redis
+ * (BENCH_REDIS_URL) under its own key prefix, the port it listens on, and an SMTP address where nothing listens
+ * (bench members have no email address; nothing is sent).
+ */
+export function benchEnvironment(options: {
+  database: string
+  redisPrefix: string
+  port: number
+  nodeEnv: 'production' | 'development'
+  logLevel: string
+}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: options.nodeEnv,
+    PORT: String(options.port),
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? `mysql://root@127.0.0.1:3306/${options.database}`,
+    REDIS_URL: process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_PREFIX: options.redisPrefix,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? options.logLevel,
+    SMTP_URL: 'smtp://127.0.0.1:9',
+  }
+}
+
 export function loadAverage(): string {
   return os
     .loadavg()

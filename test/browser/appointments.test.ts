@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict'
-import type { Page } from 'puppeteer-core'
 import { fixedClock } from '../../src/platform/clock'
 import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
 import { appointmentsOf, calendarInstant, calendarProperty } from '../helpers/appointments'
-import { clickLink, fillByLabel, headingText, pressButton, useScriptlessBrowser } from '../helpers/browser'
-
-/** Picks a radio button by the words of its label. */
-async function chooseRadio(page: Page, words: string): Promise<void> {
-  const id = await page.$$eval(
-    'label',
-    (labels, wanted) =>
-      labels.find((element) => element.textContent?.trim().startsWith(wanted))?.getAttribute('for') ?? null,
-    words,
-  )
-  if (!id) throw new Error(`No choice "${words}"`)
-  await page.click(`#${id}`)
-}
+import { clickLink, fillByLabel, headingText, pressButton, useScriptlessBrowser, tickByLabel } from '../helpers/browser'
 
 describe('appointments in a browser with JavaScript off', () => {
   const seedDay = new Date('2026-11-25T15:00:00Z')
@@ -39,7 +26,7 @@ describe('appointments in a browser with JavaScript off', () => {
     await pressButton(h.page, 'Continue')
     assert.equal(await h.page.title(), 'Error: Schedule an appointment: type of visit – Member Portal')
     await h.assertAccessible('the visit type step with an error')
-    await chooseRadio(h.page, 'Office visit')
+    await tickByLabel(h.page, 'Office visit')
     await pressButton(h.page, 'Continue')
 
     assert.equal(await h.page.title(), 'Schedule an appointment: doctor and location – Member Portal')

@@ -9,19 +9,8 @@ import {
   headingText,
   pressButton,
   useScriptlessBrowser,
+  tickByLabel,
 } from '../helpers/browser'
-
-/** Picks a radio button or checkbox by the first words of its label. */
-async function tick(page: Page, words: string): Promise<void> {
-  const id = await page.$$eval(
-    'label',
-    (labels, wanted) =>
-      labels.find((element) => element.textContent?.trim().startsWith(wanted))?.getAttribute('for') ?? null,
-    words,
-  )
-  if (!id) throw new Error(`No choice "${words}"`)
-  await page.click(`#${id}`)
-}
 
 const textOf = (page: Page, selector = 'main') =>
   page.$eval(selector, (element) => element.textContent?.replace(/\s+/g, ' ').trim() ?? '')
@@ -54,7 +43,7 @@ describe('messages in a browser with JavaScript off, member and office side by s
     assert.match(await textOf(member, '.error-summary'), /Choose what your message is about/)
     await h.assertAccessible('the compose page with errors')
 
-    await tick(member, 'Question for my doctor')
+    await tickByLabel(member, 'Question for my doctor')
     await fillByLabel(member, 'Subject', 'Swollen ankles')
     await fillByLabel(member, 'Your message', 'My ankles are swollen in the evening.\nIs that from my new medicine?')
     await pressButton(member, 'Send message')
@@ -63,7 +52,7 @@ describe('messages in a browser with JavaScript off, member and office side by s
       await member.$eval('#body', (field) => (field as HTMLTextAreaElement).value),
       'My ankles are swollen in the evening.\nIs that from my new medicine?',
     )
-    await tick(member, 'This is not urgent')
+    await tickByLabel(member, 'This is not urgent')
     await pressButton(member, 'Send message')
     assert.equal(await headingText(member), 'Swollen ankles')
     assert.match(await textOf(member), /Your message was sent/)
@@ -121,7 +110,7 @@ describe('messages in a browser with JavaScript off, member and office side by s
 
     await member.goto(`${h.url}/account/message-emails`)
     await h.assertAccessible('the message email setting')
-    await tick(member, 'No, I will check Messages myself')
+    await tickByLabel(member, 'No, I will check Messages myself')
     await pressButton(member, 'Save')
     assert.match(await textOf(member), /We will not email you when your doctor’s office replies/)
   })

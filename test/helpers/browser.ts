@@ -66,6 +66,18 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
   }
 }
 
+/** Picks a radio button or checkbox by the first words of its label, as a person would. */
+export async function tickByLabel(page: Page, words: string): Promise<void> {
+  const id = await page.$$eval(
+    'label',
+    (labels, wanted) =>
+      labels.find((element) => element.textContent?.trim().startsWith(wanted))?.getAttribute('for') ?? null,
+    words,
+  )
+  if (!id) throw new Error(`No choice "${words}"`)
+  await page.click(`#${id}`)
+}
+
 /** Fills a field found by its visible label, as a person would. */
 export async function fillByLabel(page: Page, label: string, value: string): Promise<void> {
   const id = await page.$$eval(
