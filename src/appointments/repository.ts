@@ -60,7 +60,10 @@ export interface ReminderToSend {
   startsAt: Date
   sentAt: Date | null
   appointment: { id: number; status: string; startsAt: Date; clinic: Clinic } | undefined
+  /** The member's own address: their account's, else the plan's record. */
   email: string | null
+  /** The member's name and birth date, for a reminder that goes to their parents instead. */
+  member: { name: string; birthDate: string } | undefined
 }
 
 type Query = Knex.Transaction | Db
@@ -406,7 +409,18 @@ export class AppointmentRepository {
       .join('members as m', 'm.id', 'a.member_id')
       .leftJoin('users as u', (join) => join.on('u.member_id', 'm.id').andOn('u.role', trx.raw('?', ['member'])))
       .where('a.id', reminder.appointment_id)
-      .first('a.id', 'a.status', 'a.starts_at', 'u.email as user_email', 'm.email as member_email', ...clinicColumns)
+      .first(
+        'a.id',
+        'a.status',
+        'a.starts_at',
+        'a.member_id',
+        'u.email as user_email',
+        'm.email as member_email',
+        'm.first_name',
+        'm.last_name',
+        'm.birth_date',
+        ...clinicColumns,
+      )
     return {
       id: Number(reminder.id),
       leadMinutes: Number(reminder.lead_minutes),
@@ -416,7 +430,22 @@ export class AppointmentRepository {
         ? { id: Number(row.id), status: row.status, startsAt: row.starts_at, clinic: toClinic(row) }
         : undefined,
       email: row ? (row.user_email ?? row.member_email ?? null) : null,
+      member: row ? { name: `${row.first_name} ${row.last_name}`, birthDate: String(row.birth_date) } : undefined,
     }
+  }
+
+  /** The email addresses of a child's parents and guardians who have accounts (whether they may still act is the rules'). */
+  async guardianEmails(reminderId: number, trx: Query = this.db): Promise<string[]> {
+    return trx('appointment_reminders as r')
+      .join('appointments as a', 'a.id', 'r.appointment_id')
+      .join('guardianships as g', 'g.child_member_id', 'a.member_id')
+      .join('users as u', (join) =>
+        join.on('u.member_id', 'g.guardian_member_id').andOn('u.role', trx.raw('?', ['member'])),
+      )
+      .where('r.id', reminderId)
+      .whereNotNull('u.email')
+      .orderBy('u.id')
+      .pluck('u.email')
   }
 
   /** Marks a reminder done once; false when another job already did. */

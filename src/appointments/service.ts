@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { Viewing } from '../platform/access'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
+import { childAccess } from '../family/rules'
+import { planDate } from '../platform/dates'
 import { NotFoundError } from '../platform/errors'
 import type { FormError } from '../platform/forms'
 import type { Mailer } from '../platform/mail'
@@ -333,25 +335,39 @@ export class AppointmentService {
       appointment?.status === 'booked' &&
       appointment.startsAt.getTime() === reminder.startsAt.getTime() &&
       appointment.startsAt.getTime() > now.getTime()
-    if (!current || !reminder.email || !appointment) {
+    // A child without an address of their own (most have none) is reminded through the parents who may book
+    // for them: under 18, by the same rule as the switcher.
+    const forChild =
+      !reminder.email && reminder.member && childAccess(reminder.member.birthDate, planDate(now)).kind !== 'none'
+    const recipients = reminder.email
+      ? [reminder.email]
+      : forChild
+        ? await this.repository.guardianEmails(reminder.id)
+        : []
+    if (!current || recipients.length === 0 || !appointment) {
       await this.repository.finishReminder(reminder.id, 'skipped', now)
       return 'skipped'
     }
     const { clinic } = appointment
-    await mailer.send({
-      to: reminder.email,
-      subject: 'Reminder: you have an appointment coming up',
-      text: [
-        'This is a reminder of your appointment.',
-        '',
-        `Date: ${formatDay(appointment.startsAt)}`,
-        `Time: ${formatTimeWithZone(appointment.startsAt)}`,
-        `Place: ${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
-        '',
-        `To cancel or change it, sign on at ${this.options.publicUrl}/appointments (up to 24 hours before)`,
-        `or call the office at ${clinic.phone}.`,
-      ].join('\n'),
-    })
+    for (const to of recipients)
+      await mailer.send({
+        to,
+        subject: forChild
+          ? `Reminder: ${reminder.member!.name} has an appointment coming up`
+          : 'Reminder: you have an appointment coming up',
+        text: [
+          forChild
+            ? `This is a reminder of ${reminder.member!.name}’s appointment. You get it as their parent or guardian.`
+            : 'This is a reminder of your appointment.',
+          '',
+          `Date: ${formatDay(appointment.startsAt)}`,
+          `Time: ${formatTimeWithZone(appointment.startsAt)}`,
+          `Place: ${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
+          '',
+          `To cancel or change it, sign on at ${this.options.publicUrl}/appointments (up to 24 hours before)`,
+          `or call the office at ${clinic.phone}.`,
+        ].join('\n'),
+      })
     await this.repository.finishReminder(reminder.id, 'sent', this.clock())
     return 'sent'
   }

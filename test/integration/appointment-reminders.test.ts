@@ -149,6 +149,50 @@ describe('the appointment-reminders worker', () => {
     assert.ok(alexs[0].text.includes(`Date: ${day}`), alexs[0].text)
   })
 
+  /** Books the first open office visit with the member's primary care doctor after `after`, as `userId` acting for them. */
+  async function bookFor(mrn: string, userId: string, after: Date): Promise<number> {
+    const { services } = context.background
+    const viewing = await viewingOf(mrn, userId)
+    const visitType = await services.appointments.visitType('office-visit')
+    const [doctor] = (await services.appointments.providersFor(viewing, visitType)).filter((one) => one.isPrimaryCare)
+    const [slot] = await openSlotsOf(services.db, doctor.name, after)
+    return services.appointments.book(viewing, {
+      visitType: 'office-visit',
+      provider: String(doctor.id),
+      slot: String(slot.id),
+      reason: 'Ear ache',
+    })
+  }
+
+  it('reminds a child’s parents with accounts, as the child has no address; nobody once the child is 18', async () => {
+    const { services } = context.background
+    // Booked three days ahead, for visits a few hours after the sweep: the day-before reminder is due then.
+    clock.set(new Date(seedDay.getTime() - 3 * dayMs))
+    const sams = await bookFor('11000004', 'alex.rivera', new Date(seedDay.getTime() + 3_600_000))
+    const jordans = await bookFor('11000005', 'alex.rivera', new Date(seedDay.getTime() + 3_600_000))
+    clock.set(seedDay)
+    // Jordan, 15 in the demo, has turned 18 since the visit was booked: Alex no longer acts for them.
+    const eighteenYearsAgo = new Date(seedDay.getTime() - (18 * 365 + 10) * dayMs).toISOString().slice(0, 10)
+    await services.db('members').where({ mrn: '11000005' }).update({ birth_date: eighteenYearsAgo })
+    context.background.mail.messages.length = 0
+    await services.appointments.sweepReminders()
+    await remindersFinished()
+
+    const forSam = context.background.mail.messages.filter((message) => /Sam Rivera/.test(message.subject))
+    assert.deepEqual(
+      forSam.map((message) => message.to),
+      ['alex.rivera@example.com'],
+    )
+    assert.equal(forSam[0].subject, 'Reminder: Sam Rivera has an appointment coming up')
+    assert.match(forSam[0].text, /reminder of Sam Rivera’s appointment\. You get it as their parent or guardian/)
+    assert.doesNotMatch(forSam[0].text, /Ear ache/)
+    assert.equal(context.background.mail.messages.filter((message) => /Jordan/.test(message.subject)).length, 0)
+    const outcome = async (appointmentId: number) =>
+      (await services.db('appointment_reminders').where({ appointment_id: appointmentId }).first()).outcome
+    assert.equal(await outcome(sams), 'sent')
+    assert.equal(await outcome(jordans), 'skipped')
+  })
+
   it('registers the sweep once however often workers start', async () => {
     const queue = new Queue(`sweep-test-${randomUUID()}`, {
       connection: context.background.services.redis,
