@@ -4,6 +4,7 @@ import type { LabResultView, Reading } from '../labs/service'
 import type { MemberSummary } from '../members/repository'
 import type { MedicationRecord } from '../prescriptions/repository'
 import type { ImmunizationRecord } from '../vaccinations/repository'
+import { loincCodes } from '../labs/loinc'
 
 /** A FHIR resource as JSON: its type, its id, and the rest of its elements. */
 export type FhirResource = { resourceType: string; id?: string } & Record<string, unknown>
@@ -78,7 +79,15 @@ export function observationResource(result: LabResultView & { reading: Reading }
         text: 'Laboratory',
       },
     ],
-    code: { coding: [coding(systems.labTest, result.testCode, result.testName)], text: result.testName },
+    code: {
+      coding: [
+        ...(loincCodes[result.testCode]
+          ? [coding('http://loinc.org', loincCodes[result.testCode].code, loincCodes[result.testCode].display)]
+          : []),
+        coding(systems.labTest, result.testCode, result.testName),
+      ],
+      text: result.testName,
+    },
     subject: patientReference(memberId),
     effectiveDateTime: result.collectedAt.toISOString(),
     issued: result.resultedAt.toISOString(),

@@ -25,9 +25,21 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
   // Whom the signed-on person may choose for an app: the same list, and the same proxy rules, as the switcher.
   const membersActedFor = async (user: Pick<SessionUser, 'role' | 'memberId'>) =>
     (await family.membersActedFor(user)).map((member) => member.memberId)
-  // What the signed-on person may use for the chosen member: an app is never offered more than the web gives.
-  const toolsFor = async (user: Pick<SessionUser, 'role' | 'memberId'>, memberId: number) =>
-    (await family.membersActedFor(user)).find((member) => member.memberId === memberId)?.tools ?? []
+  /**
+   * The patient chosen on the picker for this sign-on (or the only one there is), with what the signed-on person
+   * may use for them: an app is never offered more than the web gives. Undefined until a valid choice is made.
+   */
+  const chosenPatient = async (req: Request, uid: string, user: Pick<SessionUser, 'role' | 'memberId'>) => {
+    const actedFor = await family.membersActedFor(user)
+    const memberId =
+      req.session.appPatient?.uid === uid
+        ? req.session.appPatient.memberId
+        : actedFor.length === 1
+          ? actedFor[0].memberId
+          : undefined
+    const chosen = actedFor.find((member) => member.memberId === memberId)
+    return chosen && { memberId: chosen.memberId, tools: chosen.tools }
+  }
 
   const router = Router()
 
@@ -76,20 +88,13 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
         { mergeWithLastSubmission: false },
       )
 
-    const actedFor = await membersActedFor(user)
-    const chosen =
-      req.session.appPatient?.uid === details.uid
-        ? req.session.appPatient.memberId
-        : actedFor.length === 1
-          ? actedFor[0]
-          : undefined
-    if (chosen === undefined || !actedFor.includes(chosen))
-      return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
+    const choice = await chosenPatient(req, details.uid, user)
+    if (!choice) return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
+    const { memberId: chosen, tools } = choice
     const patient = await members.findSummary(chosen)
     await allowFormToReachApp(res, String(details.params.client_id))
     const whose =
       chosen === user.memberId || !patient ? 'your records' : `${patient.firstName} ${patient.lastName}’s records`
-    const tools = await toolsFor(user, chosen)
     const asked = connectedApps.reads(String(details.params.scope ?? ''))
     res.render('smart/consent', {
       title: `Let ${appNameOf(details)} read ${whose}`,
@@ -159,15 +164,9 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
         { mergeWithLastSubmission: false },
       )
     }
-    const actedFor = await membersActedFor(user)
-    const memberId =
-      req.session.appPatient?.uid === details.uid
-        ? req.session.appPatient.memberId
-        : actedFor.length === 1
-          ? actedFor[0]
-          : undefined
-    if (memberId === undefined || !actedFor.includes(memberId))
-      return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
+    const choice = await chosenPatient(req, details.uid, user)
+    if (!choice) return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
+    const { memberId, tools } = choice
 
     const clientId = String(details.params.client_id)
     const grant = new provider.Grant({ accountId: String(user.id), clientId })
@@ -182,7 +181,6 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
       grant.addResourceScope(indicator, scopes.join(' '))
     const grantId = await grant.save()
     // The app's list in account settings names only what it can read: the API refuses the rest for this member.
-    const tools = await toolsFor(user, memberId)
     const readable = fhirResourceTypes.filter((type) => toolsCover(tools, type)).map(resourceScope)
     const granted = [
       ...(prompt.missingOIDCScope ?? []).filter((scope) => (launchScopes as readonly string[]).includes(scope)),

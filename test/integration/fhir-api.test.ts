@@ -124,6 +124,15 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     const ldl = entries.find((entry) => (entry.resource.code as { text: string }).text === 'LDL cholesterol')!
     assert.equal((ldl.resource.category as { coding: { code: string }[] }[])[0].coding[0].code, 'laboratory')
     assert.equal((ldl.resource.valueQuantity as { unit: string }).unit, 'mg/dL')
+    // LOINC first, so any app recognises the test; the plan's own code beside it.
+    const codings = (ldl.resource.code as { coding: { system: string; code: string }[] }).coding
+    assert.deepEqual(
+      codings.map((each) => [each.system, each.code]),
+      [
+        ['http://loinc.org', '13457-7'],
+        ['https://memberportal.example/fhir/CodeSystem/lab-test', 'LDL'],
+      ],
+    )
   })
 
   it('gives 404 for another member’s records, and audits the attempt naming the app', async () => {
