@@ -80,10 +80,10 @@ export class CoverageService {
     })
   }
 
-  async claims(viewing: Viewing, page: number): Promise<Paged<ClaimRecord>> {
+  async claims(viewing: Viewing, page: number, pageSize = claimsPerPage): Promise<Paged<ClaimRecord>> {
     return this.access.viewRecords(viewing, { type: 'claim', detail: { page } }, (memberId) =>
       loadPage(
-        { page, pageSize: claimsPerPage },
+        { page, pageSize },
         () => this.coverage.countClaims(memberId),
         (offset, limit) => this.coverage.listClaims(memberId, { offset, limit }),
       ),

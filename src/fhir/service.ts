@@ -50,7 +50,14 @@ export interface ApiAccess {
   tools: readonly MemberTool[]
 }
 
-const pageSize = 10
+const defaultPageSize = 10
+
+/** The `_count` search parameter: a whole number from 1 to 100, or absent; anything else is a 400. */
+function countOf(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined
+  if (typeof raw === 'string' && /^\d{1,3}$/.test(raw) && Number(raw) >= 1 && Number(raw) <= 100) return Number(raw)
+  throw new UnsupportedSearchError('_count must be a whole number from 1 to 100')
+}
 
 export function isFhirResourceType(type: string): type is FhirResourceType {
   return (fhirResourceTypes as readonly string[]).includes(type)
@@ -183,6 +190,9 @@ export class FhirService {
       }
     }
     const page = typeof query._page === 'string' && /^\d{1,6}$/.test(query._page) ? Math.max(1, Number(query._page)) : 1
+    // `_count`: the app's page size, up to 100; without it each resource's own page size.
+    const count = countOf(query._count)
+    const pageSize = count ?? defaultPageSize
     const memberId = viewing.memberId
     const { labs, vaccinations, coverage, appointments, prescriptions, recordAccess } = this.deps
     switch (type) {
@@ -200,7 +210,7 @@ export class FhirService {
           category !== 'http://terminology.hl7.org/CodeSystem/observation-category|laboratory'
         )
           return pageOf([], { page, pageSize })
-        const results = await labs.releasedResults(viewing, page)
+        const results = await labs.releasedResults(viewing, page, count)
         return { ...results, items: results.items.map((result) => observationResource(result, memberId)) }
       }
       case 'Immunization': {
@@ -216,7 +226,7 @@ export class FhirService {
         return pageOf(overview.coverage ? [coverageResource(overview.coverage, member)] : [], { page, pageSize })
       }
       case 'ExplanationOfBenefit': {
-        const claims = await coverage.claims(viewing, page)
+        const claims = await coverage.claims(viewing, page, count)
         const plan = await this.coverageReference(viewing)
         return { ...claims, items: claims.items.map((claim) => explanationOfBenefitResource(claim, memberId, plan)) }
       }

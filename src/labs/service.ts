@@ -105,13 +105,17 @@ export class LabResultsService {
    * Released results only, newest first, a page at a time: what an app may read through the API. A held or
    * never-online result is left out altogether, not shown as waiting.
    */
-  async releasedResults(viewing: Viewing, page: number): Promise<Paged<LabResultView & { reading: Reading }>> {
+  async releasedResults(
+    viewing: Viewing,
+    page: number,
+    pageSize = resultsPerPage,
+  ): Promise<Paged<LabResultView & { reading: Reading }>> {
     const now = this.clock()
     return this.access.viewRecords(viewing, { type: 'lab-result', detail: { page } }, async (memberId) => {
       const released = (await this.results.all(memberId))
         .map((record) => memberView(record, now))
         .filter((view): view is LabResultView & { reading: Reading } => view.reading !== undefined)
-      return pageOf(released, { page, pageSize: resultsPerPage })
+      return pageOf(released, { page, pageSize })
     })
   }
 

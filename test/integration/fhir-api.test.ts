@@ -135,6 +135,27 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     )
   })
 
+  it('pages a search by the app’s _count, carries it in the links, and refuses a bad one with a 400', async () => {
+    const everything = await searchAll(`/Observation?patient=${alex}`)
+    const first = (await get(`/Observation?patient=${alex}&_count=2`).expect(200)).body as Bundle & { total: number }
+    assertValidFhir(first)
+    assert.equal(first.entry.length, 2)
+    assert.equal(first.total, everything.length)
+    assert.match(first.link.find((each) => each.relation === 'next')!.url, /_count=2&_page=2$/)
+    const paged = await searchAll(`/Observation?patient=${alex}&_count=3`)
+    assert.deepEqual(
+      paged.map((entry) => entry.resource.id),
+      everything.map((entry) => entry.resource.id),
+    )
+    const claims = (await get(`/ExplanationOfBenefit?patient=${alex}&_count=1`).expect(200)).body as Bundle
+    assert.equal(claims.entry.length, 1)
+    for (const count of ['0', '101', 'ten', '-1', '9'.repeat(5000), "1' OR '1'='1"]) {
+      const refused = await get(`/Immunization?patient=${alex}&_count=${encodeURIComponent(count)}`).expect(400)
+      assertValidFhir(refused.body)
+      assert.equal(refused.body.issue[0].code, 'invalid', count.slice(0, 20))
+    }
+  })
+
   it('gives 404 for another member’s records, and audits the attempt naming the app', async () => {
     const patRecords = await services.db('claims').where({ member_id: pat }).pluck('id')
     const denied = await get(`/ExplanationOfBenefit/${patRecords[0]}`).expect(404)
