@@ -31,7 +31,8 @@ describe('two web processes and two worker processes', function () {
   const pharmacy = usePharmacy(systemClock)
   let mail: MailCatcher
   let services: Services
-  const webs: { child: ChildProcess; url: string }[] = []
+  // Each web process's last output (it logs at info here), shown when a test about it fails.
+  const webs: { child: ChildProcess; url: string; output: () => string }[] = []
   const workers: ChildProcess[] = []
   let members: { userId: string; medicationIds: number[] }[] = []
 
@@ -50,10 +51,16 @@ describe('two web processes and two worker processes', function () {
     })
     for (let i = 0; i < 2; i++) {
       const port = await freePort()
-      webs.push({
-        child: spawnEntry('src/server.ts', systemClock, { env: { PORT: String(port) } }),
-        url: `http://127.0.0.1:${port}`,
+      const child = spawnEntry('src/server.ts', systemClock, {
+        // A long grace period: on a loaded CI machine the request in flight must not race the forced exit.
+        env: { PORT: String(port), LOG_LEVEL: 'info', SHUTDOWN_SECONDS: '120' },
+        stdio: ['ignore', 'pipe', 'pipe'],
       })
+      let output = ''
+      const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-6000))
+      child.stdout?.on('data', keep)
+      child.stderr?.on('data', keep)
+      webs.push({ child, url: `http://127.0.0.1:${port}`, output: () => output })
     }
     for (let i = 0; i < 2; i++) {
       workers.push(
@@ -218,6 +225,8 @@ describe('two web processes and two worker processes', function () {
       const form = await agent.get('/sign-on').expect(200)
       const inFlight = agent
         .post('/sign-on')
+        // A connection of its own, not one kept alive from the form's GET.
+        .set('Connection', 'close')
         .type('form')
         .send({ userId: 'alex.rivera', password: demoPassword, _csrf: csrfTokenIn(form.text) })
         .then((answer) => answer)
@@ -241,7 +250,9 @@ describe('two web processes and two worker processes', function () {
         10_000,
       )
       await database.query('UNLOCK TABLES')
-      const answer = await inFlight
+      const answer = await inFlight.catch((error: Error) => {
+        throw new Error(`${error.message}; the web process said:\n${web.output()}`)
+      })
       assert.equal(answer.status, 303, 'the sign-on in flight was answered')
       assert.equal(answer.headers.location, '/home')
       const [code] = await exited
