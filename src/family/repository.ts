@@ -80,21 +80,10 @@ export class FamilyRepository {
 
   /** Parents and guardians of a member, for the member's own list of who can see their records. */
   async guardiansOf(childMemberId: number): Promise<ChildRow[]> {
-    return this.relatives('child_member_id', childMemberId, 'guardian_member_id', 'm.first_name')
-  }
-
-  /** The members on the other side of a member's guardianships, in either direction. */
-  private async relatives(
-    side: 'guardian_member_id' | 'child_member_id',
-    memberId: number,
-    other: 'guardian_member_id' | 'child_member_id',
-    order: string,
-    trx: Query = this.db,
-  ): Promise<ChildRow[]> {
-    const rows = await trx('guardianships as g')
-      .join('members as m', 'm.id', `g.${other}`)
-      .where(`g.${side}`, memberId)
-      .orderBy(order)
+    const rows = await this.db('guardianships as g')
+      .join('members as m', 'm.id', 'g.guardian_member_id')
+      .where('g.child_member_id', childMemberId)
+      .orderBy('m.first_name')
       .select('m.id', 'm.first_name', 'm.last_name', 'm.birth_date', 'g.relationship')
     return rows.map((row) => ({
       memberId: Number(row.id),

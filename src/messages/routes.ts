@@ -20,11 +20,7 @@ export function unreadMessageCount({ messages }: Pick<Services, 'messages'>): Re
     const viewing = user?.mustSetCredentials ? undefined : viewingIfAllowed(req, 'messages')
     if (!viewing) return next()
     // Read with whom the member may act for, in that one statement, when the switcher's look-up ran.
-    const current = req.viewing?.current
-    res.locals.unreadMessages =
-      current?.memberId === viewing.memberId && current.unreadReplies !== undefined
-        ? current.unreadReplies
-        : await messages.unreadCount(viewing)
+    res.locals.unreadMessages = req.viewing?.current.unreadReplies ?? (await messages.unreadCount(viewing))
     next()
   }
 }
