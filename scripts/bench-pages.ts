@@ -92,8 +92,9 @@ async function main(): Promise<number> {
   const seconds = setting('BENCH_PAGES_SECONDS', 10, 600)
   const connections = setting('BENCH_PAGES_CONNECTIONS', 50, 1000)
   const signOnRate = setting('BENCH_SIGN_ON_RATE', 20, 500)
-  // BENCH_PAGES=/home,/labs measures only those pages (for profiling one change); the storm always runs.
+  // BENCH_PAGES=/home,/labs measures only those pages, BENCH_STORM=0 skips the storm (for profiling one change).
   const only = process.env.BENCH_PAGES?.split(',')
+  const withStorm = process.env.BENCH_STORM !== '0'
   const port = await benchPort('BENCH_PORT')
   const barePort = await benchPort('BENCH_BARE_PORT')
   const env: NodeJS.ProcessEnv = {
@@ -102,7 +103,7 @@ async function main(): Promise<number> {
       redisPrefix: 'portal-bench-pages',
       port,
       nodeEnv: 'production',
-      logLevel: 'info',
+      logLevel: process.env.XLEVEL ?? 'info',
     }),
     // Production mode wants real secrets.
     SESSION_SECRET: randomBytes(32).toString('hex'),
@@ -197,11 +198,18 @@ async function main(): Promise<number> {
       eventLoop: EventLoop
       queriesPerRequest: number
       redisCommandsPerRequest: number
+      webCpuMsPerRequest: number
+      bareCpuMsPerRequest: number
     }[] = []
     for (const page of pages) {
+      const bareCpuBefore = cpuSeconds(bare.child.pid)
       const bareLoad = await measure(bareUrl, seconds, connections)
+      const bareCpuMsPerRequest = ((cpuSeconds(bare.child.pid) - bareCpuBefore) * 1000) / Math.max(1, bareLoad.requests)
       probe.reset()
+      const cpuBefore = cpuSeconds(web.child.pid)
       const load = await measure(`${base}${page.path}`, seconds, connections, page.signedOn ? alex.cookie : undefined)
+      // The web process's own CPU a request: steadier than requests/s on a shared machine, for comparing changes.
+      const webCpuMsPerRequest = ((cpuSeconds(web.child.pid) - cpuBefore) * 1000) / Math.max(1, load.requests)
       const share = load.requestsPerSecond / bareLoad.requestsPerSecond
       const { eventLoop } = await probe.read()
       rows.push({
@@ -211,6 +219,8 @@ async function main(): Promise<number> {
         bare: bareLoad,
         share,
         eventLoop,
+        webCpuMsPerRequest: Number(webCpuMsPerRequest.toFixed(3)),
+        bareCpuMsPerRequest: Number(bareCpuMsPerRequest.toFixed(3)),
         queriesPerRequest: roundTrips.get(page.path)!.queries,
         redisCommandsPerRequest: roundTrips.get(page.path)!.redisCommands,
       })
@@ -222,58 +232,66 @@ async function main(): Promise<number> {
     const webCpu = cpuSeconds(web.child.pid) - webCpuBefore
 
     // The sign-on storm: /home alone, then /home while new visitors sign on at signOnRate a second.
-    probe.reset()
-    const calm = await measure(`${base}/home`, seconds, connections, alex.cookie)
-    const calmLoop = (await probe.read()).eventLoop
-    const signOnMs: number[] = []
-    let signOnFailures = 0
-    const storming: Promise<void>[] = []
-    probe.reset()
-    const stormLoad = measure(`${base}/home`, seconds, connections, alex.cookie)
-    const stormStart = performance.now()
-    for (let n = 0; performance.now() - stormStart < seconds * 1000; n++) {
-      const due = stormStart + (n * 1000) / signOnRate
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())))
-      const started = performance.now()
-      storming.push(
-        new BrowserSession(base).signOn('alex.rivera', demoPassword).then(
-          () => void signOnMs.push(performance.now() - started),
-          () => void (signOnFailures += 1),
-        ),
-      )
+    const signOnStorm = async () => {
+      probe.reset()
+      const calm = await measure(`${base}/home`, seconds, connections, alex.cookie)
+      const calmLoop = (await probe.read()).eventLoop
+      const signOnMs: number[] = []
+      let signOnFailures = 0
+      const storming: Promise<void>[] = []
+      probe.reset()
+      const stormLoad = measure(`${base}/home`, seconds, connections, alex.cookie)
+      const stormStart = performance.now()
+      for (let n = 0; performance.now() - stormStart < seconds * 1000; n++) {
+        const due = stormStart + (n * 1000) / signOnRate
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())))
+        const started = performance.now()
+        storming.push(
+          new BrowserSession(base).signOn('alex.rivera', demoPassword).then(
+            () => void signOnMs.push(performance.now() - started),
+            () => void (signOnFailures += 1),
+          ),
+        )
+      }
+      const storm = await stormLoad
+      await Promise.all(storming)
+      const stormLoop = (await probe.read()).eventLoop
+      signOnMs.sort((a, b) => a - b)
+      return { calm, calmLoop, storm, stormLoop, signOnMs, signOnFailures }
     }
-    const storm = await stormLoad
-    await Promise.all(storming)
-    const stormLoop = (await probe.read()).eventLoop
-    signOnMs.sort((a, b) => a - b)
+    const stormed = withStorm ? await signOnStorm() : undefined
     const endLoad = loadAverage()
 
-    const failed = rows.some((row) => row.load.non2xx > 0 || row.load.errors > 0) || storm.non2xx > 0
+    const failed = rows.some((row) => row.load.non2xx > 0 || row.load.errors > 0) || (stormed?.storm.non2xx ?? 0) > 0
     console.log('')
     console.log(
-      `| page | path | requests/s | p50 ms | p99 ms | bare page requests/s | bare p99 ms | share of the bare page | event-loop delay p99 ms | SQL statements a request | Redis commands a request |`,
+      `| page | path | requests/s | p50 ms | p99 ms | bare page requests/s | bare p99 ms | share of the bare page | event-loop delay p99 ms | CPU ms a request: web / bare | SQL statements a request | Redis commands a request |`,
     )
-    console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for (const row of rows)
       console.log(
         `| ${row.page} | \`${row.path}\` | ${row.load.requestsPerSecond} | ${row.load.p50} | ${row.load.p99} | ` +
           `${row.bare.requestsPerSecond} | ${row.bare.p99} | ${Math.round(row.share * 100)}% | ${ms(row.eventLoop.p99)} | ` +
+          `${row.webCpuMsPerRequest.toFixed(2)} / ${row.bareCpuMsPerRequest.toFixed(2)} | ` +
           `${row.queriesPerRequest} | ${row.redisCommandsPerRequest} |`,
       )
     console.log('')
-    console.log(
-      `sign-on storm (${signOnRate} sign-ons a second for ${seconds} s): ${signOnMs.length} signed on, ` +
-        `${signOnFailures} failed; sign-on (page + POST) p50 ${ms(percentile(signOnMs, 0.5))} ms, ` +
-        `p99 ${ms(percentile(signOnMs, 0.99))} ms`,
-    )
-    console.log(
-      `/home p99: ${calm.p99} ms alone (${calm.requestsPerSecond}/s), ${storm.p99} ms during the storm ` +
-        `(${storm.requestsPerSecond}/s): ${(storm.p99 / calm.p99).toFixed(2)}×`,
-    )
-    console.log(
-      `event-loop delay of the web process, p99 / max ms: ${ms(calmLoop.p99)} / ${ms(calmLoop.max)} alone, ` +
-        `${ms(stormLoop.p99)} / ${ms(stormLoop.max)} during the storm`,
-    )
+    if (stormed) {
+      const { calm, calmLoop, storm, stormLoop, signOnMs, signOnFailures } = stormed
+      console.log(
+        `sign-on storm (${signOnRate} sign-ons a second for ${seconds} s): ${signOnMs.length} signed on, ` +
+          `${signOnFailures} failed; sign-on (page + POST) p50 ${ms(percentile(signOnMs, 0.5))} ms, ` +
+          `p99 ${ms(percentile(signOnMs, 0.99))} ms`,
+      )
+      console.log(
+        `/home p99: ${calm.p99} ms alone (${calm.requestsPerSecond}/s), ${storm.p99} ms during the storm ` +
+          `(${storm.requestsPerSecond}/s): ${(storm.p99 / calm.p99).toFixed(2)}×`,
+      )
+      console.log(
+        `event-loop delay of the web process, p99 / max ms: ${ms(calmLoop.p99)} / ${ms(calmLoop.max)} alone, ` +
+          `${ms(stormLoop.p99)} / ${ms(stormLoop.max)} during the storm`,
+      )
+    }
     console.log(`web process CPU seconds over the page runs: ${webCpu.toFixed(1)}`)
     console.log(`load average at the start: ${startLoad}; at the end: ${endLoad}`)
     if (failed) console.log('Some requests did not answer 2xx: the figures above are not valid.')
@@ -289,13 +307,17 @@ async function main(): Promise<number> {
           seconds,
           loadAverage: { start: startLoad, end: endLoad },
           pages: rows.map((row) => ({ ...row, share: Number(row.share.toFixed(3)) })),
-          signOnStorm: {
+          signOnStorm: stormed && {
             signOnsPerSecond: signOnRate,
-            signedOn: signOnMs.length,
-            failed: signOnFailures,
-            signOnMs: { p50: percentile(signOnMs, 0.5), p99: percentile(signOnMs, 0.99) },
-            home: { alone: calm, duringStorm: storm, p99Ratio: Number((storm.p99 / calm.p99).toFixed(2)) },
-            eventLoop: { alone: calmLoop, duringStorm: stormLoop },
+            signedOn: stormed.signOnMs.length,
+            failed: stormed.signOnFailures,
+            signOnMs: { p50: percentile(stormed.signOnMs, 0.5), p99: percentile(stormed.signOnMs, 0.99) },
+            home: {
+              alone: stormed.calm,
+              duringStorm: stormed.storm,
+              p99Ratio: Number((stormed.storm.p99 / stormed.calm.p99).toFixed(2)),
+            },
+            eventLoop: { alone: stormed.calmLoop, duringStorm: stormed.stormLoop },
           },
         },
         null,
@@ -303,7 +325,7 @@ async function main(): Promise<number> {
       )}\n`,
     )
     console.log(`written to ${path.relative(process.cwd(), resultsFile)}`)
-    return failed || signOnFailures > 0 ? 1 : 0
+    return failed || (stormed?.signOnFailures ?? 0) > 0 ? 1 : 0
   } finally {
     await stopProcesses(processes)
     await db.destroy()

@@ -64,10 +64,14 @@ export interface BenchProcess {
   name: string
   child: ChildProcess
   output: () => string
+  logFile: string
 }
 
 /**
- * A Node process of this project (`entry` through tsx), its last output kept for error messages. With
+ * A Node process of this project (`entry` through tsx). Its output goes to a file of its own, as a
+ * production process's goes to a log collector: read back by the benchmark it would take CPU from the load
+ * generator in the same process (the web process logs a line a request), which the bare page does not pay.
+ * The file's end is kept for error messages and the file is deleted when the process is stopped. With
  * BENCH_PROFILE_DIR set, each process writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
  */
 export function startProcess(
@@ -78,16 +82,22 @@ export function startProcess(
 ): BenchProcess {
   const profile = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []
   const preload = (options.preload ?? []).flatMap((file) => ['--import', `./${file}`])
+  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-')), 'output.log')
+  const log = fs.openSync(logFile, 'a')
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...preload, entry], {
     cwd: root,
     env,
-    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? (['ipc'] as const) : [])],
+    stdio: ['ignore', log, log, ...(options.ipc ? (['ipc'] as const) : [])],
   })
-  let output = ''
-  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000))
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  return { name, child, output: () => output }
+  fs.closeSync(log)
+  const output = () => {
+    try {
+      return fs.readFileSync(logFile, 'utf8').slice(-4000)
+    } catch {
+      return ''
+    }
+  }
+  return { name, child, output, logFile }
 }
 
 /** Waits until `url` answers 2xx, or fails with the process's output. */
@@ -112,6 +122,7 @@ export async function stopProcesses(processes: BenchProcess[]): Promise<void> {
       ({ child }) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
     ),
   )
+  for (const { logFile } of processes) fs.rmSync(path.dirname(logFile), { recursive: true, force: true })
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */

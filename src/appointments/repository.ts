@@ -320,12 +320,14 @@ export class AppointmentRepository {
   }
 
   /** Booked appointments still to come, soonest first. */
-  async upcoming(memberId: number, now: Date, trx: Query = this.db): Promise<AppointmentRecord[]> {
-    const rows = await this.appointments(trx)
+  async upcoming(memberId: number, now: Date, limit?: number, trx: Query = this.db): Promise<AppointmentRecord[]> {
+    const query = this.appointments(trx)
       .where({ 'a.member_id': memberId, 'a.status': 'booked' })
       .andWhere('a.ends_at', '>', now)
       .orderBy('a.starts_at')
+      .orderBy('a.id')
       .select(appointmentColumns)
+    const rows = await (limit === undefined ? query : query.limit(limit))
     return rows.map(toAppointment)
   }
 

@@ -189,7 +189,7 @@ export class AppointmentService {
   comingUp(viewing: Viewing, count = 3): Promise<{ id: number; when: string; where: string }[]> {
     const now = this.clock()
     return this.access.viewRecords(viewing, { type: 'appointment', detail: { on: 'home' } }, async (memberId) =>
-      (await this.repository.upcoming(memberId, now)).slice(0, count).map((appointment) => ({
+      (await this.repository.upcoming(memberId, now, count)).map((appointment) => ({
         id: appointment.id,
         when: `${formatDay(appointment.startsAt)}, ${formatTime(appointment.startsAt)}`,
         where: appointment.provider.clinic.name,

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import { unreadReplies } from '../messages/repository'
+import { MemberSummary, summaryColumns, summaryJoins, toMemberSummary } from '../members/repository'
 import type { Db } from '../platform/db'
 
 type Query = Knex.Transaction | Db
@@ -26,11 +27,18 @@ export interface GrantRow {
   tools: string[]
 }
 
-/** Whom a member may act for, as stored (whether each still counts is the rules'), with unread office replies. */
+/**
+ * Whom a member may act for, as stored (whether each still counts is the rules'), with unread office replies
+ * and each one's summary (the name, MRN and care team that member pages show).
+ */
+interface Loaded {
+  unreadReplies: number
+  summary: MemberSummary
+}
 export interface Relations {
-  self: { name: string; unreadReplies: number } | undefined
-  children: (ChildRow & { unreadReplies: number })[]
-  grants: (GrantRow & { unreadReplies: number })[]
+  self: ({ name: string } & Loaded) | undefined
+  children: (ChildRow & Loaded)[]
+  grants: (GrantRow & Loaded)[]
 }
 
 export interface AccessHistoryRow {
@@ -113,8 +121,8 @@ export class FamilyRepository {
    */
   async relationsOf(memberId: number): Promise<Relations> {
     const unread = unreadReplies(this.db, this.db.ref('m.id')).as('unread')
-    const person = ['m.id', 'm.first_name', 'm.last_name', 'm.birth_date']
-    const self = this.db('members as m')
+    const person = summaryColumns
+    const self = summaryJoins(this.db('members as m'))
       .where('m.id', memberId)
       .select(
         this.db.raw("'self' as kind"),
@@ -122,8 +130,7 @@ export class FamilyRepository {
         this.db.raw('null as relationship, null as grant_id, null as ends_on, null as created_at, null as tools'),
         unread,
       )
-    const children = this.db('guardianships as g')
-      .join('members as m', 'm.id', 'g.child_member_id')
+    const children = summaryJoins(this.db('guardianships as g').join('members as m', 'm.id', 'g.child_member_id'))
       .where('g.guardian_member_id', memberId)
       .select(
         this.db.raw("'child' as kind"),
@@ -132,8 +139,7 @@ export class FamilyRepository {
         this.db.raw('null as grant_id, null as ends_on, null as created_at, null as tools'),
         unread,
       )
-    const grants = this.db('proxy_grants as g')
-      .join('members as m', 'm.id', 'g.grantor_member_id')
+    const grants = summaryJoins(this.db('proxy_grants as g').join('members as m', 'm.id', 'g.grantor_member_id'))
       .where('g.grantee_member_id', memberId)
       .whereNull('g.revoked_at')
       .select(
@@ -152,8 +158,9 @@ export class FamilyRepository {
     const result: Relations = { self: undefined, children: [], grants: [] }
     for (const row of rows) {
       const unreadReplies = Number(row.unread)
+      const summary = toMemberSummary(row)
       if (row.kind === 'self')
-        result.self = { name: `${String(row.first_name)} ${String(row.last_name)}`, unreadReplies }
+        result.self = { name: `${String(row.first_name)} ${String(row.last_name)}`, unreadReplies, summary }
       else if (row.kind === 'child')
         result.children.push({
           memberId: Number(row.id),
@@ -162,6 +169,7 @@ export class FamilyRepository {
           birthDate: String(row.birth_date),
           relationship: row.relationship as ChildRow['relationship'],
           unreadReplies,
+          summary,
         })
       else {
         const id = Number(row.grant_id)
@@ -169,6 +177,7 @@ export class FamilyRepository {
         result.grants.push({
           ...toGrant(grant, new Map([[id, row.tools ? String(row.tools).split(',') : []]])),
           unreadReplies,
+          summary,
         })
       }
     }

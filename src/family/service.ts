@@ -96,6 +96,7 @@ export class FamilyService implements ProxyDirectory {
       tools: memberTools,
       accessHistory: true,
       unreadReplies: relations.self?.unreadReplies ?? 0,
+      summary: relations.self?.summary,
     }
     const others = new Map<number, ActableMember>()
     for (const child of children) {
@@ -108,6 +109,7 @@ export class FamilyService implements ProxyDirectory {
         tools: access.tools,
         accessHistory: access.kind === 'child',
         unreadReplies: child.unreadReplies,
+        summary: child.summary,
       })
     }
     for (const grant of grants) {
@@ -125,6 +127,7 @@ export class FamilyService implements ProxyDirectory {
           accessHistory: false,
           endsOn: grant.endsOn,
           unreadReplies: grant.unreadReplies,
+          summary: grant.summary,
         })
     }
     const sorted = [...others.values()].sort((a, b) => a.name.localeCompare(b.name))

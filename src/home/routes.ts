@@ -8,7 +8,7 @@ export function homeRoutes({ members, appointments }: Pick<Services, 'members' |
   const router = Router()
   router.get('/home', ...requireRole('member'), async (req, res) => {
     const viewing = await resolveViewing(req, 'home')
-    const member = await members.findSummary(viewing.memberId)
+    const member = await members.summaryOf(viewing)
     if (!member) throw new NotFoundError()
     const current = req.viewing?.current
     const tools = current ? current.tools : Object.keys(toolPages)

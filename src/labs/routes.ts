@@ -25,7 +25,7 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
     })
     const errors: FormError[] =
       asked && !testCode ? [{ href: '#test', text: 'Choose a test from the list, or all tests' }] : []
-    const member = await members.findSummary(viewing.memberId)
+    const member = await members.summaryOf(viewing)
     res.status(errors.length > 0 ? 400 : 200).render('labs/index', {
       title: listTitle(tests.find((test) => test.code === testCode)?.name, results),
       results,
@@ -40,7 +40,7 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
   router.get('/labs/:id', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'labs')
     const { result, trend } = await labs.showResult(viewing, req.params.id)
-    const member = await members.findSummary(viewing.memberId)
+    const member = await members.summaryOf(viewing)
     res.render('labs/result', { title: `${result.testName}, ${formatDate(result.collectedAt)}`, result, trend, member })
   })
 

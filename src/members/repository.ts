@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import type { Viewing } from '../platform/access'
 import type { Db } from '../platform/db'
 
 export interface MemberSummary {
@@ -10,6 +11,36 @@ export interface MemberSummary {
   clinicName: string
   clinicPhone: string
   pcpName: string
+}
+
+/** The columns of a member's summary, from `members as m` joined by `summaryJoins`. */
+export const summaryColumns = [
+  'm.id',
+  'm.mrn',
+  'm.first_name',
+  'm.last_name',
+  'm.birth_date',
+  'c.name as clinic_name',
+  'c.phone as clinic_phone',
+  'p.name as pcp_name',
+]
+
+/** The member's clinic and primary care provider (both required, so the joins never drop a member). */
+export function summaryJoins<Q extends Knex.QueryBuilder>(query: Q): Q {
+  return query.join('clinics as c', 'c.id', 'm.clinic_id').join('providers as p', 'p.id', 'm.pcp_provider_id') as Q
+}
+
+export function toMemberSummary(row: Record<string, unknown>): MemberSummary {
+  return {
+    id: Number(row.id),
+    mrn: String(row.mrn),
+    firstName: String(row.first_name),
+    lastName: String(row.last_name),
+    birthDate: String(row.birth_date),
+    clinicName: String(row.clinic_name),
+    clinicPhone: String(row.clinic_phone),
+    pcpName: String(row.pcp_name),
+  }
 }
 
 /** A roster line as typed membership details are matched against it. */
@@ -31,31 +62,17 @@ export class MemberRepository {
       .first<RosterEntry | undefined>('id', 'mrn', 'first_name', 'last_name', 'birth_date')
   }
 
-  async findSummary(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<MemberSummary | undefined> {
-    const row = await trx('members as m')
-      .join('clinics as c', 'c.id', 'm.clinic_id')
-      .join('providers as p', 'p.id', 'm.pcp_provider_id')
-      .where('m.id', memberId)
-      .first(
-        'm.id',
-        'm.mrn',
-        'm.first_name',
-        'm.last_name',
-        'm.birth_date',
-        'c.name as clinic_name',
-        'c.phone as clinic_phone',
-        'p.name as pcp_name',
-      )
-    if (!row) return undefined
-    return {
-      id: row.id,
-      mrn: row.mrn,
-      firstName: row.first_name,
-      lastName: row.last_name,
-      birthDate: row.birth_date,
-      clinicName: row.clinic_name,
-      clinicPhone: row.clinic_phone,
-      pcpName: row.pcp_name,
-    }
+  /** The viewed member's summary: the one the request already read with whom the visitor may act for, else loaded. */
+  summaryOf(viewing: Viewing): Promise<MemberSummary | undefined> {
+    const known = viewing.summary
+    return known && known.id === viewing.memberId ? Promise.resolve(known) : this.findSummary(viewing.memberId)
   }
+
+  async findSummary(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<MemberSummary | undefined> {
+    const row = await summaryJoins(trx('members as m'))
+      .where('m.id', memberId)
+      .first(summaryColumns)
+    return row ? toMemberSummary(row) : undefined
+  }
+
 }

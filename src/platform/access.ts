@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express'
+import type { MemberSummary } from '../members/repository'
 import { ForbiddenError, NotFoundError } from './errors'
 import type { SessionUser } from './session'
 
@@ -64,6 +65,8 @@ export interface Viewing {
   ip?: string
   /** Set when an app reads the records through the API: the audit trail names it. */
   appClientId?: string
+  /** The viewed member's summary when the request's look-up of whom they may act for already read it. */
+  summary?: MemberSummary
 }
 
 /** A member the signed-on person may act for (themselves first), and what they may use there. */
@@ -78,6 +81,8 @@ export interface ActableMember {
   endsOn?: string | null
   /** Office replies to this member not yet read: a count for the page header, shown only where messages are in scope. */
   unreadReplies?: number
+  /** Their name, MRN and care team, read with the rest so a page need not ask again. */
+  summary?: MemberSummary
 }
 
 /** The pages that belong to the member being viewed without being a tool: their home and access history. */
@@ -184,7 +189,7 @@ export async function resolveViewing(req: Request, tool: SubjectPage): Promise<V
     await context.recordRefusal({ ...base, ip: base.ip?.slice(0, 45), subjectMemberId: refused, page: tool })
     throw new NotFoundError()
   }
-  return { ...base, memberId: context.current.memberId }
+  return { ...base, memberId: context.current.memberId, summary: context.current.summary }
 }
 
 /**

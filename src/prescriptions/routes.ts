@@ -30,7 +30,7 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
   router.get('/prescriptions', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'prescriptions')
     const { active, past, requests } = await prescriptions.overview(viewing)
-    const member = await members.findSummary(viewing.memberId)
+    const member = await members.summaryOf(viewing)
     res.render('prescriptions/index', {
       title: 'Prescriptions',
       active,
@@ -52,7 +52,7 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
       active,
       past,
       requests,
-      member: await members.findSummary(viewing.memberId),
+      member: await members.summaryOf(viewing),
       statusWords,
       renewalSent: false,
       errors: [{ href: `#medication-${req.params.id}`, text: outcome.message }],

@@ -29,7 +29,7 @@ export class VaccinationService {
       { type: 'immunization', action: purpose === 'pdf' ? 'immunization.pdf-download' : 'immunization.list' },
       async (memberId) => {
         const [member, immunizations] = await Promise.all([
-          this.members.findSummary(memberId),
+          this.members.summaryOf({ ...viewing, memberId }),
           this.immunizations.list(memberId),
         ])
         if (!member) throw new NotFoundError()
