@@ -69,10 +69,7 @@ export class MemberRepository {
   }
 
   async findSummary(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<MemberSummary | undefined> {
-    const row = await summaryJoins(trx('members as m'))
-      .where('m.id', memberId)
-      .first(summaryColumns)
+    const row = await summaryJoins(trx('members as m')).where('m.id', memberId).first(summaryColumns)
     return row ? toMemberSummary(row) : undefined
   }
-
 }
