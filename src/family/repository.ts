@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { unreadReplies } from '../messages/repository'
 import { MemberSummary, summaryColumns, summaryJoins, toMemberSummary } from '../members/repository'
-import type { Db } from '../platform/db'
+import { Db, preparedQuery } from '../platform/db'
 
 type Query = Knex.Transaction | Db
 
@@ -78,9 +78,51 @@ function toGrant(row: Record<string, unknown>, tools: Map<number, string[]>): Gr
   }
 }
 
+/** Whom `member` may act for (see `FamilyRepository.relationsOf`), with each one's unread office replies. */
+function relationsQuery(db: Db, member: string | number) {
+  const unread = unreadReplies(db, db.ref('m.id')).as('unread')
+  const person = summaryColumns
+  const self = summaryJoins(db('members as m'))
+    .where('m.id', member)
+    .select(
+      db.raw("'self' as kind"),
+      ...person,
+      db.raw('null as relationship, null as grant_id, null as ends_on, null as created_at, null as tools'),
+      unread,
+    )
+  const children = summaryJoins(db('guardianships as g').join('members as m', 'm.id', 'g.child_member_id'))
+    .where('g.guardian_member_id', member)
+    .select(
+      db.raw("'child' as kind"),
+      ...person,
+      'g.relationship',
+      db.raw('null as grant_id, null as ends_on, null as created_at, null as tools'),
+      unread,
+    )
+  const grants = summaryJoins(db('proxy_grants as g').join('members as m', 'm.id', 'g.grantor_member_id'))
+    .where('g.grantee_member_id', member)
+    .whereNull('g.revoked_at')
+    .select(
+      db.raw("'grant' as kind"),
+      ...person,
+      db.raw('null as relationship'),
+      'g.id as grant_id',
+      'g.ends_on',
+      'g.created_at',
+      db.raw("(select group_concat(t.tool separator ',') from proxy_grant_tools t where t.grant_id = g.id) as tools"),
+      unread,
+    )
+  return self.unionAll([children, grants])
+}
+
 /** Guardianships, grants and the access history: all of the family feature's SQL. */
 export class FamilyRepository {
-  constructor(private readonly db: Db) {}
+  // Sent by every signed-on member page, so compiled once.
+  private readonly relationRows: (memberId: number) => Promise<Record<string, unknown>[]>
+
+  constructor(private readonly db: Db) {
+    this.relationRows = preparedQuery<[number]>(db, 1, (member) => relationsQuery(db, member))
+  }
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.db.transaction(work)
@@ -120,41 +162,7 @@ export class FamilyRepository {
    * trips to the database on every page.
    */
   async relationsOf(memberId: number): Promise<Relations> {
-    const unread = unreadReplies(this.db, this.db.ref('m.id')).as('unread')
-    const person = summaryColumns
-    const self = summaryJoins(this.db('members as m'))
-      .where('m.id', memberId)
-      .select(
-        this.db.raw("'self' as kind"),
-        ...person,
-        this.db.raw('null as relationship, null as grant_id, null as ends_on, null as created_at, null as tools'),
-        unread,
-      )
-    const children = summaryJoins(this.db('guardianships as g').join('members as m', 'm.id', 'g.child_member_id'))
-      .where('g.guardian_member_id', memberId)
-      .select(
-        this.db.raw("'child' as kind"),
-        ...person,
-        'g.relationship',
-        this.db.raw('null as grant_id, null as ends_on, null as created_at, null as tools'),
-        unread,
-      )
-    const grants = summaryJoins(this.db('proxy_grants as g').join('members as m', 'm.id', 'g.grantor_member_id'))
-      .where('g.grantee_member_id', memberId)
-      .whereNull('g.revoked_at')
-      .select(
-        this.db.raw("'grant' as kind"),
-        ...person,
-        this.db.raw('null as relationship'),
-        'g.id as grant_id',
-        'g.ends_on',
-        'g.created_at',
-        this.db.raw(
-          "(select group_concat(t.tool separator ',') from proxy_grant_tools t where t.grant_id = g.id) as tools",
-        ),
-        unread,
-      )
-    const rows: Record<string, unknown>[] = await self.unionAll([children, grants])
+    const rows = await this.relationRows(memberId)
     const result: Relations = { self: undefined, children: [], grants: [] }
     for (const row of rows) {
       const unreadReplies = Number(row.unread)
