@@ -161,16 +161,6 @@ function toAppointment(row: Record<string, unknown>): AppointmentRecord {
   }
 }
 
-/** InnoDB chose this transaction as a deadlock victim; running it again is safe. */
-export function isDeadlock(error: unknown): boolean {
-  return (error as { code?: string })?.code === 'ER_LOCK_DEADLOCK'
-}
-
-/** MariaDB's answer when a second booking of a slot tries to commit. */
-export function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: string })?.code === 'ER_DUP_ENTRY'
-}
-
 /** Appointments' SQL. Members' appointments are always read with the member id: there is no lookup by id alone. */
 export class AppointmentRepository {
   constructor(private readonly db: Db) {}

@@ -3,6 +3,7 @@ import type { Viewing } from '../platform/access'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { childAccess } from '../family/rules'
+import { isDeadlock, isDuplicateKey } from '../platform/db'
 import { planDate } from '../platform/dates'
 import { NotFoundError } from '../platform/errors'
 import type { FormError } from '../platform/forms'
@@ -11,7 +12,6 @@ import { addAllToOutbox } from '../platform/outbox'
 import { recordId, RecordAccess, who as auditWho } from '../platform/record-access'
 import { calendarFile } from './calendar-file'
 import type { AppointmentRecord, AppointmentRepository, Provider, Slot, VisitType } from './repository'
-import { isDeadlock, isDuplicateKey } from './repository'
 import {
   bookingWeek,
   BookingWeek,

@@ -7,6 +7,7 @@ import ejs from 'ejs'
 import type { Logger } from 'pino'
 import type { Clock } from '../platform/clock'
 import { formatDate, planDate } from '../platform/dates'
+import { isDeadlock, isDuplicateKey } from '../platform/db'
 import type { PdfRenderer } from '../platform/pdf'
 import { LettersRepository } from './repository'
 import {
@@ -169,8 +170,10 @@ export class LetterBatchService {
           return { batchId, batchDate, mailDate, count: ids.length }
         })
       } catch (error) {
-        // Two runs picked the same sequence number: the loser tries the next one.
-        if ((error as { code?: string }).code !== 'ER_DUP_ENTRY') throw error
+        // Two runs picked the same sequence number: the loser tries the next one. Its insert may instead be
+        // chosen as a deadlock victim while it waits on the winner's new row: InnoDB has rolled its whole
+        // transaction back then, so it is tried again the same way.
+        if (!isDuplicateKey(error) && !isDeadlock(error)) throw error
       }
     }
     throw new Error('Could not number a new letter batch')

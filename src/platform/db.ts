@@ -54,6 +54,16 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   return applied
 }
 
+/** InnoDB chose this transaction as a deadlock victim and rolled it back: running it again is safe. */
+export function isDeadlock(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'ER_LOCK_DEADLOCK'
+}
+
+/** A unique key refused the row (a second booking of a slot, a batch number another run took). */
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: string })?.code === 'ER_DUP_ENTRY'
+}
+
 /** The database name in a mysql:// URL, for the setup steps that create it. */
 export function databaseName(databaseUrl: string): string {
   const name = new URL(databaseUrl).pathname.replace(/^\//, '')
