@@ -71,77 +71,114 @@ function toClaim(row: Record<string, unknown>): ClaimRecord {
 }
 
 /** A member's coverage, their plan's benefits and their claims. Member data is always looked up by member id. */
+const coverageColumns = [
+  'c.id',
+  'c.member_number',
+  'c.group_number',
+  'c.subscriber_name',
+  'c.effective_from',
+  'c.effective_to',
+  'c.deductible_met_cents',
+  'c.out_of_pocket_met_cents',
+  'c.accumulators_as_of',
+  'p.id as plan_id',
+  'p.name as plan_name',
+  'p.plan_type',
+  'p.plan_year_start',
+  'p.plan_year_end',
+  'p.deductible_cents',
+  'p.out_of_pocket_max_cents',
+]
+
+function currentCoverageQuery(trx: Knex.Transaction | Db, memberId: number, onDate: string) {
+  return trx('coverages as c')
+    .join('plans as p', 'p.id', 'c.plan_id')
+    .where('c.member_id', memberId)
+    .andWhere('c.effective_from', '<=', onDate)
+    .andWhere((query) => query.whereNull('c.effective_to').orWhere('c.effective_to', '>=', onDate))
+    .orderBy('c.effective_from', 'desc')
+    .select(coverageColumns)
+}
+
+function toCoverage(row: Record<string, unknown>): CoverageRecord {
+  return {
+    id: Number(row.id),
+    memberNumber: String(row.member_number),
+    groupNumber: String(row.group_number),
+    subscriberName: String(row.subscriber_name),
+    effectiveFrom: String(row.effective_from),
+    effectiveTo: row.effective_to === null ? null : String(row.effective_to),
+    deductibleMetCents: Number(row.deductible_met_cents),
+    outOfPocketMetCents: Number(row.out_of_pocket_met_cents),
+    accumulatorsAsOf: String(row.accumulators_as_of),
+    plan: {
+      id: Number(row.plan_id),
+      name: String(row.plan_name),
+      type: String(row.plan_type),
+      yearStart: String(row.plan_year_start),
+      yearEnd: String(row.plan_year_end),
+      deductibleCents: Number(row.deductible_cents),
+      outOfPocketMaxCents: Number(row.out_of_pocket_max_cents),
+    },
+  }
+}
+
+const benefitColumns = [
+  'service_code',
+  'service_name',
+  'cost_share',
+  'copay_cents',
+  'coinsurance_percent',
+  'typical_allowed_cents',
+  'note',
+]
+
+function toBenefit(row: Record<string, unknown>, prefix = ''): BenefitRecord {
+  const note = row[`${prefix}note`]
+  return {
+    serviceCode: String(row[`${prefix}service_code`]),
+    serviceName: String(row[`${prefix}service_name`]),
+    costShare: row[`${prefix}cost_share`] as BenefitRecord['costShare'],
+    copayCents: cents(row[`${prefix}copay_cents`]),
+    coinsurancePercent: cents(row[`${prefix}coinsurance_percent`]),
+    typicalAllowedCents: Number(row[`${prefix}typical_allowed_cents`]),
+    note: note === null || note === undefined ? null : String(note),
+  }
+}
+
 export class CoverageRepository {
   constructor(private readonly db: Db) {}
 
   /** The coverage in force on a day (YYYY-MM-DD). */
+  /** The coverage in force on the date (the newest that has started and not ended). */
   async currentCoverage(
     memberId: number,
     onDate: string,
     trx: Knex.Transaction | Db = this.db,
   ): Promise<CoverageRecord | undefined> {
-    const row = await trx('coverages as c')
-      .join('plans as p', 'p.id', 'c.plan_id')
-      .where('c.member_id', memberId)
-      .andWhere('c.effective_from', '<=', onDate)
-      .andWhere((query) => query.whereNull('c.effective_to').orWhere('c.effective_to', '>=', onDate))
-      .orderBy('c.effective_from', 'desc')
-      .first(
-        'c.id',
-        'c.member_number',
-        'c.group_number',
-        'c.subscriber_name',
-        'c.effective_from',
-        'c.effective_to',
-        'c.deductible_met_cents',
-        'c.out_of_pocket_met_cents',
-        'c.accumulators_as_of',
-        'p.id as plan_id',
-        'p.name as plan_name',
-        'p.plan_type',
-        'p.plan_year_start',
-        'p.plan_year_end',
-        'p.deductible_cents',
-        'p.out_of_pocket_max_cents',
-      )
-    if (!row) return undefined
-    return {
-      id: Number(row.id),
-      memberNumber: row.member_number,
-      groupNumber: row.group_number,
-      subscriberName: row.subscriber_name,
-      effectiveFrom: row.effective_from,
-      effectiveTo: row.effective_to,
-      deductibleMetCents: Number(row.deductible_met_cents),
-      outOfPocketMetCents: Number(row.out_of_pocket_met_cents),
-      accumulatorsAsOf: row.accumulators_as_of,
-      plan: {
-        id: Number(row.plan_id),
-        name: row.plan_name,
-        type: row.plan_type,
-        yearStart: row.plan_year_start,
-        yearEnd: row.plan_year_end,
-        deductibleCents: Number(row.deductible_cents),
-        outOfPocketMaxCents: Number(row.out_of_pocket_max_cents),
-      },
-    }
+    const row = await currentCoverageQuery(trx, memberId, onDate).first()
+    return row ? toCoverage(row) : undefined
   }
 
-  async benefits(planId: number, trx: Knex.Transaction | Db = this.db): Promise<BenefitRecord[]> {
-    const rows = await trx('plan_benefits')
-      .where({ plan_id: planId })
-      .orderBy('sort_order')
-      .orderBy('service_name')
-      .select()
-    return rows.map((row) => ({
-      serviceCode: row.service_code,
-      serviceName: row.service_name,
-      costShare: row.cost_share,
-      copayCents: cents(row.copay_cents),
-      coinsurancePercent: cents(row.coinsurance_percent),
-      typicalAllowedCents: Number(row.typical_allowed_cents),
-      note: row.note,
-    }))
+  /**
+   * The coverage in force and its plan's benefits in one query (the coverage page and the estimate page need
+   * both): the coverage row joined to each of its benefits, so a plan with none still gives its coverage.
+   */
+  async currentCoverageWithBenefits(
+    memberId: number,
+    onDate: string,
+  ): Promise<{ coverage: CoverageRecord | undefined; benefits: BenefitRecord[] }> {
+    const rows = await this.db
+      .from(currentCoverageQuery(this.db, memberId, onDate).limit(1).as('cur'))
+      .leftJoin('plan_benefits as b', 'b.plan_id', 'cur.plan_id')
+      .orderBy('b.sort_order')
+      .orderBy('b.service_name')
+      .select('cur.*', ...benefitColumns.map((column) => `b.${column} as b_${column}`))
+    if (rows.length === 0) return { coverage: undefined, benefits: [] }
+    return {
+      coverage: toCoverage(rows[0]),
+      benefits: rows.filter((row) => row.b_service_code !== null).map((row) => toBenefit(row, 'b_')),
+    }
   }
 
   async countClaims(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<number> {

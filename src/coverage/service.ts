@@ -39,9 +39,8 @@ export class CoverageService {
 
   async overview(viewing: Viewing): Promise<CoverageOverview> {
     return this.access.viewRecords(viewing, { type: 'coverage', action: 'coverage.view' }, async (memberId) => {
-      const coverage = await this.coverage.currentCoverage(memberId, planDate(this.clock()))
-      const [benefits, recent] = await Promise.all([
-        coverage ? this.coverage.benefits(coverage.plan.id) : Promise.resolve([]),
+      const [{ coverage, benefits }, recent] = await Promise.all([
+        this.coverage.currentCoverageWithBenefits(memberId, planDate(this.clock())),
         this.coverage.recentClaims(memberId, recentClaimCount),
       ])
       return { coverage, benefits, recentClaims: recent.claims, totalClaims: recent.total }
@@ -57,9 +56,11 @@ export class CoverageService {
     request?: { serviceCode: string; priceCents?: number },
   ): Promise<{ services: BenefitRecord[]; covered: boolean; outcome?: EstimateOutcome }> {
     return this.access.viewRecords(viewing, { type: 'coverage', action: 'cost-estimate.view' }, async (memberId) => {
-      const coverage = await this.coverage.currentCoverage(memberId, planDate(this.clock()))
+      const { coverage, benefits: services } = await this.coverage.currentCoverageWithBenefits(
+        memberId,
+        planDate(this.clock()),
+      )
       if (!coverage) return { services: [], covered: false }
-      const services = await this.coverage.benefits(coverage.plan.id)
       const benefit = request && services.find((candidate) => candidate.serviceCode === request.serviceCode)
       if (!request || !benefit) return { services, covered: true }
       const estimate = estimateCost(costShareOf(benefit), request.priceCents ?? benefit.typicalAllowedCents, {
