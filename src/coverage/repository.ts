@@ -70,7 +70,6 @@ function toClaim(row: Record<string, unknown>): ClaimRecord {
   }
 }
 
-/** A member's coverage, their plan's benefits and their claims. Member data is always looked up by member id. */
 const coverageColumns = [
   'c.id',
   'c.member_number',
@@ -90,6 +89,7 @@ const coverageColumns = [
   'p.out_of_pocket_max_cents',
 ]
 
+/** The member's coverages in force on the day, newest first, with their plan. */
 function currentCoverageQuery(trx: Knex.Transaction | Db, memberId: number, onDate: string) {
   return trx('coverages as c')
     .join('plans as p', 'p.id', 'c.plan_id')
@@ -146,11 +146,11 @@ function toBenefit(row: Record<string, unknown>, prefix = ''): BenefitRecord {
   }
 }
 
+/** A member's coverage, their plan's benefits and their claims. Member data is always looked up by member id. */
 export class CoverageRepository {
   constructor(private readonly db: Db) {}
 
-  /** The coverage in force on a day (YYYY-MM-DD). */
-  /** The coverage in force on the date (the newest that has started and not ended). */
+  /** The coverage in force on a day (YYYY-MM-DD): the newest that has started and not ended. */
   async currentCoverage(
     memberId: number,
     onDate: string,

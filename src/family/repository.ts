@@ -27,14 +27,13 @@ export interface GrantRow {
   tools: string[]
 }
 
-/**
- * Whom a member may act for, as stored (whether each still counts is the rules'), with unread office replies
- * and each one's summary (the name, MRN and care team that member pages show).
- */
+/** What the look-up reads with each member: unread office replies and the summary member pages show. */
 interface Loaded {
   unreadReplies: number
   summary: MemberSummary
 }
+
+/** Whom a member may act for, as stored (whether each still counts is the rules'), each with what is `Loaded`. */
 export interface Relations {
   self: ({ name: string } & Loaded) | undefined
   children: (ChildRow & Loaded)[]
@@ -81,12 +80,11 @@ function toGrant(row: Record<string, unknown>, tools: Map<number, string[]>): Gr
 /** Whom `member` may act for (see `FamilyRepository.relationsOf`), with each one's unread office replies. */
 function relationsQuery(db: Db, member: string | number) {
   const unread = unreadReplies(db, db.ref('m.id')).as('unread')
-  const person = summaryColumns
   const self = summaryJoins(db('members as m'))
     .where('m.id', member)
     .select(
       db.raw("'self' as kind"),
-      ...person,
+      ...summaryColumns,
       db.raw('null as relationship, null as grant_id, null as ends_on, null as created_at, null as tools'),
       unread,
     )
@@ -94,7 +92,7 @@ function relationsQuery(db: Db, member: string | number) {
     .where('g.guardian_member_id', member)
     .select(
       db.raw("'child' as kind"),
-      ...person,
+      ...summaryColumns,
       'g.relationship',
       db.raw('null as grant_id, null as ends_on, null as created_at, null as tools'),
       unread,
@@ -104,7 +102,7 @@ function relationsQuery(db: Db, member: string | number) {
     .whereNull('g.revoked_at')
     .select(
       db.raw("'grant' as kind"),
-      ...person,
+      ...summaryColumns,
       db.raw('null as relationship'),
       'g.id as grant_id',
       'g.ends_on',
