@@ -296,35 +296,42 @@ async function main(): Promise<number> {
     console.log(`load average at the start: ${startLoad}; at the end: ${endLoad}`)
     if (failed) console.log('Some requests did not answer 2xx: the figures above are not valid.')
 
-    fs.mkdirSync(path.dirname(resultsFile), { recursive: true })
-    fs.writeFileSync(
-      resultsFile,
-      `${JSON.stringify(
-        {
-          node: process.version,
-          cpus: os.cpus().length,
-          connections,
-          seconds,
-          loadAverage: { start: startLoad, end: endLoad },
-          pages: rows.map((row) => ({ ...row, share: Number(row.share.toFixed(3)) })),
-          signOnStorm: stormed && {
-            signOnsPerSecond: signOnRate,
-            signedOn: stormed.signOnMs.length,
-            failed: stormed.signOnFailures,
-            signOnMs: { p50: percentile(stormed.signOnMs, 0.5), p99: percentile(stormed.signOnMs, 0.99) },
-            home: {
-              alone: stormed.calm,
-              duringStorm: stormed.storm,
-              p99Ratio: Number((stormed.storm.p99 / stormed.calm.p99).toFixed(2)),
+    // Only a whole run stands for the bench: a trial of some pages leaves the last whole run's figures in place.
+    if (only || !stormed)
+      console.log(
+        `a partial run (BENCH_PAGES or BENCH_STORM=0): ${path.relative(process.cwd(), resultsFile)} left as it was`,
+      )
+    else {
+      fs.mkdirSync(path.dirname(resultsFile), { recursive: true })
+      fs.writeFileSync(
+        resultsFile,
+        `${JSON.stringify(
+          {
+            node: process.version,
+            cpus: os.cpus().length,
+            connections,
+            seconds,
+            loadAverage: { start: startLoad, end: endLoad },
+            pages: rows.map((row) => ({ ...row, share: Number(row.share.toFixed(3)) })),
+            signOnStorm: {
+              signOnsPerSecond: signOnRate,
+              signedOn: stormed.signOnMs.length,
+              failed: stormed.signOnFailures,
+              signOnMs: { p50: percentile(stormed.signOnMs, 0.5), p99: percentile(stormed.signOnMs, 0.99) },
+              home: {
+                alone: stormed.calm,
+                duringStorm: stormed.storm,
+                p99Ratio: Number((stormed.storm.p99 / stormed.calm.p99).toFixed(2)),
+              },
+              eventLoop: { alone: stormed.calmLoop, duringStorm: stormed.stormLoop },
             },
-            eventLoop: { alone: stormed.calmLoop, duringStorm: stormed.stormLoop },
           },
-        },
-        null,
-        2,
-      )}\n`,
-    )
-    console.log(`written to ${path.relative(process.cwd(), resultsFile)}`)
+          null,
+          2,
+        )}\n`,
+      )
+      console.log(`written to ${path.relative(process.cwd(), resultsFile)}`)
+    }
     return failed || (stormed?.signOnFailures ?? 0) > 0 ? 1 : 0
   } finally {
     await stopProcesses(processes)
