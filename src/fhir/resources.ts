@@ -58,6 +58,7 @@ const interpretationCodes = { High: 'H', Low: 'L', Abnormal: 'A', Normal: 'N' } 
 /** US Core Laboratory Result Observation, for a released result only (the caller has no other kind). */
 export function observationResource(result: LabResultView & { reading: Reading }, memberId: number): FhirResource {
   const { reading } = result
+  const loinc = loincCodes[result.testCode] as (typeof loincCodes)[string] | undefined
   const quantity = (value: number) => ({ value, ...(reading.unit ? { unit: reading.unit } : {}) })
   const range =
     reading.referenceLow !== undefined || reading.referenceHigh !== undefined || reading.referenceRange
@@ -81,9 +82,7 @@ export function observationResource(result: LabResultView & { reading: Reading }
     ],
     code: {
       coding: [
-        ...(loincCodes[result.testCode]
-          ? [coding('http://loinc.org', loincCodes[result.testCode].code, loincCodes[result.testCode].display)]
-          : []),
+        ...(loinc ? [coding('http://loinc.org', loinc.code, loinc.display)] : []),
         coding(systems.labTest, result.testCode, result.testName),
       ],
       text: result.testName,

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex'
-import type { Viewing } from '../platform/access'
 import type { Db } from '../platform/db'
 
 export interface MemberSummary {
@@ -62,10 +61,13 @@ export class MemberRepository {
       .first<RosterEntry | undefined>('id', 'mrn', 'first_name', 'last_name', 'birth_date')
   }
 
-  /** The viewed member's summary: the one the request already read with whom the visitor may act for, else loaded. */
-  summaryOf(viewing: Viewing): Promise<MemberSummary | undefined> {
-    const known = viewing.summary
-    return known && known.id === viewing.memberId ? Promise.resolve(known) : this.findSummary(viewing.memberId)
+  /**
+   * A member's summary: the one already read with whom the visitor may act for (a `Viewing`, a member of the
+   * switcher's list), else loaded.
+   */
+  summaryOf(of: { memberId: number; summary?: MemberSummary }): Promise<MemberSummary | undefined> {
+    const known = of.summary
+    return known && known.id === of.memberId ? Promise.resolve(known) : this.findSummary(of.memberId)
   }
 
   async findSummary(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<MemberSummary | undefined> {

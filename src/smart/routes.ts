@@ -37,8 +37,7 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
         : actedFor.length === 1
           ? actedFor[0].memberId
           : undefined
-    const chosen = actedFor.find((member) => member.memberId === memberId)
-    return chosen && { memberId: chosen.memberId, tools: chosen.tools }
+    return actedFor.find((member) => member.memberId === memberId)
   }
 
   const router = Router()
@@ -91,7 +90,7 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     const choice = await chosenPatient(req, details.uid, user)
     if (!choice) return res.redirect(303, `${interactionPath}/${details.uid}/patient`)
     const { memberId: chosen, tools } = choice
-    const patient = await members.findSummary(chosen)
+    const patient = await members.summaryOf(choice)
     await allowFormToReachApp(res, String(details.params.client_id))
     const whose =
       chosen === user.memberId || !patient ? 'your records' : `${patient.firstName} ${patient.lastName}’s records`
@@ -120,7 +119,7 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
   async function renderPicker(req: Request, res: Response, details: Interaction, errors: FormError[]) {
     const user = req.session.user
     if (!user) return res.redirect(303, `${interactionPath}/${details.uid}`)
-    const people = await Promise.all((await membersActedFor(user)).map((id) => members.findSummary(id)))
+    const people = await Promise.all((await family.membersActedFor(user)).map((person) => members.summaryOf(person)))
     res.status(errors.length ? 400 : 200).render('smart/choose-patient', {
       title: `Whose records should ${appNameOf(details)} read?`,
       uid: details.uid,
