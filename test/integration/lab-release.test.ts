@@ -6,7 +6,7 @@ import { type Agent, csrfTokenIn, errorSummary, pageText, signedOnAgent, submitF
 import { useBackground } from '../helpers/background'
 import { chooseMember } from '../helpers/family'
 import { waitUntil } from '../helpers/pharmacy'
-import { labResultIds, lastAuditId, auditRowsAfter, memberIdOf, userIdOf } from '../helpers/records'
+import { auditRowsAfter, labResultIds, lastAuditId, memberIdOf } from '../helpers/records'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 // A Wednesday, 10 a.m. in California; the demo is loaded relative to it.
