@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
+import { scheduleLabReleaseSweep } from '../../jobs/office-message-notifications'
 import { fixedClock } from '../../src/platform/clock'
 import type { CaughtEmail } from '../../src/devtools/mail-catcher'
 import { type Agent, csrfTokenIn, errorSummary, pageText, signedOnAgent, submitForm, titleOf } from '../helpers/app'
@@ -75,6 +76,25 @@ describe('lab results released by the rule: the office’s review, the member’
     assert.equal(emailsTo('alex.rivera@example.com').length, 1)
     const row = await services().db('lab_results').where({ id }).first('released_at', 'notice_at')
     assert.ok(row.released_at && row.notice_at)
+  })
+
+  it('releases and announces on the worker’s own schedule, registered once however often workers start', async () => {
+    const queue = services().queues.get('office-message-notifications')
+    try {
+      await scheduleLabReleaseSweep(queue, 1_000)
+      await scheduleLabReleaseSweep(queue, 1_000)
+      const sweeps = (await queue.getJobSchedulers()).filter((scheduler) => scheduler.key === 'lab-release-sweep')
+      assert.deepEqual(
+        sweeps.map((scheduler) => scheduler.every),
+        [1_000],
+      )
+      const id = await newResult('11000003')
+      const email = await mail().waitFor(to('alex.rivera@example.com'), 30_000)
+      assertNoHealthInformation(email)
+      assert.ok((await services().db('lab_results').where({ id }).first('released_at')).released_at)
+    } finally {
+      await queue.removeJobScheduler('lab-release-sweep')
+    }
   })
 
   it('sends at most one more email for more results inside the window, at its end, covering them all', async () => {
