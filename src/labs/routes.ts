@@ -87,8 +87,8 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
   // "See it now" on a result waiting only for the member's own choice.
   router.post('/labs/:id/see-now', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'labs')
-    const id = await labs.showEarly(viewing, req.params.id)
-    res.redirect(303, `/labs/${id}?shown=1`)
+    const { id, shown } = await labs.showEarly(viewing, req.params.id)
+    res.redirect(303, shown ? `/labs/${id}?shown=1` : `/labs/${id}`)
   })
 
   // Account settings: when results appear and whether a new one is emailed (the signed-on member's own).

@@ -301,16 +301,15 @@ export class LabResultsService {
   }
 
   /**
-   * "See it now": a result waiting only for the member's own choice is shown at once (audited). A result held
-   * by state law or by a clinician cannot be: that is a 404 like any result the member may not open.
+   * "See it now": a result waiting only for the member's own choice is shown at once (audited). A result that is
+   * not waiting for that (shown already, or held by state law or a clinician) is left as it is: the caller shows
+   * its page, which says why. Another member's id, or none, is a 404 (audited).
    */
-  async showEarly(viewing: Viewing, rawId: unknown): Promise<number> {
+  async showEarly(viewing: Viewing, rawId: unknown): Promise<{ id: number; shown: boolean }> {
     const now = this.clock()
     const id = recordId(rawId)
     const found = id === undefined ? undefined : await this.results.find(viewing.memberId, id)
-    const choice = await this.results.releaseChoice(viewing.memberId)
-    const release = found && this.view(found, choice, now).release
-    if (!found || !release || release.state !== 'held' || release.reason !== 'member-choice') {
+    if (!found) {
       await this.audit.record({
         ...who(viewing),
         action: 'lab-result.shown-early-denied',
@@ -319,6 +318,8 @@ export class LabResultsService {
       })
       throw new NotFoundError()
     }
+    const release = this.view(found, await this.results.releaseChoice(viewing.memberId), now).release
+    if (release.state !== 'held' || release.reason !== 'member-choice') return { id: found.id, shown: false }
     await this.db.transaction(async (trx) => {
       await this.results.markShownEarly(found.id, viewing.actorUserId, now, trx)
       // They have seen it: no email about it.
@@ -328,7 +329,7 @@ export class LabResultsService {
         trx,
       )
     })
-    return found.id
+    return { id: found.id, shown: true }
   }
 
   /**

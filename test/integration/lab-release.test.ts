@@ -178,16 +178,24 @@ describe('lab results released by the rule: the office’s review, the member’
     await sleep(500)
     assert.equal(emailsTo('pat.rivera@example.com').length, 0)
 
-    // A result held by state law or by a clinician cannot be seen early: 404, audited.
+    // A result held by state law or by a clinician cannot be seen early: back to its page, which says why.
     const [biopsy] = await labResultIds(services().db, '11000003', 'SKINPATH')
     const alex = await agentFor()
     const held = await alex.get(`/labs/${biopsy}`).expect(200)
-    await alex
+    const refused = await alex
       .post(`/labs/${biopsy}/see-now`)
       .type('form')
       .send({ _csrf: csrfTokenIn(held.text) })
-      .expect(404)
+      .expect(303)
+    assert.equal(refused.headers.location, `/labs/${biopsy}`)
     assert.doesNotMatch((await alex.get(`/labs/${biopsy}`)).text, /carcinoma/)
+    // Another member's result, or no result at all: 404, audited.
+    for (const id of [String(genetic), 'nonsense'])
+      await alex
+        .post(`/labs/${id}/see-now`)
+        .type('form')
+        .send({ _csrf: csrfTokenIn(held.text) })
+        .expect(404)
   })
 
   it('asks once on the lab page when to show results, refuses a made-up answer, and applies the choice to new results', async () => {
