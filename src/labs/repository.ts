@@ -204,11 +204,12 @@ export class LabResultRepository {
       : undefined
   }
 
-  /** Results not released yet (the sweep's candidates), oldest final first. */
-  async unreleasedIds(limit: number, trx: Knex.Transaction | Db = this.db): Promise<number[]> {
+  /** Results not released yet (the sweep's candidates), by id after a cursor, so long holds never starve newer ones. */
+  async unreleasedIds(afterId: number, limit: number, trx: Knex.Transaction | Db = this.db): Promise<number[]> {
     const ids: (number | string)[] = await trx('lab_results')
       .whereNull('released_at')
-      .orderBy('final_at')
+      .andWhere('id', '>', afterId)
+      .orderBy('id')
       .limit(limit)
       .pluck('id')
     return ids.map(Number)

@@ -337,35 +337,38 @@ export class LabResultsService {
    * ended, a review), once each, with its new-result notice in the same transaction. Run by the worker's
    * schedule; an office review calls it for the one result. Returns how many were released.
    */
-  async releaseDue(limit = 500, only?: number): Promise<number> {
-    const ids = only === undefined ? await this.results.unreleasedIds(limit) : [only]
+  async releaseDue(only?: number, batch = 500): Promise<number> {
     let released = 0
-    for (const id of ids) {
-      const found = await this.results.findForRelease(id)
-      if (!found || found.record.releasedAt) continue
-      const now = this.clock()
-      if (releaseOf(found.record, found.choice, this.stateLaw, now).state !== 'released') continue
-      await this.db.transaction(async (trx) => {
-        if (!(await this.results.markReleased(id, now, { noticeDue: true }, trx))) return
-        await addToOutbox(trx, this.clock, {
-          queue: notificationQueue,
-          jobName: newResultJob,
-          payload: { resultId: id },
-        })
-        await this.audit.record(
-          {
-            actorUserId: null,
-            subjectMemberId: found.memberId,
-            action: 'lab-result.release',
-            targetType: 'lab-result',
-            targetId: id,
-          },
-          trx,
-        )
-        released += 1
-      })
+    let afterId = 0
+    for (;;) {
+      const ids = only === undefined ? await this.results.unreleasedIds(afterId, batch) : [only]
+      for (const id of ids) if (await this.releaseIfDue(id)) released += 1
+      if (only !== undefined || ids.length < batch) return released
+      afterId = ids[ids.length - 1]
     }
-    return released
+  }
+
+  /** One result's release, with its notice and audit row in one transaction; false when it is not due or done. */
+  private async releaseIfDue(id: number): Promise<boolean> {
+    const found = await this.results.findForRelease(id)
+    if (!found || found.record.releasedAt) return false
+    const now = this.clock()
+    if (releaseOf(found.record, found.choice, this.stateLaw, now).state !== 'released') return false
+    return this.db.transaction(async (trx) => {
+      if (!(await this.results.markReleased(id, now, { noticeDue: true }, trx))) return false
+      await addToOutbox(trx, this.clock, { queue: notificationQueue, jobName: newResultJob, payload: { resultId: id } })
+      await this.audit.record(
+        {
+          actorUserId: null,
+          subjectMemberId: found.memberId,
+          action: 'lab-result.release',
+          targetType: 'lab-result',
+          targetId: id,
+        },
+        trx,
+      )
+      return true
+    })
   }
 
   // The office side: the department's results to review, a result, "Mark reviewed" and "Hold to talk first".
@@ -465,7 +468,7 @@ export class LabResultsService {
       await this.audit.record({ ...audit, action: 'lab-result.review', targetId: view.record.id }, trx)
       if (note) await this.audit.record({ ...audit, action: 'lab-result.note', targetId: view.record.id }, trx)
     })
-    await this.releaseDue(1, view.record.id)
+    await this.releaseDue(view.record.id)
     return undefined
   }
 
