@@ -179,7 +179,7 @@ describe('the ops area', () => {
         }
       }
       assert.deepEqual(
-        (await queue.getJobs(['waiting', 'delayed', 'paused'])).map((each) => [each.id, each.data]),
+        (await queue.getJobs(['waiting', 'delayed'])).map((each) => [each.id, each.data]),
         [[job.id, { userId: 45 }]],
         'no job added, none changed, the queue neither emptied nor destroyed',
       )
