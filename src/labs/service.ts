@@ -195,8 +195,8 @@ export class LabResultsService {
   }
 
   /**
-   * Released results only, newest first, a page at a time: what an app may read through the API. A held or
-   * never-online result is left out altogether, not shown as waiting.
+   * Released results only, newest first, a page at a time: what an app may read through the API. A result
+   * waiting under the release rule is left out altogether, not shown as waiting.
    */
   async releasedResults(
     viewing: Viewing,
@@ -213,7 +213,7 @@ export class LabResultsService {
     })
   }
 
-  /** One released result; a held or never-online one is not found, as another member's is (and audited so). */
+  /** One released result; a waiting one is not found, as another member's is (and audited so). */
   async releasedResult(viewing: Viewing, rawId: unknown): Promise<LabResultView & { reading: Reading }> {
     const now = this.clock()
     return this.access.viewRecord(viewing, { type: 'lab-result', id: rawId }, async (memberId, id) => {

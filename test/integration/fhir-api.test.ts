@@ -102,7 +102,7 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     assert.equal(ids.size, 15)
   })
 
-  it('returns only lab results released online: never a held or never-online result, by search or by id', async () => {
+  it('returns only lab results released online: never one waiting under the release rule, by search or by id', async () => {
     // The same rule the pages use: California's table, Alex's choice, the clock.
     const repository = new LabResultRepository(services.db)
     const stateLaw = loadStateLawTable(services.config.labs.stateLawFile)
