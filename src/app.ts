@@ -41,7 +41,12 @@ export function createApp(services: Services): Express {
   app.disable('x-powered-by')
   // Only the listed proxies' X-Forwarded-For is believed: req.ip is the last address none of them vouches for.
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false)
-  setUpViews(app)
+  // Pages link to the static files by hashed names, cached for good; the plain names keep working.
+  const staticFiles = new StaticFiles(publicDirectory, {
+    watch: config.environment === 'development',
+    plainMaxAge: config.production ? '1d' : 0,
+  })
+  setUpViews(app, staticFiles)
   // The time limits, for the pages that state them.
   app.locals.timeLimits = config.session
 
@@ -69,12 +74,6 @@ export function createApp(services: Services): Express {
   app.use(metrics.observeRequests())
   app.use(setUpWebSecurity({ behindTls: config.trustProxy, relaxedPrefix: dashboardPath }))
   app.use(setUpCompression())
-  // Pages link to the static files by hashed names, cached for good; the plain names keep working.
-  const staticFiles = new StaticFiles(publicDirectory, {
-    watch: config.environment === 'development',
-    plainMaxAge: config.production ? '1d' : 0,
-  })
-  app.locals.assetPath = staticFiles.assetPath
   app.use(staticPrefix, staticFiles.routes())
   app.get('/favicon.ico', staticFiles.favicon())
   // Only the static files above are cacheable: every page is made for one visitor (personal data, a form token,

@@ -30,7 +30,12 @@ export const mochaHooks = {
    */
   afterAll: async function everyPageTheBrowserTestsVisitedIsValidHtml(this: Mocha.Context) {
     this.timeout(300_000)
-    const errors = await htmlErrors(await collectedPages())
+    const pages = await collectedPages()
+    if (pages.length === 0) return
+    const started = performance.now()
+    const errors = await htmlErrors(pages)
+    const seconds = ((performance.now() - started) / 1000).toFixed(1)
+    console.log(`  The W3C HTML checker read the ${pages.length} pages the browser tests were sent (${seconds} s)`)
     if (errors.length > 0) throw new Error(`The W3C HTML checker found errors:\n${describeHtmlErrors(errors)}`)
   },
 }
