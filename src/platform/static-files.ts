@@ -75,8 +75,19 @@ export class StaticFiles {
     const router = Router({ caseSensitive: true, strict: true })
     router.use((req, res, next) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return next()
-      const match = hashedName.exec(req.path)
-      if (!match) return next()
+      // However the address is spelt: percent-encoded, with a trailing slash (the folder matches in any case).
+      let requested: string
+      try {
+        requested = decodeURIComponent(req.path).replace(/(.)\/$/, '$1')
+      } catch {
+        return next()
+      }
+      const match = hashedName.exec(requested)
+      if (!match) {
+        // A plain name with a trailing slash is the same file.
+        if (requested !== req.path && this.versions.has(requested)) req.url = requested
+        return next()
+      }
       const file = `${match[1]}${match[3]}`
       const version = this.current(file)
       if (!version) return next()

@@ -91,7 +91,7 @@ describe('page markup and the static files', function () {
 
   describe('the favicon', () => {
     it('is a real icon at /favicon.ico, in 16, 32 and 48 px, however the address is spelt', async () => {
-      for (const address of ['/favicon.ico', '/FAVICON.ICO']) {
+      for (const address of ['/favicon.ico', '/FAVICON.ICO', '/favicon.ico/']) {
         const response = await supertest(app)
           .get(address)
           .buffer(true)
@@ -143,6 +143,21 @@ describe('page markup and the static files', function () {
         assert.match(String(response.headers['content-type']), file.type)
         assert.equal(response.text, fs.readFileSync(path.join(publicDirectory, file.plain.slice(8)), 'utf8'))
       }
+    })
+
+    it('answer the same however the address is spelt: case of the folder, a trailing slash, encoded characters', async () => {
+      const address = hashed('/public/css/portal.css')
+      for (const spelling of [
+        address.replace('/public/', '/PUBLIC/'),
+        `${address}/`,
+        address.replace('portal.', 'portal%2E'),
+        address.replace('/css/', '/css%2F'),
+      ]) {
+        const response = await supertest(app).get(spelling).expect(200)
+        assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable', spelling)
+      }
+      for (const spelling of ['/public/css/portal.css/', '/Public/css/portal.css', '/public/css%2Fportal.css'])
+        await supertest(app).get(spelling).expect(200)
     })
 
     it('still answer to their plain names, revalidated rather than kept', async () => {
