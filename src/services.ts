@@ -75,7 +75,7 @@ export function createInfrastructure(
   role: 'web' | 'worker' = 'worker',
 ): Infrastructure {
   const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: role === 'web' })
-  const logger = overrides.logger ?? createLogger(config.logLevel)
+  const logger = overrides.logger ?? createLogger(config.logLevel, { format: config.logFormat })
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'))
   return {
     config,
