@@ -5,6 +5,7 @@ import { fixedClock } from '../../src/platform/clock'
 import type { CaughtEmail } from '../../src/devtools/mail-catcher'
 import { type Agent, csrfTokenIn, errorSummary, pageText, signedOnAgent, submitForm, titleOf } from '../helpers/app'
 import { useBackground } from '../helpers/background'
+import { describeHtmlErrors, htmlErrors } from '../helpers/html-checker'
 import { chooseMember } from '../helpers/family'
 import { waitUntil } from '../helpers/pharmacy'
 import { auditRowsAfter, labResultIds, lastAuditId, memberIdOf } from '../helpers/records'
@@ -372,5 +373,27 @@ describe('lab results released by the rule: the office’s review, the member’
     assert.match(pageText(history.text), /Doctor’s office added a note to a lab result/)
     const list = await nurse.get('/office/results').expect(200)
     assert.doesNotMatch(pageText(list.text), /Magnesium/)
+  })
+
+  it('is valid HTML to the W3C checker: the office’s list and a result, waiting results and the settings', async function () {
+    this.timeout(60_000)
+    const db = services().db
+    const [magnesium] = await labResultIds(db, '11000003', 'MG')
+    const [biopsy] = await labResultIds(db, '11000003', 'SKINPATH')
+    const [genetic] = await labResultIds(db, '11000006', 'PGX')
+    const nurse = await agentFor('office.nurse')
+    const alex = await agentFor()
+    const pat = await agentFor('pat.rivera')
+    const pages = [
+      { url: '/office/results', html: (await nurse.get('/office/results').expect(200)).text },
+      { url: `/office/results/${magnesium}`, html: (await nurse.get(`/office/results/${magnesium}`).expect(200)).text },
+      { url: `/office/results/${biopsy}`, html: (await nurse.get(`/office/results/${biopsy}`).expect(200)).text },
+      { url: `/labs/${magnesium}`, html: (await alex.get(`/labs/${magnesium}`).expect(200)).text },
+      { url: `/labs/${biopsy}`, html: (await alex.get(`/labs/${biopsy}`).expect(200)).text },
+      { url: `/labs/${genetic}`, html: (await pat.get(`/labs/${genetic}`).expect(200)).text },
+      { url: '/account/lab-results', html: (await pat.get('/account/lab-results').expect(200)).text },
+    ]
+    const errors = await htmlErrors(pages)
+    assert.equal(errors.length, 0, describeHtmlErrors(errors))
   })
 })
