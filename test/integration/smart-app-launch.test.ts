@@ -157,6 +157,11 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
       .set('Authorization', `Bearer ${withoutOpenid.access_token}`)
       .expect(403)
     assert.match(String(refused.headers['www-authenticate']), /insufficient_scope/)
+    const huge = await supertest(app)
+      .post('/oauth/me')
+      .type('form')
+      .send({ access_token: 'x'.repeat(10_000) })
+    assert.ok([401, 413].includes(huge.status), `a huge body answered ${huge.status}`)
     for (const authorization of ['Bearer made-up-token', `Bearer ${'x'.repeat(5000)}`, 'Basic abc', '']) {
       const answer = await supertest(app).get('/oauth/me').set('Authorization', authorization).expect(401)
       assert.match(String(answer.headers['www-authenticate']), /invalid_token/)
