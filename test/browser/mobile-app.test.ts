@@ -157,7 +157,7 @@ describe('the mobile app, end to end, with the browser part in Chromium with Jav
       await fillByLabel(page, 'Password', demoPassword)
       await pressButton(page, 'Sign on')
     }
-    await page.goto(`${site.url}${authorizeUrl({ challenge: pkcePair().challenge })}`)
+    await page.goto(`${site.url}${authorizeUrl({ challenge: pkcePair().challenge, aud: `${site.url}/fhir/R4` })}`)
     assert.equal(await headingText(page), 'Whose records should Member Portal mobile app read?')
     await site.assertAccessible('The patient picker')
     await pressButton(page, 'Continue')
