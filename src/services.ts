@@ -37,7 +37,9 @@ import { AccountEmailService } from './notifications/service'
 import { NotificationRepository } from './notifications/repository'
 import { createQueues, Queues } from './platform/queues'
 import { SessionRegistry } from './platform/session'
-import { RecordAccess } from './platform/record-access'
+import { RecordAccess } from './viewing/record-access'
+import { ViewingRepository } from './viewing/repository'
+import { ViewingService } from './viewing/service'
 import { createRedis } from './platform/redis'
 import { ImmunizationRepository } from './vaccinations/repository'
 import { PharmacyClient } from './prescriptions/pharmacy-client'
@@ -101,6 +103,7 @@ export function createServices(infrastructure: Infrastructure) {
   const credentials = new CredentialService(db, users, sessions, clock)
   const members = new MemberRepository(db)
   const recordAccess = new RecordAccess(audit)
+  const viewing = new ViewingService(new ViewingRepository(db), audit, clock)
   const lettersRepository = new LettersRepository(db)
   const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, credentials, clock)
   const letterBatches = new LetterBatchService(
@@ -221,7 +224,7 @@ export function createServices(infrastructure: Infrastructure) {
     authorizationServer,
     fhir: new FhirService({
       authorizationServer,
-      family,
+      viewing,
       connectedApps,
       users,
       members,
@@ -243,6 +246,7 @@ export function createServices(infrastructure: Infrastructure) {
       config.publicUrl,
     ),
     family,
+    viewing,
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
       infrastructure.mailer,

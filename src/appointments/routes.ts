@@ -1,5 +1,5 @@
 import { Request, Response, Router } from 'express'
-import { memberToolPage, resolveViewing, Viewing } from '../platform/access'
+import { memberToolPage, resolveViewing, Viewing } from '../viewing/middleware'
 import { FormError, parseForm, text } from '../platform/forms'
 import type { Services } from '../services'
 import { z } from 'zod'

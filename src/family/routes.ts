@@ -1,17 +1,10 @@
 import { type Request, type Response, Router } from 'express'
-import {
-  memberToolPage,
-  memberTools,
-  ownViewing,
-  resolveViewing,
-  safeReturnPath,
-  scopeAllows,
-  type SubjectPage,
-  toolPages,
-} from '../platform/access'
+import { memberToolPage, ownViewing, resolveViewing } from '../viewing/middleware'
+import { memberTools, scopeAllows, type SubjectPage, toolPages } from '../viewing/rules'
+import { safeReturnPath } from '../platform/return-path'
 import { NotFoundError } from '../platform/errors'
 import { pageLinks, requestedPage } from '../platform/pagination'
-import { recordId } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
 import type { Services } from '../services'
 import type { GrantFormValues } from './forms'
 
@@ -33,7 +26,7 @@ function sectionOf(path: string): string {
  * Family and shared access: the switcher ("You are viewing"), the member's own page of whom they act for and
  * whom they have given access (`/family`), the grant form, revoking, and the access history of the member viewed.
  */
-export function familyRoutes({ family }: Pick<Services, 'family'>): Router {
+export function familyRoutes({ family, viewing }: Pick<Services, 'family' | 'viewing'>): Router {
   const router = Router()
   const page = memberToolPage()
 
@@ -43,7 +36,7 @@ export function familyRoutes({ family }: Pick<Services, 'family'>): Router {
     const choice = req.viewing?.choices.find((member) => member.memberId === chosenId)
     const own = ownViewing(req)
     if (!choice) {
-      await family.recordRefusal({
+      await viewing.recordRefusal({
         ...own,
         ip: own.ip?.slice(0, 45),
         subjectMemberId: null,

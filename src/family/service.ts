@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { MembershipService } from '../accounts/membership'
 import type { NotificationRepository } from '../notifications/repository'
-import { type ActableMember, memberTools, type MemberTool, type ProxyDirectory, type Viewing } from '../platform/access'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
@@ -10,13 +9,15 @@ import type { FormError } from '../platform/forms'
 import type { Mailer } from '../platform/mail'
 import { addToOutbox } from '../platform/outbox'
 import { loadPage, type Paged } from '../platform/pagination'
-import { recordId, who } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
 import { FailureThrottle } from '../platform/throttle'
 import { accessGrantedMessage } from './emails'
 import { type GrantFormValues, parseGrantForm } from './forms'
 import { describeAction } from './history'
 import type { FamilyRepository, GrantRow } from './repository'
-import { adultAge, ageOn, childAccess, grantedTools, grantInForce } from './rules'
+import type { Viewing } from '../viewing/middleware'
+import { who } from '../viewing/record-access'
+import { adultAge, ageOn, childAccess, grantedTools, grantInForce, type MemberTool } from '../viewing/rules'
 
 /** The email job that tells a member someone gave them access; it carries the grant's id only. */
 export const grantNoticeJob = 'proxy-access-granted'
@@ -45,10 +46,9 @@ export type GrantOutcome =
 const fullName = (row: { firstName: string; lastName: string }) => `${row.firstName} ${row.lastName}`
 
 /**
- * Proxy access: whom a member may act for (their children by age, adults who granted them access), the grants a
- * member gives and revokes, the email that tells the grantee, and each member's access history.
+ * Proxy access: the grants a member gives and revokes (whom they may act for is `ViewingService`'s), the email that tells the grantee, and each member's access history.
  */
-export class FamilyService implements ProxyDirectory {
+export class FamilyService {
   private readonly grantCap: FailureThrottle
 
   constructor(
@@ -72,79 +72,6 @@ export class FamilyService implements ProxyDirectory {
 
   private today(): string {
     return planDate(this.clock())
-  }
-
-  /**
-   * The members this person may act for today, themselves first (none for staff): children under 12 (every tool), teens (their
-   * limited tools), and adults whose grant is in force (the tools they chose). Ages come from birth dates and
-   * today's date on the clock, so a child turning 18 drops out on their birthday without anything stored.
-   * The pages' switcher reads it on every request, and so can anything else that acts for a member (an API).
-   */
-  async membersActedFor(user: {
-    role: string
-    memberId: number | null
-    displayName?: string
-  }): Promise<ActableMember[]> {
-    if (user.role !== 'member' || !user.memberId) return []
-    const today = this.today()
-    const relations = await this.repository.relationsOf(user.memberId)
-    const { children, grants } = relations
-    const self: ActableMember = {
-      memberId: user.memberId,
-      name: user.displayName ?? relations.self?.name ?? '',
-      relationship: 'self',
-      tools: memberTools,
-      accessHistory: true,
-      unreadReplies: relations.self?.unreadReplies ?? 0,
-      summary: relations.self?.summary,
-    }
-    const others = new Map<number, ActableMember>()
-    for (const child of children) {
-      const access = childAccess(child.birthDate, today)
-      if (access.kind === 'none') continue
-      others.set(child.memberId, {
-        memberId: child.memberId,
-        name: fullName(child),
-        relationship: access.kind,
-        tools: access.tools,
-        accessHistory: access.kind === 'child',
-        unreadReplies: child.unreadReplies,
-        summary: child.summary,
-      })
-    }
-    for (const grant of grants) {
-      if (!grantInForce(grant, today)) continue
-      const tools = grantedTools(grant.tools)
-      const existing = others.get(grant.grantorMemberId)
-      // A teen's grant to their parent adds to what the parent may already use.
-      if (existing) existing.tools = memberTools.filter((tool) => existing.tools.includes(tool) || tools.includes(tool))
-      else
-        others.set(grant.grantorMemberId, {
-          memberId: grant.grantorMemberId,
-          name: fullName(grant),
-          relationship: 'grant',
-          tools,
-          accessHistory: false,
-          endsOn: grant.endsOn,
-          unreadReplies: grant.unreadReplies,
-          summary: grant.summary,
-        })
-    }
-    const sorted = [...others.values()].sort((a, b) => a.name.localeCompare(b.name))
-    return [self, ...sorted]
-  }
-
-  /** A proxy asked for a page outside their scope, or for someone they may not act for: audited, then a 404. */
-  async recordRefusal(entry: Parameters<ProxyDirectory['recordRefusal']>[0]): Promise<void> {
-    await this.audit.record({
-      actorUserId: entry.actorUserId,
-      subjectMemberId: entry.subjectMemberId,
-      action: 'proxy-access.denied',
-      targetType: 'page',
-      targetId: entry.page,
-      requestId: entry.requestId,
-      ip: entry.ip,
-    })
   }
 
   /** The switcher's choice, audited so the member sees in their history when someone started acting for them. */

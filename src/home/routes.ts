@@ -1,5 +1,7 @@
 import { Router } from 'express'
-import { requireRole, resolveViewing, toolPages } from '../platform/access'
+import { requireRole } from '../platform/access'
+import { resolveViewing } from '../viewing/middleware'
+import { toolPages } from '../viewing/rules'
 import { NotFoundError } from '../platform/errors'
 import type { Services } from '../services'
 

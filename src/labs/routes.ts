@@ -1,5 +1,5 @@
 import { Router } from 'express'
-import { memberToolPage, resolveViewing } from '../platform/access'
+import { memberToolPage, resolveViewing } from '../viewing/middleware'
 import { formatDate } from '../platform/dates'
 import type { FormError } from '../platform/forms'
 import { pageLinks, requestedPage } from '../platform/pagination'

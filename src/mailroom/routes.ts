@@ -2,7 +2,7 @@ import { Router } from 'express'
 import { requireRole } from '../platform/access'
 import { NotFoundError } from '../platform/errors'
 import { requestedPage } from '../platform/pagination'
-import { recordId } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
 import type { Services } from '../services'
 import { BatchFile, batchFiles, isBatchId } from './service'
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
+import { unreadReplies } from './unread'
 
 type Trx = Knex.Transaction | Db
 
@@ -99,20 +100,6 @@ function toSummary(row: Record<string, unknown>): ThreadSummary {
 }
 
 /** All the SQL of messages with the doctor's office. Member reads always filter by the member id. */
-/**
- * The count (`n`) of office replies a member has not read: of one member by id, or of the member in another
- * statement's column (`knex.ref`), so the page header's count can ride along with the per-request family
- * look-up instead of costing a round trip of its own.
- */
-export function unreadReplies(db: Trx, member: number | Knex.Ref<string, Record<string, string>>) {
-  return db('messages as um')
-    .join('message_threads as ut', 'ut.id', 'um.thread_id')
-    .where('ut.member_id', member)
-    .where('um.author', 'office')
-    .whereNull('um.read_at')
-    .count<{ n: number }[]>({ n: '*' })
-}
-
 export class MessageRepository {
   constructor(private readonly db: Db) {}
 

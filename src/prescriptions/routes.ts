@@ -1,6 +1,7 @@
 import express, { Router } from 'express'
 import { z } from 'zod'
-import { memberToolPage, noStore, requireRole, resolveViewing } from '../platform/access'
+import { memberToolPage, resolveViewing } from '../viewing/middleware'
+import { noStore, requireRole } from '../platform/access'
 import type { Services } from '../services'
 import type { RefillStatus } from './repository'
 import { deliveryValue, isRequestToken, newRequestToken, RefillChoice } from './service'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import type { Response } from 'supertest'
-import { memberTools, type SubjectPage } from '../../src/platform/access'
+import { memberTools, type SubjectPage } from '../../src/viewing/rules'
 import { fixedClock } from '../../src/platform/clock'
 import {
   type Agent,

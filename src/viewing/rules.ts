@@ -1,4 +1,37 @@
-import { memberTools, type MemberTool } from '../platform/access'
+/** The member tools, in the order the navigation lists them; proxy access grants some of them and not others. */
+export const memberTools = ['labs', 'prescriptions', 'messages', 'appointments', 'vaccinations', 'coverage'] as const
+export type MemberTool = (typeof memberTools)[number]
+
+/** Each tool's page and name, for the navigation, the home page and the family pages. */
+export const toolPages: Record<MemberTool, { path: string; name: string }> = {
+  labs: { path: '/labs', name: 'Lab results' },
+  prescriptions: { path: '/prescriptions', name: 'Prescriptions' },
+  messages: { path: '/messages', name: 'Messages' },
+  appointments: { path: '/appointments', name: 'Appointments' },
+  vaccinations: { path: '/vaccinations', name: 'Vaccination records' },
+  coverage: { path: '/coverage', name: 'Coverage and costs' },
+}
+
+/** The pages that belong to the member being viewed without being a tool: their home and access history. */
+export type SubjectPage = MemberTool | 'home' | 'access-history'
+
+/** What one member may use for another: the tools, and whether the access history is theirs to read. */
+export interface Scope {
+  tools: readonly MemberTool[]
+  accessHistory: boolean
+}
+
+/** Whether the scope covers the page. */
+export function scopeAllows(scope: Scope, page: SubjectPage): boolean {
+  if (page === 'home') return true
+  if (page === 'access-history') return scope.accessHistory
+  return scope.tools.includes(page)
+}
+
+/** The tools a scope allows, as navigation links. */
+export function navigationFor(scope: Scope): { path: string; name: string }[] {
+  return memberTools.filter((tool) => scope.tools.includes(tool)).map((tool) => toolPages[tool])
+}
 
 /** Below this age a parent or guardian uses every tool for the child. */
 export const childAgeLimit = 12
