@@ -42,7 +42,7 @@ export function createApp(services: Services): Express {
   app.disable('x-powered-by')
   // Only the listed proxies' X-Forwarded-For is believed: req.ip is the last address none of them vouches for.
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false)
-  setUpViews(app)
+  setUpViews(app, { helpPhone: config.helpPhone })
   // The time limits, for the pages that state them.
   app.locals.timeLimits = config.session
 

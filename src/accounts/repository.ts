@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
 import type { SessionUser } from '../platform/session'
+import { storedIp } from '../platform/ip'
 
 export interface UserRecord {
   id: number
@@ -145,7 +146,7 @@ export class UserRepository {
       user_id: event.userId,
       at: event.at,
       outcome: event.outcome,
-      ip: event.ip?.slice(0, 45) ?? null,
+      ip: storedIp(event.ip),
       user_agent: event.userAgent?.slice(0, 255) ?? null,
     })
   }

@@ -38,7 +38,6 @@ export function familyRoutes({ family, viewing }: Pick<Services, 'family' | 'vie
     if (!choice) {
       await viewing.recordRefusal({
         ...own,
-        ip: own.ip?.slice(0, 45),
         subjectMemberId: null,
         page: `viewing:${String(body.memberId).slice(0, 40)}`,
       })

@@ -136,7 +136,7 @@ export class FhirService {
       subjectMemberId: viewing.memberId,
       page: tool,
       requestId: viewing.requestId,
-      ip: viewing.ip?.slice(0, 45),
+      ip: viewing.ip,
     })
     throw new NotFoundError()
   }

@@ -15,7 +15,7 @@ const viewsDirectory = path.join(__dirname, '..', '..', 'views')
  * EJS views rendered inside views/layout.ejs: each page renders first, then the layout wraps it with the
  * header, footer and a title that starts with "Error:" when the page carries form errors.
  */
-export function setUpViews(app: Express): void {
+export function setUpViews(app: Express, settings: { helpPhone: string }): void {
   app.set('views', viewsDirectory)
   app.set('view engine', 'ejs')
   // Includes name their file from views/ ("/partials/csrf"): EJS resolves those without asking the file system,
@@ -32,6 +32,9 @@ export function setUpViews(app: Express): void {
   app.locals.formatShortDate = formatShortDate
   app.locals.formatDateTime = formatDateTime
   app.locals.phoneLink = phoneLink
+  // Member Services' number (HELP_PHONE), as pages and letters print it: "1-800-555-0100 (TTY 711)".
+  app.locals.helpPhone = settings.helpPhone
+  app.locals.helpPhoneLink = helpPhoneLink(settings.helpPhone)
   app.locals.describeAddress = describeAddress
   app.locals.formatMoney = formatMoney
   app.locals.describeSeconds = describeSeconds
@@ -59,6 +62,12 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#
 export function phoneLink(number: string): string {
   const dial = number.replace(/[^\d+]/g, '')
   return `<a class="phone" href="tel:${dial}">${escapeHtml(number)}</a>`
+}
+
+/** HELP_PHONE as a page shows it: the number dialable, what follows it ("(TTY 711)") as text. */
+export function helpPhoneLink(helpPhone: string): string {
+  const [, number, rest] = /^([^(]*?)(\s*\(.*)?$/.exec(helpPhone) ?? [helpPhone, helpPhone, '']
+  return phoneLink(number) + escapeHtml(rest ?? '')
 }
 
 /** A network address in words: the loopback addresses a member sees in development are "this computer". */

@@ -243,7 +243,7 @@ export class PrescriptionService {
           targetType: 'refill-request',
           targetId: requestId,
           requestId: viewing.requestId,
-          ip: viewing.ip?.slice(0, 45),
+          ip: viewing.ip,
         },
         trx,
       )

@@ -90,7 +90,7 @@ export class ConnectedAppService {
       targetId: access.clientId,
       appClientId: access.clientId,
       requestId: request.requestId,
-      ip: request.ip?.slice(0, 45),
+      ip: request.ip,
     })
     return this.appName(access.clientId)
   }

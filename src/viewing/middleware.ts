@@ -121,7 +121,7 @@ export async function resolveViewing(req: Request, tool: SubjectPage): Promise<V
   if (!context) return own
   const refused = context.lostMemberId ?? (scopeAllows(context.current, tool) ? undefined : context.current.memberId)
   if (refused !== undefined) {
-    await context.recordRefusal({ ...base, ip: base.ip?.slice(0, 45), subjectMemberId: refused, page: tool })
+    await context.recordRefusal({ ...base, subjectMemberId: refused, page: tool })
     throw new NotFoundError()
   }
   return { ...base, memberId: context.current.memberId, summary: context.current.summary }

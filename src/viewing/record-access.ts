@@ -59,7 +59,7 @@ export function who(viewing: Viewing) {
     actorUserId: viewing.actorUserId,
     subjectMemberId: viewing.memberId,
     requestId: viewing.requestId,
-    ip: viewing.ip?.slice(0, 45),
+    ip: viewing.ip,
     appClientId: viewing.appClientId,
   }
 }

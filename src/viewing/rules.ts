@@ -2,14 +2,38 @@
 export const memberTools = ['labs', 'prescriptions', 'messages', 'appointments', 'vaccinations', 'coverage'] as const
 export type MemberTool = (typeof memberTools)[number]
 
-/** Each tool's page and name, for the navigation, the home page and the family pages. */
-export const toolPages: Record<MemberTool, { path: string; name: string }> = {
-  labs: { path: '/labs', name: 'Lab results' },
-  prescriptions: { path: '/prescriptions', name: 'Prescriptions' },
-  messages: { path: '/messages', name: 'Messages' },
-  appointments: { path: '/appointments', name: 'Appointments' },
-  vaccinations: { path: '/vaccinations', name: 'Vaccination records' },
-  coverage: { path: '/coverage', name: 'Coverage and costs' },
+/** Each tool's page, name and what it is for: the navigation, the home page and the family pages show them. */
+export const toolPages: Record<MemberTool, { path: string; name: string; description: string }> = {
+  labs: {
+    path: '/labs',
+    name: 'Lab results',
+    description: 'Test results, with what they mean and how they have changed over time.',
+  },
+  prescriptions: {
+    path: '/prescriptions',
+    name: 'Prescriptions',
+    description: 'Medicines, refills to pick up or have mailed, and renewals from the doctor.',
+  },
+  messages: {
+    path: '/messages',
+    name: 'Messages',
+    description: "Write to the doctor's office with questions that are not urgent; they reply within 2 business days.",
+  },
+  appointments: {
+    path: '/appointments',
+    name: 'Appointments',
+    description: 'Schedule, reschedule or cancel a routine visit, and add it to a calendar.',
+  },
+  vaccinations: {
+    path: '/vaccinations',
+    name: 'Vaccination records',
+    description: 'The immunization history to print or download for school, sports and camp forms.',
+  },
+  coverage: {
+    path: '/coverage',
+    name: 'Coverage and costs',
+    description: 'The plan, what has been paid toward the deductible, cost estimates and claims.',
+  },
 }
 
 /** The pages that belong to the member being viewed without being a tool: their home and access history. */
@@ -28,8 +52,8 @@ export function scopeAllows(scope: Scope, page: SubjectPage): boolean {
   return scope.tools.includes(page)
 }
 
-/** The tools a scope allows, as navigation links. */
-export function navigationFor(scope: Scope): { path: string; name: string }[] {
+/** The tools a scope allows, as navigation links (in the navigation's order). */
+export function navigationFor(scope: Scope): { path: string; name: string; description: string }[] {
   return memberTools.filter((tool) => scope.tools.includes(tool)).map((tool) => toolPages[tool])
 }
 
