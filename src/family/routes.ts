@@ -3,10 +3,12 @@ import { memberToolPage, ownViewing, resolveViewing } from '../viewing/middlewar
 import { memberTools, scopeAllows, type SubjectPage, toolPages } from '../viewing/rules'
 import { safeReturnPath } from '../platform/return-path'
 import { NotFoundError } from '../platform/errors'
+import { errorSummary } from '../platform/forms'
 import { pageLinks, requestedPage } from '../platform/pagination'
 import { recordId } from '../platform/record-id'
 import type { Services } from '../services'
 import type { GrantFormValues } from './forms'
+import { GrantRefusedError } from './service'
 
 const emptyGrantForm: GrantFormValues = {
   firstName: '',
@@ -98,8 +100,13 @@ export function familyRoutes({ family, viewing }: Pick<Services, 'family' | 'vie
   router.post('/family/grant', ...page, async (req, res) => {
     const own = ownViewing(req)
     if (!(await family.mayGrant(own.memberId))) return renderGrantForm(req, res, emptyGrantForm)
-    const outcome = await family.grantAccess(own, req.body)
-    if (!outcome.ok) return renderGrantForm(req, res, outcome.values, outcome.errors)
+    try {
+      const outcome = await family.grantAccess(own, req.body)
+      if (!outcome.ok) return renderGrantForm(req, res, outcome.values, outcome.errors)
+    } catch (error) {
+      if (!(error instanceof GrantRefusedError)) throw error
+      return renderGrantForm(req, res, error.values, errorSummary(error.problems))
+    }
     res.redirect(303, '/family?granted=1')
   })
 

@@ -4,7 +4,7 @@ import type { NotificationRepository } from '../notifications/repository'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
-import { NotFoundError } from '../platform/errors'
+import { NotFoundError, type Problem, RuleBrokenError } from '../platform/errors'
 import type { FormError } from '../platform/forms'
 import type { Mailer } from '../platform/mail'
 import { addToOutbox } from '../platform/outbox'
@@ -38,6 +38,17 @@ export interface AccessHistoryEntry {
   at: Date
   who: string
   what: string
+}
+
+/** Thrown when access cannot be given to the member named: not found, not an adult, no account, too many today. */
+export class GrantRefusedError extends RuleBrokenError {
+  constructor(
+    problems: Problem[],
+    /** What was typed, to show again. */
+    readonly values: GrantFormValues,
+  ) {
+    super(problems)
+  }
 }
 
 export type GrantOutcome =
@@ -115,33 +126,24 @@ export class FamilyService {
   async grantAccess(grantor: Viewing, body: unknown): Promise<GrantOutcome> {
     const form = parseGrantForm(body, this.today())
     if (!form.ok) return form
-    const fail = (href: string, text: string): GrantOutcome => ({
-      ok: false,
-      errors: [{ href, text }],
-      values: form.values,
-    })
+    const fail = (text: string) => new GrantRefusedError([{ field: 'firstName', text }], form.values)
     if (await this.grantCap.isBlocked(String(grantor.memberId)))
-      return fail('#firstName', `You can give access ${grantsPerDay} times a day. Try again tomorrow.`)
+      throw fail(`You can give access ${grantsPerDay} times a day. Try again tomorrow.`)
     const match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
     if (match.outcome === 'throttled')
-      return fail(
-        '#firstName',
+      throw fail(
         'There have been too many attempts to find this member. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
       )
     if (match.outcome === 'no-match')
-      return fail(
-        '#firstName',
+      throw fail(
         'We could not find a member with those details. Check them against their member ID card and try again.',
       )
     const grantee = match.member
-    if (grantee.id === grantor.memberId) return fail('#firstName', 'You cannot give access to yourself')
+    if (grantee.id === grantor.memberId) throw fail('You cannot give access to yourself')
     if (ageOn(String(grantee.birth_date), this.today()) < adultAge)
-      return fail('#firstName', 'You can give access only to an adult (18 or older)')
+      throw fail('You can give access only to an adult (18 or older)')
     if (!match.hasAccount)
-      return fail(
-        '#firstName',
-        'They need an online account before you can give them access. They can register on the Member Portal.',
-      )
+      throw fail('They need an online account before you can give them access. They can register on the Member Portal.')
     const now = this.clock()
     const saved = await this.repository.transaction(async (trx) => {
       const result = await this.repository.saveGrant(

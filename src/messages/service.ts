@@ -6,7 +6,7 @@ import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import type { Db } from '../platform/db'
 import { ForbiddenError, NotFoundError } from '../platform/errors'
-import { FormError, parseForm, text } from '../platform/forms'
+import { fieldError, FormError, parseForm, text } from '../platform/forms'
 import { addToOutbox } from '../platform/outbox'
 import { RecordAccess, who } from '../viewing/record-access'
 import { recordId } from '../platform/record-id'
@@ -108,7 +108,7 @@ export class MessageService {
     const departmentId = recordId((body as Record<string, unknown> | undefined)?.department)
     const errors = form.ok ? [] : [...form.errors]
     if (departmentId !== undefined && !departments.some((department) => department.id === departmentId))
-      errors.push({ href: '#department', text: 'Choose who your message is for' })
+      errors.push(fieldError('department', 'Choose who your message is for'))
     if (!form.ok || errors.length > 0) return { ok: false, errors: ordered(errors) }
     const at = this.clock()
     const threadId = await this.db.transaction(async (trx) => {
