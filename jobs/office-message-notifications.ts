@@ -1,12 +1,14 @@
-import { Worker } from 'bullmq'
+import { type Job, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { type FamilyService, grantNoticeJob } from '../src/family/service'
-import { noticeJobNames, OfficeReplyNotices } from '../src/messages/notices'
+import type { FamilyService } from '../src/family/service'
+import type { OfficeReplyNotices } from '../src/messages/notices'
 import type { AccountEmailService } from '../src/notifications/service'
+import { dispatchJobs } from '../src/platform/jobs'
 
-export const queueName = 'office-message-notifications'
+export const queueName = 'office-message-notifications' as const
 
-const noticeJobs: readonly string[] = noticeJobNames
+/** A retried job's key: what the services record as sent, so it is sent once. */
+const keyOf = (job: Job) => job.id ?? `${job.name}-${job.timestamp}`
 
 /**
  * Emails to members: account emails, notices that the office replied (throttled, see `OfficeReplyNotices`)
@@ -22,13 +24,16 @@ export function startNotificationWorker(
 ): Worker {
   return new Worker(
     queueName,
-    async (job) => {
-      const key = job.id ?? `${job.name}-${job.timestamp}`
-      if (job.name === grantNoticeJob) return family.sendGrantNotice(Number(job.data.grantId), key)
-      if (noticeJobs.includes(job.name))
-        return notices.handle({ name: job.name, id: job.id, data: job.data as Record<string, unknown> })
-      return emails.send({ name: job.name, data: job.data }, key)
-    },
+    dispatchJobs(queueName, {
+      'proxy-access-granted': (payload, job) => family.sendGrantNotice(Number(payload.grantId), keyOf(job)),
+      'office-reply': (payload, job) => notices.handle({ name: job.name, id: job.id, data: payload }),
+      'reply-notice': (payload, job) => notices.handle({ name: job.name, id: job.id, data: payload }),
+      'reply-follow-up': (payload, job) => notices.handle({ name: job.name, id: job.id, data: payload }),
+      'verify-email': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+      'user-id-reminder': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+      'password-reset': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+      'security-notice': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+    }),
     {
       connection,
       prefix,

@@ -3,24 +3,24 @@ import type { Worker } from 'bullmq'
 import type { Knex } from 'knex'
 import type { Logger } from 'pino'
 import type { Clock } from './clock'
+import type { JobMessage } from './jobs'
 import type { Db } from './db'
 import type { Queues } from './queues'
 import { withinTime } from './timeout'
 
-export interface OutboxMessage {
-  queue: string
-  jobName: string
-  payload: Record<string, string | number | boolean | null>
-}
+/** A job for the outbox: one line of the `JobCatalogue`. */
+export type OutboxMessage = JobMessage
+
+type Payload = Record<string, string | number | boolean | null | undefined>
 
 // Jobs carry ids only: numbers, flags, or short lowercase codes ("password-changed"). A name, an email
 // address or any free text has a capital, a space, an @ or a dot, and is refused before it reaches Redis.
 const idLikeText = /^[a-z0-9-]{1,40}$/
 
 /** Why a payload may not be queued (it would carry more than ids), or undefined when it may. */
-export function payloadProblem(payload: OutboxMessage['payload']): string | undefined {
+export function payloadProblem(payload: Payload): string | undefined {
   for (const [key, value] of Object.entries(payload)) {
-    if (value === null || typeof value === 'boolean') continue
+    if (value === null || value === undefined || typeof value === 'boolean') continue
     if (typeof value === 'number' && Number.isFinite(value)) continue
     if (typeof value === 'string' && idLikeText.test(value)) continue
     return `outbox payload field "${key}" is not an id, a number or a short code`
