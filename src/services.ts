@@ -178,10 +178,10 @@ export function createServices(infrastructure: Infrastructure) {
     users,
     throttle,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
-    emailVerification: new EmailVerificationService(db, clock),
+    emailVerification: new EmailVerificationService(users, clock),
     membership,
-    settings: new AccountSettingsService(db, users, credentials, clock),
-    recovery: new RecoveryService(db, credentials, throttle, clock, throttles, temporaryPasswords),
+    settings: new AccountSettingsService(users, credentials, clock),
+    recovery: new RecoveryService(users, credentials, throttle, clock, throttles, temporaryPasswords),
     registration: new RegistrationService(
       db,
       new RegistrationRepository(db),
