@@ -62,6 +62,25 @@ export async function addAllToOutbox(
   }
 }
 
+/** Rows not yet on a queue (and the oldest's time), on a queue and unfinished, and failed for good: for ops. */
+export async function outboxCounts(db: Db) {
+  const [pending, unfinished, failed] = await Promise.all([
+    db('outbox').whereNull('enqueued_at').first(db.raw('count(*) as n'), db.raw('min(created_at) as oldest')),
+    db('outbox')
+      .whereNull('completed_at')
+      .whereNull('failed_at')
+      .whereNotNull('enqueued_at')
+      .first(db.raw('count(*) as n')),
+    db('outbox').whereNull('completed_at').whereNotNull('failed_at').first(db.raw('count(*) as n')),
+  ])
+  return {
+    pending: Number(pending?.n ?? 0),
+    oldestPending: (pending?.oldest as Date | null | undefined) ?? null,
+    unfinished: Number(unfinished?.n ?? 0),
+    failed: Number(failed?.n ?? 0),
+  }
+}
+
 export function outboxJobId(outboxId: number, token: string): string {
   return `outbox-${outboxId}-${token}`
 }
