@@ -147,7 +147,6 @@ export class MessageRepository {
   }
 
   async createThread(
-    trx: Knex.Transaction,
     thread: {
       memberId: number
       departmentId: number
@@ -157,6 +156,7 @@ export class MessageRepository {
       renewalRequestId?: number
       at: Date
     },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('message_threads').insert({
       member_id: thread.memberId,
@@ -174,8 +174,8 @@ export class MessageRepository {
   }
 
   async addMessage(
-    trx: Knex.Transaction,
     message: { threadId: number; author: 'member' | 'office'; authorUserId: number; body: string; at: Date },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('messages').insert({
       thread_id: message.threadId,

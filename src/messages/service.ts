@@ -112,20 +112,26 @@ export class MessageService {
     if (!form.ok || errors.length > 0) return { ok: false, errors: ordered(errors) }
     const at = this.clock()
     const threadId = await this.db.transaction(async (trx) => {
-      const id = await this.repository.createThread(trx, {
-        memberId: viewing.memberId,
-        departmentId: departmentId!,
-        topic: form.value.topic,
-        subject: form.value.subject,
-        at,
-      })
-      const messageId = await this.repository.addMessage(trx, {
-        threadId: id,
-        author: 'member',
-        authorUserId: viewing.actorUserId,
-        body: form.value.body,
-        at,
-      })
+      const id = await this.repository.createThread(
+        {
+          memberId: viewing.memberId,
+          departmentId: departmentId!,
+          topic: form.value.topic,
+          subject: form.value.subject,
+          at,
+        },
+        trx,
+      )
+      const messageId = await this.repository.addMessage(
+        {
+          threadId: id,
+          author: 'member',
+          authorUserId: viewing.actorUserId,
+          body: form.value.body,
+          at,
+        },
+        trx,
+      )
       await this.audit.record(
         {
           ...who(viewing),
@@ -146,13 +152,16 @@ export class MessageService {
     const form = parseForm(memberReplyForm, body)
     if (!form.ok) return form
     await this.db.transaction(async (trx) => {
-      const messageId = await this.repository.addMessage(trx, {
-        threadId: thread.id,
-        author: 'member',
-        authorUserId: viewing.actorUserId,
-        body: form.value.body,
-        at: this.clock(),
-      })
+      const messageId = await this.repository.addMessage(
+        {
+          threadId: thread.id,
+          author: 'member',
+          authorUserId: viewing.actorUserId,
+          body: form.value.body,
+          at: this.clock(),
+        },
+        trx,
+      )
       await this.audit.record(
         {
           ...who(viewing),
@@ -198,27 +207,33 @@ export class MessageService {
    * A renewal request from the prescriptions tool becomes a thread of its own topic, in the transaction that
    * stores the request, to the prescriber's department (or the member's primary care one).
    */
-  async openRenewalThread(trx: Knex.Transaction, renewal: RenewalThreadRequest): Promise<number> {
+  async openRenewalThread(renewal: RenewalThreadRequest, trx: Knex.Transaction): Promise<number> {
     const departmentId =
       (await this.repository.prescriberDepartment(renewal.memberId, renewal.medicationId, trx)) ??
       (await this.repository.departmentsFor(renewal.memberId, renewal.at, trx))[0]?.id
     if (departmentId === undefined) throw new Error(`Member ${renewal.memberId} has no department to write to`)
-    const threadId = await this.repository.createThread(trx, {
-      memberId: renewal.memberId,
-      departmentId,
-      topic: 'renewal-request',
-      subject: `Renewal request: ${renewal.medicationName}`.slice(0, subjectMaxLength),
-      medicationId: renewal.medicationId,
-      renewalRequestId: renewal.renewalRequestId,
-      at: renewal.at,
-    })
-    await this.repository.addMessage(trx, {
-      threadId,
-      author: 'member',
-      authorUserId: renewal.actorUserId,
-      body: `Please renew my prescription for ${renewal.medicationName}.`,
-      at: renewal.at,
-    })
+    const threadId = await this.repository.createThread(
+      {
+        memberId: renewal.memberId,
+        departmentId,
+        topic: 'renewal-request',
+        subject: `Renewal request: ${renewal.medicationName}`.slice(0, subjectMaxLength),
+        medicationId: renewal.medicationId,
+        renewalRequestId: renewal.renewalRequestId,
+        at: renewal.at,
+      },
+      trx,
+    )
+    await this.repository.addMessage(
+      {
+        threadId,
+        author: 'member',
+        authorUserId: renewal.actorUserId,
+        body: `Please renew my prescription for ${renewal.medicationName}.`,
+        at: renewal.at,
+      },
+      trx,
+    )
     return threadId
   }
 
@@ -289,13 +304,16 @@ export class MessageService {
     const form = parseForm(officeReplyForm, body)
     if (!form.ok) return form
     await this.db.transaction(async (trx) => {
-      const messageId = await this.repository.addMessage(trx, {
-        threadId: thread.id,
-        author: 'office',
-        authorUserId: staff.userId,
-        body: form.value.body,
-        at: this.clock(),
-      })
+      const messageId = await this.repository.addMessage(
+        {
+          threadId: thread.id,
+          author: 'office',
+          authorUserId: staff.userId,
+          body: form.value.body,
+          at: this.clock(),
+        },
+        trx,
+      )
       await addToOutbox(trx, this.clock, { queue: notificationQueue, jobName: 'office-reply', payload: { messageId } })
       await this.audit.record(
         {

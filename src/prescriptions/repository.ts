@@ -132,7 +132,7 @@ export class PrescriptionRepository {
   }
 
   /** The member's medications, or only those of `ids` (what a form chose) when given. */
-  async listMedications(memberId: number, trx: Trx = this.db, ids?: number[]): Promise<MedicationRecord[]> {
+  async listMedications(memberId: number, ids?: number[], trx: Trx = this.db): Promise<MedicationRecord[]> {
     const query = this.medications(memberId, trx).orderBy('md.name').orderBy('md.id')
     if (ids) query.whereIn('md.id', ids)
     return (await query).map(toMedication)
@@ -173,7 +173,6 @@ export class PrescriptionRepository {
   }
 
   async insertRequest(
-    trx: Knex.Transaction,
     request: {
       memberId: number
       userId: number
@@ -184,6 +183,7 @@ export class PrescriptionRepository {
       medicationIds: number[]
       at: Date
     },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('refill_requests').insert({
       member_id: request.memberId,
@@ -290,12 +290,12 @@ export class PrescriptionRepository {
    * (a retried job, a late or repeated webhook), so every change happens once.
    */
   async changeStatus(
-    trx: Knex.Transaction,
     id: number,
     from: RefillStatus[],
     to: RefillStatus,
     at: Date,
     fields: { pharmacyOrderId?: string; trackingNumber?: string | null; outcomeReason?: string | null } = {},
+    trx: Knex.Transaction,
   ): Promise<number | undefined> {
     const changed = await trx('refill_requests')
       .where({ id })
@@ -313,7 +313,7 @@ export class PrescriptionRepository {
   }
 
   /** A filled request uses one refill of each medicine and restarts its days' supply. */
-  async recordFill(trx: Knex.Transaction, requestId: number, filledOn: string): Promise<void> {
+  async recordFill(requestId: number, filledOn: string, trx: Knex.Transaction): Promise<void> {
     const ids = await trx('refill_request_items').where({ refill_request_id: requestId }).pluck('medication_id')
     await trx('medications')
       .whereIn('id', ids)
@@ -354,8 +354,8 @@ export class PrescriptionRepository {
   }
 
   async insertRenewal(
-    trx: Knex.Transaction,
     renewal: { memberId: number; medicationId: number; userId: number; at: Date },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('renewal_requests').insert({
       member_id: renewal.memberId,

@@ -23,7 +23,7 @@ export class RefillRefusedError extends RuleBrokenError {}
 export class RenewalRefusedError extends RuleBrokenError {}
 
 export interface RenewalInbox {
-  openRenewalThread(trx: Knex.Transaction, renewal: RenewalThreadRequest): Promise<number>
+  openRenewalThread(renewal: RenewalThreadRequest, trx: Knex.Transaction): Promise<number>
 }
 
 /** What the office is told of a renewal request: ids and the medicine's name, shown only inside the portal. */
@@ -147,7 +147,7 @@ export class PrescriptionService {
     const problems: Problem[] = []
     const today = planDate(this.clock())
     const ids = given.map(recordId).filter((id): id is number => id !== undefined)
-    const medications = ids.length > 0 ? await this.repository.listMedications(viewing.memberId, this.db, ids) : []
+    const medications = ids.length > 0 ? await this.repository.listMedications(viewing.memberId, ids) : []
     const chosen: MedicationView[] = []
     for (const value of given) {
       const id = recordId(value)
@@ -187,7 +187,7 @@ export class PrescriptionService {
   /** The medicines and pharmacy of a checked choice, for the check page. */
   async describeChoice(viewing: Viewing, choice: RefillChoice) {
     const [medications, pharmacies, mailAddress] = await Promise.all([
-      this.repository.listMedications(viewing.memberId, this.db, choice.medicationIds),
+      this.repository.listMedications(viewing.memberId, choice.medicationIds),
       this.repository.pharmacies(),
       this.repository.mailingAddress(viewing.memberId),
     ])
@@ -210,7 +210,7 @@ export class PrescriptionService {
       await this.repository.lockMedications(viewing.memberId, trx)
       const existing = await this.repository.findRequestIdByToken(viewing.memberId, token, trx)
       if (existing) return { requestId: existing }
-      const medications = await this.repository.listMedications(viewing.memberId, trx, choice.medicationIds)
+      const medications = await this.repository.listMedications(viewing.memberId, choice.medicationIds, trx)
       const problems: Problem[] = []
       for (const id of choice.medicationIds) {
         const medication = medications.find((candidate) => candidate.id === id)
@@ -222,16 +222,19 @@ export class PrescriptionService {
       if (problems.length > 0) throw new RefillRefusedError(problems)
       const mailAddress =
         choice.delivery === 'mail' ? await this.repository.mailingAddress(viewing.memberId, trx) : null
-      const requestId = await this.repository.insertRequest(trx, {
-        memberId: viewing.memberId,
-        userId: viewing.actorUserId,
-        token,
-        delivery: choice.delivery,
-        pharmacyId: choice.pharmacyId,
-        mailAddress: mailAddress ?? null,
-        medicationIds: choice.medicationIds,
-        at: now,
-      })
+      const requestId = await this.repository.insertRequest(
+        {
+          memberId: viewing.memberId,
+          userId: viewing.actorUserId,
+          token,
+          delivery: choice.delivery,
+          pharmacyId: choice.pharmacyId,
+          mailAddress: mailAddress ?? null,
+          medicationIds: choice.medicationIds,
+          at: now,
+        },
+        trx,
+      )
       await addToOutbox(trx, this.clock, {
         queue: 'refill-submission',
         jobName: 'submit',
@@ -288,20 +291,26 @@ export class PrescriptionService {
       const again = await this.repository.findMedication(viewing.memberId, medication.id, trx)
       if (again?.renewalRequestedAt) return
       const at = this.clock()
-      const renewalRequestId = await this.repository.insertRenewal(trx, {
-        memberId: viewing.memberId,
-        medicationId: medication.id,
-        userId: viewing.actorUserId,
-        at,
-      })
-      await this.renewals.openRenewalThread(trx, {
-        memberId: viewing.memberId,
-        actorUserId: viewing.actorUserId,
-        medicationId: medication.id,
-        medicationName: medication.name,
-        renewalRequestId,
-        at,
-      })
+      const renewalRequestId = await this.repository.insertRenewal(
+        {
+          memberId: viewing.memberId,
+          medicationId: medication.id,
+          userId: viewing.actorUserId,
+          at,
+        },
+        trx,
+      )
+      await this.renewals.openRenewalThread(
+        {
+          memberId: viewing.memberId,
+          actorUserId: viewing.actorUserId,
+          medicationId: medication.id,
+          medicationName: medication.name,
+          renewalRequestId,
+          at,
+        },
+        trx,
+      )
     })
   }
 

@@ -154,9 +154,9 @@ export class RefillSubmissionService {
   ): Promise<boolean> {
     const now = this.clock()
     return this.db.transaction(async (trx: Knex.Transaction) => {
-      const eventId = await this.repository.changeStatus(trx, requestId, previous[to], to, now, fields)
+      const eventId = await this.repository.changeStatus(requestId, previous[to], to, now, fields, trx)
       if (eventId === undefined) return false
-      if (to === 'ready' || to === 'shipped') await this.repository.recordFill(trx, requestId, planDate(now))
+      if (to === 'ready' || to === 'shipped') await this.repository.recordFill(requestId, planDate(now), trx)
       await addToOutbox(trx, this.clock, { queue: 'refill-submission', jobName: 'notify-member', payload: { eventId } })
       return true
     })
