@@ -137,6 +137,7 @@ export class FhirService {
       page: tool,
       requestId: viewing.requestId,
       ip: viewing.ip,
+      appClientId: access.clientId,
     })
     throw new NotFoundError()
   }

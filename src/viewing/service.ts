@@ -86,6 +86,7 @@ export class ViewingService implements ProxyDirectory {
       targetId: entry.page,
       requestId: entry.requestId,
       ip: entry.ip,
+      appClientId: entry.appClientId,
     })
   }
 }
