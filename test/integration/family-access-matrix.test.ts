@@ -50,6 +50,8 @@ function scopeOf(path: string): RouteScope | undefined {
     'fhir',
     'connect-app',
     '.well-known',
+    // The site's icon, which browsers ask for on their own.
+    'favicon.ico',
   ]
   return notMemberPages.includes(first) ? 'not a member page' : undefined
 }
