@@ -70,6 +70,8 @@ export default tseslint.config(
   },
   {
     files: ['src/platform/**/*.ts'],
+    // A test may use the development tools (the mail catcher) as its fixture.
+    ignores: ['src/platform/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
