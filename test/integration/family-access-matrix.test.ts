@@ -50,6 +50,7 @@ function scopeOf(path: string): RouteScope | undefined {
     'fhir',
     'connect-app',
     '.well-known',
+    'oauth',
     // The site's icon, which browsers ask for on their own.
     'favicon.ico',
   ]
