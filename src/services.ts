@@ -39,7 +39,9 @@ import { AccountEmailService } from './notifications/service'
 import { NotificationRepository } from './notifications/repository'
 import { createQueues, Queues } from './platform/queues'
 import { SessionRegistry } from './platform/session'
-import { RecordAccess } from './platform/record-access'
+import { RecordAccess } from './viewing/record-access'
+import { ViewingRepository } from './viewing/repository'
+import { ViewingService } from './viewing/service'
 import { createRedis } from './platform/redis'
 import { ImmunizationRepository } from './vaccinations/repository'
 import { PharmacyClient } from './prescriptions/pharmacy-client'
@@ -104,6 +106,7 @@ export function createServices(infrastructure: Infrastructure) {
   const credentials = new CredentialService(db, users, sessions, clock)
   const members = new MemberRepository(db)
   const recordAccess = new RecordAccess(audit)
+  const viewing = new ViewingService(new ViewingRepository(db), audit, clock)
   const lettersRepository = new LettersRepository(db)
   const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, credentials, clock)
   const letterBatches = new LetterBatchService(
@@ -188,10 +191,10 @@ export function createServices(infrastructure: Infrastructure) {
     users,
     throttle,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
-    emailVerification: new EmailVerificationService(db, clock),
+    emailVerification: new EmailVerificationService(users, clock),
     membership,
-    settings: new AccountSettingsService(db, users, credentials, clock),
-    recovery: new RecoveryService(db, credentials, throttle, clock, throttles, temporaryPasswords),
+    settings: new AccountSettingsService(users, credentials, clock),
+    recovery: new RecoveryService(users, credentials, throttle, clock, throttles, temporaryPasswords),
     registration: new RegistrationService(
       db,
       new RegistrationRepository(db),
@@ -243,7 +246,7 @@ export function createServices(infrastructure: Infrastructure) {
     authorizationServer,
     fhir: new FhirService({
       authorizationServer,
-      family,
+      viewing,
       connectedApps,
       users,
       members,
@@ -266,6 +269,7 @@ export function createServices(infrastructure: Infrastructure) {
     ),
     seenWebhooks: new SeenWebhooks(redis, config.redisPrefix),
     family,
+    viewing,
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
       infrastructure.mailer,
