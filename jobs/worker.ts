@@ -25,7 +25,14 @@ export function startWorkers(
 ): Worker[] {
   const { redis, queues, logger } = services
   const workers = [
-    startNotificationWorker(redis, queues.prefix, services.accountEmails, services.officeReplyNotices, services.family),
+    startNotificationWorker(
+      redis,
+      queues.prefix,
+      services.accountEmails,
+      services.officeReplyNotices,
+      services.family,
+      services.priorAuthorizations,
+    ),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
     startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),
     startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
