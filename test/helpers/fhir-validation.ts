@@ -15,6 +15,26 @@ type Profile = NonNullable<NonNullable<Parameters<typeof validateResource>[1]>['
 const fixtures = path.join(__dirname, '..', 'fixtures', 'fhir')
 
 let indexed = false
+
+type Element = { id?: string; path?: string; contentReference?: string; type?: unknown; sliceName?: string }
+
+/**
+ * Medplum 4.5.2 resolves a `contentReference` (PDex's `item.detail.adjudication` → `#…item.adjudication`) to the
+ * last element with that path, which in a sliced profile is a slice, and then fails ("Invalid slice start before
+ * discriminator"). Such elements are given the referenced element's own type instead; none of the API's
+ * resources uses them (their content is still checked against the base R4 definition).
+ */
+function resolveContentReferences(definition: { snapshot?: { element?: Element[] } }): void {
+  const elements = definition.snapshot?.element ?? []
+  for (const element of elements) {
+    if (!element.contentReference) continue
+    const target = element.contentReference.slice(element.contentReference.indexOf('#') + 1)
+    const base = elements.find((candidate) => candidate.id === target)
+    if (!base) continue
+    element.type = base.type
+    delete element.contentReference
+  }
+}
 const profiles = new Map<string, Profile>()
 
 function loadDefinitions(): void {
@@ -28,6 +48,7 @@ function loadDefinitions(): void {
         url: string
         version: string
       }
+      resolveContentReferences(definition)
       profiles.set(definition.url, definition)
       profiles.set(`${definition.url}|${definition.version}`, definition)
     }
