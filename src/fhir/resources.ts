@@ -52,7 +52,8 @@ export const supportedProfiles: Record<string, string[]> = {
   Practitioner: [profiles.practitioner, profiles.carinPractitioner],
   Organization: [profiles.organization, profiles.carinOrganization],
   Coverage: [profiles.carinCoverage],
-  ExplanationOfBenefit: [profiles.carinProfessionalClaim, profiles.priorAuthorization],
+  // Claims do not meet CARIN BB's professional claim yet (README, "What the API does not meet yet").
+  ExplanationOfBenefit: [profiles.priorAuthorization],
 }
 
 // HL7's security label for test data: the demo plan's made-up NPIs are marked with it.
