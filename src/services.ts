@@ -18,6 +18,7 @@ import { CoverageRepository } from './coverage/repository'
 import { CoverageService } from './coverage/service'
 import { AuthorizationRepository } from './prior-authorizations/repository'
 import { DirectoryRepository } from './directory/repository'
+import { ApiUsageReport } from './ops/api-usage'
 import { PriorAuthorizationService } from './prior-authorizations/service'
 import { FamilyRepository } from './family/repository'
 import { FamilyService } from './family/service'
@@ -213,6 +214,7 @@ export function createServices(infrastructure: Infrastructure) {
     priorAuthorizations,
     appointments,
     ops: new OpsService(db, queues, clock, audit, letterBatches),
+    apiUsage: new ApiUsageReport(db),
     prescriptions,
     messages,
     officeReplyNotices: new OfficeReplyNotices(
