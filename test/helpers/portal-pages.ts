@@ -83,7 +83,17 @@ export const portalPages: PortalRole[] = [
       { path: '/no-such-page' },
     ],
   },
-  { role: 'member Alex', userId: 'alex.rivera', pages: [...memberPages, { path: '/coverage/claims?page=2' }] },
+  {
+    role: 'member Alex',
+    userId: 'alex.rivera',
+    pages: [
+      ...memberPages,
+      { path: '/coverage/claims?page=2' },
+      { path: '/coverage/authorizations' },
+      { from: '/coverage/authorizations', link: 'main table a[href^="/coverage/authorizations/"]', nth: 0 },
+      { from: '/coverage/authorizations', link: 'main table a[href^="/coverage/authorizations/"]', nth: 2 },
+    ],
+  },
   {
     role: 'member Pat',
     userId: 'pat.rivera',
@@ -110,7 +120,11 @@ export const portalPages: PortalRole[] = [
     userId: 'office.geriatrics',
     pages: [{ path: '/office' }, { from: '/office', link: 'main table a[href^="/office/messages/"]', nth: 0 }],
   },
-  { role: 'ops', userId: 'ops.admin', pages: [{ path: '/ops' }, { path: '/home' }] },
+  {
+    role: 'ops',
+    userId: 'ops.admin',
+    pages: [{ path: '/ops' }, { path: '/ops/api-usage' }, { path: '/ops/api-usage?year=20x7' }, { path: '/home' }],
+  },
   {
     role: 'mailroom',
     userId: 'mailroom.clerk',
