@@ -28,7 +28,9 @@ export class DirectoryRepository {
   constructor(private readonly db: Db) {}
 
   async findProvider(id: number): Promise<ProviderRecord | undefined> {
-    const row = await this.db('providers').where({ id }).first('id', 'name', 'specialty', 'npi', 'npi_is_demo', 'clinic_id', 'updated_at')
+    const row = await this.db('providers')
+      .where({ id })
+      .first('id', 'name', 'specialty', 'npi', 'npi_is_demo', 'clinic_id', 'updated_at')
     return row
       ? {
           id: Number(row.id),

@@ -14,6 +14,7 @@ describe('NPI check digit', () => {
   })
 
   it('completes any base into an NPI that passes', () => {
-    for (const base of ['199000001', '199000002', '299000010', '100000000']) assert.equal(isValidNpi(npiFor(base)), true)
+    for (const base of ['199000001', '199000002', '299000010', '100000000'])
+      assert.equal(isValidNpi(npiFor(base)), true)
   })
 })

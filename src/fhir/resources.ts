@@ -52,7 +52,7 @@ export const supportedProfiles: Record<string, string[]> = {
   Practitioner: [profiles.practitioner, profiles.carinPractitioner],
   Organization: [profiles.organization, profiles.carinOrganization],
   Coverage: [profiles.carinCoverage],
-  // Claims do not meet CARIN BB's professional claim yet (README, "What the API does not meet yet").
+  // Claims do not meet CARIN BB's professional claim yet (docs/api.md, "What the API does not meet yet").
   ExplanationOfBenefit: [profiles.priorAuthorization],
 }
 
@@ -316,7 +316,9 @@ export function explanationOfBenefitResource(
     meta: { lastUpdated: instant(claim.processedOn ?? claim.serviceDate) },
     identifier: [
       {
-        type: { coding: [coding('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType', 'uc', 'Unique Claim ID')] },
+        type: {
+          coding: [coding('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType', 'uc', 'Unique Claim ID')],
+        },
         system: systems.claimNumber,
         value: claim.claimNumber,
       },
@@ -357,19 +359,16 @@ export function medicationRequestResource(medication: MedicationRecord, memberId
   return {
     resourceType: 'MedicationRequest',
     id: String(medication.id),
-    meta: meta([profiles.medicationRequest], medication.endedOn ?? medication.lastFilledOn ?? medication.writtenOn ?? medication.expiresOn),
+    meta: meta(
+      [profiles.medicationRequest],
+      medication.endedOn ?? medication.lastFilledOn ?? medication.writtenOn ?? medication.expiresOn,
+    ),
     identifier: [{ system: systems.rxNumber, value: medication.rxNumber }],
     status: medication.status === 'active' ? 'active' : 'stopped',
     intent: 'order',
     category: [
       {
-        coding: [
-          coding(
-            'http://terminology.hl7.org/CodeSystem/medicationrequest-category',
-            'community',
-            'Community',
-          ),
-        ],
+        coding: [coding('http://terminology.hl7.org/CodeSystem/medicationrequest-category', 'community', 'Community')],
         text: 'Filled at a pharmacy',
       },
     ],
@@ -456,22 +455,33 @@ export function clinicOrganizationResource(clinic: ClinicRecord): FhirResource {
     meta: meta([profiles.organization, profiles.carinOrganization], clinic.updatedAt, clinic.npiIsDemo),
     identifier: clinic.npi ? [npiIdentifier(clinic.npi)] : [],
     active: true,
-    type: [{ coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'prov', 'Healthcare Provider')] }],
+    type: [
+      { coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'prov', 'Healthcare Provider')] },
+    ],
     name: clinic.name,
     telecom: [{ system: 'phone', value: clinic.phone, use: 'work' }],
-    address: [{ line: [clinic.addressLine1], city: clinic.city, state: clinic.state, postalCode: clinic.zip, country: 'US' }],
+    address: [
+      { line: [clinic.addressLine1], city: clinic.city, state: clinic.state, postalCode: clinic.zip, country: 'US' },
+    ],
   }
 }
 
 /** The plan itself as an Organization: the insurer of claims and prior authorizations, the payor of coverage. */
-export function payerOrganizationResource(payer: { name: string; payerId: string; phone: string; updatedAt: Date | string }): FhirResource {
+export function payerOrganizationResource(payer: {
+  name: string
+  payerId: string
+  phone: string
+  updatedAt: Date | string
+}): FhirResource {
   return {
     resourceType: 'Organization',
     id: payerOrganizationId,
     meta: meta([profiles.organization, profiles.carinOrganization], payer.updatedAt),
     identifier: [
       {
-        type: { coding: [coding('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType', 'payerid', 'Payer ID')] },
+        type: {
+          coding: [coding('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType', 'payerid', 'Payer ID')],
+        },
         system: systems.payerId,
         value: payer.payerId,
       },

@@ -51,7 +51,7 @@ function searchset(req: Request, type: string, paged: Paged<FhirResource>): Fhir
 const reference = (name: string) => ({ name, type: 'reference' })
 const token = (name: string) => ({ name, type: 'token' })
 
-/** The search parameters each resource type answers (see README, "The FHIR API"). */
+/** The search parameters each resource type answers (see docs/api.md, "The FHIR API"). */
 const searchParams: Record<string, { name: string; type: string }[]> = {
   Patient: [token('_id')],
   Observation: [reference('patient'), token('category')],

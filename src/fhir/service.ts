@@ -84,7 +84,8 @@ export function lastUpdatedFrom(raw: unknown): Date | undefined {
       ? /^(ge|gt)(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?)$/.exec(raw)
       : null
   const at = match ? new Date(match[2].length === 10 ? `${match[2]}T00:00:00Z` : match[2]) : undefined
-  if (!at || Number.isNaN(at.getTime())) throw new UnsupportedSearchError('_lastUpdated must be ge or gt a date or time')
+  if (!at || Number.isNaN(at.getTime()))
+    throw new UnsupportedSearchError('_lastUpdated must be ge or gt a date or time')
   return match![1] === 'gt' ? new Date(at.getTime() + 1) : at
 }
 

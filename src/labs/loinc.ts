@@ -17,7 +17,8 @@ export const loincCodes: Readonly<Record<string, { code: string; display: string
   ALT: { code: '1742-6', display: 'Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma' },
   EGFR: {
     code: '98979-8',
-    display: 'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)',
+    display:
+      'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)',
   },
   MG: { code: '19123-9', display: 'Magnesium [Mass/volume] in Serum or Plasma' },
   TSH: { code: '3016-3', display: 'Thyrotropin [Units/volume] in Serum or Plasma' },

@@ -28,7 +28,7 @@ export function startOfPlanYear(year: number): Date {
  * Counts, from the audit trail, the members whose records an app read through the API: an audit row with an app
  * client id, for a member, that is a read (not a refused one, not a consent or revocation). Each API request is
  * one transfer (a request writes several rows when it reads several records); a member with two or more
- * requests in the year counts again in "more than once". See README, "The CMS usage figures".
+ * requests in the year counts again in "more than once". See docs/operations.md, "The CMS usage figures".
  */
 export class ApiUsageReport {
   constructor(private readonly db: Db) {}

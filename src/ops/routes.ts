@@ -19,12 +19,14 @@ export function opsRoutes({ ops, apiUsage, clock }: Pick<Services, 'ops' | 'apiU
   const router = Router()
   const thisYear = () => Number(planDate(clock()).slice(0, 4))
 
-  // CMS-0057-F's yearly Patient Access API figures, from the audit trail (README, "The CMS usage figures").
+  // CMS-0057-F's yearly Patient Access API figures, from the audit trail (docs/operations.md, "The CMS usage figures").
   router.get('/ops/api-usage', ...requireRole('ops'), async (req, res) => {
     const asked = requestedYear(req.query.year, thisYear())
     const usage = asked.error ? undefined : await apiUsage.forYear(asked.year)
     res.status(asked.error ? 400 : 200).render('ops/api-usage', {
-      title: asked.error ? 'Error: Apps’ use of the Patient Access API' : `Apps’ use of the Patient Access API in ${asked.year}`,
+      title: asked.error
+        ? 'Error: Apps’ use of the Patient Access API'
+        : `Apps’ use of the Patient Access API in ${asked.year}`,
       usage,
       values: { year: typeof req.query.year === 'string' ? req.query.year.slice(0, 10) : String(asked.year) },
       errors: asked.error ? [{ href: '#year', text: asked.error }] : [],
@@ -35,10 +37,7 @@ export function opsRoutes({ ops, apiUsage, clock }: Pick<Services, 'ops' | 'apiU
     const asked = requestedYear(req.query.year, thisYear())
     if (asked.error) return res.status(400).type('text/plain').send(`${asked.error}\n`)
     const usage = await apiUsage.forYear(asked.year)
-    res
-      .type('text/csv; charset=utf-8')
-      .attachment(`patient-access-api-usage-${asked.year}.csv`)
-      .send(usageCsv(usage))
+    res.type('text/csv; charset=utf-8').attachment(`patient-access-api-usage-${asked.year}.csv`).send(usageCsv(usage))
   })
 
   router.get('/ops', ...requireRole('ops'), async (req, res) => {

@@ -35,11 +35,7 @@ export interface AuthorizationChange {
   denialCode?: string | null
 }
 
-const columns = [
-  'a.*',
-  'p.name as ordering_provider_name',
-  'c.name as servicing_clinic_name',
-]
+const columns = ['a.*', 'p.name as ordering_provider_name', 'c.name as servicing_clinic_name']
 
 function toRecord(row: Record<string, unknown>): AuthorizationRecord {
   const date = (value: unknown) => (value === null ? null : String(value))
@@ -99,7 +95,11 @@ export class AuthorizationRepository {
     return Number(row?.total ?? 0)
   }
 
-  async find(memberId: number, id: number, trx: Knex.Transaction | Db = this.db): Promise<AuthorizationRecord | undefined> {
+  async find(
+    memberId: number,
+    id: number,
+    trx: Knex.Transaction | Db = this.db,
+  ): Promise<AuthorizationRecord | undefined> {
     const row = await this.query(trx).where({ 'a.member_id': memberId, 'a.id': id }).first(columns)
     return row ? toRecord(row) : undefined
   }

@@ -10,7 +10,14 @@ describe('prior authorization rules', () => {
   })
 
   it('shows an approval as expired after its last day in the plan’s time zone, and not before', () => {
-    const approved = { status: 'approved', urgency: 'standard', requestedAt, validTo: '2027-02-01', unitsApproved: 1, unitsUsed: 0 } as const
+    const approved = {
+      status: 'approved',
+      urgency: 'standard',
+      requestedAt,
+      validTo: '2027-02-01',
+      unitsApproved: 1,
+      unitsUsed: 0,
+    } as const
     // 23:59 on 1 February in Los Angeles is already 2 February in UTC.
     assert.equal(effectiveStatus(approved, new Date('2027-02-02T07:59:00Z')), 'approved')
     assert.equal(effectiveStatus(approved, new Date('2027-02-02T08:00:00Z')), 'expired')

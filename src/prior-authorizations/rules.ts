@@ -22,7 +22,7 @@ export const statusWords: Record<AuthorizationStatus, string> = {
 
 /**
  * How long the plan has to decide: 72 hours for an expedited request, 7 calendar days for a standard one
- * (CMS-0057-F, 89 FR 8758, from 1 January 2026; see README, "Prior authorizations").
+ * (CMS-0057-F, 89 FR 8758, from 1 January 2026; see docs/product/coverage.md, "Prior authorizations").
  */
 export const decisionHours = { expedited: 72, standard: 7 * 24 } as const
 

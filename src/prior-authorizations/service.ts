@@ -75,8 +75,10 @@ export class PriorAuthorizationService {
 
   /** One authorization of the member's; another member's id is a 404, audited. */
   async show(viewing: Viewing, rawId: unknown): Promise<AuthorizationView> {
-    const record = await this.deps.access.viewRecord(viewing, { type: 'prior-authorization', id: rawId }, (memberId, id) =>
-      this.deps.repository.find(memberId, id),
+    const record = await this.deps.access.viewRecord(
+      viewing,
+      { type: 'prior-authorization', id: rawId },
+      (memberId, id) => this.deps.repository.find(memberId, id),
     )
     return this.view(record)
   }
@@ -105,7 +107,9 @@ export class PriorAuthorizationService {
     if (await notifications.alreadySent(jobKey)) return 'skipped'
     const contact = await repository.noticeContact(authorizationId)
     if (!contact?.email) return 'skipped'
-    await mailer.send(authorizationChangedMessage(contact.email, `${publicUrl}/coverage/authorizations/${authorizationId}`))
+    await mailer.send(
+      authorizationChangedMessage(contact.email, `${publicUrl}/coverage/authorizations/${authorizationId}`),
+    )
     await notifications.recordSent(jobKey, authorizationNoticeJob, contact.userId, clock())
     return 'sent'
   }

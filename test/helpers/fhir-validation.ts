@@ -9,7 +9,7 @@ type Profile = NonNullable<NonNullable<Parameters<typeof validateResource>[1]>['
 
 /**
  * The implementation guides' own StructureDefinitions (with snapshots), vendored from their published packages
- * (hl7.fhir.us.core 6.1.0, hl7.fhir.us.carin-bb 2.0.0, hl7.fhir.us.davinci-pdex 2.0.0): see README, "Validating
+ * (hl7.fhir.us.core 6.1.0, hl7.fhir.us.carin-bb 2.0.0, hl7.fhir.us.davinci-pdex 2.0.0): see docs/api.md, "Validating
  * what the API returns".
  */
 const fixtures = path.join(__dirname, '..', 'fixtures', 'fhir')
@@ -88,7 +88,7 @@ export function fhirProblems(resource: unknown): string[] {
   const typed = resource as { resourceType?: string; meta?: { profile?: string[]; lastUpdated?: string } }
   const problems = problemsOf(resource)
   if (typed.resourceType && unprofiled.has(typed.resourceType)) return problems
-  // Known gap (README, "What the API does not meet yet"): claims lack the diagnosis, procedure codes and place of
+  // Known gap (docs/api.md, "What the API does not meet yet"): claims lack the diagnosis, procedure codes and place of
   // service CARIN BB's professional claim requires, so they declare no profile and are checked against R4 alone.
   if (typed.resourceType === 'ExplanationOfBenefit' && (resource as { use?: string }).use === 'claim') return problems
   const declared = typed.meta?.profile ?? []
@@ -111,5 +111,6 @@ export function assertValidFhir(resource: { resourceType?: string; entry?: { res
   const problems = all.flatMap((each) =>
     fhirProblems(each).map((problem) => `${(each as { resourceType?: string }).resourceType}: ${problem}`),
   )
-  if (problems.length > 0) throw new Error(`Not valid FHIR R4 or not valid for its profile:\n  ${problems.join('\n  ')}`)
+  if (problems.length > 0)
+    throw new Error(`Not valid FHIR R4 or not valid for its profile:\n  ${problems.join('\n  ')}`)
 }

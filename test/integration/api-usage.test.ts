@@ -22,7 +22,13 @@ describe('the CMS Patient Access API usage figures (ops)', () => {
       ['11000003', '11000004', '11000005', '11000006', '11000001'].map((mrn) => memberIdOf(db, mrn)),
     )
     const appClient = 'member-portal-mobile'
-    const row = (subject: number, action: string, at: string, requestId: string | null, client: string | null = appClient) => ({
+    const row = (
+      subject: number,
+      action: string,
+      at: string,
+      requestId: string | null,
+      client: string | null = appClient,
+    ) => ({
       at: new Date(at),
       actor_user_id: alexUser,
       subject_member_id: subject,
@@ -53,7 +59,11 @@ describe('the CMS Patient Access API usage figures (ops)', () => {
       membersReached: 3,
       membersReachedMoreThanOnce: 1,
     })
-    assert.deepEqual(await services.apiUsage.forYear(2029), { year: 2029, membersReached: 1, membersReachedMoreThanOnce: 0 })
+    assert.deepEqual(await services.apiUsage.forYear(2029), {
+      year: 2029,
+      membersReached: 1,
+      membersReachedMoreThanOnce: 0,
+    })
 
     const ops = await signedOnAgent(app, 'ops.admin')
     const page = await ops.get('/ops/api-usage?year=2030').expect(200)

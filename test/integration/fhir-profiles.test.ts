@@ -5,6 +5,8 @@ import { assertValidFhir, fhirProblems } from '../helpers/fhir-validation'
 import { memberIdOf } from '../helpers/records'
 import { fhirGet, TokenResponse, tokensFor } from '../helpers/smart'
 
+// FHIR JSON as the API sent it, read by element path in the assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Resource = { resourceType: string; id: string } & Record<string, any>
 
 describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDex 2.0.0)', () => {

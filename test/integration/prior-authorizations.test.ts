@@ -10,6 +10,8 @@ import { fhirGet, tokensFor } from '../helpers/smart'
 
 interface Bundle {
   total: number
+  // FHIR JSON as the API sent it, read by element path in the assertions.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entry: { resource: Record<string, any> }[]
 }
 
@@ -26,7 +28,10 @@ describe('prior authorizations', () => {
     assert.match(response.headers['cache-control'], /no-store/)
     const $ = cheerio.load(response.text)
     const rows = $('tbody tr')
-      .map((_index, row) => $(row).find('th a').text().trim() + ' | ' + $(row).find('td[data-label="Status"] strong').text())
+      .map(
+        (_index, row) =>
+          $(row).find('th a').text().trim() + ' | ' + $(row).find('td[data-label="Status"] strong').text(),
+      )
       .get()
     assert.deepEqual(rows, [
       'Physical therapy: therapeutic exercise, 15-minute sessions | Waiting for a decision',
@@ -48,7 +53,9 @@ describe('prior authorizations', () => {
     assert.match(text, /Status: Waiting for a decision/)
     assert.match(text, /Standard requests are decided within 7 calendar days/)
     assert.ok(
-      text.includes(dueBy.toLocaleDateString('en-US', { timeZone: 'America/Los_Angeles', month: 'long', day: 'numeric' })),
+      text.includes(
+        dueBy.toLocaleDateString('en-US', { timeZone: 'America/Los_Angeles', month: 'long', day: 'numeric' }),
+      ),
       `the due date (${dueBy.toISOString()}) is shown`,
     )
     const approved = pageText(
@@ -60,7 +67,9 @@ describe('prior authorizations', () => {
   })
 
   it('shows a denial’s reason and how to appeal by phone and by message', async () => {
-    const response = await (await signedOnAgent(app()))
+    const response = await (
+      await signedOnAgent(app())
+    )
       .get(`/coverage/authorizations/${await authorizationId('PA-2026-000103')}`)
       .expect(200)
     const text = pageText(response.text)
@@ -95,8 +104,11 @@ describe('prior authorizations', () => {
   it('serves them in the API as PDex prior authorizations, searchable by patient, use and _lastUpdated', async () => {
     const alex = await memberIdOf(services().db, '11000003')
     const tokens = await tokensFor(app(), await signedOnAgent(app()))
-    const search = await fhirGet(app(), `/ExplanationOfBenefit?patient=${alex}&use=preauthorization`, tokens.access_token)
-      .expect(200)
+    const search = await fhirGet(
+      app(),
+      `/ExplanationOfBenefit?patient=${alex}&use=preauthorization`,
+      tokens.access_token,
+    ).expect(200)
     assertValidFhir(search.body)
     const bundle = search.body as Bundle
     assert.equal(bundle.total, 3)
@@ -130,7 +142,9 @@ describe('prior authorizations', () => {
       ['PA-2026-000102'],
     )
     for (const bad of ['yesterday', 'lt2026-01-01', 'ge2026-13-45'])
-      assertValidFhir((await fhirGet(app(), `/ExplanationOfBenefit?_lastUpdated=${bad}`, tokens.access_token).expect(400)).body)
+      assertValidFhir(
+        (await fhirGet(app(), `/ExplanationOfBenefit?_lastUpdated=${bad}`, tokens.access_token).expect(400)).body,
+      )
     await fhirGet(app(), `/ExplanationOfBenefit?use=other`, tokens.access_token).expect(400)
   })
 
@@ -166,6 +180,9 @@ describe('prior authorizations', () => {
     await context.background.settle()
     const sent = await services().db('sent_emails').where({ kind: 'prior-authorization-changed' })
     assert.equal(sent.length, 1, 'one email for one change')
-    assert.equal(Number(sent[0].user_id), Number((await services().db('users').where({ member_id: alex }).first('id')).id))
+    assert.equal(
+      Number(sent[0].user_id),
+      Number((await services().db('users').where({ member_id: alex }).first('id')).id),
+    )
   })
 })
