@@ -260,7 +260,13 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
       String(access.scope)
         .split(' ')
         .filter((scope) => scope.startsWith('patient/')),
-      ['patient/Patient.rs', 'patient/Immunization.rs', 'patient/Appointment.rs'],
+      [
+        'patient/Patient.rs',
+        'patient/Immunization.rs',
+        'patient/Appointment.rs',
+        'patient/Practitioner.rs',
+        'patient/Organization.rs',
+      ],
     )
   })
 
