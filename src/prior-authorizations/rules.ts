@@ -41,8 +41,8 @@ export function decisionDueBy(facts: Pick<AuthorizationFacts, 'urgency' | 'reque
 }
 
 /**
- * The status the member sees: an approval whose last day has passed, or whose units are all used, has
- * ended — shown as expired — whatever the plan's system last sent.
+ * The status the member sees: an approval whose last day has passed has ended — shown as expired — whatever
+ * the plan's system last sent.
  */
 export function effectiveStatus(facts: AuthorizationFacts, now: Date): AuthorizationStatus {
   if (facts.status !== 'approved' && facts.status !== 'partly-approved') return facts.status

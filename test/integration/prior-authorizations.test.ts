@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import type { CaughtEmail } from '../../src/devtools/mail-catcher'
+import { planDate } from '../../src/platform/dates'
+import { addCalendarDays } from '../../src/prescriptions/eligibility'
 import { useBackground } from '../helpers/background'
 import { pageText, signedOnAgent, titleOf } from '../helpers/app'
 import { chooseMember } from '../helpers/family'
@@ -155,16 +157,19 @@ describe('prior authorizations', () => {
     const before = await fhirGet(app(), `/ExplanationOfBenefit/pa-${id}`, tokens.access_token).expect(200)
     assert.equal(before.body.outcome, 'queued')
 
+    // Good from today for 90 days, on the app's clock (the suite also runs with the clock moved).
+    const today = planDate(services().clock())
+    const validTo = addCalendarDays(today, 90)
     await services().priorAuthorizations.recordChange(id, {
       status: 'approved',
       unitsApproved: 12,
-      validFrom: '2027-01-04',
-      validTo: '2027-04-03',
+      validFrom: today,
+      validTo,
     })
     const after = await fhirGet(app(), `/ExplanationOfBenefit/pa-${id}`, tokens.access_token).expect(200)
     assertValidFhir(after.body)
     assert.equal(after.body.outcome, 'complete')
-    assert.deepEqual(after.body.preAuthRefPeriod, [{ start: '2027-01-04', end: '2027-04-03' }])
+    assert.deepEqual(after.body.preAuthRefPeriod, [{ start: today, end: validTo }])
     assert.ok(after.body.meta.lastUpdated > before.body.meta.lastUpdated, 'meta.lastUpdated moves with the change')
     const page = await (await signedOnAgent(app())).get(`/coverage/authorizations/${id}`).expect(200)
     assert.match(pageText(page.text), /Status: Approved/)
