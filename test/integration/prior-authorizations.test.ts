@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import os from 'node:os'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import type supertest from 'supertest'
 import * as cheerio from 'cheerio'
 import type { CaughtEmail } from '../../src/devtools/mail-catcher'
 import { planDate } from '../../src/platform/dates'
@@ -15,6 +21,26 @@ interface Bundle {
   // FHIR JSON as the API sent it, read by element path in the assertions.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entry: { resource: Record<string, any> }[]
+}
+
+const run = promisify(execFile)
+
+/** The text of a PDF as Debian's pdftotext reads it, with its spacing evened out. */
+async function pdfText(pdf: Buffer): Promise<string> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'portal-pdf-'))
+  try {
+    await writeFile(path.join(directory, 'letter.pdf'), pdf)
+    const { stdout } = await run('pdftotext', ['-layout', path.join(directory, 'letter.pdf'), '-'])
+    return stdout.replace(/\s+/g, ' ')
+  } finally {
+    await rm(directory, { recursive: true, force: true })
+  }
+}
+
+function binary(response: supertest.Response, done: (error: Error | null, body: Buffer) => void) {
+  const chunks: Buffer[] = []
+  response.on('data', (chunk: Buffer) => chunks.push(chunk))
+  response.on('end', () => done(null, Buffer.concat(chunks)))
 }
 
 describe('prior authorizations', () => {
@@ -79,6 +105,37 @@ describe('prior authorizations', () => {
     assert.match(text, /How to appeal/)
     assert.match(text, /Call Member Services at 1-800-555-0100 \(TTY 711\)/)
     assert.equal(cheerio.load(response.text)('main a[href="/messages/new"]').text(), 'send a message')
+  })
+
+  it('gives the decision letter as a PDF once there is a decision, with the reason and the right to appeal', async function () {
+    this.timeout(60_000)
+    const agent = await signedOnAgent(app())
+    const denied = await authorizationId('PA-2026-000103')
+    const page = await agent.get(`/coverage/authorizations/${denied}`).expect(200)
+    assert.equal(
+      cheerio.load(page.text)('main a:contains("Download the decision letter (PDF)")').attr('href'),
+      `/coverage/authorizations/${denied}/letter.pdf`,
+    )
+    const response = await agent
+      .get(`/coverage/authorizations/${denied}/letter.pdf`)
+      .buffer(true)
+      .parse(binary)
+      .expect(200)
+    assert.equal(response.headers['content-type'], 'application/pdf')
+    assert.match(String(response.headers['content-disposition']), /prior-authorization-PA-2026-000103\.pdf/)
+    const text = await pdfText(response.body as Buffer)
+    for (const expected of [
+      'Prior authorization decision',
+      'Alex Rivera',
+      'PA-2026-000103',
+      'Denied',
+      'A home sleep test is covered first',
+      'reason code 50',
+      'Your right to appeal',
+    ])
+      assert.ok(text.includes(expected), `the letter says "${expected}"`)
+    // No decision yet, no letter.
+    await agent.get(`/coverage/authorizations/${await authorizationId('PA-2026-000102')}/letter.pdf`).expect(404)
   })
 
   it('gives 404 for another member’s authorization, and for an id that names nothing', async () => {
