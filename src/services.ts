@@ -48,6 +48,7 @@ import { PharmacyClient } from './prescriptions/pharmacy-client'
 import { PrescriptionRepository } from './prescriptions/repository'
 import { PrescriptionService } from './prescriptions/service'
 import { RefillSubmissionService, refillJobOptions } from './prescriptions/submission'
+import { SeenWebhooks } from './prescriptions/webhook-signature'
 import { VaccinationService } from './vaccinations/service'
 import { FhirService } from './fhir/service'
 import { AuthorizationServer } from './smart/authorization-server'
@@ -76,7 +77,7 @@ export function createInfrastructure(
   role: 'web' | 'worker' = 'worker',
 ): Infrastructure {
   const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: role === 'web' })
-  const logger = overrides.logger ?? createLogger(config.logLevel)
+  const logger = overrides.logger ?? createLogger(config.logLevel, { format: config.logFormat })
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'))
   return {
     config,
@@ -260,6 +261,7 @@ export function createServices(infrastructure: Infrastructure) {
       logger,
       config.publicUrl,
     ),
+    seenWebhooks: new SeenWebhooks(redis, config.redisPrefix),
     family,
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),

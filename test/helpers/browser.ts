@@ -3,13 +3,14 @@ import fs from 'node:fs'
 import type { Server } from 'node:http'
 import type { Services } from '../../src/services'
 import { buildApp, closeServices, listen } from './app'
-import puppeteer, { Browser, Page } from 'puppeteer-core'
+import { collectPageHtml } from './html-checker'
+import puppeteer, { Browser, Page, Target } from 'puppeteer-core'
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
 
 /** Debian's Chromium, headless, with its phoning-home switched off (this machine has no internet). */
 export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({
+  const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
     args: [
@@ -22,11 +23,17 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   })
+  // Every tab, however a test opens it, keeps its pages' HTML for the W3C checker at the end of the run.
+  browser.on('targetcreated', (target: Target) => {
+    void target.page().then((page) => page && collectPageHtml(page))
+  })
+  return browser
 }
 
 /** A page with JavaScript off, as many members' browsers are: every task must work like this. */
 export async function newScriptlessPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage()
+  collectPageHtml(page)
   await page.setJavaScriptEnabled(false)
   return page
 }
