@@ -46,6 +46,8 @@ function scopeOf(path: string): RouteScope | undefined {
     'readyz',
     'metrics',
     'pharmacy',
+    // The site's icon, the same for everyone.
+    'favicon.ico',
     // The mobile app's side: the API answers bearer tokens, and the consent flow is keyed by its interaction.
     'fhir',
     'connect-app',
