@@ -32,7 +32,7 @@ import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
 import { fhirRoutes } from './fhir/routes'
 import { oauthPath } from './smart/authorization-server'
-import { connectAppRoutes, smartConfigurationRoutes } from './smart/routes'
+import { connectAppRoutes, smartConfigurationRoutes, userinfoRoutes } from './smart/routes'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
 export function createApp(services: Services): Express {
@@ -86,6 +86,7 @@ export function createApp(services: Services): Express {
   app.use(pharmacyWebhookRoutes(services))
   // The app's side: the authorization server's endpoints and the FHIR API take no cookies, no CSRF token and
   // no form parsing of the portal's (oidc-provider reads its own bodies; the API only reads).
+  app.use(userinfoRoutes(services))
   app.use(oauthPath, services.authorizationServer.handler())
   app.use(smartConfigurationRoutes(services))
   app.use(fhirRoutes(services))
