@@ -50,6 +50,7 @@ function scopeOf(path: string): RouteScope | undefined {
     'favicon.ico',
     // The mobile app's side: the API answers bearer tokens, and the consent flow is keyed by its interaction.
     'fhir',
+    'oauth',
     'connect-app',
     '.well-known',
   ]
