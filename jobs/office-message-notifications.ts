@@ -6,6 +6,7 @@ import type { LabResultsService } from '../src/labs/service'
 import type { OfficeReplyNotices } from '../src/messages/notices'
 import type { AccountEmailService } from '../src/notifications/service'
 import { dispatchJobs } from '../src/platform/jobs'
+import type { PriorAuthorizationService } from '../src/prior-authorizations/service'
 
 export const queueName = 'office-message-notifications' as const
 
@@ -25,8 +26,8 @@ const keyOf = (job: Job) => job.id ?? `${job.name}-${job.timestamp}`
 
 /**
  * Emails to members: account emails, notices that the office replied (throttled, see `OfficeReplyNotices`),
- * that a lab result was released (throttled the same way, see `NewResultNotices`, after the release sweep) and
- * the notice that someone gave them access. Each job carries ids only; the services reload what they need
+ * that a lab result was released (throttled the same way, see `NewResultNotices`, after the release sweep),
+ * that someone gave them access, and that a prior authorization changed. Each job carries ids only; the services reload what they need
  * and record what they sent, so a retried job does not send twice.
  */
 export function startNotificationWorker(
@@ -36,6 +37,7 @@ export function startNotificationWorker(
   notices: OfficeReplyNotices,
   family: Pick<FamilyService, 'sendGrantNotice'>,
   labs: { notices: NewResultNotices; results: Pick<LabResultsService, 'releaseDue'> },
+  priorAuthorizations: Pick<PriorAuthorizationService, 'sendChangeNotice'>,
 ): Worker {
   return new Worker(
     queueName,
@@ -47,6 +49,8 @@ export function startNotificationWorker(
       'lab-release-sweep': async () => `released ${await labs.results.releaseDue()}`,
       'lab-result-released': (payload, job) => labs.notices.handle({ name: job.name, data: payload }),
       'lab-result-follow-up': (payload, job) => labs.notices.handle({ name: job.name, data: payload }),
+      'prior-authorization-changed': (payload, job) =>
+        priorAuthorizations.sendChangeNotice(Number(payload.authorizationId), keyOf(job)),
       'verify-email': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
       'user-id-reminder': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
       'password-reset': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),

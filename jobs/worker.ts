@@ -39,6 +39,7 @@ export function startWorkers(
         notices: services.newResultNotices,
         results: services.labs,
       },
+      services.priorAuthorizations,
     ),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
     startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),

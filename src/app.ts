@@ -6,6 +6,7 @@ import { accountRoutes } from './accounts/routes'
 import { settingsRoutes } from './accounts/settings-routes'
 import { appointmentRoutes } from './appointments/routes'
 import { coverageRoutes } from './coverage/routes'
+import { priorAuthorizationRoutes } from './prior-authorizations/routes'
 import { healthRoutes } from './health/routes'
 import { homeRoutes } from './home/routes'
 import { labRoutes } from './labs/routes'
@@ -119,6 +120,7 @@ export function createApp(services: Services): Express {
   app.use(labRoutes(services))
   app.use(vaccinationRoutes(services))
   app.use(coverageRoutes(services))
+  app.use(priorAuthorizationRoutes(services))
   app.use(appointmentRoutes(services))
   app.use(prescriptionRoutes(services))
   app.use(messageRoutes(services))

@@ -111,6 +111,17 @@ const schema = z
       }),
     APPOINTMENT_SWEEP_EVERY_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
     HELP_PHONE: z.string().min(7).default('1-800-555-0100 (TTY 711)'),
+    // The plan as the API names it (Organization/payer): its name and its payer ID for electronic claims.
+    PLAN_NAME: z.string().min(2).max(120).default('Member Portal Health Plan'),
+    PLAN_PAYER_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,15}$/)
+      .default('MPHP1'),
+    // When the plan's own entry (name, payer ID) last changed: the API's meta.lastUpdated for Organization/payer.
+    PLAN_UPDATED_ON: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .default('2026-01-01'),
     // Outside production, the process's clock starts at this instant (ISO 8601) and runs on: tests hand their
     // clock to the processes they spawn this way, and a developer can try the portal on another day.
     CLOCK_AT: z.iso.datetime({ offset: true }).optional(),
@@ -193,6 +204,7 @@ const schema = z
         leaseSeconds: env.LETTERS_LEASE_SECONDS,
       },
       helpPhone: env.HELP_PHONE,
+      payer: { name: env.PLAN_NAME, payerId: env.PLAN_PAYER_ID, phone: env.HELP_PHONE, updatedAt: env.PLAN_UPDATED_ON },
       appointments: {
         reminderLeadMinutes: env.APPOINTMENT_REMINDER_LEADS,
         sweepEveryMinutes: env.APPOINTMENT_SWEEP_EVERY_MINUTES,

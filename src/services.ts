@@ -16,6 +16,10 @@ import { SignOnThrottle } from './accounts/throttle'
 import type { Config } from './config'
 import { CoverageRepository } from './coverage/repository'
 import { CoverageService } from './coverage/service'
+import { AuthorizationRepository } from './prior-authorizations/repository'
+import { DirectoryRepository } from './directory/repository'
+import { ApiUsageReport } from './ops/api-usage'
+import { PriorAuthorizationService } from './prior-authorizations/service'
 import { FamilyRepository } from './family/repository'
 import { FamilyService } from './family/service'
 import { LabResultRepository } from './labs/repository'
@@ -140,6 +144,15 @@ export function createServices(infrastructure: Infrastructure) {
   )
   const vaccinations = new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock)
   const coverage = new CoverageService(new CoverageRepository(db), recordAccess, clock)
+  const priorAuthorizations = new PriorAuthorizationService({
+    db,
+    repository: new AuthorizationRepository(db),
+    access: recordAccess,
+    notifications: new NotificationRepository(db),
+    mailer: infrastructure.mailer,
+    clock,
+    publicUrl: config.publicUrl,
+  })
   const appointments = new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
     reminderLeadMinutes: config.appointments.reminderLeadMinutes,
     publicUrl: config.publicUrl,
@@ -214,8 +227,10 @@ export function createServices(infrastructure: Infrastructure) {
     labs,
     vaccinations,
     coverage,
+    priorAuthorizations,
     appointments,
     ops: new OpsService(db, queues, clock, audit, letterBatches),
+    apiUsage: new ApiUsageReport(db),
     prescriptions,
     messages,
     officeReplyNotices: new OfficeReplyNotices(
@@ -254,8 +269,11 @@ export function createServices(infrastructure: Infrastructure) {
       labs,
       vaccinations,
       coverage,
+      priorAuthorizations,
       appointments,
       prescriptions,
+      directory: new DirectoryRepository(db),
+      payer: config.payer,
     }),
     refillSubmissions: new RefillSubmissionService(
       db,

@@ -44,6 +44,16 @@ interface MedicationData {
 
 const dataDirectory = path.join(__dirname, 'data')
 
+/**
+ * RxNorm codes (RXCUI of the clinical drug, NLM RxNorm) of the demo medicines whose code is certain; the others
+ * keep their name alone in the API rather than a guessed code.
+ */
+const rxnormCodes: Readonly<Record<string, string>> = {
+  'Lisinopril 10 mg tablet': '314076',
+  'Amlodipine 5 mg tablet': '197361',
+  'Metformin 500 mg tablet': '861007',
+}
+
 function readData<T>(file: string): T {
   return JSON.parse(readFileSync(path.join(dataDirectory, file), 'utf8')) as T
 }
@@ -83,6 +93,9 @@ export async function seedPrescriptions(
         schedule: medication.schedule,
         status: medication.endedDay === undefined ? 'active' : 'inactive',
         ended_on: medication.endedDay === undefined ? null : addCalendarDays(today, medication.endedDay),
+        // A prescription is good for a year from when it was written (California's rule for most medicines).
+        written_on: addCalendarDays(today, medication.expiresDay - 365),
+        rxnorm_code: rxnormCodes[medication.name] ?? null,
       })
     }
   }

@@ -9,6 +9,8 @@ import { seedAppointments } from './appointments'
 import { seedHealthRecords, SeededMember } from './health-records'
 import { seedMessages } from './messages'
 import { seedPrescriptions } from './prescriptions'
+import { seedPriorAuthorizations } from './prior-authorizations'
+import { npiFor } from '../fhir/npi'
 
 export const demoPassword = 'Harbor-lights-2026'
 
@@ -43,6 +45,7 @@ export const demoAccounts = [
 const clinics = [
   {
     key: 'oakland',
+    npi: '299000011',
     name: 'Oakland Medical Center',
     address_line1: '3600 Broadway',
     city: 'Oakland',
@@ -52,6 +55,7 @@ const clinics = [
   },
   {
     key: 'fremont',
+    npi: '299000012',
     name: 'Fremont Medical Center',
     address_line1: '39400 Paseo Padre Parkway',
     city: 'Fremont',
@@ -61,6 +65,7 @@ const clinics = [
   },
   {
     key: 'san-leandro',
+    npi: '299000013',
     name: 'San Leandro Medical Center',
     address_line1: '2500 Merced Street',
     city: 'San Leandro',
@@ -70,13 +75,15 @@ const clinics = [
   },
 ]
 
+// Demo NPIs: made up, marked as demo data (npi_is_demo), each completed with its check digit so it passes the
+// NPI check as a real one would (src/fhir/npi.ts). None is a real provider's.
 const providers = [
-  { key: 'natarajan', name: 'Dr. Priya Natarajan', specialty: 'Family Medicine', clinic: 'oakland' },
-  { key: 'ortiz', name: 'Dr. Helen Ortiz', specialty: 'Internal Medicine', clinic: 'oakland' },
-  { key: 'haddad', name: 'Dr. Amir Haddad', specialty: 'Geriatrics', clinic: 'oakland' },
-  { key: 'okafor', name: 'Dr. Samuel Okafor', specialty: 'Internal Medicine', clinic: 'fremont' },
-  { key: 'bell', name: 'Dr. Marcus Bell', specialty: 'Family Medicine', clinic: 'san-leandro' },
-  { key: 'park', name: 'Dr. Lena Park', specialty: 'Pediatrics', clinic: 'san-leandro' },
+  { key: 'natarajan', name: 'Dr. Priya Natarajan', specialty: 'Family Medicine', clinic: 'oakland', npi: '199000001' },
+  { key: 'ortiz', name: 'Dr. Helen Ortiz', specialty: 'Internal Medicine', clinic: 'oakland', npi: '199000002' },
+  { key: 'haddad', name: 'Dr. Amir Haddad', specialty: 'Geriatrics', clinic: 'oakland', npi: '199000003' },
+  { key: 'okafor', name: 'Dr. Samuel Okafor', specialty: 'Internal Medicine', clinic: 'fremont', npi: '199000004' },
+  { key: 'bell', name: 'Dr. Marcus Bell', specialty: 'Family Medicine', clinic: 'san-leandro', npi: '199000005' },
+  { key: 'park', name: 'Dr. Lena Park', specialty: 'Pediatrics', clinic: 'san-leandro', npi: '199000006' },
 ]
 
 interface DemoMember {
@@ -88,6 +95,10 @@ interface DemoMember {
   phone: string
   email?: string
   pcp: string
+  /** FHIR administrative gender as the enrolment file gives it; absent where it gives none. */
+  gender?: 'male' | 'female' | 'other'
+  /** The language the member asked the plan to use (BCP 47); English when absent. */
+  language?: string
 }
 
 const riversHome: DemoMember['address'] = ['455 Linden Avenue', null, 'San Leandro', 'CA', '94577']
@@ -95,6 +106,8 @@ const riversHome: DemoMember['address'] = ['455 Linden Avenue', null, 'San Leand
 const members: DemoMember[] = [
   {
     mrn: '11000001',
+    gender: 'female',
+    language: 'es',
     first: 'Maria',
     last: 'Garcia',
     born: '1985-03-14',
@@ -104,6 +117,7 @@ const members: DemoMember[] = [
   },
   {
     mrn: '11000002',
+    gender: 'male',
     first: 'James',
     last: 'Chen',
     born: '1972-11-02',
@@ -113,6 +127,7 @@ const members: DemoMember[] = [
   },
   {
     mrn: '11000003',
+    gender: 'other',
     first: 'Alex',
     last: 'Rivera',
     born: '1980-06-21',
@@ -123,6 +138,7 @@ const members: DemoMember[] = [
   },
   {
     mrn: '11000004',
+    gender: 'male',
     first: 'Sam',
     last: 'Rivera',
     born: { yearsOld: 8 },
@@ -132,6 +148,7 @@ const members: DemoMember[] = [
   },
   {
     mrn: '11000005',
+    gender: 'female',
     first: 'Jordan',
     last: 'Rivera',
     born: { yearsOld: 15 },
@@ -141,6 +158,7 @@ const members: DemoMember[] = [
   },
   {
     mrn: '11000006',
+    gender: 'female',
     first: 'Pat',
     last: 'Rivera',
     born: '1948-09-30',
@@ -152,6 +170,8 @@ const members: DemoMember[] = [
   // Members without accounts whose records supply plausible decoys for identity questions.
   {
     mrn: '11000007',
+    gender: 'female',
+    language: 'vi',
     first: 'Linh',
     last: 'Nguyen',
     born: '1990-01-08',
@@ -161,6 +181,7 @@ const members: DemoMember[] = [
   },
   {
     mrn: '11000008',
+    gender: 'male',
     first: 'Robert',
     last: 'Johnson',
     born: '1965-07-19',
@@ -170,6 +191,7 @@ const members: DemoMember[] = [
   },
   {
     mrn: '11000009',
+    gender: 'female',
     first: 'Aisha',
     last: 'Khan',
     born: '1978-12-03',
@@ -238,14 +260,14 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
   const today = clock()
   await db.transaction(async (trx: Knex.Transaction) => {
     const clinicIds = new Map<string, number>()
-    for (const { key, ...clinic } of clinics) {
-      const [id] = await trx('clinics').insert(clinic)
+    for (const { key, npi, ...clinic } of clinics) {
+      const [id] = await trx('clinics').insert({ ...clinic, npi: npiFor(npi), npi_is_demo: true, updated_at: today })
       clinicIds.set(key, Number(id))
     }
     const providerIds = new Map<string, { id: number; clinicId: number }>()
     const departmentIds = new Map<string, number>()
     const providerDepartments = new Map<string, number>()
-    for (const { key, clinic, ...provider } of providers) {
+    for (const { key, clinic, npi, ...provider } of providers) {
       const clinicId = clinicIds.get(clinic)!
       const departmentKey = `${clinic}/${provider.specialty}`
       if (!departmentIds.has(departmentKey)) {
@@ -253,7 +275,14 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         departmentIds.set(departmentKey, Number(departmentId))
       }
       const departmentId = departmentIds.get(departmentKey)!
-      const [id] = await trx('providers').insert({ ...provider, clinic_id: clinicId, department_id: departmentId })
+      const [id] = await trx('providers').insert({
+        ...provider,
+        clinic_id: clinicId,
+        department_id: departmentId,
+        npi: npiFor(npi),
+        npi_is_demo: true,
+        updated_at: today,
+      })
       providerIds.set(key, { id: Number(id), clinicId })
       providerDepartments.set(key, departmentId)
     }
@@ -274,6 +303,8 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         zip: member.address[4],
         phone: member.phone,
         email: member.email ?? null,
+        administrative_gender: member.gender ?? 'unknown',
+        preferred_language: member.language ?? 'en',
         clinic_id: pcp.clinicId,
         pcp_provider_id: pcp.id,
       })
@@ -322,6 +353,7 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
     await seedHealthRecords(trx, today, seeded, providerIds)
     await seedAppointments(trx, today, seeded, providerIds)
     await seedPrescriptions(trx, today, seeded, providerIds)
+    await seedPriorAuthorizations(trx, today, seeded, providerIds)
     await seedMessages(trx, today)
   })
 }

@@ -4,7 +4,11 @@ import type { LabResultView, Reading } from '../labs/service'
 import type { MemberSummary } from '../members/summary'
 import type { MedicationRecord } from '../prescriptions/repository'
 import type { ImmunizationRecord } from '../vaccinations/repository'
+import type { ClinicRecord, ProviderRecord } from '../directory/repository'
+import type { PatientRecord } from '../members/repository'
+import type { AuthorizationView } from '../prior-authorizations/service'
 import { loincCodes } from '../labs/loinc'
+import { ucumCodes, ucumSystem } from './ucum'
 
 /** A FHIR resource as JSON: its type, its id, and the rest of its elements. */
 export type FhirResource = { resourceType: string; id?: string } & Record<string, unknown>
@@ -16,7 +20,77 @@ export const systems = {
   claimNumber: 'https://memberportal.example/fhir/sid/claim-number',
   rxNumber: 'https://memberportal.example/fhir/sid/rx-number',
   labTest: 'https://memberportal.example/fhir/CodeSystem/lab-test',
+  payerId: 'https://memberportal.example/fhir/sid/payer-id',
+  authorizationNumber: 'https://memberportal.example/fhir/sid/prior-authorization-number',
 }
+
+/**
+ * The profile each resource declares in `meta.profile` (US Core 6.1.0, CARIN Blue Button 2.0.0, Da Vinci PDex
+ * 2.0.0). CARIN BB and PDex ask for the version in the canonical (their `…-meta-profile-version` invariants).
+ */
+export const profiles = {
+  patient: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient|6.1.0',
+  observationLab: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-observation-lab|6.1.0',
+  immunization: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-immunization|6.1.0',
+  medicationRequest: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-medicationrequest|6.1.0',
+  practitioner: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-practitioner|6.1.0',
+  organization: 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-organization|6.1.0',
+  carinCoverage: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Coverage|2.0.0',
+  carinProfessionalClaim:
+    'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
+  carinOrganization: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Organization|2.0.0',
+  carinPractitioner: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Practitioner|2.0.0',
+  priorAuthorization: 'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization|2.0.0',
+} as const
+
+/** Each resource type the API serves, with the profiles its resources declare (the CapabilityStatement's list). */
+export const supportedProfiles: Record<string, string[]> = {
+  Patient: [profiles.patient],
+  Observation: [profiles.observationLab],
+  Immunization: [profiles.immunization],
+  MedicationRequest: [profiles.medicationRequest],
+  Practitioner: [profiles.practitioner, profiles.carinPractitioner],
+  Organization: [profiles.organization, profiles.carinOrganization],
+  Coverage: [profiles.carinCoverage],
+  // Claims do not meet CARIN BB's professional claim yet (docs/api.md, "What the API does not meet yet").
+  ExplanationOfBenefit: [profiles.priorAuthorization],
+}
+
+// HL7's security label for test data: the demo plan's made-up NPIs are marked with it.
+const demoDataLabel = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason',
+  code: 'HTEST',
+  display: 'test health data',
+}
+
+/** A date (YYYY-MM-DD) or a time as a FHIR instant; a date is taken as midnight UTC of that day. */
+function instant(at: Date | string): string {
+  return typeof at === 'string' ? `${at}T00:00:00Z` : at.toISOString()
+}
+
+function meta(profile: readonly string[], lastUpdated: Date | string, demo = false) {
+  return { lastUpdated: instant(lastUpdated), profile: [...profile], ...(demo ? { security: [demoDataLabel] } : {}) }
+}
+
+const npiIdentifier = (npi: string) => ({
+  use: 'official',
+  type: { coding: [coding('http://terminology.hl7.org/CodeSystem/v2-0203', 'NPI', 'National provider identifier')] },
+  system: 'http://hl7.org/fhir/sid/us-npi',
+  value: npi,
+})
+
+/** The one Organization that is the plan itself: the insurer and payor of every claim and coverage. */
+export const payerOrganizationId = 'payer'
+
+export function practitionerReference(providerId: number, display?: string) {
+  return { reference: `Practitioner/${providerId}`, ...(display ? { display } : {}) }
+}
+
+export function organizationReference(id: string, display?: string) {
+  return { reference: `Organization/${id}`, ...(display ? { display } : {}) }
+}
+
+export const clinicOrganizationId = (clinicId: number) => `clinic-${clinicId}`
 
 const usd = (cents: number) => ({ value: cents / 100, currency: 'USD' })
 const coding = (system: string, code: string, display?: string) => ({ system, code, ...(display ? { display } : {}) })
@@ -25,11 +99,16 @@ export function patientReference(memberId: number) {
   return { reference: `Patient/${memberId}` }
 }
 
-/** US Core Patient. The roster records no administrative gender, so it is "unknown" (as US Core allows). */
-export function patientResource(member: MemberSummary): FhirResource {
+const languageNames: Record<string, string> = { en: 'English', es: 'Spanish', vi: 'Vietnamese', zh: 'Chinese' }
+
+/** US Core Patient: identifier, name, gender, birth date, address, phone and email, and preferred language. */
+export function patientResource(member: PatientRecord): FhirResource {
+  const { address } = member
+  const language = member.preferredLanguage
   return {
     resourceType: 'Patient',
     id: String(member.id),
+    meta: meta([profiles.patient], member.createdAt),
     identifier: [
       {
         use: 'usual',
@@ -47,9 +126,33 @@ export function patientResource(member: MemberSummary): FhirResource {
         given: [member.firstName],
       },
     ],
-    gender: 'unknown',
+    telecom: [
+      { system: 'phone', value: member.phone, use: 'home' },
+      ...(member.email ? [{ system: 'email', value: member.email }] : []),
+    ],
+    gender: member.gender,
     birthDate: member.birthDate,
-    generalPractitioner: [{ display: member.pcpName }],
+    address: [
+      {
+        use: 'home',
+        type: 'both',
+        line: [address.line1, ...(address.line2 ? [address.line2] : [])],
+        city: address.city,
+        state: address.state,
+        postalCode: address.zip,
+        country: 'US',
+      },
+    ],
+    communication: [
+      {
+        language: {
+          coding: [coding('urn:ietf:bcp:47', language, languageNames[language.split('-')[0]])],
+          text: languageNames[language.split('-')[0]] ?? language,
+        },
+        preferred: true,
+      },
+    ],
+    generalPractitioner: [practitionerReference(member.pcpProviderId, member.pcpName)],
   }
 }
 
@@ -59,7 +162,12 @@ const interpretationCodes = { High: 'H', Low: 'L', Abnormal: 'A', Normal: 'N' } 
 export function observationResource(result: LabResultView & { reading: Reading }, memberId: number): FhirResource {
   const { reading } = result
   const loinc = loincCodes[result.testCode] as (typeof loincCodes)[string] | undefined
-  const quantity = (value: number) => ({ value, ...(reading.unit ? { unit: reading.unit } : {}) })
+  const ucum = reading.unit ? ucumCodes[reading.unit] : undefined
+  const quantity = (value: number) => ({
+    value,
+    ...(reading.unit ? { unit: reading.unit } : {}),
+    ...(ucum ? { system: ucumSystem, code: ucum } : {}),
+  })
   const range =
     reading.referenceLow !== undefined || reading.referenceHigh !== undefined || reading.referenceRange
       ? [
@@ -73,6 +181,7 @@ export function observationResource(result: LabResultView & { reading: Reading }
   return {
     resourceType: 'Observation',
     id: String(result.id),
+    meta: meta([profiles.observationLab], result.resultedAt),
     status: 'final',
     category: [
       {
@@ -122,6 +231,7 @@ export function immunizationResource(record: ImmunizationRecord, memberId: numbe
   return {
     resourceType: 'Immunization',
     id: String(record.id),
+    meta: meta([profiles.immunization], record.administeredOn),
     status: 'completed',
     vaccineCode: {
       coding: [coding('http://hl7.org/fhir/sid/cvx', record.cvxCode, record.vaccineName)],
@@ -148,6 +258,7 @@ export function coverageResource(coverage: CoverageRecord, member: MemberSummary
   return {
     resourceType: 'Coverage',
     id: String(coverage.id),
+    meta: meta([profiles.carinCoverage], coverage.accumulatorsAsOf),
     identifier: [
       {
         type: { coding: [coding('http://terminology.hl7.org/CodeSystem/v2-0203', 'MB', 'Member Number')] },
@@ -164,7 +275,7 @@ export function coverageResource(coverage: CoverageRecord, member: MemberSummary
       coding: [coding('http://terminology.hl7.org/CodeSystem/subscriber-relationship', self ? 'self' : 'other')],
     },
     period: { start: coverage.effectiveFrom, ...(coverage.effectiveTo ? { end: coverage.effectiveTo } : {}) },
-    payor: [{ display: coverage.plan.name }],
+    payor: [organizationReference(payerOrganizationId, coverage.plan.name)],
     class: [
       {
         type: { coding: [coding('http://terminology.hl7.org/CodeSystem/coverage-class', 'group', 'Group')] },
@@ -202,14 +313,23 @@ export function explanationOfBenefitResource(
   return {
     resourceType: 'ExplanationOfBenefit',
     id: String(claim.id),
-    identifier: [{ system: systems.claimNumber, value: claim.claimNumber }],
+    meta: { lastUpdated: instant(claim.processedOn ?? claim.serviceDate) },
+    identifier: [
+      {
+        type: {
+          coding: [coding('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType', 'uc', 'Unique Claim ID')],
+        },
+        system: systems.claimNumber,
+        value: claim.claimNumber,
+      },
+    ],
     status: 'active',
     type: { coding: [coding('http://terminology.hl7.org/CodeSystem/claim-type', 'professional', 'Professional')] },
     use: 'claim',
     patient: patientReference(memberId),
     billablePeriod: { start: claim.serviceDate, end: claim.serviceDate },
     created: claim.processedOn ?? claim.serviceDate,
-    insurer: { display: coverage?.planName ?? 'Health plan' },
+    insurer: organizationReference(payerOrganizationId, coverage?.planName),
     provider: { display: claim.providerName },
     outcome: claim.status === 'processed' ? 'complete' : 'queued',
     insurance: [
@@ -234,17 +354,35 @@ export function explanationOfBenefitResource(
   }
 }
 
-/** US Core MedicationRequest: the medicine, its directions, refills left and supply. */
+/** US Core MedicationRequest: the medicine (RxNorm where the plan has it), who wrote it and when, directions and supply. */
 export function medicationRequestResource(medication: MedicationRecord, memberId: number): FhirResource {
   return {
     resourceType: 'MedicationRequest',
     id: String(medication.id),
+    meta: meta(
+      [profiles.medicationRequest],
+      medication.endedOn ?? medication.lastFilledOn ?? medication.writtenOn ?? medication.expiresOn,
+    ),
     identifier: [{ system: systems.rxNumber, value: medication.rxNumber }],
     status: medication.status === 'active' ? 'active' : 'stopped',
     intent: 'order',
-    medicationCodeableConcept: { text: medication.name },
+    category: [
+      {
+        coding: [coding('http://terminology.hl7.org/CodeSystem/medicationrequest-category', 'community', 'Community')],
+        text: 'Filled at a pharmacy',
+      },
+    ],
+    // The prescriber's own order, as the pharmacy system reports it, not a patient's or relative's report.
+    reportedBoolean: false,
+    medicationCodeableConcept: {
+      ...(medication.rxnormCode
+        ? { coding: [coding('http://www.nlm.nih.gov/research/umls/rxnorm', medication.rxnormCode, medication.name)] }
+        : {}),
+      text: medication.name,
+    },
     subject: patientReference(memberId),
-    requester: { display: medication.prescriber },
+    ...(medication.writtenOn ? { authoredOn: medication.writtenOn } : {}),
+    requester: practitionerReference(medication.prescriberId, medication.prescriber),
     dosageInstruction: [{ text: medication.sig }],
     dispenseRequest: {
       validityPeriod: { end: medication.expiresOn },
@@ -283,6 +421,177 @@ export function appointmentResource(appointment: AppointmentRecord, memberId: nu
         actor: { display: `${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}` },
         required: 'required',
         status: 'accepted',
+      },
+    ],
+  }
+}
+
+/** Practitioner (US Core and CARIN BB): the doctor's NPI and name; a demo NPI is labelled test data. */
+export function practitionerResource(provider: ProviderRecord): FhirResource {
+  const parts = provider.name.replace(/^Dr\.\s+/, '').split(/\s+/)
+  return {
+    resourceType: 'Practitioner',
+    id: String(provider.id),
+    meta: meta([profiles.practitioner, profiles.carinPractitioner], provider.updatedAt, provider.npiIsDemo),
+    identifier: provider.npi ? [npiIdentifier(provider.npi)] : [],
+    active: true,
+    name: [
+      {
+        use: 'official',
+        text: provider.name,
+        family: parts[parts.length - 1],
+        given: parts.slice(0, -1),
+        ...(provider.name.startsWith('Dr.') ? { prefix: ['Dr.'] } : {}),
+      },
+    ],
+  }
+}
+
+/** Organization (US Core and CARIN BB): a clinic, with its NPI, address and phone. */
+export function clinicOrganizationResource(clinic: ClinicRecord): FhirResource {
+  return {
+    resourceType: 'Organization',
+    id: clinicOrganizationId(clinic.id),
+    meta: meta([profiles.organization, profiles.carinOrganization], clinic.updatedAt, clinic.npiIsDemo),
+    identifier: clinic.npi ? [npiIdentifier(clinic.npi)] : [],
+    active: true,
+    type: [
+      { coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'prov', 'Healthcare Provider')] },
+    ],
+    name: clinic.name,
+    telecom: [{ system: 'phone', value: clinic.phone, use: 'work' }],
+    address: [
+      { line: [clinic.addressLine1], city: clinic.city, state: clinic.state, postalCode: clinic.zip, country: 'US' },
+    ],
+  }
+}
+
+/** The plan itself as an Organization: the insurer of claims and prior authorizations, the payor of coverage. */
+export function payerOrganizationResource(payer: {
+  name: string
+  payerId: string
+  phone: string
+  updatedAt: Date | string
+}): FhirResource {
+  return {
+    resourceType: 'Organization',
+    id: payerOrganizationId,
+    meta: meta([profiles.organization, profiles.carinOrganization], payer.updatedAt),
+    identifier: [
+      {
+        type: {
+          coding: [coding('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBIdentifierType', 'payerid', 'Payer ID')],
+        },
+        system: systems.payerId,
+        value: payer.payerId,
+      },
+    ],
+    active: true,
+    type: [{ coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'pay', 'Payer')] }],
+    name: payer.name,
+    telecom: [{ system: 'phone', value: payer.phone, use: 'work' }],
+  }
+}
+
+/** The API's id of a prior authorization: its own ids, apart from the claims' in the same resource type. */
+export const priorAuthorizationId = (id: number) => `pa-${id}`
+
+const pdexDiscriminator = 'http://hl7.org/fhir/us/davinci-pdex/CodeSystem/PDexAdjudicationDiscriminator'
+// X12 306 (Healthcare Services Review action codes), as PDex's reviewAction extension carries them.
+const reviewActionCodes: Partial<Record<AuthorizationView['status'], { code: string; display: string }>> = {
+  approved: { code: 'A1', display: 'Certified in total' },
+  'partly-approved': { code: 'A2', display: 'Certified - partial' },
+  denied: { code: 'A3', display: 'Not Certified' },
+  pending: { code: 'A4', display: 'Pended' },
+  cancelled: { code: 'C', display: 'Cancelled' },
+}
+
+/**
+ * Da Vinci PDex Prior Authorization (an ExplanationOfBenefit with use "preauthorization"): the service, its status
+ * and decision, the units approved and used, the period it is good for and a denial's reason and code.
+ */
+export function priorAuthorizationResource(
+  authorization: AuthorizationView,
+  coverage: { id: number; planName: string } | undefined,
+): FhirResource {
+  const review = reviewActionCodes[authorization.status]
+  const decided = authorization.status !== 'pending'
+  return {
+    resourceType: 'ExplanationOfBenefit',
+    id: priorAuthorizationId(authorization.id),
+    meta: meta([profiles.priorAuthorization], authorization.statusChangedAt),
+    identifier: [{ system: systems.authorizationNumber, value: authorization.authNumber }],
+    status: authorization.status === 'cancelled' ? 'cancelled' : 'active',
+    type: { coding: [coding('http://terminology.hl7.org/CodeSystem/claim-type', 'professional', 'Professional')] },
+    use: 'preauthorization',
+    patient: patientReference(authorization.memberId),
+    created: authorization.requestedAt.toISOString(),
+    insurer: organizationReference(payerOrganizationId, coverage?.planName),
+    provider: practitionerReference(authorization.orderingProvider.id, authorization.orderingProvider.name),
+    outcome: !decided ? 'queued' : authorization.status === 'partly-approved' ? 'partial' : 'complete',
+    disposition: authorization.statusText,
+    preAuthRef: [authorization.authNumber],
+    ...(authorization.validFrom && authorization.validTo
+      ? { preAuthRefPeriod: [{ start: authorization.validFrom, end: authorization.validTo }] }
+      : {}),
+    insurance: [
+      { focal: true, coverage: coverage ? { reference: `Coverage/${coverage.id}` } : { display: 'Health plan' } },
+    ],
+    item: [
+      {
+        sequence: 1,
+        productOrService: {
+          coding: [coding('http://www.ama-assn.org/go/cpt', authorization.serviceCode)],
+          text: authorization.serviceDescription,
+        },
+        ...(authorization.validFrom && authorization.validTo
+          ? { servicedPeriod: { start: authorization.validFrom, end: authorization.validTo } }
+          : {}),
+        quantity: { value: authorization.unitsRequested },
+        adjudication: [
+          ...(review
+            ? [
+                {
+                  extension: [
+                    {
+                      url: 'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/extension-reviewAction',
+                      extension: [
+                        {
+                          url: 'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/extension-reviewActionCode',
+                          valueCodeableConcept: {
+                            coding: [coding('https://codesystem.x12.org/005010/306', review.code, review.display)],
+                            text: authorization.statusText,
+                          },
+                        },
+                        { url: 'number', valueString: authorization.authNumber },
+                      ],
+                    },
+                  ],
+                  category: { coding: [coding(pdexDiscriminator, 'allowedunits', 'allowed units')] },
+                  value: authorization.unitsApproved ?? 0,
+                },
+              ]
+            : []),
+          ...(authorization.unitsApproved !== null
+            ? [
+                {
+                  category: { coding: [coding(pdexDiscriminator, 'consumedunits', 'consumed units')] },
+                  value: authorization.unitsUsed,
+                },
+              ]
+            : []),
+          ...(authorization.denialCode
+            ? [
+                {
+                  category: { coding: [coding(pdexDiscriminator, 'denialreason', 'denial reason')] },
+                  reason: {
+                    coding: [coding('https://x12.org/codes/claim-adjustment-reason-codes', authorization.denialCode)],
+                    ...(authorization.denialReason ? { text: authorization.denialReason } : {}),
+                  },
+                },
+              ]
+            : []),
+        ],
       },
     ],
   }

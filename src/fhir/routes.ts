@@ -3,7 +3,7 @@ import type { Services } from '../services'
 import { fhirBasePath } from '../smart/authorization-server'
 import { fhirResourceTypes, resourceScope } from '../smart/scopes'
 import type { Paged } from '../platform/pagination'
-import { FhirResource } from './resources'
+import { FhirResource, supportedProfiles } from './resources'
 import { InsufficientScopeError, InvalidTokenError, isFhirResourceType } from './service'
 
 const fhirJson = 'application/fhir+json; charset=utf-8'
@@ -48,15 +48,25 @@ function searchset(req: Request, base: string, type: string, paged: Paged<FhirRe
   }
 }
 
+const reference = (name: string) => ({ name, type: 'reference' })
+const token = (name: string) => ({ name, type: 'token' })
+
+/** The search parameters each resource type answers (see docs/api.md, "The FHIR API"). */
+const searchParams: Record<string, { name: string; type: string }[]> = {
+  Patient: [token('_id')],
+  Observation: [reference('patient'), token('category')],
+  Immunization: [reference('patient')],
+  Coverage: [reference('beneficiary'), reference('patient')],
+  ExplanationOfBenefit: [reference('patient'), { name: '_lastUpdated', type: 'date' }, token('use')],
+  MedicationRequest: [reference('patient')],
+  Appointment: [reference('patient')],
+  Practitioner: [token('_id')],
+  Organization: [token('_id')],
+}
+
 /** What the server supports, and where an app signs on (SMART's oauth-uris extension). */
 function capabilityStatement(urls: { fhirBase: string; issuer: string }, publishedOn: string): FhirResource {
-  const searchParam = (type: string) =>
-    type === 'Patient'
-      ? [{ name: '_id', type: 'token' }]
-      : [
-          { name: type === 'Coverage' ? 'beneficiary' : 'patient', type: 'reference' },
-          ...(type === 'Observation' ? [{ name: 'category', type: 'token' }] : []),
-        ]
+  const searchParam = (type: string) => searchParams[type] ?? []
   return {
     resourceType: 'CapabilityStatement',
     status: 'active',
@@ -91,6 +101,7 @@ function capabilityStatement(urls: { fhirBase: string; issuer: string }, publish
         },
         resource: fhirResourceTypes.map((type) => ({
           type,
+          ...(supportedProfiles[type] ? { supportedProfile: supportedProfiles[type] } : {}),
           interaction: [{ code: 'read' }, { code: 'search-type' }],
           searchParam: searchParam(type),
           documentation: `Needs the scope ${resourceScope(type)}`,

@@ -13,8 +13,15 @@ import type { AuthorizationServer } from '../smart/authorization-server'
 import { fhirResourceTypes, resourceScope, resourceTools, type FhirResourceType } from '../smart/scopes'
 import type { ConnectedAppService } from '../smart/service'
 import type { VaccinationService } from '../vaccinations/service'
+import type { DirectoryRepository } from '../directory/repository'
+import type { PriorAuthorizationService } from '../prior-authorizations/service'
 import {
   appointmentResource,
+  clinicOrganizationResource,
+  payerOrganizationId,
+  payerOrganizationResource,
+  practitionerResource,
+  priorAuthorizationResource,
   coverageResource,
   explanationOfBenefitResource,
   FhirResource,
@@ -60,6 +67,29 @@ function countOf(raw: unknown): number | undefined {
   throw new UnsupportedSearchError('_count must be a whole number from 1 to 100')
 }
 
+/** The `use` search parameter of ExplanationOfBenefit: claim, preauthorization, or absent for both. */
+function searchUse(raw: unknown): 'claim' | 'preauthorization' | undefined {
+  if (raw === undefined) return undefined
+  if (raw === 'claim' || raw === 'preauthorization') return raw
+  throw new UnsupportedSearchError('use must be claim or preauthorization')
+}
+
+/**
+ * `_lastUpdated=ge<instant or date>` (or `gt`): changed at or after it. Other prefixes, and anything that is not a
+ * date, are a 400.
+ */
+export function lastUpdatedFrom(raw: unknown): Date | undefined {
+  if (raw === undefined) return undefined
+  const match =
+    typeof raw === 'string'
+      ? /^(ge|gt)(\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2}))?)$/.exec(raw)
+      : null
+  const at = match ? new Date(match[2].length === 10 ? `${match[2]}T00:00:00Z` : match[2]) : undefined
+  if (!at || Number.isNaN(at.getTime()))
+    throw new UnsupportedSearchError('_lastUpdated must be ge or gt a date or time')
+  return match![1] === 'gt' ? new Date(at.getTime() + 1) : at
+}
+
 export function isFhirResourceType(type: string): type is FhirResourceType {
   return (fhirResourceTypes as readonly string[]).includes(type)
 }
@@ -81,8 +111,12 @@ export class FhirService {
       labs: LabResultsService
       vaccinations: VaccinationService
       coverage: CoverageService
+      priorAuthorizations: PriorAuthorizationService
       appointments: AppointmentService
       prescriptions: PrescriptionService
+      directory: DirectoryRepository
+      /** The plan itself, the insurer and payor the resources reference as Organization/payer. */
+      payer: { name: string; payerId: string; phone: string; updatedAt: string }
     },
   ) {}
 
@@ -149,7 +183,7 @@ export class FhirService {
     const { labs, vaccinations, coverage, appointments, prescriptions } = this.deps
     switch (type) {
       case 'Patient':
-        return patientResource(await this.patient(viewing, id))
+        return patientResource(await this.patientRecord(await this.patient(viewing, id)))
       case 'Observation':
         return observationResource(await labs.releasedResult(viewing, id), viewing.memberId)
       case 'Immunization':
@@ -157,6 +191,12 @@ export class FhirService {
       case 'Coverage':
         return coverageResource(await coverage.coverageRecord(viewing, id), await this.summary(viewing.memberId))
       case 'ExplanationOfBenefit': {
+        // A prior authorization's id is "pa-<n>"; a claim's is a number.
+        const authorization = /^pa-(\d{1,10})$/.exec(id)
+        if (authorization) {
+          const record = await this.deps.priorAuthorizations.show(viewing, authorization[1])
+          return priorAuthorizationResource(record, await this.coverageReference(viewing))
+        }
         const claim = await coverage.claim(viewing, id)
         return explanationOfBenefitResource(claim, viewing.memberId, await this.coverageReference(viewing))
       }
@@ -164,7 +204,23 @@ export class FhirService {
         return medicationRequestResource(await prescriptions.medication(viewing, id), viewing.memberId)
       case 'Appointment':
         return appointmentResource(await appointments.show(viewing, id), viewing.memberId)
+      case 'Practitioner':
+      case 'Organization':
+        return this.directoryEntry(type, id)
     }
+  }
+
+  /** A doctor, a clinic or the plan: directory entries, not health information, so not audited. */
+  private async directoryEntry(type: 'Practitioner' | 'Organization', id: string): Promise<FhirResource> {
+    if (type === 'Organization' && id === payerOrganizationId) return payerOrganizationResource(this.deps.payer)
+    const match = type === 'Practitioner' ? /^(\d{1,10})$/.exec(id) : /^clinic-(\d{1,10})$/.exec(id)
+    const found = match
+      ? type === 'Practitioner'
+        ? await this.deps.directory.findProvider(Number(match[1])).then((p) => p && practitionerResource(p))
+        : await this.deps.directory.findClinic(Number(match[1])).then((c) => c && clinicOrganizationResource(c))
+      : undefined
+    if (!found) throw new NotFoundError()
+    return found
   }
 
   /**
@@ -178,6 +234,7 @@ export class FhirService {
   ): Promise<Paged<FhirResource>> {
     await this.requireScope(access, type)
     const { viewing } = access
+    if (type === 'Practitioner' || type === 'Organization') return this.searchDirectory(type, query)
     const patientParam =
       type === 'Patient'
         ? query._id
@@ -200,7 +257,7 @@ export class FhirService {
     switch (type) {
       case 'Patient': {
         const member = await recordAccess.viewRecords(viewing, { type: 'patient' }, (id) =>
-          this.deps.members.findSummary(id),
+          this.deps.members.findPatientRecord(id),
         )
         return pageOf(member ? [patientResource(member)] : [], { page, pageSize })
       }
@@ -228,9 +285,19 @@ export class FhirService {
         return pageOf(overview.coverage ? [coverageResource(overview.coverage, member)] : [], { page, pageSize })
       }
       case 'ExplanationOfBenefit': {
-        const claims = await coverage.claims(viewing, page, count)
         const plan = await this.coverageReference(viewing)
-        return { ...claims, items: claims.items.map((claim) => explanationOfBenefitResource(claim, memberId, plan)) }
+        const use = searchUse(query.use)
+        const changedSince = lastUpdatedFrom(query._lastUpdated)
+        // `_lastUpdated` is kept by prior authorizations only; claims are searched without it.
+        if (use === 'preauthorization' || (use === undefined && changedSince !== undefined)) {
+          const found = await this.deps.priorAuthorizations.list(viewing, page, { pageSize, changedSince })
+          return { ...found, items: found.items.map((record) => priorAuthorizationResource(record, plan)) }
+        }
+        if (use === 'claim') {
+          const claims = await coverage.claims(viewing, page, count)
+          return { ...claims, items: claims.items.map((claim) => explanationOfBenefitResource(claim, memberId, plan)) }
+        }
+        return this.claimsAndAuthorizations(viewing, plan, page, pageSize)
       }
       case 'MedicationRequest': {
         const overview = await prescriptions.overview(viewing)
@@ -251,6 +318,49 @@ export class FhirService {
         )
       }
     }
+  }
+
+  /**
+   * Claims and prior authorizations together, claims first, a page at a time: both are read in full (a member
+   * has tens, not thousands) and audited as the pages would.
+   */
+  private async claimsAndAuthorizations(
+    viewing: Viewing,
+    plan: { id: number; planName: string } | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<Paged<FhirResource>> {
+    const claims = await this.deps.coverage.claims(viewing, 1, 1000)
+    const authorizations = await this.deps.priorAuthorizations.list(viewing, 1, { pageSize: 1000 })
+    return pageOf(
+      [
+        ...claims.items.map((claim) => explanationOfBenefitResource(claim, viewing.memberId, plan)),
+        ...authorizations.items.map((record) => priorAuthorizationResource(record, plan)),
+      ],
+      { page, pageSize },
+    )
+  }
+
+  /** Practitioner and Organization by `_id` or `identifier` (an NPI, `http://hl7.org/fhir/sid/us-npi|…`). */
+  private async searchDirectory(
+    type: 'Practitioner' | 'Organization',
+    query: Record<string, unknown>,
+  ): Promise<Paged<FhirResource>> {
+    const page = { page: 1, pageSize: defaultPageSize }
+    if (typeof query._id === 'string') {
+      const found = await this.directoryEntry(type, query._id).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return undefined
+        throw error
+      })
+      return pageOf(found ? [found] : [], page)
+    }
+    throw new UnsupportedSearchError(`Search ${type} by _id`)
+  }
+
+  private async patientRecord(summary: { id: number }) {
+    const record = await this.deps.members.findPatientRecord(summary.id)
+    if (!record) throw new NotFoundError()
+    return record
   }
 
   private patient(viewing: Viewing, rawId: string) {

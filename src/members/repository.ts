@@ -2,6 +2,17 @@ import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
 import { type MemberSummary, summaryColumns, summaryJoins, toMemberSummary } from './summary'
 
+/** What the roster holds for the API's Patient: who the member is, how to reach them, and their doctor. */
+export interface PatientRecord extends MemberSummary {
+  gender: 'male' | 'female' | 'other' | 'unknown'
+  preferredLanguage: string
+  address: { line1: string; line2: string | null; city: string; state: string; zip: string }
+  phone: string
+  email: string | null
+  pcpProviderId: number
+  createdAt: Date
+}
+
 /** A roster line as typed membership details are matched against it. */
 export interface RosterEntry {
   id: number
@@ -33,5 +44,41 @@ export class MemberRepository {
   async findSummary(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<MemberSummary | undefined> {
     const row = await summaryJoins(trx('members as m')).where('m.id', memberId).first(summaryColumns)
     return row ? toMemberSummary(row) : undefined
+  }
+
+  async findPatientRecord(memberId: number): Promise<PatientRecord | undefined> {
+    const row = await summaryJoins(this.db('members as m'))
+      .where('m.id', memberId)
+      .first([
+        ...summaryColumns,
+        'm.administrative_gender',
+        'm.preferred_language',
+        'm.address_line1',
+        'm.address_line2',
+        'm.city',
+        'm.state',
+        'm.zip',
+        'm.phone',
+        'm.email',
+        'm.pcp_provider_id',
+        'm.created_at',
+      ])
+    if (!row) return undefined
+    return {
+      ...toMemberSummary(row),
+      gender: row.administrative_gender as PatientRecord['gender'],
+      preferredLanguage: String(row.preferred_language),
+      address: {
+        line1: String(row.address_line1),
+        line2: (row.address_line2 as string | null) ?? null,
+        city: String(row.city),
+        state: String(row.state),
+        zip: String(row.zip),
+      },
+      phone: String(row.phone),
+      email: (row.email as string | null) ?? null,
+      pcpProviderId: Number(row.pcp_provider_id),
+      createdAt: new Date(row.created_at as Date),
+    }
   }
 }

@@ -4,9 +4,42 @@ import { ForbiddenError } from '../platform/errors'
 import type { Services } from '../services'
 import { dashboardPath } from './dashboard'
 import { hasMetricsToken, WebMetrics } from './metrics'
+import { firstReportYear, lastReportYear, usageCsv } from './api-usage'
+import { planDate } from '../platform/dates'
 
-export function opsRoutes({ ops }: Pick<Services, 'ops'>): Router {
+/** The year asked for (`?year=2027`): this year when absent, an error message when it is not a sensible year. */
+function requestedYear(raw: unknown, thisYear: number): { year: number; error?: string } {
+  if (raw === undefined || raw === '') return { year: thisYear }
+  const year = typeof raw === 'string' && /^\d{4}$/.test(raw.trim()) ? Number(raw.trim()) : NaN
+  if (year >= firstReportYear && year <= lastReportYear) return { year }
+  return { year: thisYear, error: `Enter a year from ${firstReportYear} to ${lastReportYear}, like ${thisYear}` }
+}
+
+export function opsRoutes({ ops, apiUsage, clock }: Pick<Services, 'ops' | 'apiUsage' | 'clock'>): Router {
   const router = Router()
+  const thisYear = () => Number(planDate(clock()).slice(0, 4))
+
+  // CMS-0057-F's yearly Patient Access API figures, from the audit trail (docs/operations.md, "The CMS usage figures").
+  router.get('/ops/api-usage', ...requireRole('ops'), async (req, res) => {
+    const asked = requestedYear(req.query.year, thisYear())
+    const usage = asked.error ? undefined : await apiUsage.forYear(asked.year)
+    res.status(asked.error ? 400 : 200).render('ops/api-usage', {
+      title: asked.error
+        ? 'Error: Apps’ use of the Patient Access API'
+        : `Apps’ use of the Patient Access API in ${asked.year}`,
+      usage,
+      values: { year: typeof req.query.year === 'string' ? req.query.year.slice(0, 10) : String(asked.year) },
+      errors: asked.error ? [{ href: '#year', text: asked.error }] : [],
+    })
+  })
+
+  router.get('/ops/api-usage.csv', ...requireRole('ops'), async (req, res) => {
+    const asked = requestedYear(req.query.year, thisYear())
+    if (asked.error) return res.status(400).type('text/plain').send(`${asked.error}\n`)
+    const usage = await apiUsage.forYear(asked.year)
+    res.type('text/csv; charset=utf-8').attachment(`patient-access-api-usage-${asked.year}.csv`).send(usageCsv(usage))
+  })
+
   router.get('/ops', ...requireRole('ops'), async (req, res) => {
     const notice = req.session.notice
     delete req.session.notice

@@ -37,6 +37,8 @@ export interface JobCatalogue {
     /** A lab result was released: email its member (throttled per member by `NewResultNotices`). */
     'lab-result-released': { resultId: number }
     'lab-result-follow-up': { memberId: number }
+    /** A prior authorization's status changed: email its member a notice that names no service. */
+    'prior-authorization-changed': { authorizationId: number }
   }
   'temp-password-letters': {
     /** Scheduled nightly, or asked for from the ops area (`requestedBy`). */

@@ -11,6 +11,8 @@ export interface MedicationRecord {
   rxNumber: string
   name: string
   prescriber: string
+  /** The prescriber's provider id (the API's Practitioner). */
+  prescriberId: number
   sig: string
   quantity: number
   quantityUnit: string
@@ -23,6 +25,9 @@ export interface MedicationRecord {
   endedOn: string | null
   refillUnderWay: boolean
   renewalRequestedAt: Date | null
+  /** When it was written, and its RxNorm code where the plan has it (the API's authoredOn and coding). */
+  writtenOn: string | null
+  rxnormCode: string | null
 }
 
 export interface PharmacyRecord {
@@ -62,6 +67,9 @@ const medicationColumns = [
   'md.rx_number',
   'md.name',
   'p.name as prescriber',
+  'md.prescriber_provider_id',
+  'md.written_on',
+  'md.rxnorm_code',
   'md.sig',
   'md.quantity',
   'md.quantity_unit',
@@ -80,6 +88,7 @@ function toMedication(row: Record<string, unknown>): MedicationRecord {
     rxNumber: row.rx_number as string,
     name: row.name as string,
     prescriber: row.prescriber as string,
+    prescriberId: Number(row.prescriber_provider_id),
     sig: row.sig as string,
     quantity: Number(row.quantity),
     quantityUnit: row.quantity_unit as string,
@@ -92,6 +101,8 @@ function toMedication(row: Record<string, unknown>): MedicationRecord {
     endedOn: (row.ended_on as string | null) ?? null,
     refillUnderWay: Number(row.under_way ?? 0) > 0,
     renewalRequestedAt: (row.renewal_requested_at as Date | null) ?? null,
+    writtenOn: (row.written_on as string | null) ?? null,
+    rxnormCode: (row.rxnorm_code as string | null) ?? null,
   }
 }
 

@@ -9,6 +9,8 @@ export const fhirResourceTypes = [
   'ExplanationOfBenefit',
   'MedicationRequest',
   'Appointment',
+  'Practitioner',
+  'Organization',
 ] as const
 
 export type FhirResourceType = (typeof fhirResourceTypes)[number]
@@ -22,6 +24,9 @@ export const resourceTools: Record<FhirResourceType, MemberTool | undefined> = {
   ExplanationOfBenefit: 'coverage',
   MedicationRequest: 'prescriptions',
   Appointment: 'appointments',
+  // The plan's directory of doctors, clinics and the plan itself: not anyone's health information.
+  Practitioner: undefined,
+  Organization: undefined,
 }
 
 /** Whether someone with these tools for a member may read the resource type through an app (the web's rules). */
@@ -46,6 +51,8 @@ export const scopeWords: Record<FhirResourceType, string> = {
   ExplanationOfBenefit: 'Claims: what was billed, what the plan paid and what is owed',
   MedicationRequest: 'Prescriptions',
   Appointment: 'Appointments',
+  Practitioner: 'The doctors named in these records',
+  Organization: 'The clinics and the health plan named in these records',
 }
 
 /** The resource types a scope string grants, in the API's order. */

@@ -93,6 +93,9 @@ export const portalPages: PortalRole[] = [
       // A result under a clinician's hold and one under California's rule.
       { from: '/labs?test=MG', link: 'main table a[href^="/labs/"]', nth: 0 },
       { from: '/labs?test=SKINPATH', link: 'main table a[href^="/labs/"]', nth: 0 },
+      { path: '/coverage/authorizations' },
+      { from: '/coverage/authorizations', link: 'main table a[href^="/coverage/authorizations/"]', nth: 0 },
+      { from: '/coverage/authorizations', link: 'main table a[href^="/coverage/authorizations/"]', nth: 2 },
     ],
   },
   {
@@ -128,7 +131,11 @@ export const portalPages: PortalRole[] = [
       { path: '/office/results' },
     ],
   },
-  { role: 'ops', userId: 'ops.admin', pages: [{ path: '/ops' }, { path: '/home' }] },
+  {
+    role: 'ops',
+    userId: 'ops.admin',
+    pages: [{ path: '/ops' }, { path: '/ops/api-usage' }, { path: '/ops/api-usage?year=20x7' }, { path: '/home' }],
+  },
   {
     role: 'mailroom',
     userId: 'mailroom.clerk',

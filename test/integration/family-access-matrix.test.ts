@@ -46,8 +46,11 @@ function scopeOf(path: string): RouteScope | undefined {
     'readyz',
     'metrics',
     'pharmacy',
+    // The site's icon, the same for everyone.
+    'favicon.ico',
     // The mobile app's side: the API answers bearer tokens, and the consent flow is keyed by its interaction.
     'fhir',
+    'oauth',
     'connect-app',
     '.well-known',
     'oauth',
@@ -60,6 +63,7 @@ function scopeOf(path: string): RouteScope | undefined {
 interface SubjectRecords {
   lab: number
   claim: number
+  authorization: number
   appointment: number
   appointmentToCancel: number
   medication: number
@@ -72,7 +76,8 @@ function addressFor(route: AppRoute, records: SubjectRecords): string {
   return route.path.replace(/:(\w+)/g, (_match, name: string) => {
     const first = route.path.split('/')[1]
     if (name === 'id' && first === 'labs') return String(records.lab)
-    if (name === 'id' && first === 'coverage') return String(records.claim)
+    if (name === 'id' && first === 'coverage')
+      return String(route.path.startsWith('/coverage/authorizations/') ? records.authorization : records.claim)
     if (name === 'id' && first === 'appointments')
       return String(
         route.method === 'post' && route.path.endsWith('/cancel') ? records.appointmentToCancel : records.appointment,
@@ -109,6 +114,26 @@ describe('proxy access over every member route (listed from the app’s router)'
   const member: Record<'alex' | 'sam' | 'jordan' | 'pat', number> = { alex: 0, sam: 0, jordan: 0, pat: 0 }
   const user: Record<'alex' | 'pat', number> = { alex: 0, pat: 0 }
   const records = new Map<number, SubjectRecords>()
+  /** One of the member's prior authorizations: the demo's, or one made for a member the demo gives none. */
+  async function authorizationOf(memberId: number): Promise<number> {
+    const found = await services.db('prior_authorizations').where({ member_id: memberId }).first('id')
+    if (found) return Number(found.id)
+    const provider = await services.db('providers').first('id', 'clinic_id')
+    const [id] = await services.db('prior_authorizations').insert({
+      member_id: memberId,
+      auth_number: `PA-MATRIX-${memberId}`,
+      service_code: '97110',
+      service_description: 'Physical therapy',
+      ordering_provider_id: provider.id,
+      servicing_clinic_id: provider.clinic_id,
+      urgency: 'standard',
+      status: 'pending',
+      requested_at: clock(),
+      units_requested: 4,
+      status_changed_at: clock(),
+    })
+    return Number(id)
+  }
   let patGrant: number
   let jordanBorn: string
   let routes: (AppRoute & { scope: RouteScope })[]
@@ -153,6 +178,7 @@ describe('proxy access over every member route (listed from the app’s router)'
           )
         )[0],
         claim: Number((await claimsOf(services.db, mrn))[0].id),
+        authorization: await authorizationOf(id),
         appointment: await bookDirectly(services.db, id, clock(), 3),
         appointmentToCancel: await bookDirectly(services.db, id, clock(), 4),
         medication: Number(

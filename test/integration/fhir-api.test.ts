@@ -67,6 +67,8 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
       'ExplanationOfBenefit',
       'MedicationRequest',
       'Appointment',
+      'Practitioner',
+      'Organization',
     ])
   })
 
@@ -89,7 +91,7 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
   })
 
   it('pages a search in Bundles of 10 with next and previous links, and the total', async () => {
-    const first = (await get(`/ExplanationOfBenefit?patient=${alex}`).expect(200)).body as Bundle
+    const first = (await get(`/ExplanationOfBenefit?patient=${alex}&use=claim`).expect(200)).body as Bundle
     assert.equal(first.total, 15)
     assert.equal(first.entry.length, 10)
     const next = first.link.find((link) => link.relation === 'next')!.url

@@ -413,6 +413,8 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
       'Name, date of birth and member number',
       'Vaccinations',
       'Appointments',
+      'The doctors named in these records',
+      'The clinics and the health plan named in these records',
     ])
     assert.match(pageText(consent.text), /which it will not get, because they are not yours to see for Jordan Rivera/)
     assert.deepEqual(items('#withheld li'), [
@@ -431,7 +433,13 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
       String(access.scope)
         .split(' ')
         .filter((scope) => scope.startsWith('patient/')),
-      ['patient/Patient.rs', 'patient/Immunization.rs', 'patient/Appointment.rs'],
+      [
+        'patient/Patient.rs',
+        'patient/Immunization.rs',
+        'patient/Appointment.rs',
+        'patient/Practitioner.rs',
+        'patient/Organization.rs',
+      ],
     )
   })
 

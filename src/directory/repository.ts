@@ -1,0 +1,66 @@
+import type { Db } from '../platform/db'
+
+export interface ProviderRecord {
+  id: number
+  name: string
+  specialty: string
+  npi: string | null
+  npiIsDemo: boolean
+  clinicId: number
+  updatedAt: Date
+}
+
+export interface ClinicRecord {
+  id: number
+  name: string
+  addressLine1: string
+  city: string
+  state: string
+  zip: string
+  phone: string
+  npi: string | null
+  npiIsDemo: boolean
+  updatedAt: Date
+}
+
+/** The plan's provider directory: its doctors and clinics, as the API's Practitioner and Organization read them. */
+export class DirectoryRepository {
+  constructor(private readonly db: Db) {}
+
+  async findProvider(id: number): Promise<ProviderRecord | undefined> {
+    const row = await this.db('providers')
+      .where({ id })
+      .first('id', 'name', 'specialty', 'npi', 'npi_is_demo', 'clinic_id', 'updated_at')
+    return row
+      ? {
+          id: Number(row.id),
+          name: String(row.name),
+          specialty: String(row.specialty),
+          npi: row.npi ?? null,
+          npiIsDemo: Boolean(row.npi_is_demo),
+          clinicId: Number(row.clinic_id),
+          updatedAt: new Date(row.updated_at as Date),
+        }
+      : undefined
+  }
+
+  async findClinic(id: number): Promise<ClinicRecord | undefined> {
+    const row = await this.db('clinics')
+      .where({ id })
+      .first('id', 'name', 'address_line1', 'city', 'state', 'zip', 'phone', 'npi', 'npi_is_demo', 'updated_at')
+    return row
+      ? {
+          id: Number(row.id),
+          name: String(row.name),
+          addressLine1: String(row.address_line1),
+          city: String(row.city),
+          state: String(row.state),
+          zip: String(row.zip),
+          phone: String(row.phone),
+          npi: row.npi ?? null,
+          npiIsDemo: Boolean(row.npi_is_demo),
+          updatedAt: new Date(row.updated_at as Date),
+        }
+      : undefined
+  }
+}

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict'
+import { isValidNpi } from '../../src/fhir/npi'
+import { buildApp, closeServices, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { assertValidFhir, fhirProblems } from '../helpers/fhir-validation'
+import { memberIdOf } from '../helpers/records'
+import { fhirGet, TokenResponse, tokensFor } from '../helpers/smart'
+
+// FHIR JSON as the API sent it, read by element path in the assertions.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Resource = { resourceType: string; id: string } & Record<string, any>
+
+describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDex 2.0.0)', () => {
+  const services = testServices()
+  const app = buildApp(services)
+  let tokens: TokenResponse
+  let alex: number
+
+  before(async () => {
+    await resetWithDemoPlan(services)
+    alex = await memberIdOf(services.db, '11000003')
+    tokens = await tokensFor(app, await signedOnAgent(app))
+  })
+  after(() => closeServices(services))
+
+  const get = (path: string) => fhirGet(app, path, tokens.access_token)
+
+  async function all(type: string, query = `patient=${alex}`): Promise<Resource[]> {
+    const response = await get(`/${type}?${query}&_count=100`).expect(200)
+    assertValidFhir(response.body)
+    return (response.body.entry as { resource: Resource }[]).map((entry) => entry.resource)
+  }
+
+  it('fails a resource that breaks its declared profile, so the checks are real', async () => {
+    const patient = (await get(`/Patient/${alex}`).expect(200)).body as Resource
+    assert.deepEqual(fhirProblems(patient), [])
+    // US Core Patient needs a gender (1..1); R4 alone does not.
+    const { gender: _gender, ...withoutGender } = patient
+    assert.ok(fhirProblems(withoutGender).some((problem) => problem.includes('us-core-patient')))
+    // CARIN BB Coverage needs its payor.
+    const [coverage] = await all('Coverage')
+    const { payor: _payor, ...withoutPayor } = coverage
+    assert.ok(fhirProblems(withoutPayor).some((problem) => problem.includes('C4BB-Coverage')))
+    // A profile the tests do not have is a failure, not a pass.
+    assert.ok(
+      fhirProblems({ ...patient, meta: { ...patient.meta, profile: ['http://example.org/StructureDefinition/x'] } })
+        .length > 0,
+    )
+  })
+
+  it('gives Patient the roster’s gender, address, phone, email and preferred language', async () => {
+    const patient = (await get(`/Patient/${alex}`).expect(200)).body as Resource
+    assert.deepEqual(patient.meta.profile, ['http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient|6.1.0'])
+    assert.equal(patient.gender, 'other')
+    assert.deepEqual(patient.address[0].line, ['455 Linden Avenue'])
+    assert.equal(patient.address[0].postalCode, '94577')
+    assert.deepEqual(
+      patient.telecom.map((telecom: { system: string; value: string }) => `${telecom.system}:${telecom.value}`),
+      ['phone:(510) 555-7702', 'email:alex.rivera@example.com'],
+    )
+    assert.equal(patient.communication[0].language.coding[0].code, 'en')
+    const maria = (await services.db('members').where({ mrn: '11000001' }).first('preferred_language')) as {
+      preferred_language: string
+    }
+    assert.equal(maria.preferred_language, 'es')
+  })
+
+  it('codes every lab result in LOINC, and every numeric value and range in UCUM', async () => {
+    const observations = await all('Observation')
+    assert.ok(observations.length > 0)
+    for (const observation of observations) {
+      const codings = observation.code.coding as { system: string; code: string }[]
+      assert.ok(
+        codings.some((coding) => coding.system === 'http://loinc.org'),
+        `${observation.code.text} has a LOINC code`,
+      )
+      const quantities = [
+        observation.valueQuantity,
+        ...((observation.referenceRange ?? []) as { low?: unknown; high?: unknown }[]).flatMap((range) => [
+          range.low,
+          range.high,
+        ]),
+      ].filter(Boolean) as { system?: string; code?: string; unit?: string }[]
+      for (const quantity of quantities) {
+        if (!quantity.unit) continue
+        assert.equal(quantity.system, 'http://unitsofmeasure.org', `${observation.code.text}: ${quantity.unit}`)
+        assert.ok(quantity.code)
+      }
+    }
+  })
+
+  it('gives MedicationRequest its category, reported flag, written date, prescriber and RxNorm code where known', async () => {
+    const requests = await all('MedicationRequest')
+    for (const request of requests) {
+      assert.equal(request.category[0].coding[0].code, 'community')
+      assert.equal(request.reportedBoolean, false)
+      assert.match(request.authoredOn, /^\d{4}-\d{2}-\d{2}$/)
+      assert.match(request.requester.reference, /^Practitioner\/\d+$/)
+    }
+    const lisinopril = requests.find((request) => request.medicationCodeableConcept.text === 'Lisinopril 10 mg tablet')
+    assert.deepEqual(lisinopril?.medicationCodeableConcept.coding[0], {
+      system: 'http://www.nlm.nih.gov/research/umls/rxnorm',
+      code: '314076',
+      display: 'Lisinopril 10 mg tablet',
+    })
+  })
+
+  it('resolves every Practitioner and Organization the records name, each with a valid NPI marked as demo data', async () => {
+    const references = new Set<string>()
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) return value.forEach(collect)
+      if (value && typeof value === 'object') {
+        const reference = (value as { reference?: unknown }).reference
+        if (typeof reference === 'string' && /^(Practitioner|Organization)\//.test(reference)) references.add(reference)
+        Object.values(value).forEach(collect)
+      }
+    }
+    collect((await get(`/Patient/${alex}`).expect(200)).body)
+    for (const type of ['MedicationRequest', 'Coverage', 'ExplanationOfBenefit']) collect(await all(type))
+    assert.ok(references.has('Organization/payer'))
+    assert.ok([...references].some((reference) => reference.startsWith('Practitioner/')))
+    for (const reference of references) {
+      const resource = (await get(`/${reference}`).expect(200)).body as Resource
+      assertValidFhir(resource)
+      for (const identifier of resource.identifier as { system: string; value: string }[]) {
+        if (identifier.system !== 'http://hl7.org/fhir/sid/us-npi') continue
+        assert.ok(isValidNpi(identifier.value), `${reference}'s NPI ${identifier.value} passes the check digit`)
+        assert.equal(resource.meta.security[0].code, 'HTEST', `${reference}'s demo NPI is marked as test data`)
+      }
+    }
+    const clinic = await services.db('clinics').first('id')
+    assertValidFhir((await get(`/Organization/clinic-${clinic.id}`).expect(200)).body)
+    await get('/Practitioner/999999').expect(404)
+    await get('/Organization/clinic-x').expect(404)
+    await get('/Practitioner?name=Bell').expect(400)
+  })
+
+  it('lists in the CapabilityStatement the profiles each resource type declares', async () => {
+    const capability = (await fhirGet(app, '/metadata').expect(200)).body
+    const byType = new Map(
+      (capability.rest[0].resource as { type: string; supportedProfile?: string[] }[]).map((resource) => [
+        resource.type,
+        resource.supportedProfile ?? [],
+      ]),
+    )
+    assert.deepEqual(byType.get('ExplanationOfBenefit'), [
+      'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization|2.0.0',
+    ])
+    assert.equal(byType.get('Practitioner')?.length, 2)
+    for (const type of ['Patient', 'Observation', 'Immunization', 'MedicationRequest', 'Coverage'])
+      assert.equal(byType.get(type)?.length, 1, type)
+  })
+})
