@@ -129,7 +129,7 @@ async function main(): Promise<number> {
     console.log(`load average at the start: ${startLoad}`)
     await migrateToLatest(db)
     await emptyAllTables(db)
-    await seedDemoPlan(db, systemClock, 'development')
+    await seedDemoPlan(db, systemClock, 'development', { twoStepKey: config.twoStep.key })
     await clearKeys()
     // Alex's newest LDL result: a released result with a trend chart, the fullest result page.
     const labResult = (await db('lab_results as r')

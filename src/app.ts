@@ -29,6 +29,8 @@ import { registrationRoutes } from './registration/routes'
 import { firstSignOnRoutes, holdForFirstSignOn } from './letters/routes'
 import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
+import { secondStepRoutes } from './two-step/sign-on-routes'
+import { twoStepSetupRoutes } from './two-step/setup-routes'
 import { fhirRoutes } from './fhir/routes'
 import { oauthPath } from './smart/authorization-server'
 import { connectAppRoutes, smartConfigurationRoutes } from './smart/routes'
@@ -102,6 +104,9 @@ export function createApp(services: Services): Express {
 
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
+  app.use(secondStepRoutes(services))
+  // Before the member-only account settings: staff manage their own 2-step verification too.
+  app.use(twoStepSetupRoutes(services))
   app.use(registrationRoutes(services))
   app.use(recoveryRoutes(services))
   app.use(settingsRoutes(services))

@@ -50,6 +50,9 @@ import { AuthorizationServer } from './smart/authorization-server'
 import { loadAppRegistrations } from './smart/clients'
 import { SmartRepository } from './smart/repository'
 import { ConnectedAppService } from './smart/service'
+import { TwoStepKeys } from './two-step/codes'
+import { TwoStepRepository } from './two-step/repository'
+import { TwoStepService } from './two-step/service'
 
 export interface Infrastructure {
   config: Config
@@ -100,6 +103,17 @@ export function createServices(infrastructure: Infrastructure) {
   const sessions = new SessionRegistry(redis, config.redisPrefix, config.session.absoluteHours)
   const credentials = new CredentialService(db, users, sessions, clock)
   const members = new MemberRepository(db)
+  const twoStep = new TwoStepService(
+    db,
+    new TwoStepRepository(db),
+    new TwoStepKeys(config.twoStep.key),
+    credentials,
+    sessions,
+    infrastructure.mailer,
+    clock,
+    throttles,
+    { requiredForMembers: config.twoStep.requiredForMembers },
+  )
   const recordAccess = new RecordAccess(audit)
   const lettersRepository = new LettersRepository(db)
   const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, credentials, clock)
@@ -174,6 +188,7 @@ export function createServices(infrastructure: Infrastructure) {
     credentials,
     users,
     throttle,
+    twoStep,
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
     emailVerification: new EmailVerificationService(db, clock),
     membership,

@@ -26,7 +26,8 @@ export interface NewMemberAccount {
   credentialsPending?: boolean
 }
 
-export type SignOnOutcome = 'signed-on' | 'failed' | 'refused-locked' | 'signed-out' | 'timed-out'
+export type SignOnOutcome =
+  'signed-on' | 'failed' | 'failed-second-step' | 'refused-locked' | 'signed-out' | 'timed-out'
 
 /** User IDs are unique whatever their case; lookups go through this key. */
 export function userIdKey(userId: string): string {
@@ -138,7 +139,7 @@ export class UserRepository {
   }
 
   async recordSignOnEvent(
-    event: { userId: number; at: Date; outcome: SignOnOutcome; ip?: string; userAgent?: string },
+    event: { userId: number; at: Date; outcome: SignOnOutcome; ip?: string; userAgent?: string; method?: string },
     trx: Knex.Transaction | Db = this.db,
   ): Promise<void> {
     await trx('sign_on_events').insert({
@@ -147,6 +148,7 @@ export class UserRepository {
       outcome: event.outcome,
       ip: event.ip?.slice(0, 45) ?? null,
       user_agent: event.userAgent?.slice(0, 255) ?? null,
+      method: event.method ?? null,
     })
   }
 
@@ -156,11 +158,8 @@ export class UserRepository {
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
-      .select<{ at: Date; outcome: SignOnOutcome; ip: string | null; user_agent: string | null }[]>(
-        'at',
-        'outcome',
-        'ip',
-        'user_agent',
-      )
+      .select<
+        { at: Date; outcome: SignOnOutcome; ip: string | null; user_agent: string | null; method: string | null }[]
+      >('at', 'outcome', 'ip', 'user_agent', 'method')
   }
 }
