@@ -123,8 +123,12 @@ export class TwoStepRepository {
 
   async addEmailCode(userId: number, hash: string, at: Date, expiresAt: Date): Promise<void> {
     await this.db.transaction(async (trx) => {
-      // Only the newest code works: asking again retires the one before.
-      await trx('email_codes').where({ user_id: userId }).whereNull('used_at').update({ used_at: at })
+      // Only the newest code works: asking again makes the one before expire now.
+      await trx('email_codes')
+        .where({ user_id: userId })
+        .whereNull('used_at')
+        .where('expires_at', '>', at)
+        .update({ expires_at: at })
       await trx('email_codes').insert({ user_id: userId, code_hash: hash, created_at: at, expires_at: expiresAt })
     })
   }
