@@ -97,7 +97,10 @@ describe('the demo plan', () => {
 
   it('refuses to load in production', async () => {
     await resetData(services)
-    await assert.rejects(seedDemoPlan(services.db, clock, 'production', { twoStepKey: services.config.twoStep.key }), /never loaded in production/)
+    await assert.rejects(
+      seedDemoPlan(services.db, clock, 'production', { twoStepKey: services.config.twoStep.key }),
+      /never loaded in production/,
+    )
     assert.equal((await services.db('members').count({ n: '*' }))[0].n, 0)
   })
 
