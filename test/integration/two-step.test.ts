@@ -7,6 +7,7 @@ import { appCodeAt } from '../../src/two-step/codes'
 import { codeMessages } from '../../src/two-step/sign-on-routes'
 import { countRows, demoPassword, errorSummary, pageText, signOn, submitForm, titleOf } from '../helpers/app'
 import { useBackground } from '../helpers/background'
+import { authorizeInBrowser, authorizeUrl, exchangeCode, onPortal, pkcePair } from '../helpers/smart'
 
 const start = new Date('2026-11-25T15:00:00Z')
 
@@ -252,6 +253,23 @@ describe('2-step verification', () => {
       password: demoPassword,
     })
     assert.equal(again.headers.location, '/home')
+  })
+
+  it('puts the app’s sign-on (SMART authorization) through the same second step', async () => {
+    const { key } = await alexWithApp()
+    const agent = supertest.agent(context.app)
+    const { verifier, challenge } = pkcePair()
+    const start = await agent.get(authorizeUrl({ challenge })).expect(303)
+    const interaction = onPortal(start.headers.location)
+    assert.equal((await agent.get(interaction)).headers.location, '/sign-on')
+    await passwordStep(agent)
+    // Between the steps the app's sign-on still waits for the portal's.
+    assert.equal((await agent.get(interaction)).headers.location, '/sign-on')
+    const verified = await submitForm(agent, '/sign-on/verify', { oneTimeCode: appCodeAt(key, clock()) })
+    assert.equal(verified.headers.location, interaction)
+    const callback = await authorizeInBrowser(agent, { challenge, startAt: interaction })
+    const tokens = await exchangeCode(context.app, callback.searchParams.get('code')!, verifier)
+    assert.equal(tokens.status, 200, tokens.text)
   })
 
   it('walks staff without a method through setting one up before anything opens', async () => {
