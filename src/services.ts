@@ -54,6 +54,7 @@ import { ConnectedAppService } from './smart/service'
 import { TwoStepKeys } from './two-step/codes'
 import { TwoStepRepository } from './two-step/repository'
 import { TwoStepService } from './two-step/service'
+import { PasskeyService } from './two-step/passkeys'
 
 export interface Infrastructure {
   config: Config
@@ -104,9 +105,10 @@ export function createServices(infrastructure: Infrastructure) {
   const sessions = new SessionRegistry(redis, config.redisPrefix, config.session.absoluteHours)
   const credentials = new CredentialService(db, users, sessions, clock)
   const members = new MemberRepository(db)
+  const twoStepRepository = new TwoStepRepository(db)
   const twoStep = new TwoStepService(
     db,
-    new TwoStepRepository(db),
+    twoStepRepository,
     new TwoStepKeys(config.twoStep.key),
     credentials,
     sessions,
@@ -190,6 +192,7 @@ export function createServices(infrastructure: Infrastructure) {
     users,
     throttle,
     twoStep,
+    passkeys: new PasskeyService(twoStepRepository, twoStep, clock),
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
     emailVerification: new EmailVerificationService(db, clock),
     membership,

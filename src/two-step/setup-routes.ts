@@ -3,7 +3,8 @@ import { z } from 'zod'
 import { requireSignedOn } from '../platform/access'
 import { FormError, parseForm, password } from '../platform/forms'
 import type { Services } from '../services'
-import { maskEmail } from './service'
+import { relyingPartyFor } from './passkeys'
+import { describeBrowser, maskEmail } from './service'
 import { codeMessages, typedCode } from './sign-on-routes'
 import { completeSignOn, livePending } from './sign-on-flow'
 
@@ -23,9 +24,9 @@ const lastMethod = 'You must keep at least one way to confirm it is you. Add ano
  * so) and from account settings; removing a method, new recovery codes and remembered browsers.
  */
 export function twoStepSetupRoutes(
-  services: Pick<Services, 'twoStep' | 'signOn' | 'sessions' | 'clock' | 'credentials'>,
+  services: Pick<Services, 'twoStep' | 'signOn' | 'sessions' | 'clock' | 'credentials' | 'passkeys' | 'config'>,
 ) {
-  const { twoStep, clock, credentials } = services
+  const { twoStep, clock, credentials, passkeys, config } = services
   const router = Router()
 
   async function appSetup(req: Request, account: string) {
@@ -118,8 +119,12 @@ export function twoStepSetupRoutes(
     const notice = req.session.notice
     delete req.session.notice
     const overview = await twoStep.overview(user(req).id)
+    // The passkey ceremony's options, for the page's script; without script they are never used.
+    const options = await passkeys.registrationOptions(relyingPartyFor(req, config), user(req))
+    req.session.passkeyChallenge = options.challenge
     res.render('two-step/settings', {
       title: '2-step verification',
+      passkeyOptions: JSON.stringify(options),
       notice,
       overview,
       maskedEmail: overview.verifiedEmail ? maskEmail(overview.verifiedEmail) : undefined,
@@ -252,6 +257,24 @@ export function twoStepSetupRoutes(
         : '/account/two-step'
     req.session.notice = sent === 'sent' ? 'We emailed you a code.' : codeMessages.emailCapped
     res.redirect(303, back)
+  })
+
+  router.post('/account/two-step/passkeys', async (req, res) => {
+    const challenge = req.session.passkeyChallenge
+    delete req.session.passkeyChallenge
+    const added =
+      challenge !== undefined &&
+      (await passkeys.register(
+        relyingPartyFor(req, config),
+        user(req).id,
+        challenge,
+        req.body?.credential,
+        `Passkey (${describeBrowser(req.get('user-agent'))})`,
+      ))
+    if (added && (await twoStep.overview(user(req).id)).recoveryCodesIssued === 0)
+      return showCodes(res, await twoStep.newRecoveryCodes(user(req).id, { notify: false }))
+    req.session.notice = added ? 'Your passkey has been added.' : 'The passkey was not added. Try again.'
+    res.redirect(303, '/account/two-step')
   })
 
   router.post('/account/two-step/browsers/:id/forget', async (req, res) => {

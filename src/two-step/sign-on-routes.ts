@@ -2,6 +2,7 @@ import { Request, Response, Router } from 'express'
 import { signOnFailure } from '../accounts/routes'
 import type { FormError } from '../platform/forms'
 import type { Services } from '../services'
+import { relyingPartyFor } from './passkeys'
 import { maskEmail } from './service'
 import { completeSignOn, livePending, PendingSignOn, SecondStepMethod } from './sign-on-flow'
 
@@ -13,6 +14,7 @@ export const codeMessages = {
   expired: 'That code has expired. Ask for a new code.',
   emailCapped: 'We have sent as many codes as we can for now. Wait an hour, or use another way.',
 }
+const passkeyRefused = 'The passkey was not accepted. Try again, or use another way.'
 const startAgain = 'Your sign-on took more than 10 minutes, so it was stopped. Sign on again.'
 const addressBlocked = 'There have been too many sign-on attempts from your network. Wait 15 minutes and try again.'
 
@@ -45,8 +47,10 @@ const chosenMethod = (value: unknown): SecondStepMethod | undefined =>
  * The second page of sign-on: a code from one of the account's methods, "use another way", and "remember this
  * browser". A wrong code counts against the account and the address exactly as a wrong password does.
  */
-export function secondStepRoutes(services: Pick<Services, 'twoStep' | 'signOn' | 'sessions' | 'clock' | 'config'>) {
-  const { twoStep, signOn, clock } = services
+export function secondStepRoutes(
+  services: Pick<Services, 'twoStep' | 'signOn' | 'sessions' | 'clock' | 'config' | 'passkeys'>,
+) {
+  const { twoStep, signOn, clock, passkeys, config } = services
   const router = Router()
 
   const pendingOr = (req: Request, res: Response): PendingSignOn | undefined => {
@@ -65,6 +69,12 @@ export function secondStepRoutes(services: Pick<Services, 'twoStep' | 'signOn' |
     const method = pending.method ?? 'recovery-code'
     const notice = req.session.notice
     delete req.session.notice
+    let passkeyOptions: string | undefined
+    if (method === 'passkey') {
+      const options = await passkeys.authenticationOptions(relyingPartyFor(req, config), pending.user.id)
+      req.session.passkeyChallenge = options.challenge
+      passkeyOptions = JSON.stringify(options)
+    }
     res.status(errors.length > 0 ? (res.statusCode === 200 ? 400 : res.statusCode) : 200).render('two-step/verify', {
       title: methodPages[method].title,
       method,
@@ -72,6 +82,7 @@ export function secondStepRoutes(services: Pick<Services, 'twoStep' | 'signOn' |
       sentTo: method === 'email' && overview.verifiedEmail ? maskEmail(overview.verifiedEmail) : undefined,
       notice,
       remember: req.body?.remember === 'yes',
+      passkeyOptions,
       errors,
     })
   }
@@ -127,6 +138,28 @@ export function secondStepRoutes(services: Pick<Services, 'twoStep' | 'signOn' |
           : `You used a recovery code. You have ${left} left.${left <= 3 ? ' Get new recovery codes soon.' : ''}`
         : undefined,
     })
+  })
+
+  // The browser's passkey answer, posted by the page's script in an ordinary form.
+  router.post('/sign-on/passkey', async (req, res) => {
+    const pending = pendingOr(req, res)
+    if (!pending) return
+    const attempt = attemptOf(req)
+    const blocked = await signOn.secondStepBlocked(pending.user, attempt.ip)
+    if (blocked) return refuse(req, res, blocked)
+    const challenge = req.session.passkeyChallenge
+    delete req.session.passkeyChallenge
+    const accepted =
+      challenge !== undefined &&
+      (await passkeys.authenticate(relyingPartyFor(req, config), pending.user.id, challenge, req.body?.credential))
+    if (!accepted) {
+      if (await signOn.secondStepFailed(pending.user, attempt, 'passkey')) return refuse(req, res, 'locked')
+      pending.method = 'passkey'
+      res.status(401)
+      return renderVerify(req, res, pending, [{ href: '#main-content', text: passkeyRefused }])
+    }
+    delete req.session.pendingSignOn
+    await completeSignOn(req, res, services, { ...pending, attempt, method: 'password+passkey' })
   })
 
   function refuse(req: Request, res: Response, why: 'locked' | 'address-blocked') {

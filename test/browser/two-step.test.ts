@@ -98,4 +98,58 @@ describe('2-step verification in a browser without JavaScript', () => {
     await pressButton(h.page, 'I have saved my recovery codes')
     assert.equal(await headingText(h.page), 'Messages for Family Medicine')
   })
+
+  it('passkeys: hidden without script; with script, registered and used with Chromium’s virtual authenticator', async function () {
+    this.timeout(90_000)
+    await h.signOnAs('alex.rivera', demoPassword)
+    await h.page.goto(`${h.url}/account/two-step`)
+    assert.equal(await h.page.$eval('[data-passkey]', (element) => (element as HTMLElement).hidden), true)
+
+    // A passkey belongs to a host name, never an IP address: this browser uses localhost.
+    const site = h.url.replace('127.0.0.1', 'localhost')
+    const page = await h.page.browser().newPage()
+    try {
+      const devtools = await page.createCDPSession()
+      await devtools.send('WebAuthn.enable')
+      await devtools.send('WebAuthn.addVirtualAuthenticator', {
+        options: {
+          protocol: 'ctap2',
+          transport: 'internal',
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
+      })
+      await page.goto(`${site}/sign-on`)
+      await fillByLabel(page, 'User ID', 'alex.rivera')
+      await fillByLabel(page, 'Password', demoPassword)
+      await pressButton(page, 'Sign on')
+      await page.goto(`${site}/account/two-step`)
+      await page.waitForSelector('[data-passkey]:not([hidden])')
+      await pressButton(page, 'Add a passkey')
+      assert.equal(await headingText(page), 'Save your recovery codes')
+      await clickLink(page, 'I have saved my recovery codes')
+      assert.match(await page.$eval('main', (element) => element.textContent ?? ''), /Passkey \(Chrome on Linux\)/)
+      await pressButton(page, 'Sign out')
+
+      await page.goto(`${site}/sign-on`)
+      await fillByLabel(page, 'User ID', 'alex.rivera')
+      await fillByLabel(page, 'Password', demoPassword)
+      await pressButton(page, 'Sign on')
+      assert.equal(await headingText(page), 'Use your passkey')
+      await page.waitForSelector('[data-passkey]:not([hidden])')
+      await pressButton(page, 'Use your passkey')
+      assert.equal(await headingText(page), 'Welcome, Alex')
+      const alex = await services.users.findByUserId('alex.rivera')
+      const event = await services
+        .db('sign_on_events')
+        .where({ user_id: alex!.id, outcome: 'signed-on' })
+        .orderBy('id', 'desc')
+        .first('method')
+      assert.equal(event.method, 'password+passkey')
+    } finally {
+      await page.close()
+    }
+  })
 })
