@@ -8,7 +8,12 @@ export type { Logger }
  * takes the lines logged meanwhile with it), so a busy web process does not stop for a write per request; pino
  * flushes what is left when the process exits.
  */
-export function createLogger(level: string, name = 'member-portal'): Logger {
+export function createLogger(
+  level: string,
+  name = 'member-portal',
+  // Standard output, or (for the log-scan test) a stream that keeps the lines.
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false }),
+): Logger {
   return pino(
     {
       name,
@@ -24,10 +29,14 @@ export function createLogger(level: string, name = 'member-portal'): Logger {
           '*.token',
           '*.answer',
           '*.email',
+          '*.oneTimeCode',
+          '*.code',
+          '*.secret',
+          '*.credential',
         ],
         censor: '[removed]',
       },
     },
-    pino.destination({ dest: 1, sync: false }),
+    destination,
   )
 }
