@@ -31,6 +31,7 @@ import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
 import { secondStepRoutes } from './two-step/sign-on-routes'
 import { twoStepSetupRoutes } from './two-step/setup-routes'
+import { holdForTwoStepSetUp } from './two-step/sign-on-flow'
 import { fhirRoutes } from './fhir/routes'
 import { oauthPath } from './smart/authorization-server'
 import { connectAppRoutes, smartConfigurationRoutes } from './smart/routes'
@@ -98,6 +99,7 @@ export function createApp(services: Services): Express {
   app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))
   app.use(offerLapsedForm(config, clock))
   app.use(holdForFirstSignOn)
+  app.use(holdForTwoStepSetUp(services.twoStep))
   // Whom the signed-on member may act for, loaded on each request so a change counts at once.
   app.use(setUpViewing(services.family))
   app.use(unreadMessageCount(services))

@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express'
+import type { Request, RequestHandler, Response } from 'express'
 import type { SignOnService } from '../accounts/service'
 import { homeFor } from '../platform/access'
 import type { Clock } from '../platform/clock'
@@ -73,7 +73,12 @@ export async function beginSecondStep(
   if (user.mustSetCredentials) {
     // The letter went to the address on file: it starts 2-step verification over (the phone may be lost).
     await twoStep.resetForTemporaryPassword(user.id)
-    return completeSignOn(req, res, services, { ...sign, method: 'temporary-password' })
+    const mustSetUpTwoStep = twoStep.isRequired(user.role) || undefined
+    return completeSignOn(req, res, services, {
+      ...sign,
+      user: { ...user, mustSetUpTwoStep },
+      method: 'temporary-password',
+    })
   }
   const overview = await twoStep.overview(user.id)
   if (!overview.enabled && !twoStep.isRequired(user.role))
@@ -158,4 +163,22 @@ export async function completeSignOn(
   await save(req)
   await sessions.add(user.id, req.sessionID)
   res.redirect(303, returnTo ?? homeFor[user.role])
+}
+
+const allowedWhileSettingUp = /^\/(account\/two-step(\/.*)?|sign-out|signed-out|session\/keep-alive|first-sign-on)$/
+
+/**
+ * After a mailed temporary password where 2-step verification is required, every page but its set-up (and
+ * choosing new credentials first) waits until a method is added again.
+ */
+export const holdForTwoStepSetUp: (twoStep: TwoStepService) => RequestHandler = (twoStep) => async (req, res, next) => {
+  const user = req.session.user
+  if (!user?.mustSetUpTwoStep || user.mustSetCredentials) return next()
+  if ((await twoStep.overview(user.id)).enabled) {
+    req.session.user = { ...user, mustSetUpTwoStep: undefined }
+    return next()
+  }
+  if (allowedWhileSettingUp.test(req.path)) return next()
+  req.session.notice = 'Set up 2-step verification again before you go on.'
+  res.redirect(303, '/account/two-step')
 }
