@@ -108,6 +108,7 @@ async function main(): Promise<number> {
     // Production mode wants real secrets.
     SESSION_SECRET: randomBytes(32).toString('hex'),
     PHARMACY_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    TWO_STEP_KEY: randomBytes(32).toString('hex'),
   }
   delete env.CLOCK_AT
   const config = loadConfig(env)

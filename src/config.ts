@@ -148,11 +148,11 @@ const schema = z
     if (env.WORKER_METRICS_PORT !== undefined && !env.METRICS_TOKEN) {
       throw new Error('WORKER_METRICS_PORT needs METRICS_TOKEN: the worker answers /metrics only to a scraper with it')
     }
-    if (env.NODE_ENV === 'production' && !env.TWO_STEP_KEY) {
-      throw new Error('TWO_STEP_KEY must be set in production (at least 32 random characters)')
-    }
     if (env.NODE_ENV === 'production' && !env.PHARMACY_WEBHOOK_SECRET) {
       throw new Error('PHARMACY_WEBHOOK_SECRET must be set in production (at least 32 random characters)')
+    }
+    if (env.NODE_ENV === 'production' && !env.TWO_STEP_KEY) {
+      throw new Error('TWO_STEP_KEY must be set in production (at least 32 random characters)')
     }
     return {
       environment: env.NODE_ENV,
