@@ -29,7 +29,7 @@ import { AuditLog } from './platform/audit'
 import { Clock, configuredClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
 import { createLogger, Logger } from './platform/logger'
-import { createMailer, Mailer } from './platform/mail'
+import { createMailer, emailAddressOf, Mailer } from './platform/mail'
 import { PdfRenderer } from './platform/pdf'
 import { LetterBatchService } from './letters/batch'
 import { MailroomService } from './mailroom/service'
@@ -77,7 +77,7 @@ export function createInfrastructure(
   role: 'web' | 'worker' = 'worker',
 ): Infrastructure {
   const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: role === 'web' })
-  const logger = overrides.logger ?? createLogger(config.logLevel)
+  const logger = overrides.logger ?? createLogger(config.logLevel, { format: config.logFormat })
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'))
   return {
     config,
@@ -145,6 +145,7 @@ export function createServices(infrastructure: Infrastructure) {
   const appointments = new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
     reminderLeadMinutes: config.appointments.reminderLeadMinutes,
     publicUrl: config.publicUrl,
+    organizerEmail: emailAddressOf(config.mailFrom),
   })
   const prescriptions = new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock, messages)
   const smartRepository = new SmartRepository(db)

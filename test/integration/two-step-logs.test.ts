@@ -25,7 +25,7 @@ describe('2-step verification and the logs', () => {
     })
     services = testServices({
       clock,
-      logger: createLogger('trace', 'log-scan', stream),
+      logger: createLogger('trace', { name: 'log-scan', destination: stream }),
       mailer: createMailer(`smtp://127.0.0.1:${mail.port}`, 'Member Portal <no-reply@memberportal.example>'),
     })
     await resetWithDemoPlan(services)
