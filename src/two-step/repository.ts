@@ -199,11 +199,17 @@ export class TwoStepRepository {
     await this.db('users').where({ id: userId }).update({ two_step_prompted_at: at })
   }
 
-  async promptedAt(userId: number): Promise<Date | null> {
-    const row = await this.db('users')
-      .where({ id: userId })
-      .first<{ two_step_prompted_at: Date | null }>('two_step_prompted_at')
-    return row?.two_step_prompted_at ?? null
+  /** Whether the account has any method, and when it last said "not now": one query, for every home page. */
+  async offerState(userId: number): Promise<{ methods: number; promptedAt: Date | null }> {
+    const row = await this.db('users as u')
+      .leftJoin('two_step_methods as m', 'm.user_id', 'u.id')
+      .where('u.id', userId)
+      .groupBy('u.id', 'u.two_step_prompted_at')
+      .first<{ methods: number | string; prompted_at: Date | null } | undefined>(
+        this.db.raw('count(m.id) as methods'),
+        'u.two_step_prompted_at as prompted_at',
+      )
+    return { methods: Number(row?.methods ?? 0), promptedAt: row?.prompted_at ?? null }
   }
 
   contact(userId: number) {

@@ -126,9 +126,9 @@ export class TwoStepService {
 
   /** A member with no method, not asked in the last 30 days, is asked (on their home page) to set one up. */
   async shouldOffer(userId: number): Promise<boolean> {
-    if ((await this.repository.methods(userId)).length > 0) return false
-    const prompted = await this.repository.promptedAt(userId)
-    return !prompted || this.clock().getTime() - prompted.getTime() > promptAgainDays * 86_400_000
+    const { methods, promptedAt } = await this.repository.offerState(userId)
+    if (methods > 0) return false
+    return !promptedAt || this.clock().getTime() - promptedAt.getTime() > promptAgainDays * 86_400_000
   }
 
   async notNow(userId: number): Promise<void> {

@@ -47,6 +47,19 @@ describe('2-step verification', () => {
     return agent
   }
 
+  it('asks a member without it on their home page, and after "Not now" again in 30 days', async () => {
+    const agent = supertest.agent(context.app)
+    await submitForm(agent, '/sign-on', { userId: 'alex.rivera', password: demoPassword })
+    const home = await agent.get('/home').expect(200)
+    assert.match(pageText(home.text), /Protect your account with 2-step verification/)
+    await submitForm(agent, '/home', {}, '/account/two-step/not-now')
+    assert.doesNotMatch(pageText((await agent.get('/home')).text), /Protect your account/)
+    clock.advance(30 * 86_400_000 + 60_000)
+    const later = supertest.agent(context.app)
+    await submitForm(later, '/sign-on', { userId: 'alex.rivera', password: demoPassword })
+    assert.match(pageText((await later.get('/home')).text), /Protect your account with 2-step verification/)
+  })
+
   it('asks for the app code after the password, refuses a wrong or reused code, and records the method', async () => {
     const { key } = await alexWithApp()
     const agent = await passwordStep()
