@@ -6,7 +6,11 @@ import {
   scheduleReminderSweep,
   startAppointmentReminderWorker,
 } from './appointment-reminders'
-import { startNotificationWorker } from './office-message-notifications'
+import {
+  queueName as notificationQueue,
+  scheduleLabReleaseSweep,
+  startNotificationWorker,
+} from './office-message-notifications'
 import { queueName as lettersQueue, scheduleLetterJobs, startLetterWorker } from './temp-password-letters'
 import { serveWorkerMetrics, WorkerMetrics } from '../src/ops/metrics'
 import { OutboxCompletions, OutboxRelay } from '../src/platform/outbox'
@@ -25,7 +29,17 @@ export function startWorkers(
 ): Worker[] {
   const { redis, queues, logger } = services
   const workers = [
-    startNotificationWorker(redis, queues.prefix, services.accountEmails, services.officeReplyNotices, services.family),
+    startNotificationWorker(
+      redis,
+      queues.prefix,
+      services.accountEmails,
+      services.officeReplyNotices,
+      services.family,
+      {
+        notices: services.newResultNotices,
+        results: services.labs,
+      },
+    ),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
     startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),
     startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
@@ -47,6 +61,7 @@ async function scheduleJobs(services: Services): Promise<void> {
   const { config, queues } = services
   await scheduleLetterJobs(queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
   await scheduleReminderSweep(queues.get(remindersQueue), config.appointments.sweepEveryMinutes)
+  await scheduleLabReleaseSweep(queues.get(notificationQueue), config.labs.sweepEveryMs)
   await scheduleRefillJobs(queues.get(refillQueue), config.refills.reconcileSchedule, config.letters.timezone)
 }
 

@@ -7,6 +7,9 @@ import { createDb, migrateToLatest } from '../src/platform/db'
 
 const root = path.resolve(__dirname, '..')
 
+// The demo plan is a California plan: its processes apply California's state-law table unless told otherwise.
+process.env.LAB_STATE_LAW_FILE ??= path.join(root, 'config', 'state-law', 'california.json')
+
 /** The processes of the Procfile, plus the local helpers later features add, run side by side for development. */
 const processes: { name: string; entry: string }[] = [
   { name: 'mail catcher', entry: 'scripts/mail-catcher.ts' },

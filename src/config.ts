@@ -128,6 +128,12 @@ const schema = z
     // The office-reply email throttle: after an email, at most one more within this window, at its end.
     OFFICE_REPLY_EMAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
     OFFICE_REPLY_EMAIL_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
+    // The plan's state's table of tests its law keeps off the internet until discussed (config/state-law/*.json);
+    // unset, no state-law holds. The demo ships California's.
+    LAB_STATE_LAW_FILE: z.string().min(1).optional(),
+    // The new-result email throttle: after an email, at most one more within this window, at its end.
+    NEW_RESULT_EMAIL_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+    LAB_RELEASE_SWEEP_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     // The apps that may ask members for access to their records (the mobile app's API): a JSON file.
     SMART_CLIENTS_FILE: z
       .string()
@@ -223,6 +229,11 @@ const schema = z
       twoStep: {
         key: env.TWO_STEP_KEY ?? 'development-only-two-step-key-not-for-production',
         requiredForMembers: env.TWO_STEP_FOR_MEMBERS === 'required',
+      },
+      labs: {
+        stateLawFile: env.LAB_STATE_LAW_FILE ? path.resolve(env.LAB_STATE_LAW_FILE) : undefined,
+        noticeWindowMs: env.NEW_RESULT_EMAIL_WINDOW_SECONDS * 1000,
+        sweepEveryMs: env.LAB_RELEASE_SWEEP_SECONDS * 1000,
       },
       smart: {
         clientsFile: path.resolve(env.SMART_CLIENTS_FILE),

@@ -19,6 +19,8 @@ import { CoverageService } from './coverage/service'
 import { FamilyRepository } from './family/repository'
 import { FamilyService } from './family/service'
 import { LabResultRepository } from './labs/repository'
+import { NewResultNotices } from './labs/notices'
+import { loadStateLawTable } from './labs/release'
 import { LabResultsService } from './labs/service'
 import { MemberRepository } from './members/repository'
 import { OfficeReplyNotices } from './messages/notices'
@@ -139,7 +141,16 @@ export function createServices(infrastructure: Infrastructure) {
   const membership = new MembershipService(members, users, throttles)
   const messageRepository = new MessageRepository(db)
   const messages = new MessageService(db, messageRepository, recordAccess, audit, clock)
-  const labs = new LabResultsService(new LabResultRepository(db), recordAccess, clock)
+  const labResults = new LabResultRepository(db)
+  const labs = new LabResultsService(
+    db,
+    labResults,
+    recordAccess,
+    audit,
+    clock,
+    loadStateLawTable(config.labs.stateLawFile),
+    (userId) => messageRepository.staffDepartment(userId),
+  )
   const vaccinations = new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock)
   const coverage = new CoverageService(new CoverageRepository(db), recordAccess, clock)
   const appointments = new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
@@ -235,6 +246,15 @@ export function createServices(infrastructure: Infrastructure) {
         attempts: config.messages.noticeAttempts,
         publicUrl: config.publicUrl,
       },
+    ),
+    newResultNotices: new NewResultNotices(
+      labResults,
+      new NotificationRepository(db),
+      infrastructure.mailer,
+      clock,
+      queues,
+      redis,
+      { windowMs: config.labs.noticeWindowMs, publicUrl: config.publicUrl, redisPrefix: config.redisPrefix },
     ),
     recordAccess,
     connectedApps,

@@ -19,6 +19,9 @@ const testEnv = {
   // The office-reply email window in seconds rather than 15 minutes, and SMTP retries in milliseconds.
   OFFICE_REPLY_EMAIL_WINDOW_SECONDS: '5',
   OFFICE_REPLY_EMAIL_RETRY_DELAY_MS: '100',
+  // The demo's state-law table (California's), and the new-result email window in seconds.
+  LAB_STATE_LAW_FILE: require('node:path').join(__dirname, '..', 'config', 'state-law', 'california.json'),
+  NEW_RESULT_EMAIL_WINDOW_SECONDS: '5',
 }
 
 module.exports = { testEnv }

@@ -3,11 +3,12 @@ import path from 'node:path'
 import type { Knex } from 'knex'
 import { z } from 'zod'
 import { estimateCost } from '../coverage/estimate'
-import type { ReleaseCategory } from '../labs/release'
+import { releaseChoices } from '../labs/release'
 import { planDate } from '../platform/dates'
 
 /**
- * The demo members' own records: lab results in every release tier, immunizations from birth on, coverage
+ * The demo members' own records: lab results under each release rule (at once, a clinician's hold, a member's
+ * wait, California's law), immunizations from birth on, coverage
  * partly met and a year of claims. The records are data in `data/*.json`; times there are offsets from the
  * seed's clock (days before it, months after a birth date) so the release rules show the same way whenever
  * the demo is loaded (a result from yesterday is still inside its hold).
@@ -31,19 +32,35 @@ const byMrn = <T extends z.ZodType>(records: T) => z.record(z.string().regex(/^\
 const labsSchema = byMrn(
   z.object({
     about: text,
+    /** The member's choice of when to see results; without it they have not chosen yet. */
+    choice: z.enum(releaseChoices).optional(),
     series: z.array(
       z.object({
         code: text,
         name: text,
         panel: text.optional(),
-        category: z.enum(['routine', 'standard', 'sensitive', 'never-online'] satisfies ReleaseCategory[]),
+        /** Pathology, genetics, imaging: what "wait for my doctor's review of sensitive results" covers. */
+        sensitive: z.boolean().optional(),
+        /** A kind in the state-law table (config/state-law/). */
+        stateLaw: z
+          .string()
+          .regex(/^[a-z-]{1,30}$/)
+          .optional(),
         unit: text.optional(),
         range: text.optional(),
         low: z.number().optional(),
         high: z.number().optional(),
         /** A key of the demo providers (`bell`, `park`, …). */
         provider: text,
-        note: text.optional(),
+        about: text.optional(),
+        /** The newest result's review: the doctor's note, a talk recorded, or a clinician's hold with days left. */
+        latest: z
+          .object({
+            note: text.optional(),
+            discussed: z.boolean().optional(),
+            hold: z.object({ reason: text, daysLeft: z.number().int().min(1).max(14) }).optional(),
+          })
+          .optional(),
         /** [days before the seed, value, flag]; a numeric value also feeds the trend. */
         results: z.array(
           z.tuple([z.number().int().min(0), text, z.enum(['normal', 'high', 'low', 'abnormal']).nullable()]),
@@ -189,18 +206,35 @@ export async function seedHealthRecords(
   const year = planYear(today)
 
   for (const member of members) {
-    for (const series of labs[member.mrn]?.series ?? []) {
+    const record = labs[member.mrn]
+    if (record?.choice) await trx('members').where('id', member.id).update({ lab_release_choice: record.choice })
+    for (const series of record?.series ?? []) {
+      const newest = Math.min(...series.results.map(([daysAgo]) => daysAgo))
       for (const [daysAgo, value, flag] of series.results) {
         // Routine panels come back within hours; the rest a day or two after the sample.
         const resultedAt = new Date(now.getTime() - daysAgo * dayMs - 3 * hourMs)
-        const collectedAt = new Date(resultedAt.getTime() - (series.category === 'routine' ? 5 * hourMs : 2 * dayMs))
+        const quick = !series.sensitive && !series.stateLaw && series.unit !== undefined
+        const collectedAt = new Date(resultedAt.getTime() - (quick ? 5 * hourMs : 2 * dayMs))
         const numeric = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : null
-        await trx('lab_results').insert({
+        const latest = daysAgo === newest ? series.latest : undefined
+        // Results over a week old were reviewed two days after they were final; newer ones wait for the office.
+        const reviewedAt =
+          daysAgo > 7 || latest?.note || latest?.discussed ? new Date(resultedAt.getTime() + 2 * hourMs) : null
+        const waitsForChoice =
+          record?.choice === 'all-after-review' || (record?.choice === 'sensitive-after-review' && series.sensitive)
+        const waits =
+          Boolean(latest?.hold) ||
+          (series.stateLaw !== undefined && !latest?.discussed) ||
+          (waitsForChoice === true && !reviewedAt && daysAgo < 14)
+        // What was released before the seed is recorded as released and announced; the rest waits for the sweep.
+        const releasedAt = waits ? null : (reviewedAt ?? resultedAt)
+        const [id] = await trx('lab_results').insert({
           member_id: member.id,
           test_code: series.code,
           test_name: series.name,
           panel_name: series.panel ?? null,
-          release_category: series.category,
+          sensitive: series.sensitive ?? false,
+          state_law_kind: series.stateLaw ?? null,
           value,
           numeric_value: numeric,
           unit: series.unit ?? null,
@@ -210,8 +244,33 @@ export async function seedHealthRecords(
           flag,
           collected_at: collectedAt,
           resulted_at: resultedAt,
+          final_at: resultedAt,
           ordering_provider_id: providerIds.get(series.provider)!.id,
+          reviewed_at: reviewedAt,
+          review_note: latest?.note ?? null,
+          discussed_at: latest?.discussed ? reviewedAt : null,
+          released_at: releasedAt,
+          notice_at: releasedAt,
         })
+        if (latest?.hold) {
+          // Set by the ordering doctor's office, as "Hold to talk first" would.
+          const setBy = await trx('users')
+            .where({ role: 'office' })
+            .whereIn(
+              'department_id',
+              trx('providers').where('id', providerIds.get(series.provider)!.id).select('department_id'),
+            )
+            .first<{ id: number } | undefined>('id')
+          if (setBy)
+            await trx('lab_result_holds').insert({
+              lab_result_id: Number(id),
+              kind: 'clinician',
+              reason: latest.hold.reason,
+              set_by_user_id: setBy.id,
+              set_at: new Date(now.getTime() - hourMs),
+              ends_at: new Date(now.getTime() + latest.hold.daysLeft * dayMs),
+            })
+        }
       }
     }
     const shots = immunizationsFor(member, today, immunizations).filter((shot) => shot.on <= today)

@@ -2,6 +2,13 @@
 const actionWords: Record<string, string> = {
   'lab-result.list': 'Looked at lab results',
   'lab-result.view': 'Looked at a lab result',
+  'lab-result.shown-early': 'Chose to see a lab result before the doctor’s review',
+  'lab-result.office-view': 'Doctor’s office looked at a lab result to review it',
+  'lab-result.review': 'Doctor’s office reviewed a lab result',
+  'lab-result.note': 'Doctor’s office added a note to a lab result',
+  'lab-result.hold': 'Doctor’s office held a lab result to talk with you first',
+  'lab-result.release': 'A lab result appeared online',
+  'lab-release-choice.change': 'Changed when lab results appear',
   'immunization.list': 'Looked at the vaccination record',
   'immunization.pdf-download': 'Downloaded the vaccination record',
   'coverage.view': 'Looked at coverage and costs',

@@ -54,6 +54,7 @@ const memberPages: PortalPage[] = [
   { path: '/access-history' },
   { path: '/account' },
   { path: '/account/message-emails' },
+  { path: '/account/lab-results' },
   { path: '/account/password' },
   { path: '/account/email' },
   { path: '/account/secret-questions' },
@@ -83,7 +84,17 @@ export const portalPages: PortalRole[] = [
       { path: '/no-such-page' },
     ],
   },
-  { role: 'member Alex', userId: 'alex.rivera', pages: [...memberPages, { path: '/coverage/claims?page=2' }] },
+  {
+    role: 'member Alex',
+    userId: 'alex.rivera',
+    pages: [
+      ...memberPages,
+      { path: '/coverage/claims?page=2' },
+      // A result under a clinician's hold and one under California's rule.
+      { from: '/labs?test=MG', link: 'main table a[href^="/labs/"]', nth: 0 },
+      { from: '/labs?test=SKINPATH', link: 'main table a[href^="/labs/"]', nth: 0 },
+    ],
+  },
   {
     role: 'member Pat',
     userId: 'pat.rivera',
@@ -102,13 +113,20 @@ export const portalPages: PortalRole[] = [
       { path: '/office' },
       { from: '/office', link: 'main table a[href^="/office/messages/"]', nth: 0 },
       { path: '/office/prescriptions' },
+      { path: '/office/results' },
+      { from: '/office/results', link: 'main table a[href^="/office/results/"]', nth: 0 },
+      { from: '/office/results', link: 'main table a[href^="/office/results/"]', nth: 1 },
       { path: '/no-such-page' },
     ],
   },
   {
     role: 'office, another department',
     userId: 'office.geriatrics',
-    pages: [{ path: '/office' }, { from: '/office', link: 'main table a[href^="/office/messages/"]', nth: 0 }],
+    pages: [
+      { path: '/office' },
+      { from: '/office', link: 'main table a[href^="/office/messages/"]', nth: 0 },
+      { path: '/office/results' },
+    ],
   },
   { role: 'ops', userId: 'ops.admin', pages: [{ path: '/ops' }, { path: '/home' }] },
   {

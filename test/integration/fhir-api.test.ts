@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { loadConfig } from '../../src/config'
-import { releaseOf } from '../../src/labs/release'
+import { loadStateLawTable, releaseOf } from '../../src/labs/release'
+import { LabResultRepository } from '../../src/labs/repository'
 import { createInfrastructure, createServices } from '../../src/services'
 import { buildApp, closeServices, csrfTokenIn, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
 import { assertValidFhir } from '../helpers/fhir-validation'
@@ -101,15 +102,17 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     assert.equal(ids.size, 15)
   })
 
-  it('returns only lab results released online: never a held or never-online result, by search or by id', async () => {
-    const rows = await services
-      .db('lab_results')
-      .where({ member_id: alex })
-      .select('id', 'release_category', 'resulted_at')
+  it('returns only lab results released online: never one waiting under the release rule, by search or by id', async () => {
+    // The same rule the pages use: California's table, Alex's choice, the clock.
+    const repository = new LabResultRepository(services.db)
+    const stateLaw = loadStateLawTable(services.config.labs.stateLawFile)
+    const rows = await repository.all(alex)
     const now = services.clock()
-    const released = rows.filter((row) => releaseOf(row.release_category, row.resulted_at, now).state === 'released')
+    const choice = await repository.releaseChoice(alex)
+    const released = rows.filter((row) => releaseOf(row, choice, stateLaw, now).state === 'released')
     const withheld = rows.filter((row) => !released.includes(row))
-    assert.ok(withheld.length >= 3, 'the demo plan holds some of Alex’s results')
+    // The biopsy under California's rule and the magnesium under a clinician's hold.
+    assert.deepEqual(withheld.map((row) => row.testCode).sort(), ['MG', 'SKINPATH'])
 
     const entries = await searchAll(`/Observation?patient=${alex}&category=laboratory`)
     assert.deepEqual(

@@ -11,7 +11,7 @@ import {
   testServices,
   titleOf,
 } from '../helpers/app'
-import { allLabResultIds, labResultIds, memberIdOf } from '../helpers/records'
+import { allLabResultIds, labResultIds, memberIdOf, userIdOf } from '../helpers/records'
 
 // A Wednesday, 7 a.m. in California.
 const seedDay = new Date('2026-11-25T15:00:00Z')
@@ -164,56 +164,77 @@ describe('lab results', () => {
     assert.equal(cheerio.load(response.text)('figure.trend-chart').length, 0)
   })
 
-  it('holds most results for 3 business days, saying when they will appear, then shows them', async () => {
+  it('shows a new result the moment it is final: no blanket hold', async () => {
+    const [ldl] = (await labResultIds(services.db, '11000003', 'LDL')).slice(-1)
+    const [thyroid] = await labResultIds(services.db, '11000006', 'TSH')
+    const alex = await (await signedOn()).get(`/labs/${ldl}`).expect(200)
+    assert.match(pageText(alex.text), /Your result\s*118 mg\/dL/)
+    // Pat waits only for sensitive results: a TSH from yesterday is shown.
+    const pat = await (await signedOn('pat.rivera')).get(`/labs/${thyroid}`).expect(200)
+    assert.match(pageText(pat.text), /Your result\s*5\.87 mIU\/L/)
+  })
+
+  it('shows the doctor’s note with a reviewed result', async () => {
+    const [ldl] = (await labResultIds(services.db, '11000003', 'LDL')).slice(-1)
+    const page = await (await signedOn()).get(`/labs/${ldl}`).expect(200)
+    assert.match(pageText(page.text), /A note from your care team\s*Your LDL is coming down — keep going\./)
+  })
+
+  it('holds a result under a clinician’s hold, saying who asked, until when and the office’s phone, then shows it by the clock', async () => {
     const [magnesium] = await labResultIds(services.db, '11000003', 'MG')
     const held = await (await signedOn()).get(`/labs/${magnesium}`).expect(200)
     assert.match(pageText(held.text), /Your result\s*Not shown online yet/)
-    assert.match(pageText(held.text), /appear online 3 business days after they are ready/)
-    assert.match(pageText(held.text), /It will appear here on November 27, 2026/)
-    assert.match(pageText(held.text), /contact your doctor's office: San Leandro Medical Center, \(510\) 555-0300/)
-    assert.doesNotMatch(held.text, /1\.64/)
+    assert.match(pageText(held.text), /Your care team asked to talk with you about it before it appears online/)
+    assert.match(pageText(held.text), /It will appear here on November 30, 2026 at the latest/)
+    assert.match(pageText(held.text), /call your doctor's office: San Leandro Medical Center, \(510\) 555-0300/)
+    // The reason is the department's: never shown to the member.
+    assert.doesNotMatch(held.text, /1\.64|water pill/)
+    assert.equal(cheerio.load(held.text)('button:contains("See this result now")').length, 0)
 
-    clock.set(new Date('2026-11-27T12:00:01Z'))
+    clock.set(new Date('2026-11-30T15:00:01Z'))
     const released = await (await signedOn()).get(`/labs/${magnesium}`).expect(200)
     assert.match(pageText(released.text), /Your result\s*1\.64 mg\/dL/)
     assert.match(pageText(released.text), /Flag\s*Low/)
   })
 
-  it('holds pathology, genetics and imaging reports for 7 business days', async () => {
+  it('keeps a biopsy that may show cancer offline under California’s law until the doctor has talked with the member', async () => {
     const [biopsy] = await labResultIds(services.db, '11000003', 'SKINPATH')
+    clock.set(new Date('2027-12-30T15:00:00Z'))
     const held = await (await signedOn()).get(`/labs/${biopsy}`).expect(200)
-    assert.match(pageText(held.text), /appear online 7 business days after they are ready/)
-    assert.match(pageText(held.text), /It will appear here on December 2, 2026/)
-    assert.doesNotMatch(held.text, /Seborrheic/)
-
-    clock.set(new Date('2026-12-02T12:00:01Z'))
-    const released = await (await signedOn()).get(`/labs/${biopsy}`).expect(200)
-    assert.match(pageText(released.text), /Seborrheic keratosis, benign/)
+    assert.match(
+      pageText(held.text),
+      /State law does not allow results of this kind \(a biopsy, Pap test or scan that may show cancer\)/,
+    )
+    assert.doesNotMatch(held.text, /carcinoma/)
+    const nurse = await userIdOf(services.db, 'office.nurse')
+    const errors = await services.labs.review({ userId: nurse }, String(biopsy), { note: '' })
+    assert.deepEqual(
+      errors?.map((error) => error.href),
+      ['#discussed'],
+    )
+    assert.equal(
+      await services.labs.review({ userId: nurse }, String(biopsy), { note: '', discussed: 'yes' }),
+      undefined,
+    )
+    const shown = await (await signedOn()).get(`/labs/${biopsy}`).expect(200)
+    assert.match(pageText(shown.text), /Basal cell carcinoma/)
+    // Back as the demo has it, for the tests after this one.
+    await services
+      .db('lab_results')
+      .where({ id: biopsy })
+      .update({ reviewed_at: null, reviewed_by_user_id: null, discussed_at: null, released_at: null })
   })
 
-  it('never shows an HIV test online, only that it exists and to contact the office', async () => {
+  it('shows an HIV test once the doctor has recorded talking with the member about it', async () => {
     const [hiv] = await labResultIds(services.db, '11000003', 'HIV')
-    clock.set(new Date('2027-11-25T15:00:00Z'))
-    const agent = await signedOn()
-    const detail = await agent.get(`/labs/${hiv}`).expect(200)
-    assert.match(pageText(detail.text), /HIV-1\/2 antigen and antibody screen/)
-    assert.match(pageText(detail.text), /results of this kind are never shown online/)
-    assert.match(pageText(detail.text), /Contact your doctor's office for this result/)
-    const list = await agent.get('/labs?test=HIV').expect(200)
-    assert.deepEqual(resultRows(list.text), [
-      {
-        test: 'HIV-1/2 antigen and antibody screen',
-        collected: 'Oct 24, 2026',
-        result: "Not shown online: contact your doctor's office",
-      },
-    ])
-    for (const response of [detail, list]) assert.doesNotMatch(response.text, /Nonreactive/)
+    const detail = await (await signedOn()).get(`/labs/${hiv}`).expect(200)
+    assert.match(pageText(detail.text), /Your result\s*Nonreactive/)
   })
 
-  it('keeps every held and never-online value out of every page', async () => {
+  it('keeps every waiting value out of every page', async () => {
     const withheld: Record<string, string[]> = {
-      'alex.rivera': ['1.64', 'Seborrheic', 'keratosis', 'Nonreactive'],
-      'pat.rivera': ['5.87', 'metabolizer', 'CYP2C19 *1/*2'],
+      'alex.rivera': ['1.64', 'carcinoma', 'water pill'],
+      'pat.rivera': ['metabolizer', 'CYP2C19 *1/*2'],
     }
     for (const [userId, values] of Object.entries(withheld)) {
       const agent = await signedOn(userId)
@@ -243,6 +264,20 @@ describe('lab results', () => {
       numeric_value: 6.47,
       collected_at: new Date('2026-11-23T16:00:00Z'),
       resulted_at: new Date('2026-11-24T18:00:00Z'),
+      final_at: new Date('2026-11-24T18:00:00Z'),
+      reviewed_at: null,
+      review_note: null,
+      released_at: null,
+      notice_at: null,
+    })
+    const nurse = await userIdOf(services.db, 'office.nurse')
+    await services.db('lab_result_holds').insert({
+      lab_result_id: heldId,
+      kind: 'clinician',
+      reason: 'Talk first',
+      set_by_user_id: nurse,
+      set_at: seedDay,
+      ends_at: new Date('2026-11-27T20:00:00Z'),
     })
     try {
       const agent = await signedOn()
@@ -250,9 +285,13 @@ describe('lab results', () => {
       assert.equal(cheerio.load(older.text)('main table tbody tr').length, 3)
       assert.doesNotMatch(older.text, /6\.47/)
       const list = await agent.get('/labs?test=A1C').expect(200)
-      assert.match(resultRows(list.text)[0].result, /Available online on November 27, 2026/)
+      assert.match(
+        resultRows(list.text)[0].result,
+        /Waiting: your care team will talk with you first, until November 27, 2026/,
+      )
       assert.doesNotMatch(list.text, /6\.47/)
     } finally {
+      await services.db('lab_result_holds').where({ lab_result_id: heldId }).delete()
       await services.db('lab_results').where({ id: heldId }).delete()
     }
   })
