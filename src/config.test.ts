@@ -21,6 +21,7 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       SESSION_SECRET: 's'.repeat(32),
       PHARMACY_WEBHOOK_SECRET: 'p'.repeat(32),
+      TWO_STEP_KEY: 't'.repeat(32),
     }
     assert.equal(loadConfig(production).logFormat, 'json')
     assert.equal(loadConfig({ ...production, LOG_FORMAT: 'pretty' }).logFormat, 'pretty')
