@@ -1,11 +1,30 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import prettier from 'eslint-config-prettier'
+import { importX, createNodeResolver } from 'eslint-plugin-import-x'
+
+// Each block's restricted imports replace the last matching block's, so every block repeats the general rule.
+const repositoryMessage =
+  "A repository is its own feature's (and services.ts's, which builds it): another feature calls that feature's service."
+// A type may be named (a row shape, a dependency services.ts passes in); only values — SQL — are kept home.
+const otherRepositories = {
+  group: ['../*/repository', '../../src/*/repository'],
+  message: repositoryMessage,
+  allowTypeImports: true,
+}
 
 function importsOnlyOneWay(files, forbidden) {
   const message =
     'accounts imports neither registration nor letters; they call the accounts services, not its repository.'
-  return { files, rules: { 'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message }] }] } }
+  return {
+    files,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [otherRepositories, { group: forbidden, message }] },
+      ],
+    },
+  }
 }
 
 export default tseslint.config(
@@ -29,6 +48,43 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // platform/ is the ground floor every feature stands on, so it imports no feature, and no module imports
+    // back into its own importers: a cycle means two files that can only be read, tested and changed together.
+    files: ['src/**/*.ts', 'jobs/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.json'] })],
+    },
+    rules: { 'import-x/no-cycle': 'error' },
+  },
+  {
+    files: ['src/**/*.ts', 'jobs/**/*.ts'],
+    // services.ts builds every repository; the demo seed writes every feature's rows, as test fixtures do.
+    ignores: ['src/services.ts', 'src/demo/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [otherRepositories] }] },
+  },
+  {
+    files: ['src/platform/**/*.ts'],
+    // A test may use the development tools (the mail catcher) as its fixture.
+    ignores: ['src/platform/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            otherRepositories,
+            {
+              group: ['../*', '!../config', '!../platform'],
+              message: 'platform/ is shared machinery: it imports no feature; pass what it needs in as an argument.',
+            },
+          ],
+        },
+      ],
     },
   },
   // Credentials live in accounts; registration and letters call its services, so imports only go that way.

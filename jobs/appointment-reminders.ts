@@ -1,9 +1,10 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { AppointmentService } from '../src/appointments/service'
+import { dispatchJobs } from '../src/platform/jobs'
 import type { Mailer } from '../src/platform/mail'
 
-export const queueName = 'appointment-reminders'
+export const queueName = 'appointment-reminders' as const
 
 /**
  * Two kinds of job: `sweep` (from the job scheduler) records the reminders due now and queues one
@@ -18,15 +19,14 @@ export function startAppointmentReminderWorker(
 ): Worker {
   return new Worker(
     queueName,
-    async (job) => {
-      if (job.name === 'sweep') return appointments.sweepReminders()
-      if (job.name === 'send-reminder') {
-        const reminderId = Number(job.data?.reminderId)
+    dispatchJobs(queueName, {
+      sweep: () => appointments.sweepReminders(),
+      'send-reminder': async (payload) => {
+        const reminderId = Number(payload.reminderId)
         if (!Number.isInteger(reminderId) || reminderId < 1) throw new UnrecoverableError('No reminder id')
         return { outcome: await appointments.sendReminder(reminderId, mailer) }
-      }
-      throw new UnrecoverableError(`Unknown job ${job.name}`)
-    },
+      },
+    }),
     { connection, prefix, concurrency: 4 },
   )
 }

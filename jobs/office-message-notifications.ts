@@ -1,15 +1,14 @@
-import { type Queue, Worker } from 'bullmq'
+import { type Job, type Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { type FamilyService, grantNoticeJob } from '../src/family/service'
-import { newResultJobNames, type NewResultNotices } from '../src/labs/notices'
+import type { FamilyService } from '../src/family/service'
+import type { NewResultNotices } from '../src/labs/notices'
 import type { LabResultsService } from '../src/labs/service'
-import { noticeJobNames, OfficeReplyNotices } from '../src/messages/notices'
+import type { OfficeReplyNotices } from '../src/messages/notices'
 import type { AccountEmailService } from '../src/notifications/service'
+import { dispatchJobs } from '../src/platform/jobs'
 
-export const queueName = 'office-message-notifications'
+export const queueName = 'office-message-notifications' as const
 
-const noticeJobs: readonly string[] = noticeJobNames
-const resultJobs: readonly string[] = newResultJobNames
 export const labReleaseSweepJob = 'lab-release-sweep'
 
 /** Releases lab results whose time has come (a hold or a wait ended) every so often; idempotent at every start. */
@@ -20,6 +19,9 @@ export async function scheduleLabReleaseSweep(queue: Queue, everyMs: number): Pr
     { name: labReleaseSweepJob, opts: { attempts: 1, removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
   )
 }
+
+/** A retried job's key: what the services record as sent, so it is sent once. */
+const keyOf = (job: Job) => job.id ?? `${job.name}-${job.timestamp}`
 
 /**
  * Emails to members: account emails, notices that the office replied (throttled, see `OfficeReplyNotices`),
@@ -37,16 +39,19 @@ export function startNotificationWorker(
 ): Worker {
   return new Worker(
     queueName,
-    async (job) => {
-      const key = job.id ?? `${job.name}-${job.timestamp}`
-      if (job.name === grantNoticeJob) return family.sendGrantNotice(Number(job.data.grantId), key)
-      if (job.name === labReleaseSweepJob) return `released ${await labs.results.releaseDue()}`
-      if (resultJobs.includes(job.name))
-        return labs.notices.handle({ name: job.name, data: job.data as Record<string, unknown> })
-      if (noticeJobs.includes(job.name))
-        return notices.handle({ name: job.name, id: job.id, data: job.data as Record<string, unknown> })
-      return emails.send({ name: job.name, data: job.data }, key)
-    },
+    dispatchJobs(queueName, {
+      'proxy-access-granted': (payload, job) => family.sendGrantNotice(Number(payload.grantId), keyOf(job)),
+      'office-reply': (payload, job) => notices.handle({ name: job.name, id: job.id, data: payload }),
+      'reply-notice': (payload, job) => notices.handle({ name: job.name, id: job.id, data: payload }),
+      'reply-follow-up': (payload, job) => notices.handle({ name: job.name, id: job.id, data: payload }),
+      'lab-release-sweep': async () => `released ${await labs.results.releaseDue()}`,
+      'lab-result-released': (payload, job) => labs.notices.handle({ name: job.name, data: payload }),
+      'lab-result-follow-up': (payload, job) => labs.notices.handle({ name: job.name, data: payload }),
+      'verify-email': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+      'user-id-reminder': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+      'password-reset': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+      'security-notice': (payload, job) => emails.send({ name: job.name, data: payload }, keyOf(job)),
+    }),
     {
       connection,
       prefix,

@@ -1,8 +1,9 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq'
+import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
+import { dispatchJobs } from '../src/platform/jobs'
 import type { RefillSubmissionService } from '../src/prescriptions/submission'
 
-export const queueName = 'refill-submission'
+export const queueName = 'refill-submission' as const
 
 export interface RefillWorkerOptions {
   concurrency: number
@@ -25,20 +26,12 @@ export function startRefillWorker(
 ): Worker {
   return new Worker(
     queueName,
-    async (job) => {
-      switch (job.name) {
-        case 'submit':
-          return refills.submit(Number(job.data.refillRequestId), {
-            final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1),
-          })
-        case 'notify-member':
-          return refills.sendNotice(Number(job.data.eventId))
-        case 'reconcile':
-          return { moved: await refills.reconcile(options.reconcileAfterMinutes) }
-        default:
-          throw new UnrecoverableError(`Unknown refill job ${job.name}`)
-      }
-    },
+    dispatchJobs(queueName, {
+      submit: (payload, job) =>
+        refills.submit(Number(payload.refillRequestId), { final: job.attemptsMade + 1 >= (job.opts.attempts ?? 1) }),
+      'notify-member': (payload) => refills.sendNotice(Number(payload.eventId)),
+      reconcile: async () => ({ moved: await refills.reconcile(options.reconcileAfterMinutes) }),
+    }),
     {
       connection,
       prefix,

@@ -1,8 +1,9 @@
 import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { LetterBatchService } from '../src/letters/batch'
+import { dispatchJobs } from '../src/platform/jobs'
 
-export const queueName = 'temp-password-letters'
+export const queueName = 'temp-password-letters' as const
 
 /**
  * One batch at a time per worker process; two processes may still run at once, which the batch service
@@ -16,13 +17,15 @@ export function startLetterWorker(
 ): Worker {
   return new Worker(
     queueName,
-    async (job) => {
-      if (job.name === 'delete-expired-files') return { deleted: await batches.deleteExpiredFiles(retentionDays) }
-      const result = await batches.runBatch()
-      return result
-        ? { batchId: result.batchId, pieces: result.pieces, pages: result.pages }
-        : { batchId: null, pieces: 0 }
-    },
+    dispatchJobs(queueName, {
+      'delete-expired-files': async () => ({ deleted: await batches.deleteExpiredFiles(retentionDays) }),
+      'run-batch': async () => {
+        const result = await batches.runBatch()
+        return result
+          ? { batchId: result.batchId, pieces: result.pieces, pages: result.pages }
+          : { batchId: null, pieces: 0 }
+      },
+    }),
     // A batch of ten thousand letters takes minutes; the lock is renewed while it runs.
     { connection, prefix, concurrency: 1, lockDuration: 120_000 },
   )

@@ -16,7 +16,8 @@ import { dashboardPath, dashboardRoutes } from './ops/dashboard'
 import { WebMetrics } from './ops/metrics'
 import { metricsByToken, metricsForOps, opsRoutes } from './ops/routes'
 import { familyRoutes } from './family/routes'
-import { noStore, setUpViewing } from './platform/access'
+import { noStore } from './platform/access'
+import { setUpViewing } from './viewing/middleware'
 import { officePrescriptionRoutes, pharmacyWebhookRoutes, prescriptionRoutes } from './prescriptions/routes'
 import { errorHandler, notFoundHandler, whileRedisDown } from './platform/errors'
 import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
@@ -49,7 +50,7 @@ export function createApp(services: Services): Express {
     watch: config.environment === 'development',
     plainMaxAge: config.production ? '1d' : 0,
   })
-  setUpViews(app, staticFiles)
+  setUpViews(app, { helpPhone: config.helpPhone }, staticFiles)
   // The time limits, for the pages that state them.
   app.locals.timeLimits = config.session
 
@@ -108,7 +109,7 @@ export function createApp(services: Services): Express {
   app.use(holdForFirstSignOn)
   app.use(holdForTwoStepSetUp(services.twoStep))
   // Whom the signed-on member may act for, loaded on each request so a change counts at once.
-  app.use(setUpViewing(services.family))
+  app.use(setUpViewing(services.viewing))
   app.use(unreadMessageCount(services))
 
   app.use(welcomeRoutes())

@@ -39,7 +39,9 @@ import { AccountEmailService } from './notifications/service'
 import { NotificationRepository } from './notifications/repository'
 import { createQueues, Queues } from './platform/queues'
 import { SessionRegistry } from './platform/session'
-import { RecordAccess } from './platform/record-access'
+import { RecordAccess } from './viewing/record-access'
+import { ViewingRepository } from './viewing/repository'
+import { ViewingService } from './viewing/service'
 import { createRedis } from './platform/redis'
 import { ImmunizationRepository } from './vaccinations/repository'
 import { PharmacyClient } from './prescriptions/pharmacy-client'
@@ -120,6 +122,7 @@ export function createServices(infrastructure: Infrastructure) {
     { requiredForMembers: config.twoStep.requiredForMembers },
   )
   const recordAccess = new RecordAccess(audit)
+  const viewing = new ViewingService(new ViewingRepository(db), audit, clock)
   const lettersRepository = new LettersRepository(db)
   const temporaryPasswords = new TemporaryPasswordService(db, lettersRepository, credentials, clock)
   const letterBatches = new LetterBatchService(
@@ -206,10 +209,10 @@ export function createServices(infrastructure: Infrastructure) {
     twoStep,
     passkeys: new PasskeyService(twoStepRepository, twoStep, clock),
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
-    emailVerification: new EmailVerificationService(db, clock),
+    emailVerification: new EmailVerificationService(users, clock),
     membership,
-    settings: new AccountSettingsService(db, users, credentials, clock),
-    recovery: new RecoveryService(db, credentials, throttle, clock, throttles, temporaryPasswords),
+    settings: new AccountSettingsService(users, credentials, clock),
+    recovery: new RecoveryService(users, credentials, throttle, clock, throttles, temporaryPasswords),
     registration: new RegistrationService(
       db,
       new RegistrationRepository(db),
@@ -261,7 +264,7 @@ export function createServices(infrastructure: Infrastructure) {
     authorizationServer,
     fhir: new FhirService({
       authorizationServer,
-      family,
+      viewing,
       connectedApps,
       users,
       members,
@@ -284,6 +287,7 @@ export function createServices(infrastructure: Infrastructure) {
     ),
     seenWebhooks: new SeenWebhooks(redis, config.redisPrefix),
     family,
+    viewing,
     accountEmails: new AccountEmailService(
       new NotificationRepository(db),
       infrastructure.mailer,

@@ -1,6 +1,7 @@
 import { Router } from 'express'
 import { z } from 'zod'
-import { homeFor, requireSignedOn, safeReturnPath } from '../platform/access'
+import { homeFor, requireSignedOn } from '../platform/access'
+import { safeReturnPath } from '../platform/return-path'
 import { parseForm, password, text } from '../platform/forms'
 import { carryLapsedForm, restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'

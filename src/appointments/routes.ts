@@ -1,6 +1,6 @@
 import { Request, Response, Router } from 'express'
-import { memberToolPage, resolveViewing, Viewing } from '../platform/access'
-import { FormError, parseForm, text } from '../platform/forms'
+import { memberToolPage, resolveViewing, Viewing } from '../viewing/middleware'
+import { errorSummary, FormError, parseForm, text } from '../platform/forms'
 import type { Services } from '../services'
 import { z } from 'zod'
 import type { Slot } from './repository'
@@ -123,7 +123,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
       await renderProviders(res, viewing, code)
     } catch (error) {
       if (!(error instanceof AppointmentInputError)) throw error
-      await renderVisitTypes(res, [error.formError])
+      await renderVisitTypes(res, errorSummary(error.problems))
     }
   })
 
@@ -137,8 +137,8 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
       return await appointments.choice(viewing, field(source, 'visitType'), field(source, 'provider'))
     } catch (error) {
       if (!(error instanceof AppointmentInputError)) throw error
-      if (error.field === 'visitType') await renderVisitTypes(res, [error.formError])
-      else await renderProviders(res, viewing, field(source, 'visitType'), [error.formError])
+      if (error.field === 'visitType') await renderVisitTypes(res, errorSummary(error.problems))
+      else await renderProviders(res, viewing, field(source, 'visitType'), errorSummary(error.problems))
       return undefined
     }
   }
@@ -181,7 +181,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
       })
     }
     if (error instanceof AppointmentInputError)
-      return renderTimes(req, res, choice, { errors: [error.formError], appointmentId })
+      return renderTimes(req, res, choice, { errors: errorSummary(error.problems), appointmentId })
     throw error
   }
 

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import type { Viewing } from '../platform/access'
+import type { Viewing } from '../viewing/middleware'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
-import { childAccess } from '../family/rules'
+import { childAccess } from '../viewing/rules'
 import { isDeadlock, isDuplicateKey } from '../platform/db'
 import { planDate } from '../platform/dates'
-import { NotFoundError } from '../platform/errors'
-import type { FormError } from '../platform/forms'
+import { NotFoundError, RuleBrokenError } from '../platform/errors'
 import type { Mailer } from '../platform/mail'
 import { addAllToOutbox } from '../platform/outbox'
-import { recordId, RecordAccess, who as auditWho } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
+import { RecordAccess, who as auditWho } from '../viewing/record-access'
 import { calendarFile } from './calendar-file'
 import type { AppointmentRecord, AppointmentRepository, Provider, Slot, VisitType } from './repository'
 import {
@@ -27,18 +27,13 @@ import { formatDay, formatTime, formatTimeWithZone } from './times'
 export const remindersQueue = 'appointment-reminders'
 export const reasonMaxLength = 500
 
-/** Thrown when a form value is wrong or was tampered with; `field` is the form field it belongs to. */
-export class AppointmentInputError extends Error {
-  readonly status = 400
+/** Thrown when a choice is not one the member may make (or was tampered with); `field` is the form field. */
+export class AppointmentInputError extends RuleBrokenError {
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(message)
-  }
-
-  get formError(): FormError {
-    return { href: `#${this.field}`, text: this.message }
+    super([{ field, text: message }])
   }
 }
 

@@ -1,6 +1,6 @@
 import { Router } from 'express'
 import { z } from 'zod'
-import { memberToolPage, resolveViewing } from '../platform/access'
+import { memberToolPage, resolveViewing } from '../viewing/middleware'
 import { FormError, parseForm } from '../platform/forms'
 import { parseDollars } from '../platform/money'
 import { pageLinks, requestedPage } from '../platform/pagination'

@@ -1,8 +1,8 @@
-import type { Viewing } from '../platform/access'
+import type { Viewing } from '../viewing/middleware'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import { loadPage, Paged } from '../platform/pagination'
-import type { RecordAccess } from '../platform/record-access'
+import type { RecordAccess } from '../viewing/record-access'
 import { CostEstimate, CostShare, estimateCost } from './estimate'
 import type { BenefitRecord, ClaimRecord, CoverageRecord, CoverageRepository } from './repository'
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { memberTools, type MemberTool } from '../platform/access'
+import { memberTools, type MemberTool } from '../viewing/rules'
 import { parseDateInput, type DateInputValues } from '../platform/dates'
 import { FormError, parseForm } from '../platform/forms'
 

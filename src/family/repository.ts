@@ -1,7 +1,5 @@
 import type { Knex } from 'knex'
-import { unreadReplies } from '../messages/repository'
-import { MemberSummary, summaryColumns, summaryJoins, toMemberSummary } from '../members/repository'
-import { Db, preparedQuery } from '../platform/db'
+import type { Db } from '../platform/db'
 
 type Query = Knex.Transaction | Db
 
@@ -25,19 +23,6 @@ export interface GrantRow {
   createdAt: Date
   revokedAt: Date | null
   tools: string[]
-}
-
-/** What the look-up reads with each member: unread office replies and the summary member pages show. */
-interface Loaded {
-  unreadReplies: number
-  summary: MemberSummary
-}
-
-/** Whom a member may act for, as stored (whether each still counts is the rules'), each with what is `Loaded`. */
-export interface Relations {
-  self: ({ name: string } & Loaded) | undefined
-  children: (ChildRow & Loaded)[]
-  grants: (GrantRow & Loaded)[]
 }
 
 export interface AccessHistoryRow {
@@ -77,50 +62,9 @@ function toGrant(row: Record<string, unknown>, tools: Map<number, string[]>): Gr
   }
 }
 
-/** Whom `member` may act for (see `FamilyRepository.relationsOf`), with each one's unread office replies. */
-function relationsQuery(db: Db, member: string | number) {
-  const unread = unreadReplies(db, db.ref('m.id')).as('unread')
-  const self = summaryJoins(db('members as m'))
-    .where('m.id', member)
-    .select(
-      db.raw("'self' as kind"),
-      ...summaryColumns,
-      db.raw('null as relationship, null as grant_id, null as ends_on, null as created_at, null as tools'),
-      unread,
-    )
-  const children = summaryJoins(db('guardianships as g').join('members as m', 'm.id', 'g.child_member_id'))
-    .where('g.guardian_member_id', member)
-    .select(
-      db.raw("'child' as kind"),
-      ...summaryColumns,
-      'g.relationship',
-      db.raw('null as grant_id, null as ends_on, null as created_at, null as tools'),
-      unread,
-    )
-  const grants = summaryJoins(db('proxy_grants as g').join('members as m', 'm.id', 'g.grantor_member_id'))
-    .where('g.grantee_member_id', member)
-    .whereNull('g.revoked_at')
-    .select(
-      db.raw("'grant' as kind"),
-      ...summaryColumns,
-      db.raw('null as relationship'),
-      'g.id as grant_id',
-      'g.ends_on',
-      'g.created_at',
-      db.raw("(select group_concat(t.tool separator ',') from proxy_grant_tools t where t.grant_id = g.id) as tools"),
-      unread,
-    )
-  return self.unionAll([children, grants])
-}
-
 /** Guardianships, grants and the access history: all of the family feature's SQL. */
 export class FamilyRepository {
-  // Sent by every signed-on member page, so compiled once.
-  private readonly relationRows: (memberId: number) => Promise<Record<string, unknown>[]>
-
-  constructor(private readonly db: Db) {
-    this.relationRows = preparedQuery<[number]>(db, 1, (member) => relationsQuery(db, member))
-  }
+  constructor(private readonly db: Db) {}
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.db.transaction(work)
@@ -151,43 +95,6 @@ export class FamilyRepository {
       tools.set(id, [...(tools.get(id) ?? []), String(row.tool)])
     }
     return tools
-  }
-
-  /**
-   * The member, their children and the unrevoked grants they have received, each with its count of unread
-   * office replies, in one statement: every signed-on member's request reads them (see
-   * `FamilyService.membersActedFor` and the page header's message count), and separate look-ups cost four round
-   * trips to the database on every page.
-   */
-  async relationsOf(memberId: number): Promise<Relations> {
-    const rows = await this.relationRows(memberId)
-    const result: Relations = { self: undefined, children: [], grants: [] }
-    for (const row of rows) {
-      const unreadReplies = Number(row.unread)
-      const summary = toMemberSummary(row)
-      if (row.kind === 'self')
-        result.self = { name: `${String(row.first_name)} ${String(row.last_name)}`, unreadReplies, summary }
-      else if (row.kind === 'child')
-        result.children.push({
-          memberId: Number(row.id),
-          firstName: String(row.first_name),
-          lastName: String(row.last_name),
-          birthDate: String(row.birth_date),
-          relationship: row.relationship as ChildRow['relationship'],
-          unreadReplies,
-          summary,
-        })
-      else {
-        const id = Number(row.grant_id)
-        const grant = { ...row, id, grantor_member_id: row.id, grantee_member_id: memberId, revoked_at: null }
-        result.grants.push({
-          ...toGrant(grant, new Map([[id, row.tools ? String(row.tools).split(',') : []]])),
-          unreadReplies,
-          summary,
-        })
-      }
-    }
-    return result
   }
 
   /** Grants the member has given, live ones first, with the grantee's name. */

@@ -1,19 +1,14 @@
 import { type Request, type Response, Router } from 'express'
-import {
-  memberToolPage,
-  memberTools,
-  ownViewing,
-  resolveViewing,
-  safeReturnPath,
-  scopeAllows,
-  type SubjectPage,
-  toolPages,
-} from '../platform/access'
+import { memberToolPage, ownViewing, resolveViewing } from '../viewing/middleware'
+import { memberTools, scopeAllows, type SubjectPage, toolPages } from '../viewing/rules'
+import { safeReturnPath } from '../platform/return-path'
 import { NotFoundError } from '../platform/errors'
+import { errorSummary } from '../platform/forms'
 import { pageLinks, requestedPage } from '../platform/pagination'
-import { recordId } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
 import type { Services } from '../services'
 import type { GrantFormValues } from './forms'
+import { GrantRefusedError } from './service'
 
 const emptyGrantForm: GrantFormValues = {
   firstName: '',
@@ -33,7 +28,7 @@ function sectionOf(path: string): string {
  * Family and shared access: the switcher ("You are viewing"), the member's own page of whom they act for and
  * whom they have given access (`/family`), the grant form, revoking, and the access history of the member viewed.
  */
-export function familyRoutes({ family }: Pick<Services, 'family'>): Router {
+export function familyRoutes({ family, viewing }: Pick<Services, 'family' | 'viewing'>): Router {
   const router = Router()
   const page = memberToolPage()
 
@@ -43,9 +38,8 @@ export function familyRoutes({ family }: Pick<Services, 'family'>): Router {
     const choice = req.viewing?.choices.find((member) => member.memberId === chosenId)
     const own = ownViewing(req)
     if (!choice) {
-      await family.recordRefusal({
+      await viewing.recordRefusal({
         ...own,
-        ip: own.ip?.slice(0, 45),
         subjectMemberId: null,
         page: `viewing:${String(body.memberId).slice(0, 40)}`,
       })
@@ -106,8 +100,13 @@ export function familyRoutes({ family }: Pick<Services, 'family'>): Router {
   router.post('/family/grant', ...page, async (req, res) => {
     const own = ownViewing(req)
     if (!(await family.mayGrant(own.memberId))) return renderGrantForm(req, res, emptyGrantForm)
-    const outcome = await family.grantAccess(own, req.body)
-    if (!outcome.ok) return renderGrantForm(req, res, outcome.values, outcome.errors)
+    try {
+      const outcome = await family.grantAccess(own, req.body)
+      if (!outcome.ok) return renderGrantForm(req, res, outcome.values, outcome.errors)
+    } catch (error) {
+      if (!(error instanceof GrantRefusedError)) throw error
+      return renderGrantForm(req, res, error.values, errorSummary(error.problems))
+    }
     res.redirect(303, '/family?granted=1')
   })
 

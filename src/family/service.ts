@@ -1,22 +1,23 @@
 import type { Redis } from 'ioredis'
 import type { MembershipService } from '../accounts/membership'
 import type { NotificationRepository } from '../notifications/repository'
-import { type ActableMember, memberTools, type MemberTool, type ProxyDirectory, type Viewing } from '../platform/access'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
-import { NotFoundError } from '../platform/errors'
+import { NotFoundError, type Problem, RuleBrokenError } from '../platform/errors'
 import type { FormError } from '../platform/forms'
 import type { Mailer } from '../platform/mail'
 import { addToOutbox } from '../platform/outbox'
 import { loadPage, type Paged } from '../platform/pagination'
-import { recordId, who } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
 import { FailureThrottle } from '../platform/throttle'
 import { accessGrantedMessage } from './emails'
 import { type GrantFormValues, parseGrantForm } from './forms'
 import { describeAction } from './history'
 import type { FamilyRepository, GrantRow } from './repository'
-import { adultAge, ageOn, childAccess, grantedTools, grantInForce } from './rules'
+import type { Viewing } from '../viewing/middleware'
+import { who } from '../viewing/record-access'
+import { adultAge, ageOn, childAccess, grantedTools, grantInForce, type MemberTool } from '../viewing/rules'
 
 /** The email job that tells a member someone gave them access; it carries the grant's id only. */
 export const grantNoticeJob = 'proxy-access-granted'
@@ -39,16 +40,26 @@ export interface AccessHistoryEntry {
   what: string
 }
 
+/** Thrown when access cannot be given to the member named: not found, not an adult, no account, too many today. */
+export class GrantRefusedError extends RuleBrokenError {
+  constructor(
+    problems: Problem[],
+    /** What was typed, to show again. */
+    readonly values: GrantFormValues,
+  ) {
+    super(problems)
+  }
+}
+
 export type GrantOutcome =
   { ok: true; granteeName: string; created: boolean } | { ok: false; errors: FormError[]; values: GrantFormValues }
 
 const fullName = (row: { firstName: string; lastName: string }) => `${row.firstName} ${row.lastName}`
 
 /**
- * Proxy access: whom a member may act for (their children by age, adults who granted them access), the grants a
- * member gives and revokes, the email that tells the grantee, and each member's access history.
+ * Proxy access: the grants a member gives and revokes (whom they may act for is `ViewingService`'s), the email that tells the grantee, and each member's access history.
  */
-export class FamilyService implements ProxyDirectory {
+export class FamilyService {
   private readonly grantCap: FailureThrottle
 
   constructor(
@@ -72,80 +83,6 @@ export class FamilyService implements ProxyDirectory {
 
   private today(): string {
     return planDate(this.clock())
-  }
-
-  /**
-   * The members this person may act for today, themselves first (none for staff): children under 12 (every tool), teens (their
-   * limited tools), and adults whose grant is in force (the tools they chose). Ages come from birth dates and
-   * today's date on the clock, so a child turning 18 drops out on their birthday without anything stored.
-   * The pages' switcher reads it on every request, and so can anything else that acts for a member (an API).
-   */
-  async membersActedFor(user: {
-    role: string
-    memberId: number | null
-    displayName?: string
-  }): Promise<ActableMember[]> {
-    if (user.role !== 'member' || !user.memberId) return []
-    const today = this.today()
-    const relations = await this.repository.relationsOf(user.memberId)
-    const { children, grants } = relations
-    const self: ActableMember = {
-      memberId: user.memberId,
-      name: user.displayName ?? relations.self?.name ?? '',
-      relationship: 'self',
-      tools: memberTools,
-      accessHistory: true,
-      unreadReplies: relations.self?.unreadReplies ?? 0,
-      summary: relations.self?.summary,
-    }
-    const others = new Map<number, ActableMember>()
-    for (const child of children) {
-      const access = childAccess(child.birthDate, today)
-      if (access.kind === 'none') continue
-      others.set(child.memberId, {
-        memberId: child.memberId,
-        name: fullName(child),
-        relationship: access.kind,
-        tools: access.tools,
-        accessHistory: access.kind === 'child',
-        unreadReplies: child.unreadReplies,
-        summary: child.summary,
-      })
-    }
-    for (const grant of grants) {
-      if (!grantInForce(grant, today)) continue
-      const tools = grantedTools(grant.tools)
-      const existing = others.get(grant.grantorMemberId)
-      // A teen's grant to their parent adds to what the parent may already use.
-      if (existing) existing.tools = memberTools.filter((tool) => existing.tools.includes(tool) || tools.includes(tool))
-      else
-        others.set(grant.grantorMemberId, {
-          memberId: grant.grantorMemberId,
-          name: fullName(grant),
-          relationship: 'grant',
-          tools,
-          accessHistory: false,
-          endsOn: grant.endsOn,
-          unreadReplies: grant.unreadReplies,
-          summary: grant.summary,
-        })
-    }
-    const sorted = [...others.values()].sort((a, b) => a.name.localeCompare(b.name))
-    return [self, ...sorted]
-  }
-
-  /** A proxy asked for a page outside their scope, or for someone they may not act for: audited, then a 404. */
-  async recordRefusal(entry: Parameters<ProxyDirectory['recordRefusal']>[0]): Promise<void> {
-    await this.audit.record({
-      actorUserId: entry.actorUserId,
-      subjectMemberId: entry.subjectMemberId,
-      action: 'proxy-access.denied',
-      targetType: 'page',
-      targetId: entry.page,
-      requestId: entry.requestId,
-      ip: entry.ip,
-      appClientId: entry.appClientId,
-    })
   }
 
   /** The switcher's choice, audited so the member sees in their history when someone started acting for them. */
@@ -189,33 +126,24 @@ export class FamilyService implements ProxyDirectory {
   async grantAccess(grantor: Viewing, body: unknown): Promise<GrantOutcome> {
     const form = parseGrantForm(body, this.today())
     if (!form.ok) return form
-    const fail = (href: string, text: string): GrantOutcome => ({
-      ok: false,
-      errors: [{ href, text }],
-      values: form.values,
-    })
+    const fail = (text: string) => new GrantRefusedError([{ field: 'firstName', text }], form.values)
     if (await this.grantCap.isBlocked(String(grantor.memberId)))
-      return fail('#firstName', `You can give access ${grantsPerDay} times a day. Try again tomorrow.`)
+      throw fail(`You can give access ${grantsPerDay} times a day. Try again tomorrow.`)
     const match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
     if (match.outcome === 'throttled')
-      return fail(
-        '#firstName',
+      throw fail(
         'There have been too many attempts to find this member. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
       )
     if (match.outcome === 'no-match')
-      return fail(
-        '#firstName',
+      throw fail(
         'We could not find a member with those details. Check them against their member ID card and try again.',
       )
     const grantee = match.member
-    if (grantee.id === grantor.memberId) return fail('#firstName', 'You cannot give access to yourself')
+    if (grantee.id === grantor.memberId) throw fail('You cannot give access to yourself')
     if (ageOn(String(grantee.birth_date), this.today()) < adultAge)
-      return fail('#firstName', 'You can give access only to an adult (18 or older)')
+      throw fail('You can give access only to an adult (18 or older)')
     if (!match.hasAccount)
-      return fail(
-        '#firstName',
-        'They need an online account before you can give them access. They can register on the Member Portal.',
-      )
+      throw fail('They need an online account before you can give them access. They can register on the Member Portal.')
     const now = this.clock()
     const saved = await this.repository.transaction(async (trx) => {
       const result = await this.repository.saveGrant(

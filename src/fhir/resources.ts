@@ -1,7 +1,7 @@
 import type { AppointmentRecord } from '../appointments/repository'
 import type { ClaimRecord, CoverageRecord } from '../coverage/repository'
 import type { LabResultView, Reading } from '../labs/service'
-import type { MemberSummary } from '../members/repository'
+import type { MemberSummary } from '../members/summary'
 import type { MedicationRecord } from '../prescriptions/repository'
 import type { ImmunizationRecord } from '../vaccinations/repository'
 import { loincCodes } from '../labs/loinc'

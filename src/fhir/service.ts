@@ -3,10 +3,11 @@ import type { AppointmentService } from '../appointments/service'
 import type { CoverageService } from '../coverage/service'
 import type { LabResultsService } from '../labs/service'
 import type { MemberRepository } from '../members/repository'
-import type { MemberTool, ProxyDirectory, Viewing } from '../platform/access'
+import type { MemberTool } from '../viewing/rules'
+import type { ProxyDirectory, Viewing } from '../viewing/middleware'
 import { NotFoundError } from '../platform/errors'
 import { pageOf, type Paged } from '../platform/pagination'
-import type { RecordAccess } from '../platform/record-access'
+import type { RecordAccess } from '../viewing/record-access'
 import type { PrescriptionService } from '../prescriptions/service'
 import type { AuthorizationServer } from '../smart/authorization-server'
 import { fhirResourceTypes, resourceScope, resourceTools, type FhirResourceType } from '../smart/scopes'
@@ -72,7 +73,7 @@ export class FhirService {
   constructor(
     private readonly deps: {
       authorizationServer: AuthorizationServer
-      family: ProxyDirectory
+      viewing: ProxyDirectory
       connectedApps: ConnectedAppService
       users: UserRepository
       members: MemberRepository
@@ -109,7 +110,7 @@ export class FhirService {
     // The user must still be able to act for the patient (a grant revoked or expired, a child turned 18).
     const patient =
       user &&
-      (await this.deps.family.membersActedFor({ role: user.role, memberId: user.member_id })).find(
+      (await this.deps.viewing.membersActedFor({ role: user.role, memberId: user.member_id })).find(
         (member) => member.memberId === access.memberId,
       )
     if (!user || !patient) throw new InvalidTokenError('Access was taken away')
@@ -130,12 +131,12 @@ export class FhirService {
     const tool = resourceTools[type]
     if (!tool || access.tools.includes(tool)) return
     const { viewing } = access
-    await this.deps.family.recordRefusal({
+    await this.deps.viewing.recordRefusal({
       actorUserId: viewing.actorUserId,
       subjectMemberId: viewing.memberId,
       page: tool,
       requestId: viewing.requestId,
-      ip: viewing.ip?.slice(0, 45),
+      ip: viewing.ip,
       appClientId: access.clientId,
     })
     throw new NotFoundError()

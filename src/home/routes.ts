@@ -1,5 +1,7 @@
 import { Router } from 'express'
-import { requireRole, resolveViewing, toolPages } from '../platform/access'
+import { requireRole } from '../platform/access'
+import { resolveViewing } from '../viewing/middleware'
+import { memberTools, navigationFor } from '../viewing/rules'
 import { NotFoundError } from '../platform/errors'
 import type { Services } from '../services'
 
@@ -15,7 +17,7 @@ export function homeRoutes({
     const member = await members.summaryOf(viewing)
     if (!member) throw new NotFoundError()
     const current = req.viewing?.current
-    const tools = current ? current.tools : Object.keys(toolPages)
+    const tools = current ? current.tools : memberTools
     const upcoming = tools.includes('appointments')
       ? await appointments.comingUp(await resolveViewing(req, 'appointments'))
       : []
@@ -27,7 +29,7 @@ export function homeRoutes({
       title: self ? 'Your home' : `${member.firstName} ${member.lastName}’s home`,
       member,
       upcoming,
-      tools,
+      tools: navigationFor({ tools, accessHistory: false }),
       self,
       accessHistory: current?.accessHistory ?? true,
     })

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { childAccess } from '../family/rules'
+import { childAccess } from '../viewing/rules'
 import type { NotificationRepository } from '../notifications/repository'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'

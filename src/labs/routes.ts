@@ -1,6 +1,6 @@
 import { Request, Response, Router } from 'express'
 import { z } from 'zod'
-import { memberToolPage, ownViewing, resolveViewing } from '../platform/access'
+import { memberToolPage, ownViewing, resolveViewing } from '../viewing/middleware'
 import { formatDate } from '../platform/dates'
 import { type FormError, parseForm } from '../platform/forms'
 import { pageLinks, requestedPage } from '../platform/pagination'

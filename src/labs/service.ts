@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Viewing } from '../platform/access'
+import type { Viewing } from '../viewing/middleware'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
@@ -7,7 +7,8 @@ import { ForbiddenError, NotFoundError } from '../platform/errors'
 import { type FormError, parseForm } from '../platform/forms'
 import { addToOutbox } from '../platform/outbox'
 import { loadPage, pageOf, Paged } from '../platform/pagination'
-import { recordId, type RecordAccess, who } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
+import { type RecordAccess, who } from '../viewing/record-access'
 import type { LabResultRecord, LabResultRepository } from './repository'
 import {
   latestHoldEnd,

@@ -209,11 +209,19 @@ export class LettersRepository {
     return this.db('letter_batches').where({ id }).whereIn('status', ['ready', 'printed', 'mailed']).first()
   }
 
-  async lettersOf(batchId: string) {
+  async countLettersOf(batchId: string): Promise<number> {
+    const [row] = await this.db('temp_password_requests').where('batch_id', batchId).count<{ n: number }[]>({ n: '*' })
+    return Number(row?.n ?? 0)
+  }
+
+  /** One page of a batch's letters, in the order they were printed. */
+  async lettersOf(batchId: string, offset: number, limit: number) {
     return this.db('temp_password_requests as r')
       .join('members as m', 'm.id', 'r.member_id')
       .where('r.batch_id', batchId)
       .orderBy('r.sequence')
+      .offset(offset)
+      .limit(limit)
       .select<
         {
           id: number

@@ -1,5 +1,6 @@
 import { RequestHandler, Router } from 'express'
-import { requireRole, safeReturnPath } from '../platform/access'
+import { requireRole } from '../platform/access'
+import { safeReturnPath } from '../platform/return-path'
 import { parseCredentialsForm } from '../accounts/forms'
 import { secretQuestions } from '../accounts/secret-questions'
 import type { Services } from '../services'

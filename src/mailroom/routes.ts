@@ -1,8 +1,8 @@
 import { Router } from 'express'
 import { requireRole } from '../platform/access'
 import { NotFoundError } from '../platform/errors'
-import { requestedPage } from '../platform/pagination'
-import { recordId } from '../platform/record-access'
+import { pageLinks, requestedPage } from '../platform/pagination'
+import { recordId } from '../platform/record-id'
 import type { Services } from '../services'
 import { BatchFile, batchFiles, isBatchId } from './service'
 
@@ -30,18 +30,16 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
 
   router.get('/mailroom/batches/:batchId', async (req, res) => {
     const batchId = batchIdOf(req.params.batchId)
-    const found = await mailroom.batch(batchId)
+    const found = await mailroom.batch(batchId, { page: requestedPage(req.query.page), pageSize })
     if (!found) throw new NotFoundError()
-    const pages = Math.max(1, Math.ceil(found.letters.length / pageSize))
-    const page = Math.min(requestedPage(req.query.page), pages)
     const notice = req.session.notice
     delete req.session.notice
     res.render('mailroom/batch', {
       title: `Batch ${batchId}`,
       ...found,
-      letters: found.letters.slice((page - 1) * pageSize, page * pageSize),
-      page,
-      pages,
+      letters: found.letters.items,
+      page: found.letters.page,
+      pagination: pageLinks(found.letters, `/mailroom/batches/${batchId}`),
       notice,
     })
   })
@@ -71,7 +69,7 @@ export function mailroomRoutes({ mailroom }: Pick<Services, 'mailroom'>): Router
   // Marking mailed deletes the files, which cannot be undone: a page of its own asks first.
   router.get('/mailroom/batches/:batchId/mailed', async (req, res) => {
     const batchId = batchIdOf(req.params.batchId)
-    const found = await mailroom.batch(batchId)
+    const found = await mailroom.batch(batchId, { page: 1, pageSize })
     if (!found) throw new NotFoundError()
     if (found.batch.status === 'mailed') return res.redirect(303, `/mailroom/batches/${batchId}`)
     res.render('mailroom/confirm-mailed', {

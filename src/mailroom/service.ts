@@ -5,6 +5,7 @@ import type { Clock } from '../platform/clock'
 import { NotFoundError } from '../platform/errors'
 import type { LetterBatchService } from '../letters/batch'
 import { planDate } from '../platform/dates'
+import { loadPage, type PageRequest } from '../platform/pagination'
 import type { LettersRepository } from '../letters/repository'
 import type { TemporaryPasswordService } from '../letters/service'
 
@@ -37,7 +38,7 @@ export class MailroomService {
     return this.letters.listBatches()
   }
 
-  async batch(batchId: string) {
+  async batch(batchId: string, page: PageRequest) {
     const batch = await this.letters.findBatch(batchId)
     if (!batch) return undefined
     const files = await Promise.all(
@@ -49,7 +50,11 @@ export class MailroomService {
     return {
       batch,
       files: batch.files_deleted_at ? [] : files.filter((file) => file.size !== undefined),
-      letters: await this.letters.lettersOf(batchId),
+      letters: await loadPage(
+        page,
+        () => this.letters.countLettersOf(batchId),
+        (offset, limit) => this.letters.lettersOf(batchId, offset, limit),
+      ),
     }
   }
 

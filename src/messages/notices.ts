@@ -16,8 +16,6 @@ export interface NoticeSettings {
   publicUrl: string
 }
 
-export const noticeJobNames = ['office-reply', 'reply-notice', 'reply-follow-up'] as const
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**

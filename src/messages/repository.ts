@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
+import { unreadReplies } from './unread'
 
 type Trx = Knex.Transaction | Db
 
@@ -99,20 +100,6 @@ function toSummary(row: Record<string, unknown>): ThreadSummary {
 }
 
 /** All the SQL of messages with the doctor's office. Member reads always filter by the member id. */
-/**
- * The count (`n`) of office replies a member has not read: of one member by id, or of the member in another
- * statement's column (`knex.ref`), so the page header's count can ride along with the per-request family
- * look-up instead of costing a round trip of its own.
- */
-export function unreadReplies(db: Trx, member: number | Knex.Ref<string, Record<string, string>>) {
-  return db('messages as um')
-    .join('message_threads as ut', 'ut.id', 'um.thread_id')
-    .where('ut.member_id', member)
-    .where('um.author', 'office')
-    .whereNull('um.read_at')
-    .count<{ n: number }[]>({ n: '*' })
-}
-
 export class MessageRepository {
   constructor(private readonly db: Db) {}
 
@@ -160,7 +147,6 @@ export class MessageRepository {
   }
 
   async createThread(
-    trx: Knex.Transaction,
     thread: {
       memberId: number
       departmentId: number
@@ -170,6 +156,7 @@ export class MessageRepository {
       renewalRequestId?: number
       at: Date
     },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('message_threads').insert({
       member_id: thread.memberId,
@@ -187,8 +174,8 @@ export class MessageRepository {
   }
 
   async addMessage(
-    trx: Knex.Transaction,
     message: { threadId: number; author: 'member' | 'office'; authorUserId: number; body: string; at: Date },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('messages').insert({
       thread_id: message.threadId,

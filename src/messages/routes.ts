@@ -1,5 +1,5 @@
 import { Request, RequestHandler, Response, Router } from 'express'
-import { memberToolPage, resolveViewing, viewingIfAllowed } from '../platform/access'
+import { memberToolPage, resolveViewing, viewingIfAllowed } from '../viewing/middleware'
 import type { FormError } from '../platform/forms'
 import type { Services } from '../services'
 import { bodyMaxLength, subjectMaxLength, topicWords } from './service'

@@ -1,14 +1,15 @@
 import type { Knex } from 'knex'
 import { z } from 'zod'
-import type { Viewing } from '../platform/access'
+import type { Viewing } from '../viewing/middleware'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import type { Db } from '../platform/db'
 import { ForbiddenError, NotFoundError } from '../platform/errors'
-import { FormError, parseForm, text } from '../platform/forms'
+import { fieldError, FormError, parseForm, text } from '../platform/forms'
 import { addToOutbox } from '../platform/outbox'
-import { RecordAccess, recordId, who } from '../platform/record-access'
+import { RecordAccess, who } from '../viewing/record-access'
+import { recordId } from '../platform/record-id'
 import { Department, MessageRepository, Topic, topics } from './repository'
 import type { RenewalThreadRequest } from '../prescriptions/service'
 
@@ -107,24 +108,30 @@ export class MessageService {
     const departmentId = recordId((body as Record<string, unknown> | undefined)?.department)
     const errors = form.ok ? [] : [...form.errors]
     if (departmentId !== undefined && !departments.some((department) => department.id === departmentId))
-      errors.push({ href: '#department', text: 'Choose who your message is for' })
+      errors.push(fieldError('department', 'Choose who your message is for'))
     if (!form.ok || errors.length > 0) return { ok: false, errors: ordered(errors) }
     const at = this.clock()
     const threadId = await this.db.transaction(async (trx) => {
-      const id = await this.repository.createThread(trx, {
-        memberId: viewing.memberId,
-        departmentId: departmentId!,
-        topic: form.value.topic,
-        subject: form.value.subject,
-        at,
-      })
-      const messageId = await this.repository.addMessage(trx, {
-        threadId: id,
-        author: 'member',
-        authorUserId: viewing.actorUserId,
-        body: form.value.body,
-        at,
-      })
+      const id = await this.repository.createThread(
+        {
+          memberId: viewing.memberId,
+          departmentId: departmentId!,
+          topic: form.value.topic,
+          subject: form.value.subject,
+          at,
+        },
+        trx,
+      )
+      const messageId = await this.repository.addMessage(
+        {
+          threadId: id,
+          author: 'member',
+          authorUserId: viewing.actorUserId,
+          body: form.value.body,
+          at,
+        },
+        trx,
+      )
       await this.audit.record(
         {
           ...who(viewing),
@@ -145,13 +152,16 @@ export class MessageService {
     const form = parseForm(memberReplyForm, body)
     if (!form.ok) return form
     await this.db.transaction(async (trx) => {
-      const messageId = await this.repository.addMessage(trx, {
-        threadId: thread.id,
-        author: 'member',
-        authorUserId: viewing.actorUserId,
-        body: form.value.body,
-        at: this.clock(),
-      })
+      const messageId = await this.repository.addMessage(
+        {
+          threadId: thread.id,
+          author: 'member',
+          authorUserId: viewing.actorUserId,
+          body: form.value.body,
+          at: this.clock(),
+        },
+        trx,
+      )
       await this.audit.record(
         {
           ...who(viewing),
@@ -197,27 +207,33 @@ export class MessageService {
    * A renewal request from the prescriptions tool becomes a thread of its own topic, in the transaction that
    * stores the request, to the prescriber's department (or the member's primary care one).
    */
-  async openRenewalThread(trx: Knex.Transaction, renewal: RenewalThreadRequest): Promise<number> {
+  async openRenewalThread(renewal: RenewalThreadRequest, trx: Knex.Transaction): Promise<number> {
     const departmentId =
       (await this.repository.prescriberDepartment(renewal.memberId, renewal.medicationId, trx)) ??
       (await this.repository.departmentsFor(renewal.memberId, renewal.at, trx))[0]?.id
     if (departmentId === undefined) throw new Error(`Member ${renewal.memberId} has no department to write to`)
-    const threadId = await this.repository.createThread(trx, {
-      memberId: renewal.memberId,
-      departmentId,
-      topic: 'renewal-request',
-      subject: `Renewal request: ${renewal.medicationName}`.slice(0, subjectMaxLength),
-      medicationId: renewal.medicationId,
-      renewalRequestId: renewal.renewalRequestId,
-      at: renewal.at,
-    })
-    await this.repository.addMessage(trx, {
-      threadId,
-      author: 'member',
-      authorUserId: renewal.actorUserId,
-      body: `Please renew my prescription for ${renewal.medicationName}.`,
-      at: renewal.at,
-    })
+    const threadId = await this.repository.createThread(
+      {
+        memberId: renewal.memberId,
+        departmentId,
+        topic: 'renewal-request',
+        subject: `Renewal request: ${renewal.medicationName}`.slice(0, subjectMaxLength),
+        medicationId: renewal.medicationId,
+        renewalRequestId: renewal.renewalRequestId,
+        at: renewal.at,
+      },
+      trx,
+    )
+    await this.repository.addMessage(
+      {
+        threadId,
+        author: 'member',
+        authorUserId: renewal.actorUserId,
+        body: `Please renew my prescription for ${renewal.medicationName}.`,
+        at: renewal.at,
+      },
+      trx,
+    )
     return threadId
   }
 
@@ -288,13 +304,16 @@ export class MessageService {
     const form = parseForm(officeReplyForm, body)
     if (!form.ok) return form
     await this.db.transaction(async (trx) => {
-      const messageId = await this.repository.addMessage(trx, {
-        threadId: thread.id,
-        author: 'office',
-        authorUserId: staff.userId,
-        body: form.value.body,
-        at: this.clock(),
-      })
+      const messageId = await this.repository.addMessage(
+        {
+          threadId: thread.id,
+          author: 'office',
+          authorUserId: staff.userId,
+          body: form.value.body,
+          at: this.clock(),
+        },
+        trx,
+      )
       await addToOutbox(trx, this.clock, { queue: notificationQueue, jobName: 'office-reply', payload: { messageId } })
       await this.audit.record(
         {

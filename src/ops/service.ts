@@ -3,7 +3,7 @@ import type { Queues } from '../platform/queues'
 import type { Db } from '../platform/db'
 import type { AuditLog } from '../platform/audit'
 import { Clock, systemClock } from '../platform/clock'
-import { addToOutbox } from '../platform/outbox'
+import { addToOutbox, outboxCounts } from '../platform/outbox'
 
 export interface QueueSummary {
   name: string
@@ -97,24 +97,11 @@ export class OpsService {
   }
 
   async outboxLag(): Promise<OutboxLag> {
-    const [pending, unfinished, failed] = await Promise.all([
-      this.db('outbox')
-        .whereNull('enqueued_at')
-        .first(this.db.raw('count(*) as n'), this.db.raw('min(created_at) as oldest')),
-      this.db('outbox')
-        .whereNull('completed_at')
-        .whereNull('failed_at')
-        .whereNotNull('enqueued_at')
-        .first(this.db.raw('count(*) as n')),
-      this.db('outbox').whereNull('completed_at').whereNotNull('failed_at').first(this.db.raw('count(*) as n')),
-    ])
-    const oldest: Date | null = pending?.oldest ?? null
+    const counts = await outboxCounts(this.db)
+    const oldest = counts.oldestPending
     return {
-      pending: Number(pending?.n ?? 0),
-      oldestPending: oldest,
+      ...counts,
       oldestPendingSeconds: oldest ? Math.max(0, Math.round((this.clock().getTime() - oldest.getTime()) / 1000)) : null,
-      unfinished: Number(unfinished?.n ?? 0),
-      failed: Number(failed?.n ?? 0),
     }
   }
 

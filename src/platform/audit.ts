@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import type { Clock } from './clock'
 import type { Db } from './db'
+import { storedIp } from './ip'
 
 export interface AuditEntry {
   actorUserId: number | null
@@ -52,7 +53,7 @@ export class AuditLog {
       target_id: entry.targetId === undefined ? null : String(entry.targetId),
       detail: entry.detail ? JSON.stringify(entry.detail) : null,
       request_id: entry.requestId ?? null,
-      ip: entry.ip ?? null,
+      ip: storedIp(entry.ip),
       app_client_id: entry.appClientId ?? null,
     }
     // Inside a transaction the row commits or rolls back with the work it describes.

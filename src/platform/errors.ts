@@ -22,6 +22,24 @@ export class ConflictError extends Error {
   readonly status = 409
 }
 
+/** A broken rule as a service states it: the form field the visitor should look at, and what to do. */
+export interface Problem {
+  field: string
+  text: string
+}
+
+/**
+ * Thrown when what the visitor asked for breaks a business rule they can put right (a medicine not due yet, a
+ * choice missing): the one way a service reports one. Each feature throws its own documented subclass; only
+ * routes turn `problems` into the error summary (`errorSummary` in forms.ts). Left uncaught it is a 400 page.
+ */
+export class RuleBrokenError extends Error {
+  readonly status: number = 400
+  constructor(readonly problems: Problem[]) {
+    super(problems.map((problem) => problem.text).join(' '))
+  }
+}
+
 /** Thrown when Redis or MySQL cannot be reached: the visitor is told to try again shortly. */
 export class ServiceUnavailableError extends Error {
   readonly status = 503

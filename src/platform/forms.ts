@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { Problem } from './errors'
 
 /** The one shape of a form error: the error summary links to `href`, the field shows `text`. */
 export interface FormError {
@@ -6,6 +7,10 @@ export interface FormError {
   text: string
 }
 
+/**
+ * How a form reports what was typed wrong (a value missing, too long, not a date): the form's parser checks the
+ * shape of what was sent and returns this. A business rule broken by well-formed input is a `RuleBrokenError`.
+ */
 export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FormError[] }
 
 /**
@@ -24,6 +29,16 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
     errors.push({ href: `#${field}`, text: issue.message })
   }
   return { ok: false, errors }
+}
+
+/** One field's error, for a check the schema cannot make (a choice that is not among the options offered). */
+export function fieldError(field: string, text: string): FormError {
+  return { href: `#${field}`, text }
+}
+
+/** A service's broken rules as the error summary lists them, each linking to its field: for routes only. */
+export function errorSummary(problems: readonly Problem[]): FormError[] {
+  return problems.map((problem) => ({ href: `#${problem.field}`, text: problem.text }))
 }
 
 /** The message for a field, for the inline error beside it. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express'
 import type { Config } from '../config'
-import { safeReturnPath } from './access'
+import { safeReturnPath } from './return-path'
 import type { Clock } from './clock'
 
 /** A signed-on session the server ended for inactivity or age, remembered in the session that replaced it. */

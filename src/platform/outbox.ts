@@ -3,24 +3,24 @@ import type { Worker } from 'bullmq'
 import type { Knex } from 'knex'
 import type { Logger } from 'pino'
 import type { Clock } from './clock'
+import type { JobMessage } from './jobs'
 import type { Db } from './db'
 import type { Queues } from './queues'
 import { withinTime } from './timeout'
 
-export interface OutboxMessage {
-  queue: string
-  jobName: string
-  payload: Record<string, string | number | boolean | null>
-}
+/** A job for the outbox: one line of the `JobCatalogue`. */
+export type OutboxMessage = JobMessage
+
+type Payload = Record<string, string | number | boolean | null | undefined>
 
 // Jobs carry ids only: numbers, flags, or short lowercase codes ("password-changed"). A name, an email
 // address or any free text has a capital, a space, an @ or a dot, and is refused before it reaches Redis.
 const idLikeText = /^[a-z0-9-]{1,40}$/
 
 /** Why a payload may not be queued (it would carry more than ids), or undefined when it may. */
-export function payloadProblem(payload: OutboxMessage['payload']): string | undefined {
+export function payloadProblem(payload: Payload): string | undefined {
   for (const [key, value] of Object.entries(payload)) {
-    if (value === null || typeof value === 'boolean') continue
+    if (value === null || value === undefined || typeof value === 'boolean') continue
     if (typeof value === 'number' && Number.isFinite(value)) continue
     if (typeof value === 'string' && idLikeText.test(value)) continue
     return `outbox payload field "${key}" is not an id, a number or a short code`
@@ -59,6 +59,25 @@ export async function addAllToOutbox(
   const createdAt = clock()
   for (let start = 0; start < messages.length; start += 1000) {
     await trx('outbox').insert(messages.slice(start, start + 1000).map((message) => outboxRow(message, createdAt)))
+  }
+}
+
+/** Rows not yet on a queue (and the oldest's time), on a queue and unfinished, and failed for good: for ops. */
+export async function outboxCounts(db: Db) {
+  const [pending, unfinished, failed] = await Promise.all([
+    db('outbox').whereNull('enqueued_at').first(db.raw('count(*) as n'), db.raw('min(created_at) as oldest')),
+    db('outbox')
+      .whereNull('completed_at')
+      .whereNull('failed_at')
+      .whereNotNull('enqueued_at')
+      .first(db.raw('count(*) as n')),
+    db('outbox').whereNull('completed_at').whereNotNull('failed_at').first(db.raw('count(*) as n')),
+  ])
+  return {
+    pending: Number(pending?.n ?? 0),
+    oldestPending: (pending?.oldest as Date | null | undefined) ?? null,
+    unfinished: Number(unfinished?.n ?? 0),
+    failed: Number(failed?.n ?? 0),
   }
 }
 

@@ -18,6 +18,7 @@ const viewsDirectory = path.join(__dirname, '..', '..', 'views')
  */
 export function setUpViews(
   app: Express,
+  settings: { helpPhone: string },
   staticFiles = new StaticFiles(publicDirectory, { watch: false, plainMaxAge: 0 }),
 ): void {
   app.set('views', viewsDirectory)
@@ -38,6 +39,9 @@ export function setUpViews(
   app.locals.formatShortDate = formatShortDate
   app.locals.formatDateTime = formatDateTime
   app.locals.phoneLink = phoneLink
+  // Member Services' number (HELP_PHONE), as pages and letters print it: "1-800-555-0100 (TTY 711)".
+  app.locals.helpPhone = settings.helpPhone
+  app.locals.helpPhoneLink = helpPhoneLink(settings.helpPhone)
   app.locals.describeAddress = describeAddress
   app.locals.formatMoney = formatMoney
   app.locals.describeSeconds = describeSeconds
@@ -65,6 +69,12 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#
 export function phoneLink(number: string): string {
   const dial = number.replace(/[^\d+]/g, '')
   return `<a class="phone" href="tel:${dial}">${escapeHtml(number)}</a>`
+}
+
+/** HELP_PHONE as a page shows it: the number dialable, what follows it ("(TTY 711)") as text. */
+export function helpPhoneLink(helpPhone: string): string {
+  const [, number, rest] = /^([^(]*?)(\s*\(.*)?$/.exec(helpPhone) ?? [helpPhone, helpPhone, '']
+  return phoneLink(number) + escapeHtml(rest ?? '')
 }
 
 /** A network address in words: the loopback addresses a member sees in development are "this computer". */

@@ -132,7 +132,7 @@ export class PrescriptionRepository {
   }
 
   /** The member's medications, or only those of `ids` (what a form chose) when given. */
-  async listMedications(memberId: number, trx: Trx = this.db, ids?: number[]): Promise<MedicationRecord[]> {
+  async listMedications(memberId: number, ids?: number[], trx: Trx = this.db): Promise<MedicationRecord[]> {
     const query = this.medications(memberId, trx).orderBy('md.name').orderBy('md.id')
     if (ids) query.whereIn('md.id', ids)
     return (await query).map(toMedication)
@@ -173,7 +173,6 @@ export class PrescriptionRepository {
   }
 
   async insertRequest(
-    trx: Knex.Transaction,
     request: {
       memberId: number
       userId: number
@@ -184,6 +183,7 @@ export class PrescriptionRepository {
       medicationIds: number[]
       at: Date
     },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('refill_requests').insert({
       member_id: request.memberId,
@@ -291,12 +291,12 @@ export class PrescriptionRepository {
    * calls at once for the same request take turns, and the status it left is returned.
    */
   async changeStatus(
-    trx: Knex.Transaction,
     id: number,
     from: RefillStatus[],
     to: RefillStatus,
     at: Date,
     fields: { pharmacyOrderId?: string; trackingNumber?: string | null; outcomeReason?: string | null } = {},
+    trx: Knex.Transaction,
   ): Promise<{ eventId: number; from: RefillStatus } | undefined> {
     const row = await trx('refill_requests').where({ id }).forUpdate().first('status')
     if (!row || !from.includes(row.status as RefillStatus)) return undefined
@@ -317,7 +317,7 @@ export class PrescriptionRepository {
    * A filled request uses one refill of each medicine and restarts its days' supply. A medicine with none left
    * stays at 0 (`refills_left` is unsigned: `refills_left - 1` at 0 is out of range, not -1).
    */
-  async recordFill(trx: Knex.Transaction, requestId: number, filledOn: string): Promise<void> {
+  async recordFill(requestId: number, filledOn: string, trx: Knex.Transaction): Promise<void> {
     const ids = await trx('refill_request_items').where({ refill_request_id: requestId }).pluck('medication_id')
     await trx('medications')
       .whereIn('id', ids)
@@ -358,8 +358,8 @@ export class PrescriptionRepository {
   }
 
   async insertRenewal(
-    trx: Knex.Transaction,
     renewal: { memberId: number; medicationId: number; userId: number; at: Date },
+    trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('renewal_requests').insert({
       member_id: renewal.memberId,

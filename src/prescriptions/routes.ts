@@ -1,9 +1,18 @@
 import express, { Router } from 'express'
 import { z } from 'zod'
-import { memberToolPage, noStore, requireRole, resolveViewing } from '../platform/access'
+import { memberToolPage, resolveViewing, type Viewing } from '../viewing/middleware'
+import { errorSummary, type FormError } from '../platform/forms'
+import { noStore, requireRole } from '../platform/access'
 import type { Services } from '../services'
 import type { RefillStatus } from './repository'
-import { deliveryValue, isRequestToken, newRequestToken, RefillChoice } from './service'
+import {
+  deliveryValue,
+  isRequestToken,
+  newRequestToken,
+  RefillChoice,
+  RefillRefusedError,
+  RenewalRefusedError,
+} from './service'
 import { signatureHeader, timestampHeader, verifyWebhook } from './webhook-signature'
 
 declare module 'express-session' {
@@ -44,8 +53,16 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
 
   router.post('/prescriptions/:id/renewal', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'prescriptions')
-    const outcome = await prescriptions.requestRenewal(viewing, req.params.id)
-    if (outcome.ok) return res.redirect(303, '/prescriptions?renewal=requested')
+    try {
+      await prescriptions.requestRenewal(viewing, req.params.id)
+      return res.redirect(303, '/prescriptions?renewal=requested')
+    } catch (error) {
+      if (!(error instanceof RenewalRefusedError)) throw error
+      await renderOverview(res, viewing, errorSummary(error.problems))
+    }
+  })
+
+  const renderOverview = async (res: express.Response, viewing: Viewing, errors: FormError[]) => {
     const { active, past, requests } = await prescriptions.overview(viewing)
     res.status(400).render('prescriptions/index', {
       title: 'Prescriptions',
@@ -55,9 +72,9 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
       member: await members.summaryOf(viewing),
       statusWords,
       renewalSent: false,
-      errors: [{ href: `#medication-${req.params.id}`, text: outcome.message }],
+      errors,
     })
-  })
+  }
 
   const renderChoose = async (
     req: express.Request,
@@ -93,8 +110,11 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
     const viewing = await resolveViewing(req, 'prescriptions')
     const body = (req.body ?? {}) as Record<string, unknown>
     const token = isRequestToken(body.requestToken) ? body.requestToken : newRequestToken()
-    const result = await prescriptions.checkChoice(viewing, body)
-    if (!result.ok) {
+    let choice: RefillChoice
+    try {
+      choice = await prescriptions.checkChoice(viewing, body)
+    } catch (error) {
+      if (!(error instanceof RefillRefusedError)) throw error
       const given = Array.isArray(body.medications) ? body.medications : [body.medications]
       return renderChoose(
         req,
@@ -104,10 +124,10 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
           medicationIds: given.map(Number).filter(Number.isInteger),
           delivery: typeof body.delivery === 'string' ? body.delivery : undefined,
         },
-        result.errors,
+        errorSummary(error.problems),
       )
     }
-    req.session.refillDraft = { token, memberId: viewing.memberId, choice: result.value }
+    req.session.refillDraft = { token, memberId: viewing.memberId, choice }
     res.redirect(303, '/prescriptions/refill/check')
   })
 
@@ -136,14 +156,17 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
       return res.redirect(303, already ? `/prescriptions/requests/${already}/confirmation` : '/prescriptions/refill')
     }
     // A second click or a reload with this draft: createRequest finds the request its token made.
-    const outcome = await prescriptions.createRequest(viewing, draft.choice, token)
-    if (!outcome.ok) {
+    let outcome: { requestId: number }
+    try {
+      outcome = await prescriptions.createRequest(viewing, draft.choice, token)
+    } catch (error) {
+      if (!(error instanceof RefillRefusedError)) throw error
       return renderChoose(
         req,
         res,
         token,
         { medicationIds: draft.choice.medicationIds, delivery: deliveryValue(draft.choice) },
-        outcome.errors,
+        errorSummary(error.problems),
       )
     }
     req.session.refillDraft = { ...draft, submitted: true }

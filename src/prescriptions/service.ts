@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
-import type { Viewing } from '../platform/access'
+import type { Viewing } from '../viewing/middleware'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import type { Db } from '../platform/db'
-import { NotFoundError } from '../platform/errors'
-import type { FormError, FormResult } from '../platform/forms'
+import { NotFoundError, type Problem, RuleBrokenError } from '../platform/errors'
 import { addToOutbox } from '../platform/outbox'
-import { recordId, RecordAccess } from '../platform/record-access'
+import { recordId } from '../platform/record-id'
+import { RecordAccess } from '../viewing/record-access'
 import { eligibilityMessage, refillEligibility, RefillEligibility, renewalOffered } from './eligibility'
 import type { MedicationRecord, PharmacyRecord, PrescriptionRepository } from './repository'
 
@@ -16,8 +16,14 @@ import type { MedicationRecord, PharmacyRecord, PrescriptionRepository } from '.
  * Where a renewal request goes to the doctor's office: the messages feature, as a thread of its own topic
  * (a small interface, wired in services.ts, so prescriptions does not reach into messages).
  */
+/** Thrown when a refill cannot be asked for as chosen: no medicine or too many, one not due, no pharmacy. */
+export class RefillRefusedError extends RuleBrokenError {}
+
+/** Thrown when a medicine cannot be renewed online (it has refills left, or it was stopped). */
+export class RenewalRefusedError extends RuleBrokenError {}
+
 export interface RenewalInbox {
-  openRenewalThread(trx: Knex.Transaction, renewal: RenewalThreadRequest): Promise<number>
+  openRenewalThread(renewal: RenewalThreadRequest, trx: Knex.Transaction): Promise<number>
 }
 
 /** What the office is told of a renewal request: ids and the medicine's name, shown only inside the portal. */
@@ -132,15 +138,16 @@ export class PrescriptionService {
 
   /**
    * Checks a posted choice against the rules, whatever the form offered: a tampered POST gets the same
-   * messages as the list shows. An id that is not one of the member's medicines is a 404, audited.
+   * messages as the list shows (a `RefillRefusedError`). An id that is not one of the member's medicines is a
+   * 404, audited.
    */
-  async checkChoice(viewing: Viewing, body: Record<string, unknown>): Promise<FormResult<RefillChoice>> {
+  async checkChoice(viewing: Viewing, body: Record<string, unknown>): Promise<RefillChoice> {
     const raw = body.medications
     const given = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).slice(0, maxMedicines + 1)
-    const errors: FormError[] = []
+    const problems: Problem[] = []
     const today = planDate(this.clock())
     const ids = given.map(recordId).filter((id): id is number => id !== undefined)
-    const medications = ids.length > 0 ? await this.repository.listMedications(viewing.memberId, this.db, ids) : []
+    const medications = ids.length > 0 ? await this.repository.listMedications(viewing.memberId, ids) : []
     const chosen: MedicationView[] = []
     for (const value of given) {
       const id = recordId(value)
@@ -151,18 +158,18 @@ export class PrescriptionService {
       }
       if (!chosen.some((already) => already.id === medication.id)) chosen.push(this.view(medication, today))
     }
-    if (chosen.length === 0) errors.push({ href: '#medications', text: 'Choose at least one medicine to refill' })
+    if (chosen.length === 0) problems.push({ field: 'medications', text: 'Choose at least one medicine to refill' })
     if (chosen.length > maxMedicines)
-      errors.push({ href: '#medications', text: `Choose ${maxMedicines} medicines or fewer` })
+      problems.push({ field: 'medications', text: `Choose ${maxMedicines} medicines or fewer` })
     for (const medication of chosen) {
       if (medication.eligibility.status !== 'eligible') {
-        errors.push({ href: '#medications', text: `${medication.name}: ${medication.message}` })
+        problems.push({ field: 'medications', text: `${medication.name}: ${medication.message}` })
       }
     }
     const delivery = await this.checkDelivery(body.delivery)
-    if (!delivery) errors.push({ href: '#delivery', text: 'Choose a pharmacy to pick up from, or mail delivery' })
-    if (errors.length > 0 || !delivery) return { ok: false, errors }
-    return { ok: true, value: { medicationIds: chosen.map((medication) => medication.id), ...delivery } }
+    if (!delivery) problems.push({ field: 'delivery', text: 'Choose a pharmacy to pick up from, or mail delivery' })
+    if (problems.length > 0 || !delivery) throw new RefillRefusedError(problems)
+    return { medicationIds: chosen.map((medication) => medication.id), ...delivery }
   }
 
   private async checkDelivery(value: unknown): Promise<Pick<RefillChoice, 'delivery' | 'pharmacyId'> | undefined> {
@@ -180,7 +187,7 @@ export class PrescriptionService {
   /** The medicines and pharmacy of a checked choice, for the check page. */
   async describeChoice(viewing: Viewing, choice: RefillChoice) {
     const [medications, pharmacies, mailAddress] = await Promise.all([
-      this.repository.listMedications(viewing.memberId, this.db, choice.medicationIds),
+      this.repository.listMedications(viewing.memberId, choice.medicationIds),
       this.repository.pharmacies(),
       this.repository.mailingAddress(viewing.memberId),
     ])
@@ -196,39 +203,38 @@ export class PrescriptionService {
    * or a resubmitted form finds the request already made. The rules are checked again under a lock on the
    * member's medicines, so two requests made at once cannot both use the last refill.
    */
-  async createRequest(
-    viewing: Viewing,
-    choice: RefillChoice,
-    token: string,
-  ): Promise<{ ok: true; requestId: number } | { ok: false; errors: FormError[] }> {
+  async createRequest(viewing: Viewing, choice: RefillChoice, token: string): Promise<{ requestId: number }> {
     const now = this.clock()
     const today = planDate(now)
     const outcome = await this.db.transaction(async (trx) => {
       await this.repository.lockMedications(viewing.memberId, trx)
       const existing = await this.repository.findRequestIdByToken(viewing.memberId, token, trx)
-      if (existing) return { ok: true as const, requestId: existing, created: false }
-      const medications = await this.repository.listMedications(viewing.memberId, trx, choice.medicationIds)
-      const errors: FormError[] = []
+      if (existing) return { requestId: existing }
+      const medications = await this.repository.listMedications(viewing.memberId, choice.medicationIds, trx)
+      const problems: Problem[] = []
       for (const id of choice.medicationIds) {
         const medication = medications.find((candidate) => candidate.id === id)
         if (!medication) throw new NotFoundError()
         const view = this.view(medication, today)
         if (view.eligibility.status !== 'eligible')
-          errors.push({ href: '#medications', text: `${view.name}: ${view.message}` })
+          problems.push({ field: 'medications', text: `${view.name}: ${view.message}` })
       }
-      if (errors.length > 0) return { ok: false as const, errors }
+      if (problems.length > 0) throw new RefillRefusedError(problems)
       const mailAddress =
         choice.delivery === 'mail' ? await this.repository.mailingAddress(viewing.memberId, trx) : null
-      const requestId = await this.repository.insertRequest(trx, {
-        memberId: viewing.memberId,
-        userId: viewing.actorUserId,
-        token,
-        delivery: choice.delivery,
-        pharmacyId: choice.pharmacyId,
-        mailAddress: mailAddress ?? null,
-        medicationIds: choice.medicationIds,
-        at: now,
-      })
+      const requestId = await this.repository.insertRequest(
+        {
+          memberId: viewing.memberId,
+          userId: viewing.actorUserId,
+          token,
+          delivery: choice.delivery,
+          pharmacyId: choice.pharmacyId,
+          mailAddress: mailAddress ?? null,
+          medicationIds: choice.medicationIds,
+          at: now,
+        },
+        trx,
+      )
       await addToOutbox(trx, this.clock, {
         queue: 'refill-submission',
         jobName: 'submit',
@@ -242,13 +248,13 @@ export class PrescriptionService {
           targetType: 'refill-request',
           targetId: requestId,
           requestId: viewing.requestId,
-          ip: viewing.ip?.slice(0, 45),
+          ip: viewing.ip,
         },
         trx,
       )
-      return { ok: true as const, requestId, created: true }
+      return { requestId }
     })
-    return outcome.ok ? { ok: true, requestId: outcome.requestId } : outcome
+    return outcome
   }
 
   /** The request a refill form's token already made, if any. */
@@ -270,39 +276,42 @@ export class PrescriptionService {
   }
 
   /** "Ask your doctor for a renewal": stored for the office, once while one is open. */
-  async requestRenewal(
-    viewing: Viewing,
-    medicationId: unknown,
-  ): Promise<{ ok: true } | { ok: false; message: string }> {
+  async requestRenewal(viewing: Viewing, medicationId: unknown): Promise<void> {
     const medication = await this.recordAccess.viewRecord(
       viewing,
       { type: 'medication', id: medicationId },
       (memberId, id) => this.repository.findMedication(memberId, id),
     )
     const view = this.view(medication, planDate(this.clock()))
-    if (!view.canRenew) return { ok: false, message: `${view.name}: ${view.message}` }
-    if (view.renewalRequestedAt) return { ok: true }
+    if (!view.canRenew)
+      throw new RenewalRefusedError([{ field: `medication-${medication.id}`, text: `${view.name}: ${view.message}` }])
+    if (view.renewalRequestedAt) return
     await this.db.transaction(async (trx) => {
       await this.repository.lockMedications(viewing.memberId, trx)
       const again = await this.repository.findMedication(viewing.memberId, medication.id, trx)
       if (again?.renewalRequestedAt) return
       const at = this.clock()
-      const renewalRequestId = await this.repository.insertRenewal(trx, {
-        memberId: viewing.memberId,
-        medicationId: medication.id,
-        userId: viewing.actorUserId,
-        at,
-      })
-      await this.renewals.openRenewalThread(trx, {
-        memberId: viewing.memberId,
-        actorUserId: viewing.actorUserId,
-        medicationId: medication.id,
-        medicationName: medication.name,
-        renewalRequestId,
-        at,
-      })
+      const renewalRequestId = await this.repository.insertRenewal(
+        {
+          memberId: viewing.memberId,
+          medicationId: medication.id,
+          userId: viewing.actorUserId,
+          at,
+        },
+        trx,
+      )
+      await this.renewals.openRenewalThread(
+        {
+          memberId: viewing.memberId,
+          actorUserId: viewing.actorUserId,
+          medicationId: medication.id,
+          medicationName: medication.name,
+          renewalRequestId,
+          at,
+        },
+        trx,
+      )
     })
-    return { ok: true }
   }
 
   /** The office's list: renewal requests to answer and refill requests that could not reach the pharmacy. */

@@ -142,9 +142,9 @@ export class RefillSubmissionService {
   ): Promise<boolean> {
     const now = this.clock()
     return this.db.transaction(async (trx: Knex.Transaction) => {
-      const changed = await this.repository.changeStatus(trx, requestId, statusesBefore(to), to, now, fields)
+      const changed = await this.repository.changeStatus(requestId, statusesBefore(to), to, now, fields, trx)
       if (!changed) return false
-      if (movesUseARefill(changed.from, to)) await this.repository.recordFill(trx, requestId, planDate(now))
+      if (movesUseARefill(changed.from, to)) await this.repository.recordFill(requestId, planDate(now), trx)
       await addToOutbox(trx, this.clock, {
         queue: 'refill-submission',
         jobName: 'notify-member',

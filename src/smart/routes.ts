@@ -14,23 +14,23 @@ declare module 'express-session' {
   }
 }
 
-type Deps = Pick<Services, 'authorizationServer' | 'connectedApps' | 'members' | 'family'>
+type Deps = Pick<Services, 'authorizationServer' | 'connectedApps' | 'members' | 'viewing'>
 
 /**
  * The portal's side of an app's sign-on (RFC 8252: the app opens the system browser here): the portal's own
  * sign-on page and rules, then — for someone who acts for others — whose records, then consent. Each step is
  * a plain page that works without JavaScript.
  */
-export function connectAppRoutes({ authorizationServer, connectedApps, members, family }: Deps): Router {
+export function connectAppRoutes({ authorizationServer, connectedApps, members, viewing }: Deps): Router {
   // Whom the signed-on person may choose for an app: the same list, and the same proxy rules, as the switcher.
   const membersActedFor = async (user: Pick<SessionUser, 'role' | 'memberId'>) =>
-    (await family.membersActedFor(user)).map((member) => member.memberId)
+    (await viewing.membersActedFor(user)).map((member) => member.memberId)
   /**
    * The patient chosen on the picker for this sign-on (or the only one there is), with what the signed-on person
    * may use for them: an app is never offered more than the web gives. Undefined until a valid choice is made.
    */
   const chosenPatient = async (req: Request, uid: string, user: Pick<SessionUser, 'role' | 'memberId'>) => {
-    const actedFor = await family.membersActedFor(user)
+    const actedFor = await viewing.membersActedFor(user)
     const memberId =
       req.session.appPatient?.uid === uid
         ? req.session.appPatient.memberId
@@ -119,7 +119,7 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
   async function renderPicker(req: Request, res: Response, details: Interaction, errors: FormError[]) {
     const user = req.session.user
     if (!user) return res.redirect(303, `${interactionPath}/${details.uid}`)
-    const people = await Promise.all((await family.membersActedFor(user)).map((person) => members.summaryOf(person)))
+    const people = await Promise.all((await viewing.membersActedFor(user)).map((person) => members.summaryOf(person)))
     res.status(errors.length ? 400 : 200).render('smart/choose-patient', {
       title: `Whose records should ${appNameOf(details)} read?`,
       uid: details.uid,

@@ -1,4 +1,4 @@
-import type { MemberTool } from '../platform/access'
+import type { MemberTool } from '../viewing/rules'
 
 /** The FHIR resources the API serves, each behind its own SMART scope `patient/<Resource>.rs` (read and search). */
 export const fhirResourceTypes = [

@@ -95,7 +95,7 @@ export class ConnectedAppService {
         targetType: 'app-access',
         targetId: typeof rawId === 'string' ? rawId.slice(0, 64) : undefined,
         requestId: request.requestId,
-        ip: request.ip?.slice(0, 45),
+        ip: request.ip,
       })
       throw new NotFoundError()
     }
@@ -109,7 +109,7 @@ export class ConnectedAppService {
       targetId: access.clientId,
       appClientId: access.clientId,
       requestId: request.requestId,
-      ip: request.ip?.slice(0, 45),
+      ip: request.ip,
     })
     return this.appName(access.clientId)
   }

@@ -1,5 +1,5 @@
 import { Router } from 'express'
-import { memberToolPage, resolveViewing } from '../platform/access'
+import { memberToolPage, resolveViewing } from '../viewing/middleware'
 import { printedDocumentStylesheet, renderView } from '../platform/views'
 import type { Services } from '../services'
 

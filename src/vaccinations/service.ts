@@ -1,8 +1,9 @@
-import type { Viewing } from '../platform/access'
+import type { Viewing } from '../viewing/middleware'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
-import type { RecordAccess } from '../platform/record-access'
-import type { MemberRepository, MemberSummary } from '../members/repository'
+import type { RecordAccess } from '../viewing/record-access'
+import type { MemberRepository } from '../members/repository'
+import type { MemberSummary } from '../members/summary'
 import { NotFoundError } from '../platform/errors'
 import type { ImmunizationRecord, ImmunizationRepository } from './repository'
 

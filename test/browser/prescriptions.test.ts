@@ -53,7 +53,7 @@ describe('prescriptions and refills in a browser with JavaScript off', () => {
 
   it('lists medicines, requests a refill, confirms it and follows it to ready for pickup', async () => {
     await signOn()
-    await clickLink(page, 'Prescriptions and refills')
+    await clickLink(page, 'Prescriptions')
     assert.equal(await headingText(page), 'Prescriptions')
     assert.match(await mainText(), /Too soon to refill — you can ask from December 13, 2026/)
     await assertAccessible('the prescriptions list')

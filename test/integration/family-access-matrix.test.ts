@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import type { Response } from 'supertest'
-import { memberTools, type SubjectPage } from '../../src/platform/access'
+import { memberTools, type SubjectPage } from '../../src/viewing/rules'
 import { fixedClock } from '../../src/platform/clock'
 import {
   type Agent,
@@ -50,6 +50,9 @@ function scopeOf(path: string): RouteScope | undefined {
     'fhir',
     'connect-app',
     '.well-known',
+    'oauth',
+    // The site's icon, which browsers ask for on their own.
+    'favicon.ico',
   ]
   return notMemberPages.includes(first) ? 'not a member page' : undefined
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { performance } from 'node:perf_hooks'
-import type { Viewing } from '../../src/platform/access'
+import type { Viewing } from '../../src/viewing/middleware'
 import { fixedClock } from '../../src/platform/clock'
 import type { CaughtEmail } from '../../src/devtools/mail-catcher'
 import { useBackground } from '../helpers/background'

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { Job, UnrecoverableError, Worker } from 'bullmq'
 import { createLogger } from '../../src/platform/logger'
-import { addToOutbox, OutboxCompletions, OutboxRelay } from '../../src/platform/outbox'
+import { addToOutbox, OutboxCompletions, type OutboxMessage, OutboxRelay } from '../../src/platform/outbox'
 import { createQueues, Queues } from '../../src/platform/queues'
 import { createRedis } from '../../src/platform/redis'
 import { closeServices, countRows, resetData, testServices } from '../helpers/app'
@@ -29,17 +29,16 @@ describe('the outbox and its relay', () => {
   after(() => closeServices(services))
 
   const relay = () => new OutboxRelay(services.db, queues, services.clock, logger)
+  // A job on this test's own queue, outside the catalogue, so that no worker of the product takes it.
+  const exampleJob = (payload: Record<string, string>) =>
+    ({ queue: queueName, jobName: 'example', payload }) as unknown as OutboxMessage
 
   async function writeRequest(reference: string, options: { rollBack?: boolean } = {}): Promise<number | undefined> {
     let outboxId: number | undefined
     await services.db
       .transaction(async (trx) => {
         await trx('audit_log').insert({ at: services.clock(), action: `request ${reference}` })
-        outboxId = await addToOutbox(trx, services.clock, {
-          queue: queueName,
-          jobName: 'example',
-          payload: { reference },
-        })
+        outboxId = await addToOutbox(trx, services.clock, exampleJob({ reference }))
         if (options.rollBack) throw new Error('the request failed')
       })
       .catch(() => undefined)
@@ -176,7 +175,7 @@ describe('the outbox and its relay', () => {
     ]
     for (const payload of payloads) {
       await assert.rejects(
-        addToOutbox(services.db, services.clock, { queue: queueName, jobName: 'example', payload }),
+        addToOutbox(services.db, services.clock, exampleJob(payload)),
         /is not an id, a number or a short code/,
       )
     }

@@ -27,16 +27,19 @@ describe('the pharmacy webhook: each order is filled once, whatever the order of
   async function requestAt(status: RefillStatus): Promise<number> {
     const at = services.clock()
     const id = await db.transaction(async (trx) =>
-      new PrescriptionRepository(db).insertRequest(trx, {
-        memberId: await memberIdOf(db, '11000003'),
-        userId: await userIdOf(db, 'alex.rivera'),
-        token: `webhook-test-${Math.random()}`,
-        delivery: 'pickup',
-        pharmacyId: await pharmacyIdOf(db, 'SL-0301'),
-        mailAddress: null,
-        medicationIds: [medicine],
-        at,
-      }),
+      new PrescriptionRepository(db).insertRequest(
+        {
+          memberId: await memberIdOf(db, '11000003'),
+          userId: await userIdOf(db, 'alex.rivera'),
+          token: `webhook-test-${Math.random()}`,
+          delivery: 'pickup',
+          pharmacyId: await pharmacyIdOf(db, 'SL-0301'),
+          mailAddress: null,
+          medicationIds: [medicine],
+          at,
+        },
+        trx,
+      ),
     )
     await db('refill_requests')
       .where({ id })

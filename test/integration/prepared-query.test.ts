@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { preparedQuery } from '../../src/platform/db'
-import { FamilyRepository } from '../../src/family/repository'
+import { ViewingRepository } from '../../src/viewing/repository'
 import { closeServices, resetWithDemoPlan, testServices } from '../helpers/app'
 
 describe('queries compiled once (preparedQuery)', () => {
@@ -34,7 +34,7 @@ describe('queries compiled once (preparedQuery)', () => {
   })
 
   it('answers whom each member may act for, each with their own summary, run after run', async () => {
-    const repository = new FamilyRepository(db)
+    const repository = new ViewingRepository(db)
     const ids = (await db('members').orderBy('id').pluck('id')) as number[]
     for (const id of ids) {
       const relations = await repository.relationsOf(id)

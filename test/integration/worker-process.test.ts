@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import type { ChildProcess } from 'node:child_process'
 import type { Clock } from '../../src/platform/clock'
-import { addToOutbox } from '../../src/platform/outbox'
+import { addToOutbox, type OutboxMessage } from '../../src/platform/outbox'
 import { closeServices, resetData, testServices } from '../helpers/app'
 import { spawnEntry } from '../helpers/processes'
 
@@ -28,11 +28,9 @@ describe('the worker process', () => {
   it('relays outbox rows and stops cleanly on SIGTERM', async function () {
     this.timeout(60_000)
     const { child, output } = await startWorkerProcess(services.clock)
-    const id = await addToOutbox(services.db, services.clock, {
-      queue: 'worker-process-test',
-      jobName: 'noop',
-      payload: { reference: 'x' },
-    })
+    // A queue outside the catalogue, so that no worker of the product takes the job.
+    const job = { queue: 'worker-process-test', jobName: 'noop', payload: { reference: 'x' } }
+    const id = await addToOutbox(services.db, services.clock, job as unknown as OutboxMessage)
     for (let i = 0; i < 100; i++) {
       const row = await services.db('outbox').where({ id }).first()
       if (row.enqueued_at) break

@@ -1,13 +1,7 @@
-import type { Viewing } from './access'
-import type { AuditLog } from './audit'
-import { NotFoundError } from './errors'
-
-/** Record ids in addresses are positive integers; anything else cannot name a record. */
-export function recordId(raw: unknown): number | undefined {
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,9}$/.test(raw)) return undefined
-  const id = Number(raw)
-  return id <= 2_147_483_647 ? id : undefined
-}
+import type { AuditLog } from '../platform/audit'
+import { NotFoundError } from '../platform/errors'
+import { recordId } from '../platform/record-id'
+import type { Viewing } from './middleware'
 
 /**
  * The one authorization check and audit call that every view of health information goes through. Loaders
@@ -65,7 +59,7 @@ export function who(viewing: Viewing) {
     actorUserId: viewing.actorUserId,
     subjectMemberId: viewing.memberId,
     requestId: viewing.requestId,
-    ip: viewing.ip?.slice(0, 45),
+    ip: viewing.ip,
     appClientId: viewing.appClientId,
   }
 }

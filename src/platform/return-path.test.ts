@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { safeReturnPath } from './access'
+import { safeReturnPath } from './return-path'
 
 describe('the return path after sign-on', () => {
   it('follows paths on this site', () => {
