@@ -56,7 +56,7 @@ async function main(): Promise<void> {
       for (const table of tables) await trx.raw('DELETE FROM ??', [table.name])
       await trx.raw('SET FOREIGN_KEY_CHECKS = 1')
     })
-    await seedDemoPlan(db, systemClock, config.environment)
+    await seedDemoPlan(db, systemClock, config.environment, { twoStepKey: config.twoStep.key })
     const now = systemClock()
 
     // 100,000 more upcoming appointments spread over the providers and the coming five weeks, at minutes no

@@ -108,6 +108,7 @@ async function main(): Promise<number> {
     // Production mode wants real secrets.
     SESSION_SECRET: randomBytes(32).toString('hex'),
     PHARMACY_WEBHOOK_SECRET: randomBytes(32).toString('hex'),
+    TWO_STEP_KEY: randomBytes(32).toString('hex'),
   }
   delete env.CLOCK_AT
   const config = loadConfig(env)
@@ -129,7 +130,7 @@ async function main(): Promise<number> {
     console.log(`load average at the start: ${startLoad}`)
     await migrateToLatest(db)
     await emptyAllTables(db)
-    await seedDemoPlan(db, systemClock, 'development')
+    await seedDemoPlan(db, systemClock, 'development', { twoStepKey: config.twoStep.key })
     await clearKeys()
     // Alex's newest LDL result: a released result with a trend chart, the fullest result page.
     const labResult = (await db('lab_results as r')

@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     )
     await migrateToLatest(db)
     await emptyAllTables(db)
-    await seedDemoPlan(db, systemClock, 'development')
+    await seedDemoPlan(db, systemClock, 'development', { twoStepKey: config.twoStep.key })
     const members = await createRefillBenchMembers(db, {
       members: clients,
       medicinesEach: perClient,

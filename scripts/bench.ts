@@ -231,7 +231,7 @@ async function benchmark(sizes: number[], env: NodeJS.ProcessEnv): Promise<numbe
     )
     await migrateToLatest(db)
     await emptyAllTables(db)
-    await seedDemoPlan(db, systemClock, config.environment)
+    await seedDemoPlan(db, systemClock, config.environment, { twoStepKey: config.twoStep.key })
     for (const size of sizes) {
       await clearLetters(db)
       const seeding = Date.now()

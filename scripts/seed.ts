@@ -20,7 +20,7 @@ async function main(): Promise<void> {
       )
       return
     }
-    await seedDemoPlan(db, configuredClock(config.clockAt), config.environment)
+    await seedDemoPlan(db, configuredClock(config.clockAt), config.environment, { twoStepKey: config.twoStep.key })
     console.log('Loaded the demo plan.')
   } finally {
     await db.destroy()

@@ -24,7 +24,7 @@ async function prepareDatabase(): Promise<void> {
   try {
     await migrateToLatest(db)
     if (!config.production && !(await demoPlanLoaded(db))) {
-      await seedDemoPlan(db, configuredClock(config.clockAt), config.environment)
+      await seedDemoPlan(db, configuredClock(config.clockAt), config.environment, { twoStepKey: config.twoStep.key })
       console.log('Loaded the demo plan (first run).')
     }
   } finally {

@@ -31,6 +31,9 @@ import { registrationRoutes } from './registration/routes'
 import { firstSignOnRoutes, holdForFirstSignOn } from './letters/routes'
 import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
+import { secondStepRoutes } from './two-step/sign-on-routes'
+import { twoStepSetupRoutes } from './two-step/setup-routes'
+import { holdForTwoStepSetUp } from './two-step/sign-on-flow'
 import { fhirRoutes } from './fhir/routes'
 import { oauthPath } from './smart/authorization-server'
 import { connectAppRoutes, smartConfigurationRoutes, userinfoRoutes } from './smart/routes'
@@ -105,12 +108,16 @@ export function createApp(services: Services): Express {
   app.use(recoverLapsedForms({ clock, submittedToken: csrf.submittedToken, hasLiveToken: csrf.hasLiveToken }))
   app.use(offerLapsedForm(config, clock))
   app.use(holdForFirstSignOn)
+  app.use(holdForTwoStepSetUp(services.twoStep))
   // Whom the signed-on member may act for, loaded on each request so a change counts at once.
   app.use(setUpViewing(services.viewing))
   app.use(unreadMessageCount(services))
 
   app.use(welcomeRoutes())
   app.use(accountRoutes(services))
+  app.use(secondStepRoutes(services))
+  // Before the member-only account settings: staff manage their own 2-step verification too.
+  app.use(twoStepSetupRoutes(services))
   app.use(registrationRoutes(services))
   app.use(recoveryRoutes(services))
   app.use(settingsRoutes(services))

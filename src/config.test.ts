@@ -21,6 +21,7 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       SESSION_SECRET: 's'.repeat(32),
       PHARMACY_WEBHOOK_SECRET: 'p'.repeat(32),
+      TWO_STEP_KEY: 't'.repeat(32),
     }
     assert.equal(loadConfig(production).logFormat, 'json')
     assert.equal(loadConfig({ ...production, LOG_FORMAT: 'pretty' }).logFormat, 'pretty')
@@ -61,6 +62,7 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       SESSION_SECRET: 'x'.repeat(40),
       PHARMACY_WEBHOOK_SECRET: 'y'.repeat(40),
+      TWO_STEP_KEY: 'z'.repeat(40),
       TRUST_PROXY: '10.0.0.5',
     })
     assert.equal(config.production, true)
@@ -95,6 +97,18 @@ describe('configuration', () => {
       ['10.0.0.1/8/8', /is not an IP address/],
     ]
     for (const [value, message] of cases) assert.throws(() => loadConfig({ TRUST_PROXY: value }), message, value)
+  })
+
+  it('insists on a real 2-step verification key in production, and reads whether members must use it', () => {
+    assert.throws(
+      () =>
+        loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PHARMACY_WEBHOOK_SECRET: 'y'.repeat(40) }),
+      /TWO_STEP_KEY must be set in production/,
+    )
+    assert.throws(() => loadConfig({ TWO_STEP_KEY: 'short' }), /TWO_STEP_KEY: must be at least 32/)
+    assert.equal(loadConfig({}).twoStep.requiredForMembers, false)
+    assert.equal(loadConfig({ TWO_STEP_FOR_MEMBERS: 'required' }).twoStep.requiredForMembers, true)
+    assert.throws(() => loadConfig({ TWO_STEP_FOR_MEMBERS: 'always' }), /TWO_STEP_FOR_MEMBERS/)
   })
 
   it('insists on a real pharmacy webhook secret in production', () => {

@@ -152,6 +152,10 @@ const schema = z
       .default(path.join(__dirname, '..', 'config', 'smart-clients.json')),
     SMART_ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(600),
     SMART_REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(90),
+    // Encrypts authenticator apps' keys and keys the hashes of emailed and recovery codes and remembered browsers.
+    TWO_STEP_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    // Staff always use 2-step verification; members are offered it, or must set it up when this says required.
+    TWO_STEP_FOR_MEMBERS: z.enum(['offered', 'required']).default('offered'),
   })
   .transform((env) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -165,6 +169,9 @@ const schema = z
     }
     if (env.NODE_ENV === 'production' && !env.PHARMACY_WEBHOOK_SECRET) {
       throw new Error('PHARMACY_WEBHOOK_SECRET must be set in production (at least 32 random characters)')
+    }
+    if (env.NODE_ENV === 'production' && !env.TWO_STEP_KEY) {
+      throw new Error('TWO_STEP_KEY must be set in production (at least 32 random characters)')
     }
     return {
       environment: env.NODE_ENV,
@@ -230,6 +237,10 @@ const schema = z
         noticeWindowMs: env.OFFICE_REPLY_EMAIL_WINDOW_SECONDS * 1000,
         noticeRetryDelayMs: env.OFFICE_REPLY_EMAIL_RETRY_DELAY_MS,
         noticeAttempts: 8,
+      },
+      twoStep: {
+        key: env.TWO_STEP_KEY ?? 'development-only-two-step-key-not-for-production',
+        requiredForMembers: env.TWO_STEP_FOR_MEMBERS === 'required',
       },
       labs: {
         stateLawFile: env.LAB_STATE_LAW_FILE ? path.resolve(env.LAB_STATE_LAW_FILE) : undefined,

@@ -59,6 +59,10 @@ import { AuthorizationServer } from './smart/authorization-server'
 import { loadAppRegistrations } from './smart/clients'
 import { SmartRepository } from './smart/repository'
 import { ConnectedAppService } from './smart/service'
+import { TwoStepKeys } from './two-step/codes'
+import { TwoStepRepository } from './two-step/repository'
+import { TwoStepService } from './two-step/service'
+import { PasskeyService } from './two-step/passkeys'
 
 export interface Infrastructure {
   config: Config
@@ -109,6 +113,18 @@ export function createServices(infrastructure: Infrastructure) {
   const sessions = new SessionRegistry(redis, config.redisPrefix, config.session.absoluteHours)
   const credentials = new CredentialService(db, users, sessions, clock)
   const members = new MemberRepository(db)
+  const twoStepRepository = new TwoStepRepository(db)
+  const twoStep = new TwoStepService(
+    db,
+    twoStepRepository,
+    new TwoStepKeys(config.twoStep.key),
+    credentials,
+    sessions,
+    infrastructure.mailer,
+    clock,
+    throttles,
+    { requiredForMembers: config.twoStep.requiredForMembers },
+  )
   const recordAccess = new RecordAccess(audit)
   const viewing = new ViewingService(new ViewingRepository(db), audit, clock)
   const lettersRepository = new LettersRepository(db)
@@ -203,6 +219,8 @@ export function createServices(infrastructure: Infrastructure) {
     credentials,
     users,
     throttle,
+    twoStep,
+    passkeys: new PasskeyService(twoStepRepository, twoStep, clock),
     signOn: new SignOnService(users, throttle, clock, config.signOnDelayMs, temporaryPasswords),
     emailVerification: new EmailVerificationService(users, clock),
     membership,

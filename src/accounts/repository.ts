@@ -27,7 +27,8 @@ export interface NewMemberAccount {
   credentialsPending?: boolean
 }
 
-export type SignOnOutcome = 'signed-on' | 'failed' | 'refused-locked' | 'signed-out' | 'timed-out'
+export type SignOnOutcome =
+  'signed-on' | 'failed' | 'failed-second-step' | 'refused-locked' | 'signed-out' | 'timed-out'
 
 /** User IDs are unique whatever their case; lookups go through this key. */
 export function userIdKey(userId: string): string {
@@ -139,7 +140,7 @@ export class UserRepository {
   }
 
   async recordSignOnEvent(
-    event: { userId: number; at: Date; outcome: SignOnOutcome; ip?: string; userAgent?: string },
+    event: { userId: number; at: Date; outcome: SignOnOutcome; ip?: string; userAgent?: string; method?: string },
     trx: Knex.Transaction | Db = this.db,
   ): Promise<void> {
     await trx('sign_on_events').insert({
@@ -148,6 +149,7 @@ export class UserRepository {
       outcome: event.outcome,
       ip: storedIp(event.ip),
       user_agent: event.userAgent?.slice(0, 255) ?? null,
+      method: event.method ?? null,
     })
   }
 
@@ -157,12 +159,9 @@ export class UserRepository {
       .orderBy('at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
-      .select<{ at: Date; outcome: SignOnOutcome; ip: string | null; user_agent: string | null }[]>(
-        'at',
-        'outcome',
-        'ip',
-        'user_agent',
-      )
+      .select<
+        { at: Date; outcome: SignOnOutcome; ip: string | null; user_agent: string | null; method: string | null }[]
+      >('at', 'outcome', 'ip', 'user_agent', 'method')
   }
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import { safeReturnPath } from '../platform/return-path'
 import { parseForm, password, text } from '../platform/forms'
 import { carryLapsedForm, restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
+import { beginSecondStep } from '../two-step/sign-on-flow'
 
 export const signOnFailure =
   'The user ID or password is not right, or the account is locked for a while. Check what you typed and try again, or recover your user ID or password.'
@@ -21,7 +22,8 @@ export function accountRoutes({
   clock,
   sessions,
   emailVerification,
-}: Pick<Services, 'signOn' | 'users' | 'clock' | 'sessions' | 'emailVerification'>): Router {
+  twoStep,
+}: Pick<Services, 'signOn' | 'users' | 'clock' | 'sessions' | 'emailVerification' | 'twoStep'>): Router {
   const router = Router()
 
   router.get('/verify-email', async (req, res) => {
@@ -61,26 +63,17 @@ export function accountRoutes({
 
     const returnTo = safeReturnPath(req.session.returnTo)
     const lapsedForm = carryLapsedForm(req.session.lapsedForm, result.user.id)
-    // A new session id at sign-on, so an id planted before sign-on is worthless after it.
-    req.session.regenerate((error) => {
-      if (error) return next(error)
-      const now = clock().getTime()
-      req.session.user = result.user
-      req.session.signedOnAt = now
-      req.session.lastSeenAt = now
-      req.session.lapsedForm = lapsedForm
-      // Held on first sign-on until new credentials are chosen: the page asked for comes after that.
-      if (result.user.mustSetCredentials && returnTo) req.session.returnTo = returnTo
-      req.session.save(async (saveError) => {
-        if (saveError) return next(saveError)
-        try {
-          await sessions.add(result.user.id, req.sessionID)
-        } catch (registryError) {
-          return next(registryError)
-        }
-        res.redirect(303, returnTo ?? homeFor[result.user.role])
-      })
-    })
+    const attempt = { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') }
+    try {
+      await beginSecondStep(
+        req,
+        res,
+        { twoStep, signOn, sessions, clock },
+        { user: result.user, returnTo, lapsedForm, attempt },
+      )
+    } catch (error) {
+      next(error)
+    }
   })
 
   router.post('/sign-out', async (req, res, next) => {

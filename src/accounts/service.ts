@@ -2,7 +2,7 @@ import type { Clock } from '../platform/clock'
 import type { SessionUser } from '../platform/session'
 import { decoyPasswordHash, verifySecret } from './passwords'
 import { UserRepository, userIdKey } from './repository'
-import { freeFailures, SignOnThrottle } from './throttle'
+import { accountFailureLimit, freeFailures, SignOnThrottle } from './throttle'
 
 export type SignOnResult =
   { outcome: 'signed-on'; user: SessionUser } | { outcome: 'refused' } | { outcome: 'address-blocked' }
@@ -59,9 +59,9 @@ export class SignOnService {
         !passwordMatches &&
         user.role === 'member' &&
         (await this.temporaryPasswords.signOnWithTemporaryPassword(user.id, attempt.password))
+      // The failures are not cleared yet: only a finished sign-on (after any second step) clears them, so
+      // the right password cannot buy more guesses at the code.
       if (passwordMatches || mustSetCredentials) {
-        await this.throttle.clearAccount(key)
-        await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'signed-on' })
         const sessionUser = toSessionUser(user)
         return { outcome: 'signed-on', user: mustSetCredentials ? { ...sessionUser, mustSetCredentials } : sessionUser }
       }
@@ -74,5 +74,43 @@ export class SignOnService {
     if (user) await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'failed' })
     if (failures > freeFailures) await this.sleep(this.delayBaseMs * (failures - freeFailures))
     return { outcome: 'refused' }
+  }
+
+  /** Both steps done (or the only one the account needs): the failures are forgotten and the method recorded. */
+  async finish(user: SessionUser, attempt: Omit<SignOnAttempt, 'password' | 'userId'>, method: string): Promise<void> {
+    await this.throttle.clearAccount(userIdKey(user.userId))
+    await this.users.recordSignOnEvent({
+      userId: user.id,
+      at: this.clock(),
+      ip: attempt.ip,
+      userAgent: attempt.userAgent,
+      outcome: 'signed-on',
+      method,
+    })
+  }
+
+  /** Whether the account or the address is locked out now, before a second step is even checked. */
+  async secondStepBlocked(user: SessionUser, ip: string): Promise<'locked' | 'address-blocked' | undefined> {
+    if (await this.throttle.isAddressBlocked(ip)) return 'address-blocked'
+    if (await this.throttle.isAccountLocked(userIdKey(user.userId))) return 'locked'
+    return undefined
+  }
+
+  /**
+   * A wrong code counts as a failed sign-on of the account and the address, with the same growing delay and
+   * lockout as a wrong password. True when the account is now locked.
+   */
+  async secondStepFailed(user: SessionUser, attempt: Omit<SignOnAttempt, 'password' | 'userId'>, method: string) {
+    const failures = await this.throttle.recordFailure(userIdKey(user.userId), attempt.ip)
+    await this.users.recordSignOnEvent({
+      userId: user.id,
+      at: this.clock(),
+      ip: attempt.ip,
+      userAgent: attempt.userAgent,
+      outcome: 'failed-second-step',
+      method,
+    })
+    if (failures > freeFailures) await this.sleep(this.delayBaseMs * (failures - freeFailures))
+    return failures >= accountFailureLimit
   }
 }

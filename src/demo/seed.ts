@@ -3,6 +3,7 @@ import { hashSecret } from '../accounts/passwords'
 import { userIdKey } from '../accounts/repository'
 import { normaliseAnswer } from '../accounts/secret-questions'
 import { termsVersion } from '../registration/service'
+import { TwoStepKeys } from '../two-step/codes'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 import { seedAppointments } from './appointments'
@@ -13,6 +14,10 @@ import { seedPriorAuthorizations } from './prior-authorizations'
 import { npiFor } from '../fhir/npi'
 
 export const demoPassword = 'Harbor-lights-2026'
+
+// The demo staff accounts' authenticator app key (staff always have a second step): add it to any
+// authenticator app, or compute the code with appCodeAt in src/two-step/codes.ts.
+export const demoAuthenticatorKey = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
 
 // Every demo member account's secret answers (for trying "Forgot password").
 export const demoSecretAnswers = [
@@ -253,7 +258,12 @@ export async function demoPlanLoaded(db: Db): Promise<boolean> {
 }
 
 /** Loads the demo plan in one transaction. Refuses in production; the caller checks it is not loaded yet. */
-export async function seedDemoPlan(db: Db, clock: Clock, environment: string): Promise<void> {
+export async function seedDemoPlan(
+  db: Db,
+  clock: Clock,
+  environment: string,
+  options: { twoStepKey: string },
+): Promise<void> {
   if (environment === 'production') throw new Error('The demo plan is never loaded in production.')
   const passwordHash = await hashSecret(demoPassword)
   const answerHashes = await Promise.all(demoSecretAnswers.map((answer) => hashSecret(normaliseAnswer(answer.answer))))
@@ -337,8 +347,9 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         )
       }
     }
+    const sealedKey = new TwoStepKeys(options.twoStepKey).encrypt(demoAuthenticatorKey)
     for (const person of staff) {
-      await trx('users').insert({
+      const [staffId] = await trx('users').insert({
         created_at: today,
         user_id: person.userId,
         user_id_key: userIdKey(person.userId),
@@ -347,6 +358,13 @@ export async function seedDemoPlan(db: Db, clock: Clock, environment: string): P
         display_name: person.displayName,
         department_id: 'department' in person ? providerDepartments.get(person.department) : null,
         password_changed_at: today,
+      })
+      await trx('two_step_methods').insert({
+        user_id: Number(staffId),
+        kind: 'app',
+        label: 'Authenticator app',
+        secret_encrypted: sealedKey,
+        created_at: today,
       })
     }
     await seedFamily(trx, today, seeded)

@@ -6,7 +6,11 @@ import { NotFoundError } from '../platform/errors'
 import type { Services } from '../services'
 
 /** The home of the member being viewed: who they are, their care team, and the tools their scope allows. */
-export function homeRoutes({ members, appointments }: Pick<Services, 'members' | 'appointments'>): Router {
+export function homeRoutes({
+  members,
+  appointments,
+  twoStep,
+}: Pick<Services, 'members' | 'appointments' | 'twoStep'>): Router {
   const router = Router()
   router.get('/home', ...requireRole('member'), async (req, res) => {
     const viewing = await resolveViewing(req, 'home')
@@ -18,7 +22,10 @@ export function homeRoutes({ members, appointments }: Pick<Services, 'members' |
       ? await appointments.comingUp(await resolveViewing(req, 'appointments'))
       : []
     const self = !current || current.relationship === 'self'
+    // Members are asked to set up 2-step verification until they do, or say "not now" (asked again in 30 days).
+    const offerTwoStep = self && (await twoStep.shouldOffer(req.session.user!.id))
     res.render('home/index', {
+      offerTwoStep,
       title: self ? 'Your home' : `${member.firstName} ${member.lastName}’s home`,
       member,
       upcoming,

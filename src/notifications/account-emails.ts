@@ -36,6 +36,14 @@ export const securityEvents = {
   'email-change-requested':
     'Someone asked to change the email address of your Member Portal account. The change takes effect once the new address is confirmed.',
   'temporary-password-used': 'The temporary password mailed to you was used to sign on to your Member Portal account.',
+  'two-step-added':
+    'A new way to confirm it is you at sign-on (2-step verification) was added to your Member Portal account.',
+  'two-step-removed':
+    'A way to confirm it is you at sign-on (2-step verification) was removed from your Member Portal account.',
+  'recovery-codes-renewed': 'New recovery codes were made for your Member Portal account. The old ones no longer work.',
+  'recovery-code-used': 'One of your recovery codes was used to sign on to your Member Portal account.',
+  'two-step-reset':
+    'A mailed temporary password was used, so 2-step verification was turned off for your Member Portal account. Set it up again in your account settings.',
 } as const
 
 export type SecurityEvent = keyof typeof securityEvents
@@ -45,5 +53,13 @@ export function securityNoticeMessage(to: string, event: SecurityEvent, when: Da
     to,
     subject: 'A change to your Member Portal account',
     text: `${securityEvents[event]}\n\nWhen: ${when.toUTCString()}\n\nIf this was you, there is nothing more to do. Other places where you were signed on have been signed out.\n\nIf this was not you, call Member Services at 1-800-555-0100 (TTY 711) right away.${signature}`,
+  }
+}
+
+export function signOnCodeMessage(to: string, code: string, validMinutes: number): Email {
+  return {
+    to,
+    subject: 'Your Member Portal sign-on code',
+    text: `Your Member Portal sign-on code is ${code}\n\nIt works once and expires in ${validMinutes} minutes. Nobody from the plan will ever ask you for it.\n\n${help}${signature}`,
   }
 }

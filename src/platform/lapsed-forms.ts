@@ -29,8 +29,8 @@ declare module 'express-session' {
   }
 }
 
-// Passwords, secret answers and tokens are never kept, whatever form they come from.
-const secretField = /password|answer|token|secret|csrf/i
+// Passwords, secret answers, tokens and one-time codes are never kept, whatever form they come from.
+const secretField = /password|answer|token|secret|csrf|onetimecode/i
 
 const digest = (token: string) => createHash('sha256').update(token).digest('hex')
 

@@ -14,6 +14,8 @@ export interface SessionUser {
   memberId: number | null
   // Signed on with a mailed temporary password: nothing but choosing a password and secret questions until done.
   mustSetCredentials?: boolean
+  // Signed on with a mailed temporary password where 2-step verification is required: held until it is set up again.
+  mustSetUpTwoStep?: boolean
 }
 
 declare module 'express-session' {

@@ -11,6 +11,7 @@ import type { Db } from '../../src/platform/db'
 import { closeInfrastructure, createInfrastructure, createServices, Infrastructure, Services } from '../../src/services'
 
 import { demoPassword } from '../../src/demo/seed'
+import { nextAppCode } from './two-step'
 
 export { demoPassword }
 
@@ -38,11 +39,19 @@ export async function resetData(services: Services): Promise<void> {
 
 export async function resetWithDemoPlan(services: Services, clock?: Clock): Promise<void> {
   await resetData(services)
-  await seedDemoPlan(services.db, clock ?? services.clock, 'test')
+  await seedDemoPlan(services.db, clock ?? services.clock, 'test', { twoStepKey: services.config.twoStep.key })
 }
 
+// Which services built each app, so a sign-on can complete the second step on the app's own clock.
+const servicesOfApp = new WeakMap<object, Services>()
+// Each account's remembered-browser cookie, so signing the same staff member on again skips the second step
+// the way a real browser that ticked "Remember this browser" does (each app code works only once).
+const rememberedBrowsers = new WeakMap<Services, Map<string, string>>()
+
 export function buildApp(services: Services): Express {
-  return createApp(services)
+  const app = createApp(services)
+  servicesOfApp.set(app, services)
+  return app
 }
 
 /** The hidden CSRF token of the first form on the page. */
@@ -68,8 +77,31 @@ export async function submitForm(
     .send({ ...fields, _csrf: csrfTokenIn(page.text) })
 }
 
+/**
+ * Signs on as a person would: the password, then, when the portal asks (staff always do), the code from the
+ * authenticator app with "Remember this browser" ticked. Returns the response that finished sign-on.
+ */
 export async function signOn(agent: Agent, userId: string, password: string) {
-  return submitForm(agent, '/sign-on', { userId, password })
+  // supertest wraps the app in an HTTP server of its own: the app is that server's request listener.
+  const server = (agent as unknown as { app: { listeners?(event: string): object[] } }).app
+  const services = servicesOfApp.get(server.listeners?.('request')[0] ?? server)
+  const remembered = services && rememberedBrowsers.get(services)?.get(userId.toLowerCase())
+  if (remembered) (agent as unknown as CookieAgent).jar.setCookie(`portal.rb=${remembered}; Path=/`, '127.0.0.1', '/')
+  const response = await submitForm(agent, '/sign-on', { userId, password })
+  if (response.status !== 303 || response.headers.location !== '/sign-on/verify' || !services) return response
+  const code = await nextAppCode(services, userId)
+  const verified = await submitForm(agent, '/sign-on/verify', { oneTimeCode: code, remember: 'yes' })
+  const cookie = String(verified.headers['set-cookie'] ?? '').match(/portal\.rb=([^;]+)/)?.[1]
+  if (cookie) {
+    const cache = rememberedBrowsers.get(services) ?? new Map<string, string>()
+    cache.set(userId.toLowerCase(), cookie)
+    rememberedBrowsers.set(services, cache)
+  }
+  return verified
+}
+
+interface CookieAgent {
+  jar: { setCookie(cookie: string, domain: string, path: string): void }
 }
 
 /** A browser-like agent signed on as a demo account (every demo account has the demo password). */

@@ -5,6 +5,7 @@ import type { Services } from '../../src/services'
 import { buildApp, closeServices, openServer } from './app'
 import { collectPageHtml } from './html-checker'
 import puppeteer, { Browser, Page, Target } from 'puppeteer-core'
+import { nextAppCode } from './two-step'
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
 
@@ -156,6 +157,17 @@ export async function headingText(page: Page): Promise<string> {
   return page.$eval('h1', (element) => element.textContent?.trim() ?? '')
 }
 
+/**
+ * When sign-on asks for the second step (staff always), enters the authenticator app's code from the test's
+ * clock and ticks "Remember this browser", as a person at their own computer would.
+ */
+export async function completeSecondStepIfAsked(page: Page, services: Services, userId: string): Promise<void> {
+  if (new URL(page.url()).pathname !== '/sign-on/verify') return
+  await fillByLabel(page, 'Code', await nextAppCode(services, userId))
+  await checkByLabel(page, 'Remember this browser for 30 days')
+  await pressButton(page, 'Continue')
+}
+
 export interface ScriptlessBrowser {
   url: string
   page: Page
@@ -190,6 +202,7 @@ export function useScriptlessBrowser(
       await fillByLabel(harness.page, 'User ID', userId)
       await fillByLabel(harness.page, 'Password', password)
       await pressButton(harness.page, 'Sign on')
+      if (services) await completeSecondStepIfAsked(harness.page, services, userId)
     },
   }
   before(async () => {

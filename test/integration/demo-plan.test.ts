@@ -97,7 +97,10 @@ describe('the demo plan', () => {
 
   it('refuses to load in production', async () => {
     await resetData(services)
-    await assert.rejects(seedDemoPlan(services.db, clock, 'production'), /never loaded in production/)
+    await assert.rejects(
+      seedDemoPlan(services.db, clock, 'production', { twoStepKey: services.config.twoStep.key }),
+      /never loaded in production/,
+    )
     assert.equal((await services.db('members').count({ n: '*' }))[0].n, 0)
   })
 
@@ -109,6 +112,7 @@ describe('the demo plan', () => {
         NODE_ENV: 'production',
         SESSION_SECRET: 'x'.repeat(40),
         PHARMACY_WEBHOOK_SECRET: 'y'.repeat(40),
+        TWO_STEP_KEY: 'z'.repeat(40),
       },
       encoding: 'utf8',
     })
@@ -149,7 +153,8 @@ describe('the staff account script', () => {
       /Created office account nurse.lee for Nurse Kim Lee in Pediatrics at San Leandro Medical Center/,
     )
     const response = await signOn(supertest.agent(buildApp(services)), 'nurse.lee', 'a long staff passphrase here')
-    assert.equal(response.headers.location, '/office')
+    // The password is right; a new staff account is then walked through setting up 2-step verification.
+    assert.equal(response.headers.location, '/sign-on/set-up')
   })
 
   it('prints a generated password once when none is given', () => {

@@ -14,7 +14,7 @@ describe('the demo members’ prescriptions', () => {
     it(`show every refill rule on Alex's list when loaded on ${at}`, async () => {
       clock.set(new Date(at))
       await resetData(services)
-      await seedDemoPlan(services.db, clock, 'test')
+      await seedDemoPlan(services.db, clock, 'test', { twoStepKey: services.config.twoStep.key })
       const viewing = {
         actorUserId: await userIdOf(services.db, 'alex.rivera'),
         memberId: await memberIdOf(services.db, '11000003'),

@@ -47,6 +47,7 @@ describe('the processes’ log lines', function () {
       NODE_ENV: 'production',
       SESSION_SECRET: 's'.repeat(32),
       PHARMACY_WEBHOOK_SECRET: 'p'.repeat(32),
+      TWO_STEP_KEY: 't'.repeat(32),
     })
     const records = lines.map((line) => JSON.parse(line) as { level: number; msg: string; port?: number })
     assert.ok(records.some((record) => record.msg === 'web listening' && record.level === 30 && record.port === 0))

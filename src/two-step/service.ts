@@ -1,0 +1,367 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import type { CredentialService } from '../accounts/credentials'
+import { signOnCodeMessage, type SecurityEvent } from '../notifications/account-emails'
+import type { Clock } from '../platform/clock'
+import type { Db } from '../platform/db'
+import type { Mailer } from '../platform/mail'
+import type { SessionRegistry, SessionUser } from '../platform/session'
+import { FailureThrottle } from '../platform/throttle'
+import {
+  appSetupDetails,
+  emailCodeValidMinutes,
+  matchingStep,
+  newAppSecret,
+  newBrowserToken,
+  newEmailCode,
+  newRecoveryCodes,
+  normaliseCode,
+  TwoStepKeys,
+} from './codes'
+import type { MethodKind, MethodRow, TwoStepRepository } from './repository'
+
+export type CodeMethod = 'app' | 'email' | 'recovery-code'
+export type VerifyOutcome =
+  { ok: true; method: CodeMethod; recoveryCodesLeft?: number } | { ok: false; reason: 'wrong' | 'reused' | 'expired' }
+
+export const rememberDays = 30
+export const promptAgainDays = 30
+// Emailed codes an account may ask for in an hour: enough for a person, no inbox flood.
+export const emailCodesPerHour = 5
+export const rememberCookie = 'portal.rb'
+
+export interface MethodSummary {
+  id: number
+  kind: MethodKind
+  label: string
+  createdAt: Date
+  lastUsedAt: Date | null
+}
+
+/** "Chrome on Windows": enough to tell one's own browsers apart in settings, nothing more. */
+export function describeBrowser(userAgent: string | undefined): string {
+  const agent = userAgent ?? ''
+  const browser =
+    [
+      ['Edge', /Edg\//],
+      ['Firefox', /Firefox\//],
+      ['Chrome', /(Chrome|Chromium|CriOS)\//],
+      ['Safari', /Safari\//],
+    ].find(([, pattern]) => (pattern as RegExp).test(agent))?.[0] ?? 'A browser'
+  const system =
+    [
+      ['Android', /Android/],
+      ['iPhone', /iPhone/],
+      ['iPad', /iPad/],
+      ['Windows', /Windows/],
+      ['Mac', /Macintosh|Mac OS X/],
+      ['Linux', /Linux/],
+    ].find(([, pattern]) => (pattern as RegExp).test(agent))?.[0] ?? undefined
+  return system ? `${browser} on ${system}` : String(browser)
+}
+
+/**
+ * 2-step verification: the methods an account has (an authenticator app, codes by email, passkeys), its
+ * recovery codes, checking a code at sign-on, and browsers remembered for 30 days. Codes are good once;
+ * emailed and recovery codes are kept only as keyed hashes, an app's key only encrypted.
+ */
+export class TwoStepService {
+  private readonly emailCodeRequests: FailureThrottle
+
+  constructor(
+    private readonly db: Db,
+    private readonly repository: TwoStepRepository,
+    private readonly keys: TwoStepKeys,
+    private readonly credentials: CredentialService,
+    private readonly sessions: SessionRegistry,
+    private readonly mailer: Mailer,
+    private readonly clock: Clock,
+    throttles: { redis: Redis; prefix: string },
+    private readonly options: { requiredForMembers: boolean },
+  ) {
+    this.emailCodeRequests = new FailureThrottle(
+      throttles.redis,
+      `${throttles.prefix}:two-step-email`,
+      emailCodesPerHour,
+      3600,
+      3600,
+    )
+  }
+
+  /** Staff always; members when the plan's switch says so. */
+  isRequired(role: SessionUser['role']): boolean {
+    return role !== 'member' || this.options.requiredForMembers
+  }
+
+  async methods(userId: number): Promise<MethodSummary[]> {
+    return (await this.repository.methods(userId)).map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      label: row.label,
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+    }))
+  }
+
+  /** What the second step and settings need to know about an account. */
+  async overview(userId: number) {
+    const [methods, codes, contact] = await Promise.all([
+      this.methods(userId),
+      this.repository.recoveryCodesLeft(userId),
+      this.repository.contact(userId),
+    ])
+    const kinds = new Set(methods.map((method) => method.kind))
+    return {
+      methods,
+      hasApp: kinds.has('app'),
+      hasEmail: kinds.has('email'),
+      hasPasskey: kinds.has('passkey'),
+      recoveryCodesLeft: codes.left,
+      recoveryCodesIssued: codes.issued,
+      // An address the member has shown they read: the only one a code may go to.
+      verifiedEmail: contact?.email && contact.email_verified_at ? contact.email : undefined,
+      enabled: methods.length > 0,
+    }
+  }
+
+  /** A member with no method, not asked in the last 30 days, is asked (on their home page) to set one up. */
+  async shouldOffer(userId: number): Promise<boolean> {
+    const { methods, promptedAt } = await this.repository.offerState(userId)
+    if (methods > 0) return false
+    return !promptedAt || this.clock().getTime() - promptedAt.getTime() > promptAgainDays * 86_400_000
+  }
+
+  async notNow(userId: number): Promise<void> {
+    await this.repository.setPromptedAt(userId, this.clock())
+  }
+
+  /** A new app key, sealed for the session while the member scans it, with what the page shows. */
+  async startAppSetup(account: string) {
+    const secret = newAppSecret()
+    return { sealed: this.keys.encrypt(secret), ...(await appSetupDetails(secret, account)) }
+  }
+
+  /** The page again, for the same key (after a wrong code). */
+  async appSetupFromSealed(sealed: string, account: string) {
+    return appSetupDetails(this.keys.decrypt(sealed), account)
+  }
+
+  /** Adds the app once a code from it matches; its step counts as used. */
+  async confirmApp(userId: number, sealed: string, typed: string, label: string): Promise<boolean> {
+    const code = typed.replace(/\s+/g, '')
+    if (!/^\d{6}$/.test(code)) return false
+    const step = matchingStep(this.keys.decrypt(sealed), code, this.clock())
+    if (step === undefined) return false
+    await this.addMethod(userId, { kind: 'app', label, secretEncrypted: sealed, lastStep: step })
+    return true
+  }
+
+  /** The email method, once a code sent to the verified address came back. */
+  async confirmEmailMethod(userId: number, typed: string): Promise<VerifyOutcome> {
+    const outcome = await this.checkEmailCode(userId, typed)
+    if (outcome.ok) {
+      const contact = await this.repository.contact(userId)
+      await this.addMethod(userId, { kind: 'email', label: maskEmail(contact?.email ?? '') })
+    }
+    return outcome
+  }
+
+  async addPasskey(
+    userId: number,
+    passkey: { credentialId: string; publicKey: string; signCount: number; transports?: string; label: string },
+  ): Promise<void> {
+    await this.addMethod(userId, { kind: 'passkey', ...passkey })
+  }
+
+  private async addMethod(
+    userId: number,
+    method: Omit<Parameters<TwoStepRepository['addMethod']>[0], 'userId' | 'at'>,
+  ) {
+    await this.db.transaction(async (trx) => {
+      await this.repository.addMethod({ ...method, userId, at: this.clock() }, trx)
+      await this.credentials.notify(userId, 'two-step-added', trx)
+    })
+  }
+
+  /** Removes a method (the caller has checked the password and a current code); others' sessions end. */
+  async removeMethod(userId: number, methodId: number, keepSession?: string): Promise<boolean> {
+    const removed = await this.db.transaction(async (trx) => {
+      if (!(await this.repository.removeMethod(userId, methodId, trx))) return false
+      await this.credentials.notify(userId, 'two-step-removed', trx)
+      return true
+    })
+    if (removed) await this.sessions.endOthers(userId, keepSession)
+    return removed
+  }
+
+  /** Ten new recovery codes, shown once: the old ones stop working. */
+  async newRecoveryCodes(userId: number, options: { notify: boolean }): Promise<string[]> {
+    const codes = newRecoveryCodes()
+    await this.db.transaction(async (trx) => {
+      await this.repository.replaceRecoveryCodes(
+        userId,
+        codes.map((code) => this.keys.hash('recovery', `${userId}:${normaliseCode(code)}`)),
+        this.clock(),
+        trx,
+      )
+      if (options.notify) await this.credentials.notify(userId, 'recovery-codes-renewed', trx)
+    })
+    return codes
+  }
+
+  /**
+   * Emails a 6-digit code to the account's verified address, up to five an hour; false when the cap is
+   * reached or there is no such address. The code goes straight to SMTP, never into a job or a log.
+   */
+  async sendEmailCode(userId: number): Promise<'sent' | 'capped' | 'no-address'> {
+    const contact = await this.repository.contact(userId)
+    if (!contact?.email || !contact.email_verified_at) return 'no-address'
+    const key = String(userId)
+    if (await this.emailCodeRequests.isBlocked(key)) return 'capped'
+    await this.emailCodeRequests.recordFailure(key)
+    const code = newEmailCode()
+    const now = this.clock()
+    await this.repository.addEmailCode(
+      userId,
+      this.keys.hash('email', `${userId}:${code}`),
+      now,
+      new Date(now.getTime() + emailCodeValidMinutes * 60_000),
+    )
+    await this.mailer.send(signOnCodeMessage(contact.email, code, emailCodeValidMinutes))
+    return 'sent'
+  }
+
+  /** Checks a code from one of the account's methods; a good code is used up. */
+  async verify(userId: number, method: CodeMethod, typed: string): Promise<VerifyOutcome> {
+    if (method === 'app') return this.checkAppCode(userId, typed)
+    if (method === 'email') {
+      const methods = await this.repository.methods(userId)
+      if (!methods.some((row) => row.kind === 'email')) return { ok: false, reason: 'wrong' }
+      return this.checkEmailCode(userId, typed)
+    }
+    return this.checkRecoveryCode(userId, typed)
+  }
+
+  /** A code from whichever method it fits: six digits for an app or email, ten characters for a recovery code. */
+  async verifyAny(userId: number, typed: string): Promise<VerifyOutcome> {
+    if (!/^\d{6}$/.test(typed.replace(/\s+/g, ''))) return this.verify(userId, 'recovery-code', typed)
+    const app = await this.verify(userId, 'app', typed)
+    if (app.ok || app.reason === 'reused') return app
+    const email = await this.verify(userId, 'email', typed)
+    return email.ok || email.reason !== 'wrong' ? email : app
+  }
+
+  private async checkAppCode(userId: number, typed: string): Promise<VerifyOutcome> {
+    const code = typed.replace(/\s+/g, '')
+    if (!/^\d{6}$/.test(code)) return { ok: false, reason: 'wrong' }
+    const now = this.clock()
+    const apps = (await this.repository.methods(userId)).filter((row) => row.kind === 'app')
+    for (const app of apps) {
+      const step = matchingStep(this.keys.decrypt(app.secret_encrypted!), code, now)
+      if (step === undefined) continue
+      // RFC 6238 section 5.2: the verifier must not accept a code a second time.
+      if (!(await this.repository.claimAppStep(app.id, step, now))) return { ok: false, reason: 'reused' }
+      return { ok: true, method: 'app' }
+    }
+    return { ok: false, reason: 'wrong' }
+  }
+
+  private async checkEmailCode(userId: number, typed: string): Promise<VerifyOutcome> {
+    const code = typed.replace(/\s+/g, '')
+    if (!/^\d{6}$/.test(code)) return { ok: false, reason: 'wrong' }
+    const row = await this.repository.emailCode(userId, this.keys.hash('email', `${userId}:${code}`))
+    if (!row) return { ok: false, reason: 'wrong' }
+    if (row.used_at) return { ok: false, reason: 'reused' }
+    const now = this.clock()
+    if (row.expires_at <= now) return { ok: false, reason: 'expired' }
+    if (!(await this.repository.useEmailCode(row.id, now))) return { ok: false, reason: 'reused' }
+    return { ok: true, method: 'email' }
+  }
+
+  private async checkRecoveryCode(userId: number, typed: string): Promise<VerifyOutcome> {
+    const code = normaliseCode(typed)
+    if (!/^[a-z0-9]{10}$/.test(code)) return { ok: false, reason: 'wrong' }
+    const row = await this.repository.recoveryCode(userId, this.keys.hash('recovery', `${userId}:${code}`))
+    if (!row) return { ok: false, reason: 'wrong' }
+    if (row.used_at || !(await this.repository.useRecoveryCode(row.id, this.clock())))
+      return { ok: false, reason: 'reused' }
+    await this.db.transaction((trx) => this.credentials.notify(userId, 'recovery-code-used', trx))
+    const { left } = await this.repository.recoveryCodesLeft(userId)
+    return { ok: true, method: 'recovery-code', recoveryCodesLeft: left }
+  }
+
+  /**
+   * A mailed temporary password was used: every method, recovery code and remembered browser goes, the
+   * member is told and other sessions end (the letter reached the address on file; the phone may be lost).
+   */
+  async resetForTemporaryPassword(userId: number, keepSession?: string): Promise<void> {
+    const had = (await this.repository.methods(userId)).length > 0
+    await this.db.transaction(async (trx) => {
+      await this.repository.removeEverything(userId, this.clock(), trx)
+      if (had) await this.credentials.notify(userId, 'two-step-reset', trx)
+    })
+    await this.sessions.endOthers(userId, keepSession)
+  }
+
+  async notify(userId: number, event: SecurityEvent): Promise<void> {
+    await this.db.transaction((trx) => this.credentials.notify(userId, event, trx))
+  }
+
+  /** Remembers this browser for 30 days: returns the cookie's value (id, token and a signature). */
+  async rememberBrowser(userId: number, userAgent: string | undefined): Promise<{ value: string; maxAgeMs: number }> {
+    const token = newBrowserToken()
+    const now = this.clock()
+    const id = await this.repository.addBrowser({
+      userId,
+      tokenHash: this.keys.hash('browser', token),
+      label: describeBrowser(userAgent),
+      at: now,
+      expiresAt: new Date(now.getTime() + rememberDays * 86_400_000),
+    })
+    const body = `${id}.${token}`
+    return { value: `${body}.${this.sign(body)}`, maxAgeMs: rememberDays * 86_400_000 }
+  }
+
+  /** Whether the cookie is a live remembered browser of this account; its last use is recorded. */
+  async recognisesBrowser(userId: number, cookie: string | undefined): Promise<boolean> {
+    const match = /^(\d{1,10})\.([A-Za-z0-9_-]{43})\.([a-f0-9]{64})$/.exec(cookie ?? '')
+    if (!match) return false
+    const [, id, token, signature] = match
+    const expected = Buffer.from(this.sign(`${id}.${token}`), 'hex')
+    if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return false
+    const row = await this.repository.browser(Number(id))
+    const now = this.clock()
+    if (!row || row.user_id !== userId || row.revoked_at || row.expires_at <= now) return false
+    const hash = Buffer.from(this.keys.hash('browser', token), 'hex')
+    if (!timingSafeEqual(hash, Buffer.from(row.token_hash, 'hex'))) return false
+    await this.repository.touchBrowser(row.id, now)
+    return true
+  }
+
+  async rememberedBrowsers(userId: number) {
+    return (await this.repository.liveBrowsers(userId, this.clock())).map((row) => ({
+      id: row.id,
+      label: row.label,
+      createdAt: row.created_at,
+      lastUsedAt: row.last_used_at,
+      expiresAt: row.expires_at,
+    }))
+  }
+
+  async forgetBrowsers(userId: number, id?: number): Promise<number> {
+    return this.repository.revokeBrowsers(userId, this.clock(), id)
+  }
+
+  private sign(body: string): string {
+    return createHmac('sha256', this.keys.hash('browser-cookie', 'signing-key')).update(body).digest('hex')
+  }
+}
+
+/** a•••@example.com: enough for the member to know which address, not enough to read it off a shoulder. */
+export function maskEmail(email: string): string {
+  const [local, domain] = email.split('@')
+  if (!domain) return 'your email address'
+  return `${local.slice(0, 1)}•••@${domain}`
+}
+
+export type { MethodRow }

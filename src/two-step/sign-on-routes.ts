@@ -1,0 +1,203 @@
+import { Request, Response, Router } from 'express'
+import { signOnFailure } from '../accounts/routes'
+import type { FormError } from '../platform/forms'
+import type { Services } from '../services'
+import { relyingPartyFor } from './passkeys'
+import { maskEmail } from './service'
+import { completeSignOn, livePending, PendingSignOn, SecondStepMethod } from './sign-on-flow'
+
+export const codeMessages = {
+  missing: 'Enter the code',
+  tooLong: 'The code must be 20 characters or fewer',
+  wrong: 'The code is not right. Check it and try again.',
+  reused: 'That code has already been used. Enter a new one.',
+  expired: 'That code has expired. Ask for a new code.',
+  emailCapped: 'We have sent as many codes as we can for now. Wait an hour, or use another way.',
+}
+const passkeyRefused = 'The passkey was not accepted. Try again, or use another way.'
+const startAgain = 'Your sign-on took more than 10 minutes, so it was stopped. Sign on again.'
+const addressBlocked = 'There have been too many sign-on attempts from your network. Wait 15 minutes and try again.'
+
+export const methodPages: Record<SecondStepMethod, { title: string; hint: string }> = {
+  app: {
+    title: 'Enter the code from your authenticator app',
+    hint: 'Open the app and enter the 6-digit code it shows for Member Portal.',
+  },
+  email: { title: 'Enter the code we emailed you', hint: 'The email has a 6-digit code. It expires in 10 minutes.' },
+  'recovery-code': {
+    title: 'Enter a recovery code',
+    hint: 'One of the 10 codes you saved when you set up 2-step verification, like 4k7pq-x2m9w. Each works once.',
+  },
+  passkey: { title: 'Use your passkey', hint: '' },
+}
+
+/** The code field: what was typed, bounded; spaces and dashes are the member's business. */
+export function typedCode(body: unknown): { code: string; errors: FormError[] } {
+  const raw = (body as Record<string, unknown> | undefined)?.oneTimeCode
+  const code = typeof raw === 'string' ? raw.trim() : ''
+  if (code === '') return { code, errors: [{ href: '#oneTimeCode', text: codeMessages.missing }] }
+  if (code.length > 20) return { code, errors: [{ href: '#oneTimeCode', text: codeMessages.tooLong }] }
+  return { code, errors: [] }
+}
+
+const chosenMethod = (value: unknown): SecondStepMethod | undefined =>
+  typeof value === 'string' && value in methodPages ? (value as SecondStepMethod) : undefined
+
+/**
+ * The second page of sign-on: a code from one of the account's methods, "use another way", and "remember this
+ * browser". A wrong code counts against the account and the address exactly as a wrong password does.
+ */
+export function secondStepRoutes(
+  services: Pick<Services, 'twoStep' | 'signOn' | 'sessions' | 'clock' | 'config' | 'passkeys'>,
+) {
+  const { twoStep, signOn, clock, passkeys, config } = services
+  const router = Router()
+
+  const pendingOr = (req: Request, res: Response): PendingSignOn | undefined => {
+    const pending = livePending(req, clock)
+    if (!pending) {
+      req.session.notice = startAgain
+      res.redirect(303, '/sign-on')
+    }
+    return pending
+  }
+
+  const attemptOf = (req: Request) => ({ ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') })
+
+  async function renderVerify(req: Request, res: Response, pending: PendingSignOn, errors: FormError[] = []) {
+    const overview = await twoStep.overview(pending.user.id)
+    const method = pending.method ?? 'recovery-code'
+    const notice = req.session.notice
+    delete req.session.notice
+    let passkeyOptions: string | undefined
+    if (method === 'passkey') {
+      const options = await passkeys.authenticationOptions(relyingPartyFor(req, config), pending.user.id)
+      req.session.passkeyChallenge = options.challenge
+      passkeyOptions = JSON.stringify(options)
+    }
+    res.status(errors.length > 0 ? (res.statusCode === 200 ? 400 : res.statusCode) : 200).render('two-step/verify', {
+      title: methodPages[method].title,
+      method,
+      hint: methodPages[method].hint,
+      sentTo: method === 'email' && overview.verifiedEmail ? maskEmail(overview.verifiedEmail) : undefined,
+      notice,
+      remember: req.body?.remember === 'yes',
+      passkeyOptions,
+      errors,
+    })
+  }
+
+  router.get('/sign-on/verify', async (req, res) => {
+    const pending = pendingOr(req, res)
+    if (!pending) return
+    if (pending.mode === 'set-up') return res.redirect(303, '/sign-on/set-up')
+    const overview = await twoStep.overview(pending.user.id)
+    // "Use another way" links here with the method chosen; only one the account has counts.
+    const asked = chosenMethod(req.query.with)
+    const available = (method: SecondStepMethod) =>
+      ({
+        app: overview.hasApp,
+        email: overview.hasEmail,
+        passkey: overview.hasPasskey,
+        'recovery-code': overview.recoveryCodesIssued > 0,
+      })[method]
+    if (asked && available(asked) && asked !== 'email') pending.method = asked
+    await renderVerify(req, res, pending)
+  })
+
+  router.post('/sign-on/verify', async (req, res) => {
+    const pending = pendingOr(req, res)
+    if (!pending) return
+    const method = pending.method
+    if (!method || method === 'passkey') return res.redirect(303, '/sign-on/verify')
+    const attempt = attemptOf(req)
+    const blocked = await signOn.secondStepBlocked(pending.user, attempt.ip)
+    if (blocked) return refuse(req, res, blocked)
+    const { code, errors } = typedCode(req.body)
+    if (errors.length > 0) return renderVerify(req, res, pending, errors)
+    const outcome = await twoStep.verify(pending.user.id, method, code)
+    if (!outcome.ok) {
+      const locked = await signOn.secondStepFailed(pending.user, attempt, method)
+      if (locked) return refuse(req, res, 'locked')
+      res.status(401)
+      return renderVerify(req, res, pending, [{ href: '#oneTimeCode', text: codeMessages[outcome.reason] }])
+    }
+    delete req.session.pendingSignOn
+    // After a recovery code, the settings page: it says how many are left and offers new ones.
+    const left = outcome.recoveryCodesLeft ?? 0
+    const recovery = outcome.method === 'recovery-code'
+    await completeSignOn(req, res, services, {
+      ...pending,
+      returnTo: recovery ? '/account/two-step' : pending.returnTo,
+      attempt,
+      method: `password+${outcome.method}`,
+      remember: req.body?.remember === 'yes',
+      notice: recovery
+        ? left === 0
+          ? 'You used your last recovery code. Get new recovery codes now.'
+          : `You used a recovery code. You have ${left} left.${left <= 3 ? ' Get new recovery codes soon.' : ''}`
+        : undefined,
+    })
+  })
+
+  // The browser's passkey answer, posted by the page's script in an ordinary form.
+  router.post('/sign-on/passkey', async (req, res) => {
+    const pending = pendingOr(req, res)
+    if (!pending) return
+    const attempt = attemptOf(req)
+    const blocked = await signOn.secondStepBlocked(pending.user, attempt.ip)
+    if (blocked) return refuse(req, res, blocked)
+    const challenge = req.session.passkeyChallenge
+    delete req.session.passkeyChallenge
+    const accepted =
+      challenge !== undefined &&
+      (await passkeys.authenticate(relyingPartyFor(req, config), pending.user.id, challenge, req.body?.credential))
+    if (!accepted) {
+      if (await signOn.secondStepFailed(pending.user, attempt, 'passkey')) return refuse(req, res, 'locked')
+      pending.method = 'passkey'
+      res.status(401)
+      return renderVerify(req, res, pending, [{ href: '#main-content', text: passkeyRefused }])
+    }
+    delete req.session.pendingSignOn
+    await completeSignOn(req, res, services, { ...pending, attempt, method: 'password+passkey' })
+  })
+
+  function refuse(req: Request, res: Response, why: 'locked' | 'address-blocked') {
+    delete req.session.pendingSignOn
+    const text = why === 'address-blocked' ? addressBlocked : signOnFailure
+    res
+      .status(why === 'address-blocked' ? 429 : 401)
+      .render('accounts/sign-on', { title: 'Sign on', values: {}, errors: [{ href: '#userId', text }] })
+  }
+
+  router.get('/sign-on/verify/other', async (req, res) => {
+    const pending = pendingOr(req, res)
+    if (!pending) return
+    const overview = await twoStep.overview(pending.user.id)
+    res.render('two-step/other-ways', {
+      title: 'Use another way to confirm it is you',
+      overview,
+      maskedEmail: overview.verifiedEmail ? maskEmail(overview.verifiedEmail) : undefined,
+      errors: [],
+    })
+  })
+
+  router.post('/sign-on/verify/email', async (req, res) => {
+    const pending = pendingOr(req, res)
+    if (!pending) return
+    const overview = await twoStep.overview(pending.user.id)
+    if (!overview.hasEmail) return res.redirect(303, '/sign-on/verify/other')
+    const sent = await twoStep.sendEmailCode(pending.user.id)
+    pending.method = 'email'
+    req.session.notice =
+      sent === 'sent' ? `We sent a new code to ${maskEmail(overview.verifiedEmail ?? '')}.` : codeMessages.emailCapped
+    res.redirect(303, '/sign-on/verify')
+  })
+
+  router.post('/sign-on/cancel', (req, res) => {
+    delete req.session.pendingSignOn
+    res.redirect(303, '/sign-on')
+  })
+
+  return router
+}
