@@ -28,6 +28,9 @@ export const rememberDays = 30
 export const promptAgainDays = 30
 // Emailed codes an account may ask for in an hour: enough for a person, no inbox flood.
 export const emailCodesPerHour = 5
+
+/** What became of a request for an emailed code. */
+export type EmailCodeSent = 'sent' | 'capped' | 'no-address' | 'not-sent'
 export const rememberCookie = 'portal.rb'
 
 export interface MethodSummary {
@@ -211,9 +214,9 @@ export class TwoStepService {
 
   /**
    * Emails a 6-digit code to the account's verified address, up to five an hour; false when the cap is
-   * reached or there is no such address. The code goes straight to SMTP, never into a job or a log.
+   * reached, there is no such address or the mail server did not take it. The code goes straight to SMTP, never into a job or a log.
    */
-  async sendEmailCode(userId: number): Promise<'sent' | 'capped' | 'no-address'> {
+  async sendEmailCode(userId: number): Promise<EmailCodeSent> {
     const contact = await this.repository.contact(userId)
     if (!contact?.email || !contact.email_verified_at) return 'no-address'
     const key = String(userId)
@@ -227,7 +230,12 @@ export class TwoStepService {
       now,
       new Date(now.getTime() + emailCodeValidMinutes * 60_000),
     )
-    await this.mailer.send(signOnCodeMessage(contact.email, code, emailCodeValidMinutes))
+    try {
+      await this.mailer.send(signOnCodeMessage(contact.email, code, emailCodeValidMinutes))
+    } catch {
+      // The mail server refused or is down: the member is told and may ask again or use another way.
+      return 'not-sent'
+    }
     return 'sent'
   }
 

@@ -5,7 +5,8 @@ import { FormError, parseForm, password } from '../platform/forms'
 import type { Services } from '../services'
 import { relyingPartyFor } from './passkeys'
 import { describeBrowser, maskEmail } from './service'
-import { codeMessages, typedCode } from './sign-on-routes'
+import { codeMessages, unsentCodeMessage } from './messages'
+import { typedCode } from './sign-on-routes'
 import { completeSignOn, livePending } from './sign-on-flow'
 
 declare module 'express-session' {
@@ -159,7 +160,7 @@ export function twoStepSetupRoutes(
       req.session.notice = 'Confirm an email address first: codes only go to an address you have confirmed.'
       return res.redirect(303, '/account/two-step')
     }
-    req.session.notice = sent === 'sent' ? undefined : codeMessages.emailCapped
+    req.session.notice = sent === 'sent' ? undefined : unsentCodeMessage(sent)
     res.redirect(303, '/account/two-step/email')
   })
 
@@ -255,7 +256,7 @@ export function twoStepSetupRoutes(
       typeof req.body?.back === 'string' && req.body.back.startsWith('/account/two-step/')
         ? req.body.back
         : '/account/two-step'
-    req.session.notice = sent === 'sent' ? 'We emailed you a code.' : codeMessages.emailCapped
+    req.session.notice = sent === 'sent' ? 'We emailed you a code.' : unsentCodeMessage(sent)
     res.redirect(303, back)
   })
 

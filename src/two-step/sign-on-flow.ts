@@ -4,6 +4,7 @@ import { homeFor } from '../platform/access'
 import type { Clock } from '../platform/clock'
 import type { LapsedForm } from '../platform/lapsed-forms'
 import type { SessionRegistry, SessionUser } from '../platform/session'
+import { unsentCodeMessage } from './messages'
 import { rememberCookie, type TwoStepService } from './service'
 
 export type SecondStepMethod = 'app' | 'email' | 'recovery-code' | 'passkey'
@@ -104,7 +105,10 @@ export async function beginSecondStep(
     mode: overview.enabled ? 'verify' : 'set-up',
     method,
   }
-  if (method === 'email') await twoStep.sendEmailCode(user.id)
+  if (method === 'email') {
+    const sent = await twoStep.sendEmailCode(user.id)
+    if (sent !== 'sent') req.session.notice = unsentCodeMessage(sent)
+  }
   await save(req)
   res.redirect(303, overview.enabled ? '/sign-on/verify' : '/sign-on/set-up')
 }

@@ -4,16 +4,9 @@ import type { FormError } from '../platform/forms'
 import type { Services } from '../services'
 import { relyingPartyFor } from './passkeys'
 import { maskEmail } from './service'
+import { codeMessages, unsentCodeMessage } from './messages'
 import { completeSignOn, livePending, PendingSignOn, SecondStepMethod } from './sign-on-flow'
 
-export const codeMessages = {
-  missing: 'Enter the code',
-  tooLong: 'The code must be 20 characters or fewer',
-  wrong: 'The code is not right. Check it and try again.',
-  reused: 'That code has already been used. Enter a new one.',
-  expired: 'That code has expired. Ask for a new code.',
-  emailCapped: 'We have sent as many codes as we can for now. Wait an hour, or use another way.',
-}
 const passkeyRefused = 'The passkey was not accepted. Try again, or use another way.'
 const startAgain = 'Your sign-on took more than 10 minutes, so it was stopped. Sign on again.'
 const addressBlocked = 'There have been too many sign-on attempts from your network. Wait 15 minutes and try again.'
@@ -190,7 +183,7 @@ export function secondStepRoutes(
     const sent = await twoStep.sendEmailCode(pending.user.id)
     pending.method = 'email'
     req.session.notice =
-      sent === 'sent' ? `We sent a new code to ${maskEmail(overview.verifiedEmail ?? '')}.` : codeMessages.emailCapped
+      sent === 'sent' ? `We sent a new code to ${maskEmail(overview.verifiedEmail ?? '')}.` : unsentCodeMessage(sent)
     res.redirect(303, '/sign-on/verify')
   })
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import type { Page } from 'puppeteer-core'
 import { fixedClock } from '../../src/platform/clock'
 import { appCodeAt } from '../../src/two-step/codes'
-import { codeMessages } from '../../src/two-step/sign-on-routes'
+import { codeMessages } from '../../src/two-step/messages'
 import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
 import {
   checkByLabel,

@@ -380,7 +380,8 @@ describe('proxy access over every member route (listed from the app’s router)'
           const html = response.type === 'text/html'
 
           if (route.scope === 'own') {
-            if (route.method === 'get') assert.equal(response.status, 200, what)
+            // An own page that names a record (a 2-step method to remove) is given a number that is none of theirs.
+            if (route.method === 'get') assert.equal(response.status, route.path.includes(':') ? 404 : 200, what)
             continue
           }
           if (matrixCase.allowed === 'cannot be chosen') {

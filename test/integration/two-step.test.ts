@@ -4,8 +4,21 @@ import supertest from 'supertest'
 import { signOnFailure } from '../../src/accounts/routes'
 import { fixedClock } from '../../src/platform/clock'
 import { appCodeAt } from '../../src/two-step/codes'
-import { codeMessages } from '../../src/two-step/sign-on-routes'
-import { countRows, demoPassword, errorSummary, pageText, signOn, submitForm, titleOf } from '../helpers/app'
+import { codeMessages } from '../../src/two-step/messages'
+import {
+  buildApp,
+  closeServices,
+  countRows,
+  demoPassword,
+  errorSummary,
+  pageText,
+  resetWithDemoPlan,
+  signedOnAgent,
+  signOn,
+  submitForm,
+  testServicesAt,
+  titleOf,
+} from '../helpers/app'
 import { useBackground } from '../helpers/background'
 import { authorizeInBrowser, authorizeUrl, exchangeCode, onPortal, pkcePair } from '../helpers/smart'
 
@@ -324,5 +337,21 @@ describe('2-step verification', () => {
     ])
     assert.ok(!rows.includes(key))
     for (const code of codes) assert.ok(!rows.includes(code) && !rows.includes(code.replace('-', '')))
+  })
+})
+
+describe('2-step verification when the mail server is down', () => {
+  const services = testServicesAt('http://127.0.0.1:3000', (config) => ({ ...config, smtpUrl: 'smtp://127.0.0.1:9' }))
+  const app = buildApp(services)
+  before(() => resetWithDemoPlan(services))
+  after(() => closeServices(services))
+
+  it('says the code could not be emailed, never an error page, and keeps the member on the page', async () => {
+    const agent = await signedOnAgent(app, 'alex.rivera')
+    const asked = await submitForm(agent, '/account/two-step', {}, '/account/two-step/email')
+    assert.equal(asked.status, 303)
+    assert.equal(asked.headers.location, '/account/two-step/email')
+    const page = await agent.get('/account/two-step/email').expect(200)
+    assert.match(pageText(page.text), new RegExp(codeMessages.emailNotSent.replace(/\./g, '\\.')))
   })
 })
