@@ -3,7 +3,6 @@ import type { Page } from 'puppeteer-core'
 import { fixedClock } from '../../src/platform/clock'
 import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
 import {
-  completeSecondStepIfAsked,
   accessibilityViolations,
   clickLink,
   fillByLabel,
@@ -64,15 +63,8 @@ describe('messages in a browser with JavaScript off, member and office side by s
     await h.assertAccessible('the sent list')
 
     // The office nurse, in a browser of her own.
-    const officeContext = await member.browser().createBrowserContext()
+    const { page: office, close } = await h.signOnElsewhere('office.nurse', demoPassword)
     try {
-      const office = await officeContext.newPage()
-      await office.setJavaScriptEnabled(false)
-      await office.goto(`${h.url}/sign-on`)
-      await fillByLabel(office, 'User ID', 'office.nurse')
-      await fillByLabel(office, 'Password', demoPassword)
-      await pressButton(office, 'Sign on')
-      await completeSecondStepIfAsked(office, services, 'office.nurse')
       assert.equal(await headingText(office), 'Messages for Family Medicine')
       assert.match(await textOf(office, 'main table'), /Swollen ankles Question for my doctor Alex Rivera MRN 11000003/)
       assert.deepEqual(await accessibilityViolations(office), [], 'the office inbox')
@@ -91,7 +83,7 @@ describe('messages in a browser with JavaScript off, member and office side by s
       assert.doesNotMatch(await textOf(office), /Swollen ankles/)
       assert.deepEqual(await accessibilityViolations(office), [], 'the office inbox after marking handled')
     } finally {
-      await officeContext.close()
+      await close()
     }
 
     await member.goto(`${h.url}/home`)

@@ -173,6 +173,8 @@ export interface ScriptlessBrowser {
   page: Page
   assertAccessible(what: string): Promise<void>
   signOnAs(userId: string, password: string): Promise<void>
+  /** Another person signed on in a browser of their own (own cookies), JavaScript off; `close` when done. */
+  signOnElsewhere(userId: string, password: string): Promise<{ page: Page; close(): Promise<void> }>
 }
 
 /**
@@ -203,6 +205,17 @@ export function useScriptlessBrowser(
       await fillByLabel(harness.page, 'Password', password)
       await pressButton(harness.page, 'Sign on')
       if (services) await completeSecondStepIfAsked(harness.page, services, userId)
+    },
+    async signOnElsewhere(userId: string, password: string) {
+      const context = await harness.page.browser().createBrowserContext()
+      const page = await context.newPage()
+      await page.setJavaScriptEnabled(false)
+      await page.goto(`${harness.url}/sign-on`)
+      await fillByLabel(page, 'User ID', userId)
+      await fillByLabel(page, 'Password', password)
+      await pressButton(page, 'Sign on')
+      if (services) await completeSecondStepIfAsked(page, services, userId)
+      return { page, close: () => context.close() }
     },
   }
   before(async () => {
