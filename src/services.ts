@@ -77,7 +77,11 @@ export function createInfrastructure(
   return {
     config,
     logger,
-    db: overrides.db ?? createDb(config.databaseUrl, logger, undefined, role === 'web' ? 5_000 : 60_000),
+    db:
+      overrides.db ??
+      (role === 'web'
+        ? createDb(config.databaseUrl, logger, undefined, 5_000, webQueryTimeoutMs)
+        : createDb(config.databaseUrl, logger, undefined, 60_000, 60_000)),
     redis,
     queues:
       overrides.queues ??
@@ -89,6 +93,12 @@ export function createInfrastructure(
     pdf: overrides.pdf ?? new PdfRenderer(config.chromiumPath, logger),
   }
 }
+
+/**
+ * How long a page's statement may take before the page gives up with the friendly 503: far above any page's
+ * query (milliseconds), far below the 15 s a frozen MySQL would otherwise hold a visitor.
+ */
+export const webQueryTimeoutMs = 4_000
 
 /** Repositories and services, each given what it needs. */
 export function createServices(infrastructure: Infrastructure) {

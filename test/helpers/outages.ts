@@ -96,10 +96,16 @@ export interface CuttableProxy {
   /** Refuses new connections and drops every open one, as a database that went away. */
   cut(): Promise<void>
   restore(): Promise<void>
+  /**
+   * Keeps every connection open and accepts new ones, but passes nothing either way: a database that froze
+   * (a stopped process, a lost network path without a reset). `thaw()` delivers what was held.
+   */
+  freeze(): void
+  thaw(): void
   close(): Promise<void>
 }
 
-/** A TCP proxy in front of the shared MariaDB that a test can cut and restore, for "MySQL is unreachable". */
+/** A TCP proxy in front of the shared MariaDB that a test can cut, freeze and restore, for "MySQL is unreachable". */
 export async function startCuttableProxy(target: {
   host: string
   port: number
@@ -107,6 +113,15 @@ export async function startCuttableProxy(target: {
   const port = await freePort()
   const sockets = new Set<net.Socket>()
   let server: net.Server | undefined
+  let frozen = false
+  const held: { to: net.Socket; data: Buffer }[] = []
+  const forward = (from: net.Socket, to: net.Socket) => {
+    from.on('data', (data: Buffer) => {
+      if (frozen) held.push({ to, data })
+      else to.write(data)
+    })
+    from.on('close', () => to.destroy())
+  }
   const listen = async () => {
     server = net.createServer((client) => {
       const upstream = net.connect(target.port, target.host)
@@ -115,7 +130,8 @@ export async function startCuttableProxy(target: {
         socket.on('close', () => sockets.delete(socket))
         socket.on('error', () => undefined)
       }
-      client.pipe(upstream).pipe(client)
+      forward(client, upstream)
+      forward(upstream, client)
     })
     server.listen(port, '127.0.0.1')
     await once(server, 'listening')
@@ -126,6 +142,13 @@ export async function startCuttableProxy(target: {
     await closed
     server = undefined
   }
+  const freeze = () => {
+    frozen = true
+  }
+  const thaw = () => {
+    frozen = false
+    for (const { to, data } of held.splice(0)) if (!to.destroyed) to.write(data)
+  }
   await listen()
-  return { url: `127.0.0.1:${port}`, port, cut, restore: listen, close: cut }
+  return { url: `127.0.0.1:${port}`, port, cut, restore: listen, freeze, thaw, close: cut }
 }
