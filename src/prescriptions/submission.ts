@@ -17,11 +17,6 @@ import {
 } from './pharmacy-client'
 import type { PrescriptionRepository, RefillStatus } from './repository'
 
-/** The key the pharmacy dedupes orders by: one request, one order, however often it is sent. */
-export function idempotencyKeyFor(requestId: number): string {
-  return `refill-request-${requestId}`
-}
-
 export const unreachableReason = 'We could not reach the pharmacy'
 
 const statusOfOrder: Record<PharmacyOrder['status'], RefillStatus> = {
@@ -61,7 +56,8 @@ export class RefillSubmissionService {
   ) {}
 
   /**
-   * Submits the request with its id as the idempotency key. A refusal (4xx) denies it for good; an outage
+   * Submits the request under its idempotency key (stored on the row): one request, one order, however often
+   * it is sent. A refusal (4xx) denies it for good; an outage
    * is thrown for BullMQ to retry with backoff, until the last attempt, which marks it failed.
    */
   async submit(requestId: number, attempt: { final: boolean }): Promise<RefillStatus> {
@@ -78,7 +74,7 @@ export class RefillSubmissionService {
           : { type: 'pickup', storeCode: request.pharmacy.code },
     }
     try {
-      const placed = await this.pharmacy.submitOrder(idempotencyKeyFor(requestId), order)
+      const placed = await this.pharmacy.submitOrder(request.idempotencyKey, order)
       await this.applyOrder(requestId, placed)
       return statusOfOrder[placed.status]
     } catch (error) {

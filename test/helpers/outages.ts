@@ -1,7 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
+import path from 'node:path'
 import { Redis } from 'ioredis'
 
 /** A free loopback port: bound, read, released. */
@@ -151,4 +154,40 @@ export async function startCuttableProxy(target: {
   }
   await listen()
   return { url: `127.0.0.1:${port}`, port, cut, restore: listen, freeze, thaw, close: cut }
+}
+
+export interface DatabaseBackup {
+  /** Puts the database back as it was when the backup was taken, as an operator restoring from backup would. */
+  restore(): Promise<void>
+  remove(): Promise<void>
+}
+
+function clientArguments(databaseUrl: string): string[] {
+  const url = new URL(databaseUrl)
+  return [
+    `--host=${url.hostname}`,
+    `--port=${url.port || '3306'}`,
+    `--user=${decodeURIComponent(url.username)}`,
+    ...(url.password ? [`--password=${decodeURIComponent(url.password)}`] : []),
+  ]
+}
+
+async function run(command: string, args: string[], stdin?: string): Promise<void> {
+  const child = spawn(command, args, { stdio: [stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'] })
+  let errors = ''
+  child.stderr?.on('data', (data: Buffer) => (errors += data.toString()))
+  if (stdin) createReadStream(stdin).pipe(child.stdin!)
+  const [code] = (await once(child, 'exit')) as [number | null]
+  if (code !== 0) throw new Error(`${command} exited with ${code}: ${errors}`)
+}
+
+/** A backup of the test run's database with mysqldump (a consistent snapshot), restored with the mysql client. */
+export async function backUpDatabase(databaseUrl: string): Promise<DatabaseBackup> {
+  const name = new URL(databaseUrl).pathname.slice(1)
+  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'portal-backup-')), `${name}.sql`)
+  await run('mysqldump', [...clientArguments(databaseUrl), '--single-transaction', `--result-file=${file}`, name])
+  return {
+    restore: () => run('mysql', [...clientArguments(databaseUrl), name], file),
+    remove: () => rm(path.dirname(file), { recursive: true, force: true }),
+  }
 }
