@@ -4,6 +4,7 @@ import type { Db } from '../platform/db'
 import type { AuditLog } from '../platform/audit'
 import { Clock, systemClock } from '../platform/clock'
 import { addToOutbox } from '../platform/outbox'
+import { missingSchedulers } from '../platform/schedulers'
 
 export interface QueueSummary {
   name: string
@@ -116,6 +117,11 @@ export class OpsService {
       unfinished: Number(unfinished?.n ?? 0),
       failed: Number(failed?.n ?? 0),
     }
+  }
+
+  /** Job schedulers (nightly batch, reminder sweep, reconciliation) Redis has lost: a problem until a worker re-adds them. */
+  missingSchedulers(): Promise<string[]> {
+    return missingSchedulers(this.queues)
   }
 
   latestLetterBatch(): Promise<LatestBatch | undefined> {
