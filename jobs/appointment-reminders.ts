@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { AppointmentService } from '../src/appointments/service'
-import type { Mailer } from '../src/platform/mail'
+import type { SentEmails } from '../src/platform/sent-emails'
 
 export const queueName = 'appointment-reminders'
 
@@ -14,7 +14,7 @@ export function startAppointmentReminderWorker(
   connection: Redis,
   prefix: string,
   appointments: AppointmentService,
-  mailer: Mailer,
+  sentEmails: SentEmails,
 ): Worker {
   return new Worker(
     queueName,
@@ -23,7 +23,7 @@ export function startAppointmentReminderWorker(
       if (job.name === 'send-reminder') {
         const reminderId = Number(job.data?.reminderId)
         if (!Number.isInteger(reminderId) || reminderId < 1) throw new UnrecoverableError('No reminder id')
-        return { outcome: await appointments.sendReminder(reminderId, mailer) }
+        return { outcome: await appointments.sendReminder(reminderId, sentEmails) }
       }
       throw new UnrecoverableError(`Unknown job ${job.name}`)
     },

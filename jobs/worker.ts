@@ -28,7 +28,7 @@ export function startWorkers(
   const workers = [
     startNotificationWorker(redis, queues.prefix, services.accountEmails, services.officeReplyNotices, services.family),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
-    startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),
+    startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.sentEmails),
     startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
   ]
   for (const worker of workers) {

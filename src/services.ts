@@ -28,6 +28,7 @@ import { OpsService } from './ops/service'
 import { AuditLog } from './platform/audit'
 import { Clock, configuredClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
+import { SentEmails } from './platform/sent-emails'
 import { createLogger, Logger } from './platform/logger'
 import { createMailer, Mailer } from './platform/mail'
 import { PdfRenderer } from './platform/pdf'
@@ -167,13 +168,21 @@ export function createServices(infrastructure: Infrastructure) {
     clock,
     logger,
   })
+  // Every email a worker sends goes through this record, once per key (see SentEmails).
+  const sentEmails = new SentEmails(
+    db,
+    redis,
+    config.redisPrefix,
+    infrastructure.mailer,
+    clock,
+    new URL(config.publicUrl).hostname,
+  )
   const family = new FamilyService(
     new FamilyRepository(db),
     membership,
     audit,
     clock,
-    new NotificationRepository(db),
-    infrastructure.mailer,
+    sentEmails,
     config.publicUrl,
     throttles,
   )
@@ -212,20 +221,12 @@ export function createServices(infrastructure: Infrastructure) {
     ops: new OpsService(db, queues, clock, audit, letterBatches),
     prescriptions,
     messages,
-    officeReplyNotices: new OfficeReplyNotices(
-      messageRepository,
-      new NotificationRepository(db),
-      infrastructure.mailer,
-      clock,
-      queues,
-      redis,
-      {
-        windowMs: config.messages.noticeWindowMs,
-        retryDelayMs: config.messages.noticeRetryDelayMs,
-        attempts: config.messages.noticeAttempts,
-        publicUrl: config.publicUrl,
-      },
-    ),
+    officeReplyNotices: new OfficeReplyNotices(messageRepository, sentEmails, clock, queues, redis, {
+      windowMs: config.messages.noticeWindowMs,
+      retryDelayMs: config.messages.noticeRetryDelayMs,
+      attempts: config.messages.noticeAttempts,
+      publicUrl: config.publicUrl,
+    }),
     recordAccess,
     connectedApps,
     authorizationServer,
@@ -246,19 +247,14 @@ export function createServices(infrastructure: Infrastructure) {
       db,
       prescriptionRepository,
       new PharmacyClient(config.pharmacy.url, config.pharmacy.timeoutMs),
-      new NotificationRepository(db),
-      infrastructure.mailer,
+      sentEmails,
       clock,
       logger,
       config.publicUrl,
     ),
     family,
-    accountEmails: new AccountEmailService(
-      new NotificationRepository(db),
-      infrastructure.mailer,
-      clock,
-      config.publicUrl,
-    ),
+    sentEmails,
+    accountEmails: new AccountEmailService(new NotificationRepository(db), sentEmails, clock, config.publicUrl),
   }
 }
 

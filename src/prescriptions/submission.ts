@@ -1,11 +1,10 @@
 import { UnrecoverableError } from 'bullmq'
 import type { Knex } from 'knex'
 import type { Logger } from 'pino'
-import type { NotificationRepository } from '../notifications/repository'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import type { Db } from '../platform/db'
-import type { Mailer } from '../platform/mail'
+import type { SentEmails } from '../platform/sent-emails'
 import { addToOutbox } from '../platform/outbox'
 import { refillUpdateMessage } from './emails'
 import {
@@ -48,8 +47,7 @@ export class RefillSubmissionService {
     private readonly db: Db,
     private readonly repository: PrescriptionRepository,
     private readonly pharmacy: PharmacyClient,
-    private readonly sentEmails: NotificationRepository,
-    private readonly mailer: Mailer,
+    private readonly sentEmails: SentEmails,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly publicUrl: string,
@@ -161,12 +159,14 @@ export class RefillSubmissionService {
   /** The notice for one status change, sent once however often the job runs. */
   async sendNotice(eventId: number): Promise<'sent' | 'skipped'> {
     const jobKey = `refill-event-${eventId}`
-    const requester = await this.repository.noticeRecipient(eventId)
-    if (!requester?.email) return 'skipped'
-    if (await this.sentEmails.alreadySent(jobKey)) return 'skipped'
-    await this.mailer.send(refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`))
-    await this.sentEmails.recordSent(jobKey, 'refill-update', requester.userId, this.clock())
-    return 'sent'
+    return this.sentEmails.sendOnce(jobKey, 'refill-update', async () => {
+      const requester = await this.repository.noticeRecipient(eventId)
+      if (!requester?.email) return undefined
+      return {
+        email: refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`),
+        userId: requester.userId,
+      }
+    })
   }
 }
 

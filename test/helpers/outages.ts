@@ -117,10 +117,10 @@ export async function startCuttableProxy(target: {
   const sockets = new Set<net.Socket>()
   let server: net.Server | undefined
   let frozen = false
-  const held: { to: net.Socket; data: Buffer }[] = []
+  const held: { from: net.Socket; to: net.Socket; data: Buffer }[] = []
   const forward = (from: net.Socket, to: net.Socket) => {
     from.on('data', (data: Buffer) => {
-      if (frozen) held.push({ to, data })
+      if (frozen) held.push({ from, to, data })
       else to.write(data)
     })
     from.on('close', () => to.destroy())
@@ -150,7 +150,8 @@ export async function startCuttableProxy(target: {
   }
   const thaw = () => {
     frozen = false
-    for (const { to, data } of held.splice(0)) if (!to.destroyed) to.write(data)
+    // What a client that has gone since (a killed process) sent never arrives, as with a real lost connection.
+    for (const { from, to, data } of held.splice(0)) if (!from.destroyed && !to.destroyed) to.write(data)
   }
   await listen()
   return { url: `127.0.0.1:${port}`, port, cut, restore: listen, freeze, thaw, close: cut }
