@@ -4,6 +4,7 @@ import { fixedClock } from '../../src/platform/clock'
 import { Agent, demoPassword, signOn } from '../helpers/app'
 import { useBackground } from '../helpers/background'
 import { backUpDatabase } from '../helpers/outages'
+import { memberIdOf, userIdOf } from '../helpers/records'
 import {
   medicationIdsOf,
   pharmacyIdOf,
@@ -12,6 +13,8 @@ import {
   usePharmacy,
   waitUntil,
 } from '../helpers/pharmacy'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * The database restored from a backup (mysqldump, then the mysql client) while Redis and the pharmacy keep
@@ -59,6 +62,45 @@ describe('after the database is restored from a backup', function () {
       assert.ok(order, 'the request is marked with an order the pharmacy has')
       assert.notEqual(order.id, orders[0].id, 'not the order placed before the restore')
       assert.equal(order.fulfilment, 'mail', 'the order is the new request’s')
+    } finally {
+      await backup.remove()
+    }
+  })
+
+  it('emails the member of an office reply whose message id was used before the restore', async () => {
+    const { services, mail } = context.background
+    const alexViewing = {
+      actorUserId: await userIdOf(db(), 'alex.rivera'),
+      memberId: await memberIdOf(db(), '11000003'),
+    }
+    const nurse = { userId: await userIdOf(db(), 'office.nurse') }
+    const departments = await services.messages.departments(alexViewing)
+    const sent = await services.messages.send(alexViewing, {
+      department: String(departments[0].id),
+      topic: 'other',
+      subject: 'A question',
+      body: 'Is the clinic open on Saturday?',
+      notUrgent: 'yes',
+    })
+    assert.ok(sent.ok)
+    const toAlex = () => mail.messages.filter((email) => email.to.includes('alex.rivera@example.com'))
+    const officeReply = async () => {
+      const outcome = await services.messages.officeReply(nurse, String(sent.threadId), { body: 'Yes, 9 to 1.' })
+      assert.ok(outcome.ok)
+      return Number((await db()('messages').where({ author: 'office' }).max({ id: 'id' }).first())?.id)
+    }
+    const backup = await backUpDatabase(services.config.databaseUrl)
+    try {
+      const before = await officeReply()
+      await mail.waitFor((email) => email.to.includes('alex.rivera@example.com'), 30_000)
+      // The window of that email passes, so the next reply's email goes at once.
+      await sleep(services.config.messages.noticeWindowMs + 500)
+
+      await backup.restore()
+      const after = await officeReply()
+      assert.equal(after, before, 'the restored database gives the new reply the same id')
+      await waitUntil('the second email', () => toAlex().length >= 2, 30_000)
+      assert.equal(toAlex().length, 2)
     } finally {
       await backup.remove()
     }
