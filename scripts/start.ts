@@ -88,7 +88,7 @@ Members without an account yet: Maria Garcia (MRN 11000001, born 1985-03-14) and
 Refill requests go to the local pharmacy simulator on ${config.pharmacy.url}; it marks orders ready after ${config.pharmacy.autoReadySeconds} s.
 
 The mobile app's API: ${url}/fhir/R4 (discovery at ${url}/fhir/R4/.well-known/smart-configuration); the demo app
-"member-portal-mobile" is registered in ${config.smart.clientsFile} (see the README's curl walk-through).
+"member-portal-mobile" is registered in ${config.smart.clientsFile} (see the curl walk-through in docs/api.md).
 
 Email goes to the local mail catcher: read it at http://localhost:${config.mailCatcher.webPort} or in var/mail/.
 

@@ -45,6 +45,7 @@ import { PharmacyClient } from './prescriptions/pharmacy-client'
 import { PrescriptionRepository } from './prescriptions/repository'
 import { PrescriptionService } from './prescriptions/service'
 import { RefillSubmissionService, refillJobOptions } from './prescriptions/submission'
+import { SeenWebhooks } from './prescriptions/webhook-signature'
 import { VaccinationService } from './vaccinations/service'
 import { FhirService } from './fhir/service'
 import { AuthorizationServer } from './smart/authorization-server'
@@ -252,6 +253,7 @@ export function createServices(infrastructure: Infrastructure) {
       logger,
       config.publicUrl,
     ),
+    seenWebhooks: new SeenWebhooks(redis, config.redisPrefix),
     family,
     sentEmails,
     accountEmails: new AccountEmailService(new NotificationRepository(db), sentEmails, clock, config.publicUrl),

@@ -144,7 +144,7 @@ export function settingsRoutes({
   })
 
   router.post('/account/apps/:id/revoke', async (req, res) => {
-    const appName = await connectedApps.revoke(user(req).id, req.params.id, {
+    const appName = await connectedApps.revoke(user(req), req.params.id, {
       requestId: req.id === undefined ? undefined : String(req.id),
       ip: req.ip,
     })

@@ -142,6 +142,7 @@ export class FamilyService implements ProxyDirectory {
       targetId: entry.page,
       requestId: entry.requestId,
       ip: entry.ip,
+      appClientId: entry.appClientId,
     })
   }
 

@@ -136,6 +136,7 @@ export class FhirService {
       page: tool,
       requestId: viewing.requestId,
       ip: viewing.ip?.slice(0, 45),
+      appClientId: access.clientId,
     })
     throw new NotFoundError()
   }

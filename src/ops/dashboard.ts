@@ -74,15 +74,47 @@ class RedactingAdapter extends BullMQAdapter {
   }
 }
 
-// Work reaches workers only through the outbox: the dashboard may retry, promote, clean and pause, but not add
-// jobs, change a job's data, empty a queue or destroy it.
-const refusedActions = [/\/add$/, /\/update-data$/, /\/obliterate$/, /\/empty$/]
+/**
+ * What ops may change from the dashboard, spelled as bull-board spells its routes: retry, promote, clean, pause
+ * and resume, and a queue's concurrency. Work reaches workers only through the outbox, so adding a job, changing
+ * a job's data, emptying a queue or destroying one is not on the list.
+ */
+export const allowedChanges: readonly { method: 'put'; route: string }[] = [
+  { method: 'put', route: '/api/queues/pause' },
+  { method: 'put', route: '/api/queues/resume' },
+  { method: 'put', route: '/api/queues/:queueName/retry/:queueStatus' },
+  { method: 'put', route: '/api/queues/:queueName/promote' },
+  { method: 'put', route: '/api/queues/:queueName/clean/:queueStatus' },
+  { method: 'put', route: '/api/queues/:queueName/pause' },
+  { method: 'put', route: '/api/queues/:queueName/resume' },
+  { method: 'put', route: '/api/queues/:queueName/concurrency' },
+  { method: 'put', route: '/api/queues/:queueName/:jobId/retry' },
+  { method: 'put', route: '/api/queues/:queueName/:jobId/clean' },
+  { method: 'put', route: '/api/queues/:queueName/:jobId/promote' },
+]
 
-const refuseOutsideTheOutbox: RequestHandler = (req, _res, next) => {
-  if (req.method !== 'GET' && refusedActions.some((pattern) => pattern.test(req.path))) {
-    return next(new ForbiddenError())
+const isAllowedChange = (route: { method: string | string[]; route: string | string[] }) =>
+  allowedChanges.some((allowed) => allowed.method === route.method && allowed.route === route.route)
+
+/**
+ * Reads pass; a change passes only if it matches an allowed route. The list is an Express router like the
+ * dashboard's own, so it matches every spelling the dashboard would (any case, a trailing slash, encoded
+ * characters): a pattern of our own could disagree with Express and let `/ADD` or `/empty/` through.
+ */
+function changesOpsMayMake(): Router {
+  const gate = Router()
+  for (const { method, route } of allowedChanges) gate[method](route, (_req, _res, next) => next('router'))
+  gate.use((req, _res, next) => next(req.method === 'GET' || req.method === 'HEAD' ? undefined : new ForbiddenError()))
+  return gate
+}
+
+/** Whether an Origin header names this host; anything that is not a URL (`null`, `x`) does not. */
+function originIsHost(origin: string, host: string): boolean {
+  try {
+    return new URL(origin).host === host
+  } catch {
+    return false
   }
-  next()
 }
 
 /**
@@ -95,15 +127,23 @@ const sameOriginOnly: RequestHandler = (req, _res, next) => {
   const origin = req.get('origin')
   const host = req.get('host')
   if (site && site !== 'same-origin') return next(new ForbiddenError())
-  if (origin && host && new URL(origin).host !== host) return next(new ForbiddenError())
+  if (origin !== undefined && !(host && originIsHost(origin, host))) return next(new ForbiddenError())
   next()
 }
 
-/** bull-board's own Express app, with no ETag on its pages: like every page of the site, none is revalidated. */
+/**
+ * bull-board's own Express app, with no ETag on its pages (like every page of the site, none is revalidated) and
+ * only the API routes ops may use: a refused action has no handler at all, whatever reaches it.
+ */
 class PortalExpressAdapter extends ExpressAdapter {
   constructor() {
     super()
     this.app.set('etag', false)
+  }
+
+  override setApiRoutes(routes: Parameters<ExpressAdapter['setApiRoutes']>[0]): this {
+    super.setApiRoutes(routes.filter((route) => route.method === 'get' || isAllowedChange(route)))
+    return this
   }
 }
 
@@ -125,6 +165,6 @@ export function dashboardRoutes(queues: Queues): Router {
     },
   })
   const router = Router()
-  router.use(dashboardPath, ...requireRole('ops'), sameOriginOnly, refuseOutsideTheOutbox, serverAdapter.getRouter())
+  router.use(dashboardPath, ...requireRole('ops'), sameOriginOnly, changesOpsMayMake(), serverAdapter.getRouter())
   return router
 }

@@ -127,6 +127,8 @@ export interface ProxyDirectory {
     page: string
     requestId?: string
     ip?: string
+    /** The app that asked, when the refusal was of an API call. */
+    appClientId?: string
   }): Promise<void>
 }
 

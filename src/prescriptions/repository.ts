@@ -299,8 +299,9 @@ export class PrescriptionRepository {
   }
 
   /**
-   * Moves a request from one of `from` to `to` and records the event; false when it had already moved on
-   * (a retried job, a late or repeated webhook), so every change happens once.
+   * Moves a request from one of `from` to `to` and records the event; undefined when it had already moved on
+   * (a retried job, a late or repeated webhook), so every change happens once. The row is locked first, so two
+   * calls at once for the same request take turns, and the status it left is returned.
    */
   async changeStatus(
     trx: Knex.Transaction,
@@ -309,10 +310,11 @@ export class PrescriptionRepository {
     to: RefillStatus,
     at: Date,
     fields: { pharmacyOrderId?: string; trackingNumber?: string | null; outcomeReason?: string | null } = {},
-  ): Promise<number | undefined> {
-    const changed = await trx('refill_requests')
+  ): Promise<{ eventId: number; from: RefillStatus } | undefined> {
+    const row = await trx('refill_requests').where({ id }).forUpdate().first('status')
+    if (!row || !from.includes(row.status as RefillStatus)) return undefined
+    await trx('refill_requests')
       .where({ id })
-      .whereIn('status', from)
       .update({
         status: to,
         status_changed_at: at,
@@ -320,17 +322,19 @@ export class PrescriptionRepository {
         ...(fields.trackingNumber === undefined ? {} : { tracking_number: fields.trackingNumber }),
         ...(fields.outcomeReason === undefined ? {} : { outcome_reason: fields.outcomeReason }),
       })
-    if (changed === 0) return undefined
     const [eventId] = await trx('refill_request_events').insert({ refill_request_id: id, status: to, at })
-    return Number(eventId)
+    return { eventId: Number(eventId), from: row.status as RefillStatus }
   }
 
-  /** A filled request uses one refill of each medicine and restarts its days' supply. */
+  /**
+   * A filled request uses one refill of each medicine and restarts its days' supply. A medicine with none left
+   * stays at 0 (`refills_left` is unsigned: `refills_left - 1` at 0 is out of range, not -1).
+   */
   async recordFill(trx: Knex.Transaction, requestId: number, filledOn: string): Promise<void> {
     const ids = await trx('refill_request_items').where({ refill_request_id: requestId }).pluck('medication_id')
     await trx('medications')
       .whereIn('id', ids)
-      .update({ last_filled_on: filledOn, refills_left: trx.raw('greatest(refills_left - 1, 0)') })
+      .update({ last_filled_on: filledOn, refills_left: trx.raw('if(refills_left > 0, refills_left - 1, 0)') })
   }
 
   async requestIdForOrder(orderId: string, idempotencyKey: string, trx: Trx = this.db): Promise<number | undefined> {

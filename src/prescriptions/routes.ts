@@ -192,20 +192,23 @@ const webhookBody = z.object({
 /**
  * The pharmacy's webhook: mounted before sessions and CSRF (a server calls it, not a browser), it takes the
  * raw body so the signature is checked over the exact bytes sent. Stale or badly signed calls are refused
- * (401) and logged without their body.
+ * (401), a signed call seen before within the window is refused as a replay (409), and both are logged without
+ * their body.
  */
 export function pharmacyWebhookRoutes({
   refillSubmissions,
+  seenWebhooks,
   config,
   clock,
   logger,
-}: Pick<Services, 'refillSubmissions' | 'config' | 'clock' | 'logger'>): Router {
+}: Pick<Services, 'refillSubmissions' | 'seenWebhooks' | 'config' | 'clock' | 'logger'>): Router {
   const router = Router()
   router.post('/pharmacy/webhook', express.raw({ type: () => true, limit: '16kb' }), async (req, res) => {
-    const body = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0)
+    const signature = req.get(signatureHeader)
     const check = verifyWebhook(
       config.pharmacy.webhookSecret,
-      { timestamp: req.get(timestampHeader), signature: req.get(signatureHeader) },
+      { timestamp: req.get(timestampHeader), signature },
       body,
       clock(),
     )
@@ -213,14 +216,25 @@ export function pharmacyWebhookRoutes({
       logger.warn({ requestId: req.id, problem: check.problem }, 'pharmacy webhook refused')
       return res.status(401).json({ error: `Refused: ${check.problem}` })
     }
+    if (!(await seenWebhooks.firstSighting(signature!))) {
+      logger.warn({ requestId: req.id, problem: 'replayed' }, 'pharmacy webhook refused')
+      return res.status(409).json({ error: 'Refused: replayed' })
+    }
     let parsed: z.infer<typeof webhookBody>
     try {
-      parsed = webhookBody.parse(JSON.parse(body))
+      // JSON is UTF-8 (RFC 8259 §8.1): a body that is not is unreadable, not guessed at.
+      parsed = webhookBody.parse(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)))
     } catch {
       logger.warn({ requestId: req.id }, 'pharmacy webhook with an unreadable body')
       return res.status(400).json({ error: 'Unreadable body' })
     }
-    const outcome = await refillSubmissions.applyWebhook(parsed.order)
+    let outcome: Awaited<ReturnType<typeof refillSubmissions.applyWebhook>>
+    try {
+      outcome = await refillSubmissions.applyWebhook(parsed.order)
+    } catch (error) {
+      await seenWebhooks.forget(signature!)
+      throw error
+    }
     if (outcome === 'unknown')
       logger.warn({ requestId: req.id, orderId: parsed.order.id }, 'webhook for an unknown order')
     res.status(outcome === 'unknown' ? 404 : 200).json({ outcome })

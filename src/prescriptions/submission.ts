@@ -14,6 +14,7 @@ import {
   PharmacyRejectedError,
   PharmacyUnavailableError,
 } from './pharmacy-client'
+import { movesUseARefill, statusesBefore } from './refill-status'
 import type { PrescriptionRepository, RefillStatus } from './repository'
 
 export const unreachableReason = 'We could not reach the pharmacy'
@@ -23,19 +24,6 @@ const statusOfOrder: Record<PharmacyOrder['status'], RefillStatus> = {
   ready: 'ready',
   shipped: 'shipped',
   denied: 'denied',
-}
-
-/**
- * Where each status may come from: a change that arrives late or twice finds the request moved on and does
- * nothing. The pharmacy's word beats our "failed": a last attempt that timed out may still have placed the order.
- */
-const previous: Record<RefillStatus, RefillStatus[]> = {
-  requested: [],
-  sent: ['requested', 'failed'],
-  ready: ['requested', 'sent', 'failed'],
-  shipped: ['requested', 'sent', 'ready', 'failed'],
-  denied: ['requested', 'sent', 'failed'],
-  failed: ['requested'],
 }
 
 /**
@@ -148,10 +136,14 @@ export class RefillSubmissionService {
   ): Promise<boolean> {
     const now = this.clock()
     return this.db.transaction(async (trx: Knex.Transaction) => {
-      const eventId = await this.repository.changeStatus(trx, requestId, previous[to], to, now, fields)
-      if (eventId === undefined) return false
-      if (to === 'ready' || to === 'shipped') await this.repository.recordFill(trx, requestId, planDate(now))
-      await addToOutbox(trx, this.clock, { queue: 'refill-submission', jobName: 'notify-member', payload: { eventId } })
+      const changed = await this.repository.changeStatus(trx, requestId, statusesBefore(to), to, now, fields)
+      if (!changed) return false
+      if (movesUseARefill(changed.from, to)) await this.repository.recordFill(trx, requestId, planDate(now))
+      await addToOutbox(trx, this.clock, {
+        queue: 'refill-submission',
+        jobName: 'notify-member',
+        payload: { eventId: changed.eventId },
+      })
       return true
     })
   }

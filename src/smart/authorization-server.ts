@@ -134,8 +134,18 @@ export class AuthorizationServer {
       pkce: { methods: ['S256'], required: () => true },
       scopes: [...launchScopes],
       claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
-      // The app names the FHIR server it wants as `aud` (SMART); it is checked against this server's own.
-      extraParams: ['aud'],
+      extraParams: {
+        // SMART App Launch 2.0, "Obtain authorization code": `aud` is required, the "URL of the EHR resource
+        // server from which the app wishes to retrieve FHIR data. This parameter prevents leaking a genuine bearer
+        // token to a counterfeit resource server." Checked here, after the client and its redirect URI, for GET
+        // and POST alike; the error goes back to the app (RFC 6749 §4.1.2.1).
+        aud: (ctx, value) => {
+          if (value === undefined || value === '')
+            throw new errors.InvalidRequest('aud is required: name this FHIR server, as SMART App Launch 2.0 asks')
+          if (!audienceAccepted(value, ctx.origin, fhirResource))
+            throw new errors.InvalidTarget('The app asked for a FHIR server that is not this one (aud).')
+        },
+      },
       features: {
         devInteractions: { enabled: false },
         revocation: { enabled: true },
@@ -191,6 +201,14 @@ export class AuthorizationServer {
 
     const provider = new Provider(this.issuer, configuration)
     provider.proxy = options.behindTls
+    // The provider compares redirect URIs once parsed, and URL parsing drops a trailing space or NUL and
+    // lowercases the scheme, so `…/callback%20` or `…/callback%00` passed as the registered one. A redirect URI
+    // must be written exactly as it was registered (RFC 6749 §3.1.2.3: compared as simple strings when
+    // registered in full); the RFC 8252 loopback port is the provider's own check, on a URI in its exact form.
+    const redirectUriAllowed = provider.Client.prototype.redirectUriAllowed
+    provider.Client.prototype.redirectUriAllowed = function (this: InstanceType<Provider['Client']>, value: string) {
+      return isExactUrl(value) && redirectUriAllowed.call(this, value)
+    }
     provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
       connectedApps.grantEnded(grantId).catch((error: unknown) => logger.warn({ err: error }, 'grant not marked ended'))
     })
@@ -199,12 +217,6 @@ export class AuthorizationServer {
     )
 
     provider.use(async (ctx: KoaContextWithOIDC, next) => {
-      if (ctx.path === '/auth' && !audienceAccepted(ctx.query.aud, ctx.origin, fhirResource)) {
-        ctx.status = 400
-        ctx.type = 'html'
-        ctx.body = errorPage('The app asked for a FHIR server that is not this one (aud).')
-        return
-      }
       // Native apps always see the consent page (the check below), so an app asking for offline_access need not
       // add prompt=consent as OpenID Connect would otherwise require to keep it.
       if (ctx.path === '/auth' && typeof ctx.query.scope === 'string' && ctx.query.prompt === undefined)
@@ -225,12 +237,21 @@ export class AuthorizationServer {
   }
 }
 
-/** `aud` (when given) must be this FHIR server, as the public address or the address the request came to. */
+/** `aud` must be this FHIR server, as the public address or the address the request came to. */
 function audienceAccepted(aud: unknown, origin: string, fhirBase: string): boolean {
-  if (aud === undefined) return true
   if (typeof aud !== 'string') return false
   const wanted = aud.replace(/\/+$/, '')
   return wanted === fhirBase || wanted === `${origin}${fhirBasePath}`
+}
+
+/** Whether a URL is written as its parsed form: no space or control character dropped, nothing normalised. */
+function isExactUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false
+  try {
+    return new URL(value).href === value
+  } catch {
+    return false
+  }
 }
 
 /** The authorization server's own error page: plain, accessible, styled like the portal, with a way back. */

@@ -15,6 +15,10 @@ const redirectUri = z
       return false
     }
   }, 'a redirect URI must use a reverse-domain private-use scheme, https, or http on 127.0.0.1 or [::1]')
+  // The app must send it exactly as registered, so it is registered as a URL is written once parsed.
+  .refine((value) => URL.canParse(value) && new URL(value).href === value, {
+    message: 'write the redirect URI in full, as a browser would (lowercase scheme, a path of at least "/")',
+  })
 
 const registration = z.object({
   client_id: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,99}$/, 'use 3–100 lowercase letters, digits, ., _ and -'),

@@ -75,11 +75,30 @@ export class ConnectedAppService {
     )
   }
 
-  /** The member takes an app's access away; another member's id is not found. */
-  async revoke(userId: number, rawId: unknown, request: { requestId?: string; ip?: string }): Promise<string> {
+  /**
+   * The member takes an app's access away. Another member's id (or one already revoked, or made up) is not
+   * found, and the attempt is audited like a refused view of a record.
+   */
+  async revoke(
+    user: { id: number; memberId: number | null },
+    rawId: unknown,
+    request: { requestId?: string; ip?: string },
+  ): Promise<string> {
+    const userId = user.id
     const id = typeof rawId === 'string' && /^[1-9]\d{0,9}$/.test(rawId) ? Number(rawId) : undefined
     const access = id === undefined ? undefined : await this.repository.findActiveForUser(userId, id)
-    if (!access) throw new NotFoundError()
+    if (!access) {
+      await this.audit.record({
+        actorUserId: userId,
+        subjectMemberId: user.memberId,
+        action: 'app-access.revoke-denied',
+        targetType: 'app-access',
+        targetId: typeof rawId === 'string' ? rawId.slice(0, 64) : undefined,
+        requestId: request.requestId,
+        ip: request.ip?.slice(0, 45),
+      })
+      throw new NotFoundError()
+    }
     await this.revokeGrant(access.grantId)
     await this.repository.markRevoked(access.grantId, this.clock())
     await this.audit.record({

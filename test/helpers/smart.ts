@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import type { Express } from 'express'
 import supertest from 'supertest'
 import { Agent, csrfTokenIn } from './app'
+import { loadConfig } from '../../src/config'
 import { fhirResourceTypes } from '../../src/smart/scopes'
 
 export const demoApp = { clientId: 'member-portal-mobile', redirectUri: 'org.memberportal.mobile:/oauth/callback' }
@@ -17,9 +18,12 @@ export function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') }
 }
 
-/** The authorization request the app opens in the system browser. */
+/** The FHIR server the app names as `aud`: the portal's public address, as its discovery document gives it. */
+export const fhirServer = `${loadConfig().publicUrl}/fhir/R4`
+
+/** The authorization request the app opens in the system browser; `aud: null` leaves `aud` out. */
 export function authorizeUrl(
-  options: { scope?: string; challenge?: string; state?: string; aud?: string } = {},
+  options: { scope?: string; challenge?: string; state?: string; aud?: string | null } = {},
 ): string {
   const params = new URLSearchParams({
     response_type: 'code',
@@ -32,7 +36,7 @@ export function authorizeUrl(
     params.set('code_challenge', options.challenge)
     params.set('code_challenge_method', 'S256')
   }
-  if (options.aud) params.set('aud', options.aud)
+  if (options.aud !== null) params.set('aud', options.aud ?? fhirServer)
   return `/oauth/auth?${params.toString()}`
 }
 

@@ -7,8 +7,8 @@ import { releaseOf } from '../../src/labs/release'
 import { createInfrastructure, createServices } from '../../src/services'
 import { buildApp, closeServices, csrfTokenIn, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
 import { assertValidFhir } from '../helpers/fhir-validation'
-import { memberIdOf } from '../helpers/records'
-import { fhirGet, refresh, TokenResponse, tokensFor } from '../helpers/smart'
+import { auditRowsAfter, lastAuditId, memberIdOf, userIdOf } from '../helpers/records'
+import { demoApp, fhirGet, refresh, TokenResponse, tokensFor } from '../helpers/smart'
 
 interface Bundle {
   resourceType: string
@@ -219,6 +219,11 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     }
     const refusals = await services.db('audit_log').where({ subject_member_id: jordan, action: 'proxy-access.denied' })
     assert.ok(refusals.length >= 3, 'each refusal is audited')
+    assert.deepEqual(
+      [...new Set(refusals.map((row: { app_client_id: string | null }) => row.app_client_id))],
+      [demoApp.clientId],
+      'with the app that asked',
+    )
     // The token names Jordan: Alex's own records are not reachable with it.
     await get(`/Observation?patient=${alex}`, forTeen.access_token).expect(404)
   })
@@ -281,12 +286,25 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     const agent = await signedOnAgent(app, 'pat.rivera')
     const page = await agent.get('/account/apps').expect(200)
     const alexAccess = await services.db('app_access').where({ member_id: alex }).whereNull('revoked_at').first('id')
-    await agent
-      .post(`/account/apps/${alexAccess.id}/revoke`)
-      .type('form')
-      .send({ _csrf: csrfTokenIn(page.text) })
-      .expect(404)
+    const before = await lastAuditId(services.db)
+    for (const id of [String(alexAccess.id), '999999', 'abc']) {
+      await agent
+        .post(`/account/apps/${id}/revoke`)
+        .type('form')
+        .send({ _csrf: csrfTokenIn(page.text) })
+        .expect(404)
+    }
     await get(`/Patient/${alex}`).expect(200)
+    const attempts = (await auditRowsAfter(services.db, before)).filter((row) => row.action.startsWith('app-access'))
+    assert.deepEqual(
+      attempts.map((row) => [row.action, row.actor_user_id, row.target_id]),
+      [
+        ['app-access.revoke-denied', await userIdOf(services.db, 'pat.rivera'), String(alexAccess.id)],
+        ['app-access.revoke-denied', await userIdOf(services.db, 'pat.rivera'), '999999'],
+        ['app-access.revoke-denied', await userIdOf(services.db, 'pat.rivera'), 'abc'],
+      ],
+      'each attempt is audited as refused',
+    )
     const unknown = await get('/Encounter?patient=1').expect(404)
     assertValidFhir(unknown.body)
     const written = await fhirGet(app, '/Patient').expect(401)

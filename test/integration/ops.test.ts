@@ -151,6 +151,58 @@ describe('the ops area', () => {
       await ops.put('/ops/queues/api/queues/office-message-notifications/empty').expect(403)
     })
 
+    it('refuses every spelling of every action that bypasses the outbox, by every method', async () => {
+      const queueName = 'office-message-notifications'
+      const queue = services.queues.get(queueName)
+      const job = await queue.add('security-notice', { userId: 45 })
+      const actions = [
+        { action: 'add', under: `/ops/queues/api/queues/${queueName}` },
+        { action: 'empty', under: `/ops/queues/api/queues/${queueName}` },
+        { action: 'obliterate', under: `/ops/queues/api/queues/${queueName}` },
+        { action: 'update-data', under: `/ops/queues/api/queues/${queueName}/${job.id}` },
+      ]
+      // Express matches paths in any case, with or without a trailing slash, and decodes each parameter.
+      const spellings = (action: string, under: string) => [
+        `${under}/${action}`,
+        `${under}/${action.toUpperCase()}`,
+        `${under}/${action[0].toUpperCase()}${action.slice(1)}`,
+        `${under}/${action}/`,
+        `${under}/${action.toUpperCase()}/`,
+        `${under}/%${action.charCodeAt(0).toString(16)}${action.slice(1)}`,
+        `${under.replace('/ops/queues/api/queues/', '/OPS/Queues/API/QUEUES/').replace('-', '%2D')}/${action}`,
+      ]
+      for (const { action, under } of actions) {
+        for (const address of spellings(action, under)) {
+          for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+            const response = await ops[method](address).send({ name: 'security-notice', data: { userId: 1 } })
+            assert.equal(response.status, 403, `${method.toUpperCase()} ${address}`)
+          }
+        }
+      }
+      assert.deepEqual(
+        (await queue.getJobs(['waiting', 'delayed'])).map((each) => [each.id, each.data]),
+        [[job.id, { userId: 45 }]],
+        'no job added, none changed, the queue neither emptied nor destroyed',
+      )
+    })
+
+    it('lets ops retry and remove a job however the address is spelled', async () => {
+      const queue = services.queues.get('office-message-notifications')
+      const job = await failedJob('office-message-notifications', { userId: 46 }, 'smtp down')
+      await ops.put(`/ops/queues/api/queues/office-message-notifications/${job.id}/RETRY/`).expect(204)
+      assert.equal(await queue.getJob(job.id!).then((again) => again?.getState()), 'waiting')
+      await ops.put(`/ops/Queues/api/queues/office-message-notifications/${job.id}/Clean`).expect(204)
+      assert.equal(await queue.getJob(job.id!), undefined)
+    })
+
+    it('refuses a change whose Origin is not a web address with 403, not an error', async () => {
+      for (const origin of ['null', 'x', 'http://', '://', ' ']) {
+        const response = await ops.put('/ops/queues/api/queues/pause').set('Origin', origin)
+        assert.equal(response.status, 403, origin)
+      }
+      assert.equal(await services.queues.get('refill-submission').isPaused(), false)
+    })
+
     it('refuses a change sent from another site', async () => {
       await ops.put('/ops/queues/api/queues/pause').set('Origin', 'https://attacker.example').expect(403)
       await ops.put('/ops/queues/api/queues/pause').set('Sec-Fetch-Site', 'cross-site').expect(403)

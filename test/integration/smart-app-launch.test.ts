@@ -182,8 +182,10 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     const otherServer = await agent.get(
       authorizeUrl({ challenge: pkcePair().challenge, aud: 'https://elsewhere.example/fhir' }),
     )
-    assert.equal(otherServer.status, 400)
-    assert.match(otherServer.text, /not this one/)
+    const refused = errorAtApp(otherServer)
+    assert.equal(refused.get('error'), 'invalid_target')
+    assert.match(refused.get('error_description') ?? '', /not this one/)
+    assert.equal(refused.get('code'), null)
     const hostile = await agent.get(
       authorizeUrl({ challenge: pkcePair().challenge }).replace(
         encodeURIComponent(demoApp.redirectUri),
@@ -192,6 +194,59 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     )
     assert.equal(hostile.status, 400)
     assert.doesNotMatch(hostile.headers.location ?? '', /attacker/)
+  })
+
+  /** The error the authorization server sent back to the app's redirect URI (RFC 6749 §4.1.2.1). */
+  function errorAtApp(response: { status: number; headers: Record<string, string> }): URLSearchParams {
+    assert.equal(response.status, 303)
+    const location = response.headers.location
+    assert.ok(location.startsWith(`${demoApp.redirectUri}?`), location)
+    return new URL(location).searchParams
+  }
+
+  it('refuses an authorization request without aud, by GET or by POST (SMART App Launch 2.0 requires it)', async () => {
+    const agent = await signedOnAgent(app)
+    for (const aud of [null, '']) {
+      const response = await agent.get(authorizeUrl({ challenge: pkcePair().challenge, aud }))
+      const refused = errorAtApp(response)
+      assert.equal(refused.get('error'), 'invalid_request', String(aud))
+      assert.match(refused.get('error_description') ?? '', /aud is required/)
+      assert.equal(refused.get('state'), 'state-1')
+    }
+    const form = Object.fromEntries(
+      new URL(authorizeUrl({ challenge: pkcePair().challenge }), 'http://portal').searchParams,
+    )
+    const { aud, ...withoutAud } = form
+    assert.ok(aud)
+    assert.equal(
+      errorAtApp(await agent.post('/oauth/auth').type('form').send(withoutAud)).get('error'),
+      'invalid_request',
+    )
+    // The same request by POST with aud goes on to the portal's pages.
+    const posted = await agent.post('/oauth/auth').type('form').send(form)
+    assert.equal(posted.status, 303)
+    assert.match(posted.headers.location, /\/connect-app\//)
+  })
+
+  it('refuses a redirect URI that is the registered one only once parsed: a trailing space, %00, another case', async () => {
+    const agent = await signedOnAgent(app)
+    for (const spelled of [
+      `${demoApp.redirectUri} `,
+      `${demoApp.redirectUri}\u0000`,
+      `${demoApp.redirectUri}\t`,
+      ` ${demoApp.redirectUri}`,
+      demoApp.redirectUri.replace('org.', 'ORG.'),
+    ]) {
+      const response = await agent.get(
+        authorizeUrl({ challenge: pkcePair().challenge }).replace(
+          encodeURIComponent(demoApp.redirectUri),
+          encodeURIComponent(spelled),
+        ),
+      )
+      assert.equal(response.status, 400, JSON.stringify(spelled))
+      assert.equal(response.headers.location, undefined, 'nothing is sent to the app')
+      assert.equal(titleOf(response.text), 'The app could not connect – Member Portal')
+    }
   })
 
   it('answers a wrong, missing, huge or hostile choice on the patient picker with the error summary, never a 500', async () => {
