@@ -119,6 +119,11 @@ async function ensureRedis(url) {
   await waitForPort(host, port, 'Redis')
 }
 
+function javaFound() {
+  if (process.env.JAVA_PATH) return fs.existsSync(process.env.JAVA_PATH)
+  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0
+}
+
 function ensureChromium() {
   const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
   const missing = []
@@ -128,6 +133,8 @@ function ensureChromium() {
   if (!fs.existsSync('/usr/bin/pdftotext')) missing.push('poppler-utils')
   // libfaketime runs the suite on another date (npm run test:date).
   if (forTests && !fs.existsSync('/usr/bin/faketime')) missing.push('faketime')
+  // Java runs the W3C HTML checker (vnu-jar) over the pages the browser tests visit.
+  if (forTests && !javaFound()) missing.push('default-jre-headless')
   if (missing.length > 0) aptInstall(missing, 'Chromium (for browser tests and letter PDFs) and test tools')
 }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import path from 'node:path'
 import express, { Express } from 'express'
 import { pinoHttp } from 'pino-http'
 import { recoveryRoutes } from './accounts/recovery-routes'
@@ -23,7 +22,8 @@ import { errorHandler, notFoundHandler, whileRedisDown } from './platform/errors
 import { offerLapsedForm, recoverLapsedForms } from './platform/lapsed-forms'
 import { setUpCompression, setUpCsrf, setUpWebSecurity } from './platform/security'
 import { setUpSession } from './platform/session'
-import { setUpViews, withLayout } from './platform/views'
+import { StaticFiles, staticPrefix } from './platform/static-files'
+import { publicDirectory, setUpViews, withLayout } from './platform/views'
 import type { Services } from './services'
 import { registrationRoutes } from './registration/routes'
 import { firstSignOnRoutes, holdForFirstSignOn } from './letters/routes'
@@ -31,7 +31,7 @@ import { vaccinationRoutes } from './vaccinations/routes'
 import { welcomeRoutes } from './welcome/routes'
 import { fhirRoutes } from './fhir/routes'
 import { oauthPath } from './smart/authorization-server'
-import { connectAppRoutes, smartConfigurationRoutes } from './smart/routes'
+import { connectAppRoutes, smartConfigurationRoutes, userinfoRoutes } from './smart/routes'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
 export function createApp(services: Services): Express {
@@ -41,7 +41,12 @@ export function createApp(services: Services): Express {
   app.disable('x-powered-by')
   // Only the listed proxies' X-Forwarded-For is believed: req.ip is the last address none of them vouches for.
   app.set('trust proxy', config.trustedProxies.length > 0 ? config.trustedProxies : false)
-  setUpViews(app)
+  // Pages link to the static files by hashed names, cached for good; the plain names keep working.
+  const staticFiles = new StaticFiles(publicDirectory, {
+    watch: config.environment === 'development',
+    plainMaxAge: config.production ? '1d' : 0,
+  })
+  setUpViews(app, staticFiles)
   // The time limits, for the pages that state them.
   app.locals.timeLimits = config.session
 
@@ -69,7 +74,8 @@ export function createApp(services: Services): Express {
   app.use(metrics.observeRequests())
   app.use(setUpWebSecurity({ behindTls: config.trustProxy, relaxedPrefix: dashboardPath }))
   app.use(setUpCompression())
-  app.use('/public', express.static(path.join(__dirname, '..', 'public'), { maxAge: config.production ? '1d' : 0 }))
+  app.use(staticPrefix, staticFiles.routes())
+  app.get('/favicon.ico', staticFiles.favicon())
   // Only the static files above are cacheable: every page is made for one visitor (personal data, a form token,
   // who is signed on), so none is stored or revalidated by an ETag.
   app.set('etag', false)
@@ -79,6 +85,7 @@ export function createApp(services: Services): Express {
   app.use(pharmacyWebhookRoutes(services))
   // The app's side: the authorization server's endpoints and the FHIR API take no cookies, no CSRF token and
   // no form parsing of the portal's (oidc-provider reads its own bodies; the API only reads).
+  app.use(userinfoRoutes(services))
   app.use(oauthPath, services.authorizationServer.handler())
   app.use(smartConfigurationRoutes(services))
   app.use(fhirRoutes(services))

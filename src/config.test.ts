@@ -13,6 +13,21 @@ describe('configuration', () => {
     assert.equal(config.session.registrationMinutes, 60)
   })
 
+  it('logs readable lines in development and JSON lines in production and tests, unless LOG_FORMAT says', () => {
+    assert.equal(loadConfig({}).logFormat, 'pretty')
+    assert.equal(loadConfig({ NODE_ENV: 'development' }).logFormat, 'pretty')
+    assert.equal(loadConfig({ NODE_ENV: 'test' }).logFormat, 'json')
+    const production = {
+      NODE_ENV: 'production',
+      SESSION_SECRET: 's'.repeat(32),
+      PHARMACY_WEBHOOK_SECRET: 'p'.repeat(32),
+    }
+    assert.equal(loadConfig(production).logFormat, 'json')
+    assert.equal(loadConfig({ ...production, LOG_FORMAT: 'pretty' }).logFormat, 'pretty')
+    assert.equal(loadConfig({ NODE_ENV: 'development', LOG_FORMAT: 'json' }).logFormat, 'json')
+    assert.throws(() => loadConfig({ LOG_FORMAT: 'fancy' }), /LOG_FORMAT/)
+  })
+
   it('names each bad variable in one message', () => {
     assert.throws(
       () => loadConfig({ PORT: 'eighty', DATABASE_URL: 'postgres://x', TRUST_PROXY: 'maybe' }),

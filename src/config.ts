@@ -68,6 +68,8 @@ const schema = z
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
     TRUST_PROXY: trustedProxies,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // JSON lines for log collectors; "pretty" for a person at a terminal (the default in development only).
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     SIGN_ON_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(500),
     OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     // How long a stopping web process lets requests in flight finish before it exits anyway.
@@ -162,6 +164,7 @@ const schema = z
       trustProxy: env.TRUST_PROXY.length > 0,
       trustedProxies: env.TRUST_PROXY,
       logLevel: env.LOG_LEVEL,
+      logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
       // Base of the growing delay after the fifth failed sign-on; tests set it low.
       signOnDelayMs: env.SIGN_ON_DELAY_MS,
       outboxPollMs: env.OUTBOX_POLL_MS,

@@ -30,7 +30,7 @@ import { Clock, configuredClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
 import { SentEmails } from './platform/sent-emails'
 import { createLogger, Logger } from './platform/logger'
-import { createMailer, Mailer } from './platform/mail'
+import { createMailer, emailAddressOf, Mailer } from './platform/mail'
 import { PdfRenderer } from './platform/pdf'
 import { LetterBatchService } from './letters/batch'
 import { MailroomService } from './mailroom/service'
@@ -74,7 +74,7 @@ export function createInfrastructure(
   role: 'web' | 'worker' = 'worker',
 ): Infrastructure {
   const redis = overrides.redis ?? createRedis(config.redisUrl, { failFast: role === 'web' })
-  const logger = overrides.logger ?? createLogger(config.logLevel)
+  const logger = overrides.logger ?? createLogger(config.logLevel, { format: config.logFormat })
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'Redis connection error'))
   return {
     config,
@@ -140,6 +140,7 @@ export function createServices(infrastructure: Infrastructure) {
   const appointments = new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
     reminderLeadMinutes: config.appointments.reminderLeadMinutes,
     publicUrl: config.publicUrl,
+    organizerEmail: emailAddressOf(config.mailFrom),
   })
   const prescriptions = new PrescriptionService(db, prescriptionRepository, recordAccess, audit, clock, messages)
   const smartRepository = new SmartRepository(db)

@@ -11,6 +11,7 @@ describe('the calendar file', () => {
     summary: 'Annual physical with Dr. Marcus Bell',
     location: 'San Leandro Medical Center, 2500 Merced Street, San Leandro, CA 94577',
     description: 'What to bring: your card; a list\nCall (510) 555-0300',
+    organizer: { name: 'San Leandro Medical Center', email: 'no-reply@portal.example' },
   }
 
   it('writes CRLF lines with UTC times, a UID and a sequence', () => {
@@ -24,6 +25,27 @@ describe('the calendar file', () => {
     assert.ok(lines.includes('SEQUENCE:2'))
     assert.ok(lines.includes('STATUS:CONFIRMED'))
     assert.ok(lines.includes('DESCRIPTION:What to bring: your card\\; a list\\nCall (510) 555-0300'))
+  })
+
+  it('names the organizer, as iTIP requires of both PUBLISH and CANCEL, and cancels under the same UID', () => {
+    const organizer = 'ORGANIZER;CN="San Leandro Medical Center":mailto:no-reply@portal.example'
+    const booked = calendarFile(event).replace(/\r\n /g, '').split('\r\n')
+    assert.ok(booked.includes('METHOD:PUBLISH'))
+    assert.ok(booked.includes(organizer))
+    const cancelled = calendarFile({ ...event, sequence: 3, cancelled: true })
+      .replace(/\r\n /g, '')
+      .split('\r\n')
+    for (const line of [
+      'METHOD:CANCEL',
+      'STATUS:CANCELLED',
+      'SEQUENCE:3',
+      'UID:appointment-7@portal.example',
+      organizer,
+    ])
+      assert.ok(cancelled.includes(line), line)
+    // A quote or a line break in a clinic's name cannot break out of the parameter.
+    const odd = calendarFile({ ...event, organizer: { name: 'The "Best"\r\nClinic, Inc.', email: 'a@b.example' } })
+    assert.ok(odd.replace(/\r\n /g, '').includes('ORGANIZER;CN="The BestClinic, Inc.":mailto:a@b.example'))
   })
 
   it('escapes text and folds long lines at 75 octets without splitting a character', () => {

@@ -10,6 +10,8 @@ export interface CalendarEvent {
   summary: string
   location: string
   description: string
+  /** Who arranges the visit (the clinic) and the mailbox the file names for it. */
+  organizer: { name: string; email: string }
   cancelled?: boolean
 }
 
@@ -49,6 +51,17 @@ export function foldLine(line: string): string {
   return parts.join('\r\n ')
 }
 
+/** A quoted parameter value (RFC 5545 3.1): no DQUOTE or control characters may appear inside it. */
+function quotedParameter(value: string): string {
+  const allowed = [...value].filter((character) => character >= ' ' && character !== '"' && character !== '\u007f')
+  return `"${allowed.join('')}"`
+}
+
+/**
+ * The whole event, as iTIP (RFC 5546) sends it: METHOD:PUBLISH while booked, METHOD:CANCEL once cancelled. Both
+ * methods require ORGANIZER (§3.2.1, §3.2.5), and a calendar applies a file over the copy it holds only when the
+ * UID is the same and the SEQUENCE higher, so the caller keeps the UID and raises the sequence on every change.
+ */
 export function calendarFile(event: CalendarEvent): string {
   const lines = [
     'BEGIN:VCALENDAR',
@@ -59,6 +72,7 @@ export function calendarFile(event: CalendarEvent): string {
     'BEGIN:VEVENT',
     `UID:${event.uid}`,
     `SEQUENCE:${event.sequence}`,
+    `ORGANIZER;CN=${quotedParameter(event.organizer.name)}:mailto:${event.organizer.email}`,
     `DTSTAMP:${utc(event.stamp)}`,
     `DTSTART:${utc(event.startsAt)}`,
     `DTEND:${utc(event.endsAt)}`,

@@ -68,7 +68,13 @@ export class AppointmentService {
     private readonly access: RecordAccess,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-    private readonly options: { reminderLeadMinutes: number[]; publicUrl: string; sweepLimit?: number },
+    private readonly options: {
+      reminderLeadMinutes: number[]
+      publicUrl: string
+      /** The mailbox the .ics names as the organizer's, beside the clinic's name (the portal's sender address). */
+      organizerEmail: string
+      sweepLimit?: number
+    },
   ) {}
 
   visitTypes(): Promise<VisitType[]> {
@@ -288,6 +294,7 @@ export class AppointmentService {
       summary: `${appointment.visitType.name} with ${appointment.provider.name}`,
       location: `${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
       description: `What to bring: ${appointment.visitType.whatToBring}\nTo cancel or change: ${this.options.publicUrl}/appointments/${appointment.id} or call ${clinic.phone}.`,
+      organizer: { name: clinic.name, email: this.options.organizerEmail },
       cancelled: appointment.status === 'cancelled',
     })
     return { filename: `appointment-${appointment.id}.ics`, body }

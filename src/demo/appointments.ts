@@ -165,6 +165,8 @@ export async function seedAppointments(
       status: cancelled ? 'cancelled' : 'booked',
       scheduled_at: scheduledAt,
       cancelled_at: cancelled ? scheduledAt : null,
+      // A cancellation is a change to the booking: its calendar file's SEQUENCE is above the booking's 0.
+      sequence: cancelled ? 1 : 0,
       created_at: scheduledAt,
     })
   }

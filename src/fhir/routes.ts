@@ -1,6 +1,6 @@
 import { ErrorRequestHandler, Request, Response, Router } from 'express'
 import type { Services } from '../services'
-import { fhirBasePath, oauthPath } from '../smart/authorization-server'
+import { fhirBasePath } from '../smart/authorization-server'
 import { fhirResourceTypes, resourceScope } from '../smart/scopes'
 import type { Paged } from '../platform/pagination'
 import { FhirResource } from './resources'
@@ -17,11 +17,11 @@ export function operationOutcome(code: string, diagnostics: string): FhirResourc
   return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics }] }
 }
 
-const baseUrl = (req: Request) => `${req.protocol}://${req.get('host')}${fhirBasePath}`
-
-/** A searchset Bundle for one page, with self, first, previous, next and last links carrying the search. */
-function searchset(req: Request, type: string, paged: Paged<FhirResource>): FhirResource {
-  const base = baseUrl(req)
+/**
+ * A searchset Bundle for one page, with self, first, previous, next and last links carrying the search. `base` is
+ * the FHIR base at PUBLIC_URL: links and full URLs never copy the request's Host header.
+ */
+function searchset(req: Request, base: string, type: string, paged: Paged<FhirResource>): FhirResource {
   const link = (relation: string, page: number) => {
     const params = new URLSearchParams()
     for (const [key, value] of Object.entries(req.query))
@@ -49,8 +49,7 @@ function searchset(req: Request, type: string, paged: Paged<FhirResource>): Fhir
 }
 
 /** What the server supports, and where an app signs on (SMART's oauth-uris extension). */
-function capabilityStatement(req: Request, publishedOn: string): FhirResource {
-  const origin = `${req.protocol}://${req.get('host')}`
+function capabilityStatement(urls: { fhirBase: string; issuer: string }, publishedOn: string): FhirResource {
   const searchParam = (type: string) =>
     type === 'Patient'
       ? [{ name: '_id', type: 'token' }]
@@ -64,7 +63,7 @@ function capabilityStatement(req: Request, publishedOn: string): FhirResource {
     date: publishedOn,
     publisher: 'Member Portal',
     kind: 'instance',
-    implementation: { description: 'Member Portal Patient Access API', url: `${origin}${fhirBasePath}` },
+    implementation: { description: 'Member Portal Patient Access API', url: urls.fhirBase },
     fhirVersion: '4.0.1',
     format: ['json'],
     rest: [
@@ -83,9 +82,9 @@ function capabilityStatement(req: Request, publishedOn: string): FhirResource {
             {
               url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
               extension: [
-                { url: 'authorize', valueUri: `${origin}${oauthPath}/auth` },
-                { url: 'token', valueUri: `${origin}${oauthPath}/token` },
-                { url: 'revoke', valueUri: `${origin}${oauthPath}/token/revocation` },
+                { url: 'authorize', valueUri: `${urls.issuer}/auth` },
+                { url: 'token', valueUri: `${urls.issuer}/token` },
+                { url: 'revoke', valueUri: `${urls.issuer}/token/revocation` },
               ],
             },
           ],
@@ -105,8 +104,13 @@ function capabilityStatement(req: Request, publishedOn: string): FhirResource {
  * The FHIR R4 API (`/fhir/R4`): the CapabilityStatement, then read and search for each resource type, each
  * behind a bearer token from the authorization server. Errors are OperationOutcomes.
  */
-export function fhirRoutes({ fhir, clock }: Pick<Services, 'fhir' | 'clock'>): Router {
+export function fhirRoutes({
+  fhir,
+  clock,
+  authorizationServer,
+}: Pick<Services, 'fhir' | 'clock' | 'authorizationServer'>): Router {
   const router = Router()
+  const urls = { fhirBase: authorizationServer.fhirResource, issuer: authorizationServer.issuer }
 
   const access = (req: Request) =>
     fhir.authenticate(req.get('authorization'), {
@@ -115,7 +119,7 @@ export function fhirRoutes({ fhir, clock }: Pick<Services, 'fhir' | 'clock'>): R
     })
 
   router.get(`${fhirBasePath}/metadata`, (req, res) => {
-    send(res, 200, capabilityStatement(req, clock().toISOString().slice(0, 10)))
+    send(res, 200, capabilityStatement(urls, clock().toISOString().slice(0, 10)))
   })
 
   router.get(`${fhirBasePath}/:type`, async (req, res) => {
@@ -123,7 +127,7 @@ export function fhirRoutes({ fhir, clock }: Pick<Services, 'fhir' | 'clock'>): R
     if (!isFhirResourceType(type))
       return send(res, 404, operationOutcome('not-supported', `This server has no ${type.slice(0, 40)} resources`))
     const paged = await fhir.search(await access(req), type, req.query as Record<string, unknown>)
-    send(res, 200, searchset(req, type, paged))
+    send(res, 200, searchset(req, urls.fhirBase, type, paged))
   })
 
   router.get(`${fhirBasePath}/:type/:id`, async (req, res) => {

@@ -9,6 +9,7 @@ import type { Clock } from '../platform/clock'
 import { formatDate, planDate } from '../platform/dates'
 import { isDeadlock, isDuplicateKey } from '../platform/db'
 import type { PdfRenderer } from '../platform/pdf'
+import { appendDocumentMetadata, type DocumentMetadata } from '../platform/pdf-metadata'
 import { LettersRepository } from './repository'
 import {
   generateTemporaryPassword,
@@ -108,8 +109,14 @@ export class LetterBatchService {
       if (manifestRows.length !== count)
         throw new Error(`Batch ${batchId} rendered ${manifestRows.length} of ${count} letters`)
       const lettersFile = path.join(temp, 'letters.pdf')
+      // One part is already finished (tagged, with its title, language and PDF/UA metadata). pdfunite keeps the
+      // pages but drops every part's catalog, tags included, so the merged file gets its title, language and XMP
+      // again by an appended update, without a PDF/UA claim it could no longer keep.
       if (parts.length === 1) await fs.rename(parts[0], lettersFile)
-      else await run('pdfunite', [...parts, lettersFile])
+      else {
+        await run('pdfunite', [...parts, lettersFile])
+        await appendDocumentMetadata(lettersFile, this.documentMetadata(batchId), { pdfUa: false })
+      }
       await Promise.all(parts.map((part) => fs.rm(part, { force: true })))
       const trailer = [
         'TRAILER',
@@ -229,6 +236,7 @@ export class LetterBatchService {
       const pdf = await this.pdf.render(html, {
         margin: { top: '0', right: '0', bottom: '0', left: '0' },
         timeoutSeconds: 120,
+        metadata: this.documentMetadata(batchId),
       })
       const chunkPages = countPdfPages(pdf)
       if (chunkPages !== chunk.length)
@@ -250,6 +258,10 @@ export class LetterBatchService {
       await this.repository.heartbeat(batchId, this.clock())
     }
     return { pages, parts, manifestRows }
+  }
+
+  private documentMetadata(batchId: string): DocumentMetadata {
+    return { title: `Temporary password letters ${batchId}`, language: 'en-US', createdAt: this.clock() }
   }
 
   /** Takes back batches whose run died: their letters go back to pending and their hidden files are removed. */

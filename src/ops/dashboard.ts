@@ -2,6 +2,7 @@ import { createBullBoard } from '@bull-board/api'
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter'
 import { ExpressAdapter } from '@bull-board/express'
 import type { Job, Queue } from 'bullmq'
+import ejs from 'ejs'
 import { Router, type RequestHandler } from 'express'
 import { requireRole } from '../platform/access'
 import { ForbiddenError } from '../platform/errors'
@@ -133,7 +134,9 @@ const sameOriginOnly: RequestHandler = (req, _res, next) => {
 
 /**
  * bull-board's own Express app, with no ETag on its pages (like every page of the site, none is revalidated) and
- * only the API routes ops may use: a refused action has no handler at all, whatever reaches it.
+ * only the API routes ops may use: a refused action has no handler at all, whatever reaches it. Its page links a
+ * Google Fonts stylesheet; that link is taken out, so opening the dashboard sends no staff address to another
+ * site and the policy need not allow one. The page falls back to the system's fonts.
  */
 class PortalExpressAdapter extends ExpressAdapter {
   constructor() {
@@ -145,6 +148,19 @@ class PortalExpressAdapter extends ExpressAdapter {
     super.setApiRoutes(routes.filter((route) => route.method === 'get' || isAllowedChange(route)))
     return this
   }
+
+  override setViewsPath(viewPath: string): this {
+    super.setViewsPath(viewPath)
+    this.app.engine('ejs', (file: string, data: ejs.Data, callback: (error: Error | null, html?: string) => void) => {
+      ejs.renderFile(file, data, (error, html) => callback(error, error ? undefined : withoutThirdPartyLinks(html)))
+    })
+    return this
+  }
+}
+
+/** The page without `<link>`s to another site (bull-board's only one is its web fonts). */
+export function withoutThirdPartyLinks(html: string): string {
+  return html.replace(/<link\b[^>]*\bhref="(?:https?:)?\/\/[^"]*"[^>]*>\s*/gi, '')
 }
 
 /**

@@ -1,17 +1,35 @@
-import pino, { Logger } from 'pino'
+import pino, { DestinationStream, Logger } from 'pino'
+import pinoPretty from 'pino-pretty'
 
 export type { Logger }
 
+export type LogFormat = 'json' | 'pretty'
+
 /**
- * JSON logs to standard output. Bodies are never logged; cookies, auth headers and anything named like a secret
- * are removed in case a caller logs an object carelessly. Lines are written asynchronously (a write in flight
+ * Where the lines go. JSON for log collectors (production, tests), written asynchronously (a write in flight
  * takes the lines logged meanwhile with it), so a busy web process does not stop for a write per request; pino
- * flushes what is left when the process exits.
+ * flushes what is left when the process exits. "pretty" is for a developer's terminal (`npm start`): one
+ * readable line a record, its time, level and message first, colours when standard output is a terminal.
  */
-export function createLogger(level: string, name = 'member-portal'): Logger {
+function destination(format: LogFormat): DestinationStream {
+  if (format === 'json') return pino.destination({ dest: 1, sync: false })
+  return pinoPretty({
+    destination: 1,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    colorize: process.stdout.isTTY === true,
+  })
+}
+
+/**
+ * The processes' logger. Bodies are never logged; cookies, auth headers and anything named like a secret are
+ * removed in case a caller logs an object carelessly.
+ */
+export function createLogger(level: string, options: { name?: string; format?: LogFormat } = {}): Logger {
   return pino(
     {
-      name,
+      name: options.name ?? 'member-portal',
       level,
       redact: {
         paths: [
@@ -28,6 +46,6 @@ export function createLogger(level: string, name = 'member-portal'): Logger {
         censor: '[removed]',
       },
     },
-    pino.destination({ dest: 1, sync: false }),
+    destination(options.format ?? 'json'),
   )
 }

@@ -13,6 +13,16 @@ export interface Mailer {
   close(): void
 }
 
+/**
+ * Every email the portal sends is made by a program, not written by a person, and says so (RFC 3834 §5): an
+ * out-of-office or vacation responder must not answer it, so members' auto-replies do not come back to the
+ * portal's no-reply address. Exchange and Outlook read their own header for the same purpose ([MS-OXCMAIL]).
+ */
+export const automaticEmailHeaders = {
+  'Auto-Submitted': 'auto-generated',
+  'X-Auto-Response-Suppress': 'All',
+} as const
+
 /** Email over SMTP (nodemailer). Messages are plain text: they say what to do, never health information. */
 export function createMailer(smtpUrl: string, from: string): Mailer {
   const transport = nodemailer.createTransport(smtpUrl)
@@ -23,6 +33,7 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
         to: email.to,
         subject: email.subject,
         text: email.text,
+        headers: automaticEmailHeaders,
         ...(email.messageId ? { messageId: email.messageId } : {}),
       })
     },
@@ -30,4 +41,9 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
       transport.close()
     },
   }
+}
+
+/** The address in a From value: `Member Portal <no-reply@memberportal.example>` → `no-reply@memberportal.example`. */
+export function emailAddressOf(from: string): string {
+  return (/<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ?? from).trim()
 }

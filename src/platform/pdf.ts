@@ -1,5 +1,6 @@
 import puppeteer, { Browser } from 'puppeteer-core'
 import type { Logger } from 'pino'
+import { type DocumentMetadata, withDocumentMetadata } from './pdf-metadata'
 
 export interface PdfOptions {
   format?: 'Letter' | 'Legal'
@@ -7,6 +8,8 @@ export interface PdfOptions {
   margin?: { top: string; right: string; bottom: string; left: string }
   /** Seconds a page may take to lay out before the render gives up. */
   timeoutSeconds?: number
+  /** The document's title, language and date, written as PDF/UA asks (see `withDocumentMetadata`). */
+  metadata?: DocumentMetadata
 }
 
 // This machine has no internet and the pages are our own HTML: switch off everything that phones home.
@@ -50,9 +53,11 @@ export class PdfRenderer {
           format: options.format ?? 'Letter',
           margin: options.margin ?? { top: '0.6in', right: '0.6in', bottom: '0.6in', left: '0.6in' },
           printBackground: true,
+          // Tagged: headings, paragraphs, lists and tables in a structure tree a screen reader follows (PDF/UA).
+          tagged: true,
           timeout,
         })
-        return Buffer.from(pdf)
+        return options.metadata ? await withDocumentMetadata(pdf, options.metadata) : Buffer.from(pdf)
       } finally {
         await page.close().catch(() => undefined)
       }

@@ -5,6 +5,7 @@ import type { Application, Express, RequestHandler } from 'express'
 import { formatDate, formatDateTime, formatShortDate } from './dates'
 import { errorFor } from './forms'
 import { formatMoney } from './money'
+import { StaticFiles } from './static-files'
 
 export const serviceName = 'Member Portal'
 
@@ -15,7 +16,10 @@ const viewsDirectory = path.join(__dirname, '..', '..', 'views')
  * EJS views rendered inside views/layout.ejs: each page renders first, then the layout wraps it with the
  * header, footer and a title that starts with "Error:" when the page carries form errors.
  */
-export function setUpViews(app: Express): void {
+export function setUpViews(
+  app: Express,
+  staticFiles = new StaticFiles(publicDirectory, { watch: false, plainMaxAge: 0 }),
+): void {
   app.set('views', viewsDirectory)
   app.set('view engine', 'ejs')
   // Includes name their file from views/ ("/partials/csrf"): EJS resolves those without asking the file system,
@@ -25,6 +29,8 @@ export function setUpViews(app: Express): void {
     ejs.renderFile(file, data, { root: viewsDirectory, cache: app.enabled('view cache') }, callback),
   )
   app.locals.serviceName = serviceName
+  // The hashed address of a static file, for the layout's links (see static-files.ts).
+  app.locals.assetPath = staticFiles.assetPath
   // Whose records a member page shows; `setUpViewing` names the member when a proxy views them.
   app.locals.whose = 'Your'
   app.locals.errorFor = errorFor

@@ -8,7 +8,7 @@ import type { Logger } from '../platform/logger'
 import type { AppRegistration } from './clients'
 import { redisAdapterFactory } from './redis-adapter'
 import type { SmartRepository } from './repository'
-import { launchScopes, resourceScopes } from './scopes'
+import { grantedScope, launchScopes, resourceScopes } from './scopes'
 import type { ConnectedAppService } from './service'
 
 export interface AuthorizationServerOptions {
@@ -19,6 +19,10 @@ export interface AuthorizationServerOptions {
   accessTokenTtlSeconds: number
   refreshTokenTtlDays: number
 }
+
+/** What userinfo answers: the claims, or the RFC 6750 error for the bearer token. */
+export type UserinfoAnswer =
+  { claims: { sub: string; fhirUser?: string } } | { error: 'invalid_token' | 'insufficient_scope' }
 
 export const oauthPath = '/oauth'
 export const fhirBasePath = '/fhir/R4'
@@ -48,6 +52,11 @@ export class AuthorizationServer {
       logger: Logger
     },
   ) {}
+
+  /** The portal's public address (PUBLIC_URL): the only origin any address the portal gives out is made from. */
+  get publicUrl(): string {
+    return this.deps.options.publicUrl
+  }
 
   /** The resource indicator (audience) of the FHIR API's access tokens. */
   get fhirResource(): string {
@@ -90,6 +99,31 @@ export class AuthorizationServer {
     return accessToken
   }
 
+  /**
+   * OpenID Connect userinfo (Core §5.3) for an app's access token. The provider's own endpoint refuses every token
+   * bound to a resource server, and the app's tokens are bound to the FHIR API; the grant behind the token says
+   * whether the member allowed `openid` (and `fhirUser`) on the consent page.
+   */
+  async userinfo(token: string): Promise<UserinfoAnswer> {
+    const accessToken = await this.findAccessToken(token)
+    const provider = await this.provider()
+    const grant = accessToken?.grantId ? await provider.Grant.find(accessToken.grantId) : undefined
+    if (!accessToken || !grant || grant.accountId !== accessToken.accountId || grant.clientId !== accessToken.clientId)
+      return { error: 'invalid_token' }
+    const granted = grant.getOIDCScope().split(' ')
+    if (!granted.includes('openid')) return { error: 'insufficient_scope' }
+    const claims = await this.accountClaims(accessToken.accountId)
+    if (!claims) return { error: 'invalid_token' }
+    return { claims: granted.includes('fhirUser') ? claims : { sub: claims.sub } }
+  }
+
+  /** The claims about a signed-on member: `sub` (the user) and `fhirUser` (their own Patient); members only. */
+  private async accountClaims(sub: string): Promise<{ sub: string; fhirUser: string } | undefined> {
+    const user = /^\d{1,10}$/.test(sub) ? await this.deps.users.findById(Number(sub)) : undefined
+    if (!user || user.role !== 'member' || !user.member_id) return undefined
+    return { sub, fhirUser: `${this.fhirResource}/Patient/${user.member_id}` }
+  }
+
   private build() {
     this.built ??= this.create().catch((error: unknown) => {
       this.built = undefined
@@ -112,7 +146,7 @@ export class AuthorizationServer {
   }
 
   private async create() {
-    const { options, apps, users, connectedApps, redis, clock, logger } = this.deps
+    const { options, apps, connectedApps, redis, clock, logger } = this.deps
     const fhirResource = this.fhirResource
     const configuration: Configuration = {
       adapter: redisAdapterFactory(redis, options.redisPrefix, clock),
@@ -185,13 +219,8 @@ export class AuthorizationServer {
       },
       interactions: { url: (_ctx, interaction) => `${interactionPath}/${interaction.uid}` },
       findAccount: async (_ctx, sub) => {
-        const user = /^\d{1,10}$/.test(sub) ? await users.findById(Number(sub)) : undefined
-        if (!user || user.role !== 'member' || !user.member_id) return undefined
-        const memberId = user.member_id
-        return {
-          accountId: sub,
-          claims: () => ({ sub, fhirUser: `${fhirResource}/Patient/${memberId}` }),
-        }
+        const claims = await this.accountClaims(sub)
+        return claims ? { accountId: sub, claims: () => claims } : undefined
       },
       renderError: (ctx, out) => {
         ctx.type = 'html'
@@ -201,6 +230,14 @@ export class AuthorizationServer {
 
     const provider = new Provider(this.issuer, configuration)
     provider.proxy = options.behindTls
+    // Every address the provider gives out (discovery, the resume redirect) is made from the issuer, PUBLIC_URL,
+    // never from the request: by default it resolves against the Host header (or an absolute-form request line),
+    // so a request naming another host would poison the discovery document for any cache in front of the portal.
+    // (urlFor is the provider's own, untyped in @types/oidc-provider: the context's resolves against the request.)
+    type UrlFor = { urlFor(name: string, options?: object): string }
+    const fromIssuer = provider as unknown as UrlFor
+    ;(provider.OIDCContext.prototype as unknown as UrlFor).urlFor = (name, urlOptions) =>
+      fromIssuer.urlFor(name, urlOptions)
     // The provider compares redirect URIs once parsed, and URL parsing drops a trailing space or NUL and
     // lowercases the scheme, so `…/callback%20` or `…/callback%00` passed as the registered one. A redirect URI
     // must be written exactly as it was registered (RFC 6749 §3.1.2.3: compared as simple strings when
@@ -222,15 +259,19 @@ export class AuthorizationServer {
       if (ctx.path === '/auth' && typeof ctx.query.scope === 'string' && ctx.query.prompt === undefined)
         ctx.query = { ...ctx.query, prompt: 'consent' }
       await next()
-      // SMART: the token response names the patient in context, from the member's consent.
       if (ctx.oidc?.route === 'token' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+        const body = ctx.body as Record<string, unknown>
         const entities = ctx.oidc.entities as {
-          AuthorizationCode?: { grantId?: string }
-          RefreshToken?: { grantId?: string }
+          AuthorizationCode?: { grantId?: string; scope?: string }
+          RefreshToken?: { grantId?: string; scope?: string }
         }
-        const grantId = entities.AuthorizationCode?.grantId ?? entities.RefreshToken?.grantId
-        const access = grantId ? await connectedApps.activeGrant(grantId) : undefined
-        if (access) (ctx.body as Record<string, unknown>).patient = String(access.memberId)
+        const used = entities.AuthorizationCode ?? entities.RefreshToken
+        // SMART: the token response names the patient in context, from the member's consent.
+        const access = used?.grantId ? await connectedApps.activeGrant(used.grantId) : undefined
+        if (access) body.patient = String(access.memberId)
+        // The provider answers with the access token's scopes only (the FHIR API's); SMART asks for every scope
+        // granted, and a client library refreshes only when it sees offline_access there.
+        if (typeof body.scope === 'string') body.scope = grantedScope(used?.scope ?? '', body.scope)
       }
     })
     return { provider, handler: provider.callback() }

@@ -1,9 +1,9 @@
-import { Request, Response, Router } from 'express'
+import express, { Request, Response, Router } from 'express'
 import type { Interaction } from 'oidc-provider'
 import type { FormError } from '../platform/forms'
 import type { SessionUser } from '../platform/session'
 import type { Services } from '../services'
-import { oauthPath, fhirBasePath, interactionPath } from './authorization-server'
+import { fhirBasePath, interactionPath, oauthPath } from './authorization-server'
 import { formActionSources } from './clients'
 import { fhirResourceTypes, launchScopes, resourceScope, resourceScopes, toolsCover } from './scopes'
 
@@ -196,20 +196,21 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
 }
 
 /**
- * SMART App Launch discovery: where the app signs on and what this server supports. Endpoints are given at the
- * address the request came to, as the authorization server's own discovery does.
+ * SMART App Launch discovery: where the app signs on and what this server supports. Every address is made from
+ * PUBLIC_URL, never from the request's Host header, so no request can make the portal (or a cache in front of
+ * it) hand out another host's token endpoint.
  */
 export function smartConfigurationRoutes({ authorizationServer }: Pick<Services, 'authorizationServer'>): Router {
   const router = Router()
-  router.get([`${fhirBasePath}/.well-known/smart-configuration`, '/.well-known/smart-configuration'], (req, res) => {
-    const origin = `${req.protocol}://${req.get('host')}`
+  router.get([`${fhirBasePath}/.well-known/smart-configuration`, '/.well-known/smart-configuration'], (_req, res) => {
+    const { issuer, publicUrl } = authorizationServer
     res.type('application/json').json({
-      issuer: authorizationServer.issuer,
-      jwks_uri: `${origin}${oauthPath}/jwks`,
-      authorization_endpoint: `${origin}${oauthPath}/auth`,
-      token_endpoint: `${origin}${oauthPath}/token`,
-      revocation_endpoint: `${origin}${oauthPath}/token/revocation`,
-      management_endpoint: `${origin}/account/apps`,
+      issuer,
+      jwks_uri: `${issuer}/jwks`,
+      authorization_endpoint: `${issuer}/auth`,
+      token_endpoint: `${issuer}/token`,
+      revocation_endpoint: `${issuer}/token/revocation`,
+      management_endpoint: `${publicUrl}/account/apps`,
       grant_types_supported: ['authorization_code', 'refresh_token'],
       token_endpoint_auth_methods_supported: ['none'],
       response_types_supported: ['code'],
@@ -226,5 +227,35 @@ export function smartConfigurationRoutes({ authorizationServer }: Pick<Services,
       ],
     })
   })
+  return router
+}
+
+/**
+ * OpenID Connect userinfo at the address the provider's discovery gives (`/oauth/me`), answering the app's own
+ * access token (see `AuthorizationServer.userinfo`). The token comes in the Authorization header (RFC 6750 §2.1)
+ * or, on a POST, as `access_token` in the form body (§2.2).
+ */
+export function userinfoRoutes({ authorizationServer }: Pick<Services, 'authorizationServer'>): Router {
+  const router = Router()
+  const answer = async (req: Request, res: Response) => {
+    const header = /^Bearer ([\x21-\x7e]{1,512})$/i.exec(req.get('authorization') ?? '')?.[1]
+    const posted: unknown = req.method === 'POST' ? (req.body as Record<string, unknown> | undefined)?.access_token : ''
+    const token = header ?? (typeof posted === 'string' && posted.length <= 512 ? posted : '')
+    const result = token ? await authorizationServer.userinfo(token) : { error: 'invalid_token' as const }
+    res.set('Cache-Control', 'no-store')
+    if ('claims' in result) return res.json(result.claims)
+    const insufficient = result.error === 'insufficient_scope'
+    res
+      .status(insufficient ? 403 : 401)
+      .set('WWW-Authenticate', `Bearer error="${result.error}"${insufficient ? ', scope="openid"' : ''}`)
+      .json({
+        error: result.error,
+        error_description: insufficient
+          ? 'The member did not allow this app the openid scope.'
+          : 'The access token is missing, expired or revoked.',
+      })
+  }
+  router.get(`${oauthPath}/me`, answer)
+  router.post(`${oauthPath}/me`, express.urlencoded({ extended: false, limit: '4kb' }), answer)
   return router
 }

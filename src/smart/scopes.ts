@@ -53,3 +53,17 @@ export function grantedTypes(scope: string): FhirResourceType[] {
   const scopes = new Set(scope.split(' '))
   return fhirResourceTypes.filter((type) => scopes.has(resourceScope(type)))
 }
+
+const isLaunchScope = (scope: string) => (launchScopes as readonly string[]).includes(scope)
+
+/**
+ * The scope a token response reports: the sign-on scopes the grant holds (openid, fhirUser, launch/patient,
+ * offline_access), then the access token's resource scopes. SMART App Launch asks for the scope of access
+ * authorized, and a client library refreshes only when it sees offline_access there.
+ */
+export function grantedScope(grantScope: string, accessTokenScope: string): string {
+  const granted = new Set(grantScope.split(' '))
+  const signOn = launchScopes.filter((scope) => granted.has(scope))
+  const resource = accessTokenScope.split(' ').filter((scope) => scope !== '' && !isLaunchScope(scope))
+  return [...new Set([...signOn, ...resource])].join(' ')
+}

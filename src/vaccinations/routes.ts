@@ -4,7 +4,11 @@ import { printedDocumentStylesheet, renderView } from '../platform/views'
 import type { Services } from '../services'
 
 /** Vaccination records: a page that prints cleanly, and the same record as a PDF. */
-export function vaccinationRoutes({ vaccinations, pdf }: Pick<Services, 'vaccinations' | 'pdf'>): Router {
+export function vaccinationRoutes({
+  vaccinations,
+  pdf,
+  clock,
+}: Pick<Services, 'vaccinations' | 'pdf' | 'clock'>): Router {
   const router = Router()
 
   router.get('/vaccinations', ...memberToolPage(), async (req, res) => {
@@ -19,7 +23,9 @@ export function vaccinationRoutes({ vaccinations, pdf }: Pick<Services, 'vaccina
       stylesheet: await printedDocumentStylesheet(),
       body: await renderView(req.app, 'vaccinations/_record', { record }),
     })
-    const document = await pdf.render(html)
+    const document = await pdf.render(html, {
+      metadata: { title: 'Vaccination record', language: 'en-US', createdAt: clock() },
+    })
     res
       .type('application/pdf')
       .set('Content-Disposition', 'attachment; filename="vaccination-record.pdf"')

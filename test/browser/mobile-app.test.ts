@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import type { HTTPResponse, Page } from 'puppeteer-core'
 import supertest from 'supertest'
-import { demoPassword, resetWithDemoPlan, testServices } from '../helpers/app'
+import { demoPassword, resetWithDemoPlan, testServicesAt } from '../helpers/app'
 import {
   checkByLabel,
   accessibilityViolations,
@@ -40,8 +40,8 @@ function handOffToApp(page: Page): Promise<URL> {
 }
 
 describe('the mobile app, end to end, with the browser part in Chromium with JavaScript off', () => {
-  const services = testServices()
-  const site = useScriptlessBrowser(services, { prepareOnce: () => resetWithDemoPlan(services) })
+  // The portal at the server's own address: the app follows the addresses discovery gives, made from PUBLIC_URL.
+  const site = useScriptlessBrowser((publicUrl) => testServicesAt(publicUrl), { prepareOnce: resetWithDemoPlan })
 
   it('discovers the server, signs on and consents in the browser, exchanges the code with PKCE, reads records, refreshes, and stops working once access is taken away', async function () {
     this.timeout(120_000)
@@ -157,7 +157,7 @@ describe('the mobile app, end to end, with the browser part in Chromium with Jav
       await fillByLabel(page, 'Password', demoPassword)
       await pressButton(page, 'Sign on')
     }
-    await page.goto(`${site.url}${authorizeUrl({ challenge: pkcePair().challenge })}`)
+    await page.goto(`${site.url}${authorizeUrl({ challenge: pkcePair().challenge, aud: `${site.url}/fhir/R4` })}`)
     assert.equal(await headingText(page), 'Whose records should Member Portal mobile app read?')
     await site.assertAccessible('The patient picker')
     await pressButton(page, 'Continue')

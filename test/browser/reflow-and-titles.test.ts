@@ -11,6 +11,8 @@ interface Visited {
   title: string
   width: number
   smallestChartText: number | undefined
+  /** The first heading in the page but the error summary's, hidden ones included (a heading list starts there). */
+  firstHeading: string | undefined
 }
 
 describe('every page of every role on a phone, with JavaScript off', function () {
@@ -54,6 +56,10 @@ describe('every page of every role on a phone, with JavaScript off', function ()
         title: document.title,
         width: document.documentElement.scrollWidth,
         smallestChartText: sizes.length > 0 ? Math.min(...sizes) : undefined,
+        // The error summary's heading comes first on purpose (GOV.UK: at the top of the main area).
+        firstHeading: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
+          .find((heading) => !heading.closest('.error-summary'))
+          ?.tagName.toLowerCase(),
       }
     })
   }
@@ -100,8 +106,13 @@ describe('every page of every role on a phone, with JavaScript off', function ()
   }
 
   for (const role of portalPages) {
-    it(`gives every ${role.role} page a title of its own`, async () => {
+    it(`gives every ${role.role} page a title of its own, and its h1 before any other heading`, async () => {
       const visited = await visitRole(role, 1024)
+      assert.deepEqual(
+        visited.filter((page) => page.firstHeading !== 'h1').map((page) => `${page.address}: ${page.firstHeading}`),
+        [],
+        'pages whose first heading is not their h1',
+      )
       // The same form shown again with errors keeps its title (with "Error:" before it).
       const pages = visited.filter((page) => !page.title.startsWith('Error:'))
       const addressesByTitle = new Map<string, Set<string>>()

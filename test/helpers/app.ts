@@ -1,10 +1,10 @@
-import type { Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import * as cheerio from 'cheerio'
 import type { Express } from 'express'
 import supertest from 'supertest'
 import { createApp } from '../../src/app'
-import { loadConfig } from '../../src/config'
+import { type Config, loadConfig } from '../../src/config'
 import { seedDemoPlan } from '../../src/demo/seed'
 import type { Clock } from '../../src/platform/clock'
 import type { Db } from '../../src/platform/db'
@@ -92,6 +92,23 @@ export function errorSummary(html: string): string[] {
 
 export function titleOf(html: string): string {
   return cheerio.load(html)('head > title').text().trim()
+}
+
+/**
+ * Services whose PUBLIC_URL is `publicUrl` (a server from `openServer`), with any other config changed: the portal
+ * makes every address it gives out from PUBLIC_URL, so a client that follows them must find the portal there.
+ */
+export function testServicesAt(publicUrl: string, change: (config: Config) => Config = (config) => config): Services {
+  return createServices(createInfrastructure(change({ ...loadConfig(), publicUrl })))
+}
+
+/** A loopback server whose address is known before the app it serves is built (see `testServicesAt`). */
+export async function openServer(): Promise<{ server: Server; url: string; serve(app: Express): void }> {
+  const server = createServer()
+  server.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const { port } = server.address() as AddressInfo
+  return { server, url: `http://127.0.0.1:${port}`, serve: (app) => server.on('request', app) }
 }
 
 /** A real HTTP server on a free loopback port, for the browser tests. */

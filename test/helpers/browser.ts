@@ -2,14 +2,15 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import type { Server } from 'node:http'
 import type { Services } from '../../src/services'
-import { buildApp, closeServices, listen } from './app'
-import puppeteer, { Browser, Page } from 'puppeteer-core'
+import { buildApp, closeServices, openServer } from './app'
+import { collectPageHtml } from './html-checker'
+import puppeteer, { Browser, Page, Target } from 'puppeteer-core'
 
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8')
 
 /** Debian's Chromium, headless, with its phoning-home switched off (this machine has no internet). */
 export async function launchBrowser(): Promise<Browser> {
-  return puppeteer.launch({
+  const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
     args: [
@@ -22,11 +23,17 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   })
+  // Every tab, however a test opens it, keeps its pages' HTML for the W3C checker at the end of the run.
+  browser.on('targetcreated', (target: Target) => {
+    void target.page().then((page) => page && collectPageHtml(page))
+  })
+  return browser
 }
 
 /** A page with JavaScript off, as many members' browsers are: every task must work like this. */
 export async function newScriptlessPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage()
+  collectPageHtml(page)
   await page.setJavaScriptEnabled(false)
   return page
 }
@@ -158,14 +165,20 @@ export interface ScriptlessBrowser {
 
 /**
  * The browser tests' shared set-up, as mocha hooks: the app on a loopback port, one Chromium, and a fresh
- * page with JavaScript off for each test. `prepare` runs before each test (reset data, sign on, …).
+ * page with JavaScript off for each test. `prepare` runs before each test (reset data, sign on, …). Given a
+ * function rather than services, it builds them for the server's own address as PUBLIC_URL (`testServicesAt`),
+ * for tests that follow the addresses the portal gives out.
  */
 export function useScriptlessBrowser(
-  services: Services,
-  options: { prepare?: (browser: ScriptlessBrowser) => Promise<void>; prepareOnce?: () => Promise<void> } = {},
+  given: Services | ((publicUrl: string) => Services),
+  options: {
+    prepare?: (browser: ScriptlessBrowser) => Promise<void>
+    prepareOnce?: (services: Services) => Promise<void>
+  } = {},
 ): ScriptlessBrowser {
   let chromium: Browser
   let server: Server
+  let services: Services | undefined
   const harness = {
     url: '',
     page: undefined as unknown as Page,
@@ -180,10 +193,12 @@ export function useScriptlessBrowser(
     },
   }
   before(async () => {
-    await options.prepareOnce?.()
-    const listening = await listen(buildApp(services))
-    server = listening.server
-    harness.url = listening.url
+    const opened = await openServer()
+    server = opened.server
+    harness.url = opened.url
+    services = typeof given === 'function' ? given(opened.url) : given
+    await options.prepareOnce?.(services)
+    opened.serve(buildApp(services))
     chromium = await launchBrowser()
   })
   beforeEach(async () => {
@@ -194,7 +209,7 @@ export function useScriptlessBrowser(
   after(async () => {
     await chromium?.close()
     server?.close()
-    await closeServices(services)
+    if (services) await closeServices(services)
   })
   return harness
 }

@@ -237,6 +237,57 @@ describe('appointments', () => {
     assert.equal((await appointmentsOf(services.db, '11000003')).find((row) => row.id === mine.id).slot_id, open[0].id)
   })
 
+  it('keeps the calendar file’s UID through every change, raises its SEQUENCE each time, and names the organizer', async () => {
+    const agent = await signedOn()
+    const mine = (await appointmentsOf(services.db, '11000003')).find(
+      (row) => row.status === 'booked' && row.starts_at.getTime() - seedDay.getTime() > 5 * dayMs,
+    )
+    const download = async () => (await agent.get(`/appointments/${mine.id}/calendar.ics`).expect(200)).text
+    const booked = await download()
+    const uid = calendarProperty(booked, 'UID')
+    assert.equal(calendarProperty(booked, 'METHOD'), 'PUBLISH')
+    assert.equal(calendarProperty(booked, 'SEQUENCE'), '0')
+    const organizer = calendarLines(booked).find((line) => line.startsWith('ORGANIZER'))
+    assert.equal(organizer, 'ORGANIZER;CN="San Leandro Medical Center":mailto:no-reply@memberportal.example')
+
+    const open = await openSlotsOf(services.db, 'Dr. Marcus Bell', new Date(seedDay.getTime() + 14 * dayMs), 40)
+    const page = await agent.get(`/appointments/${mine.id}/reschedule?week=2026-12-07`).expect(200)
+    await agent
+      .post(`/appointments/${mine.id}/reschedule`)
+      .type('form')
+      .send({ slot: String(open[0].id), _csrf: csrfTokenIn(page.text) })
+      .expect(303)
+    const moved = await download()
+    assert.equal(calendarProperty(moved, 'UID'), uid)
+    assert.equal(calendarProperty(moved, 'SEQUENCE'), '1')
+    assert.equal(calendarInstant(calendarProperty(moved, 'DTSTART')!).getTime(), open[0].startsAt.getTime())
+
+    const confirm = await agent.get(`/appointments/${mine.id}/cancel`).expect(200)
+    await agent
+      .post(`/appointments/${mine.id}/cancel`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(confirm.text) })
+      .expect(303)
+    const cancelled = await download()
+    assert.equal(calendarProperty(cancelled, 'UID'), uid)
+    assert.equal(calendarProperty(cancelled, 'METHOD'), 'CANCEL')
+    assert.equal(calendarProperty(cancelled, 'STATUS'), 'CANCELLED')
+    assert.equal(calendarProperty(cancelled, 'SEQUENCE'), '2')
+    assert.equal(
+      calendarLines(cancelled).find((line) => line.startsWith('ORGANIZER')),
+      organizer,
+    )
+
+    // The demo plan's cancelled visits were changed once too: a calendar holding the booking takes the cancel.
+    const seeded = (await appointmentsOf(services.db, '11000003')).find(
+      (row) => row.status === 'cancelled' && row.id !== mine.id,
+    )
+    assert.ok(seeded, 'the demo plan cancels one of Alex’s visits')
+    const file = (await agent.get(`/appointments/${seeded.id}/calendar.ics`).expect(200)).text
+    assert.equal(calendarProperty(file, 'METHOD'), 'CANCEL')
+    assert.equal(calendarProperty(file, 'SEQUENCE'), '1')
+  })
+
   it("answers another member's appointment with 404 and audits the attempt", async () => {
     const pats = (await appointmentsOf(services.db, '11000006'))[0]
     const agent = await signedOn()

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import {
   buildApp,
@@ -27,7 +28,9 @@ describe('compressed pages, and CSRF tokens they cannot give away', () => {
     assert.equal(titleOf(gzipped.text), 'Sign on – Member Portal')
     const brotli = await supertest(app).get('/sign-on').set('Accept-Encoding', 'br').expect(200)
     assert.equal(brotli.headers['content-encoding'], 'br')
-    const css = await supertest(app).get('/public/css/portal.css').set('Accept-Encoding', 'gzip').expect(200)
+    // The stylesheet by the hashed name the page links, as a browser fetches it.
+    const stylesheet = cheerio.load(gzipped.text)('link[rel="stylesheet"]').attr('href')!
+    const css = await supertest(app).get(stylesheet).set('Accept-Encoding', 'gzip').expect(200)
     assert.equal(css.headers['content-encoding'], 'gzip')
     const plain = await supertest(app).get('/sign-on').set('Accept-Encoding', 'identity').expect(200)
     assert.equal(plain.headers['content-encoding'], undefined)

@@ -19,6 +19,7 @@ import { useBackground } from '../helpers/background'
 import { createPendingLetters, lettersIn, pdfPageCount, pdfText } from '../helpers/letters'
 import { spawnEntry } from '../helpers/processes'
 import { james, mariaCredentials } from '../helpers/registration'
+import { pdfDocumentFacts } from '../helpers/pdf'
 
 describe('registration by mail and the letter batch', () => {
   const clock = fixedClock(new Date('2026-11-25T20:00:00Z'))
@@ -66,6 +67,13 @@ describe('registration by mail and the letter batch', () => {
 
     const text = pdfText(path.join(batch.directory, 'letters.pdf'))
     assert.match(text, /JAMES CHEN\s+88 ALDER ST APT 4\s+FREMONT CA 94538/)
+    // One chunk: Chromium's tagged PDF, finished with its title, language and PDF/UA identification.
+    const facts = await pdfDocumentFacts(path.join(batch.directory, 'letters.pdf'))
+    assert.deepEqual(
+      [facts.title, facts.tagged, facts.language, facts.displaysTitle],
+      ['Temporary password letters 20261125-01', true, 'en-US', true],
+    )
+    assert.match(facts.xmp, /<pdfuaid:part>1<\/pdfuaid:part>/)
     assert.doesNotMatch(text, /Attacker|Elsewhere/)
     assert.match(text, /December 16, 2026/, 'expires 21 days after the batch date')
     const [letter] = lettersIn(batch.directory)
@@ -151,6 +159,15 @@ describe('registration by mail and the letter batch', () => {
     const batch = (await context.background.services.letterBatches.runBatch())!
     const lettersFile = path.join(batch.directory, 'letters.pdf')
     assert.equal(pdfPageCount(lettersFile), 60)
+    // Three chunks merged: the title, language and XMP are there; pdfunite dropped the tags, so no PDF/UA claim.
+    const facts = await pdfDocumentFacts(lettersFile)
+    assert.deepEqual(
+      [facts.title, facts.language, facts.displaysTitle],
+      [`Temporary password letters ${batch.batchId}`, 'en-US', true],
+    )
+    assert.match(facts.xmp, /<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Temporary password letters/)
+    assert.equal(facts.tagged, false)
+    assert.doesNotMatch(facts.xmp, /pdfuaid:part/)
     const lines = fs.readFileSync(path.join(batch.directory, 'manifest.csv'), 'utf8').trim().split('\r\n')
     assert.equal(lines[0], 'sequence,batch_id,member_reference,name,address_line_1,address_line_2,first_page,last_page')
     assert.equal(lines.at(-1), `TRAILER,${batch.batchId},pieces=60,pages=60,mail_date=2026-11-26,,,`)

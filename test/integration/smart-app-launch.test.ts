@@ -1,3 +1,4 @@
+import http from 'node:http'
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
@@ -7,6 +8,7 @@ import {
   csrfTokenIn,
   errorSummary,
   demoPassword,
+  listen,
   pageText,
   resetWithDemoPlan,
   signedOnAgent,
@@ -25,6 +27,7 @@ import {
   exchangeCode,
   onPortal,
   fhirGet,
+  fullScope,
   pkcePair,
   refresh,
   tokensFor,
@@ -48,6 +51,121 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     const discovery = await supertest(app).get('/oauth/.well-known/openid-configuration').expect(200)
     assert.deepEqual(discovery.body.response_types_supported, ['code'])
     assert.deepEqual(discovery.body.code_challenge_methods_supported, ['S256'])
+  })
+
+  it('builds every address it gives out from PUBLIC_URL, never from the Host header of the request', async () => {
+    const publicUrl = services.config.publicUrl
+    const hostile = { Host: 'attacker.example', 'X-Forwarded-Host': 'attacker.example' }
+    const addressesIn = (body: unknown) => JSON.stringify(body).match(/https?:\/\/[^"/?]+/g) ?? []
+    const smart = await supertest(app).get('/fhir/R4/.well-known/smart-configuration').set(hostile).expect(200)
+    assert.equal(smart.body.token_endpoint, `${publicUrl}/oauth/token`)
+    const discovery = await supertest(app).get('/oauth/.well-known/openid-configuration').set(hostile).expect(200)
+    assert.equal(discovery.body.token_endpoint, `${publicUrl}/oauth/token`)
+    assert.equal(discovery.body.userinfo_endpoint, `${publicUrl}/oauth/me`)
+    const metadata = await supertest(app).get('/fhir/R4/metadata').set(hostile).expect(200)
+    for (const body of [smart.body, discovery.body, metadata.body])
+      assert.deepEqual(
+        addressesIn(body).filter((address) => /attacker|127\.0\.0\.1/.test(address)),
+        [],
+        JSON.stringify(body).slice(0, 200),
+      )
+    // An absolute-form request line (`GET http://attacker.example/… HTTP/1.1`) names the host in another way.
+    const { server, url } = await listen(app)
+    try {
+      const absoluteForm = await new Promise<string>((resolve, reject) => {
+        const request = http.get(
+          {
+            host: '127.0.0.1',
+            port: new URL(url).port,
+            path: 'http://attacker.example/oauth/.well-known/openid-configuration',
+          },
+          (response) => {
+            let text = ''
+            response.on('data', (chunk: Buffer) => (text += chunk.toString()))
+            response.on('end', () => resolve(text))
+          },
+        )
+        request.on('error', reject)
+      })
+      assert.equal((JSON.parse(absoluteForm) as { token_endpoint: string }).token_endpoint, `${publicUrl}/oauth/token`)
+    } finally {
+      server.close()
+    }
+
+    // The FHIR API's links, and the redirect that resumes the sign-on after consent.
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    const search = await fhirGet(app, `/Immunization?patient=${tokens.patient}&_count=1`, tokens.access_token)
+      .set(hostile)
+      .expect(200)
+    assert.ok(search.body.link.length > 1)
+    for (const link of search.body.link as { url: string }[]) assert.ok(link.url.startsWith(`${publicUrl}/fhir/R4/`))
+    for (const entry of search.body.entry as { fullUrl: string }[])
+      assert.ok(entry.fullUrl.startsWith(`${publicUrl}/fhir/R4/`))
+    const agent = await signedOnAgent(app)
+    let location = authorizeUrl({ challenge: pkcePair().challenge })
+    const redirects: string[] = []
+    for (let hop = 0; hop < 4; hop++) {
+      const response = await agent.get(location).set('Host', 'attacker.example')
+      if (!response.headers.location) break
+      redirects.push(response.headers.location)
+      location = onPortal(response.headers.location)
+    }
+    assert.ok(redirects.length > 1)
+    assert.deepEqual(
+      redirects.filter((each) => /attacker/.test(each)),
+      [],
+    )
+  })
+
+  it('reports every granted scope in the token response, on the code exchange and on each refresh', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    const expected = fullScope.split(' ').sort()
+    assert.deepEqual(tokens.scope.split(' ').sort(), expected)
+    const refreshed = await refresh(app, tokens.refresh_token!).expect(200)
+    assert.deepEqual(String(refreshed.body.scope).split(' ').sort(), expected)
+    // Without offline_access there is no refresh token, and the scope says so.
+    const online = await tokensFor(app, await signedOnAgent(app), fullScope.replace(' offline_access', ''))
+    assert.equal(online.refresh_token, undefined)
+    assert.ok(!online.scope.split(' ').includes('offline_access'))
+    assert.ok(online.scope.split(' ').includes('openid'))
+  })
+
+  it('answers userinfo with the app’s access token when the member allowed openid, and refuses it otherwise', async () => {
+    const tokens = await tokensFor(app, await signedOnAgent(app))
+    const alex = await memberIdOf(services.db, '11000003')
+    const sub = String(await userIdOf(services.db, 'alex.rivera'))
+    const userinfo = await supertest(app).get('/oauth/me').set('Authorization', `Bearer ${tokens.access_token}`)
+    assert.equal(userinfo.status, 200, userinfo.text)
+    assert.equal(userinfo.headers['cache-control'], 'no-store')
+    assert.deepEqual(userinfo.body, { sub, fhirUser: `${services.config.publicUrl}/fhir/R4/Patient/${alex}` })
+    const posted = await supertest(app)
+      .post('/oauth/me')
+      .type('form')
+      .send({ access_token: tokens.access_token })
+      .expect(200)
+    assert.equal(posted.body.sub, sub)
+
+    const withoutFhirUser = await tokensFor(app, await signedOnAgent(app), fullScope.replace(' fhirUser', ''))
+    const subOnly = await supertest(app)
+      .get('/oauth/me')
+      .set('Authorization', `Bearer ${withoutFhirUser.access_token}`)
+      .expect(200)
+    assert.deepEqual(subOnly.body, { sub })
+    const withoutOpenid = await tokensFor(app, await signedOnAgent(app), fullScope.replace('openid ', ''))
+    const refused = await supertest(app)
+      .get('/oauth/me')
+      .set('Authorization', `Bearer ${withoutOpenid.access_token}`)
+      .expect(403)
+    assert.match(String(refused.headers['www-authenticate']), /insufficient_scope/)
+    const huge = await supertest(app)
+      .post('/oauth/me')
+      .type('form')
+      .send({ access_token: 'x'.repeat(10_000) })
+    assert.ok([401, 413].includes(huge.status), `a huge body answered ${huge.status}`)
+    for (const authorization of ['Bearer made-up-token', `Bearer ${'x'.repeat(5000)}`, 'Basic abc', '']) {
+      const answer = await supertest(app).get('/oauth/me').set('Authorization', authorization).expect(401)
+      assert.match(String(answer.headers['www-authenticate']), /invalid_token/)
+    }
   })
 
   it('sends a visitor who is not signed on to the portal sign-on page, naming the app', async () => {

@@ -17,6 +17,7 @@ import {
   titleOf,
 } from '../helpers/app'
 import { memberIdOf } from '../helpers/records'
+import { pdfDocumentFacts } from '../helpers/pdf'
 
 const run = promisify(execFile)
 
@@ -102,6 +103,14 @@ describe('vaccination records', () => {
     assert.match(String(response.headers['content-disposition']), /^attachment; filename="vaccination-record\.pdf"$/)
     const pdf = response.body as Buffer
     assert.equal(pdf.subarray(0, 5).toString(), '%PDF-')
+    // A tagged PDF that says what it is (PDF/UA-1): its title in the window, its language, and the XMP claim.
+    const facts = await pdfDocumentFacts(pdf)
+    assert.equal(facts.title, 'Vaccination record')
+    assert.ok(facts.tagged)
+    assert.ok(facts.displaysTitle)
+    assert.equal(facts.language, 'en-US')
+    assert.match(facts.xmp, /<pdfuaid:part>1<\/pdfuaid:part>/)
+    assert.match(facts.xmp, /<dc:title><rdf:Alt><rdf:li xml:lang="x-default">Vaccination record<\/rdf:li>/)
     const text = await pdfText(pdf)
     for (const expected of [
       'Immunization record',
