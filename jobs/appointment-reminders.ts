@@ -2,7 +2,7 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { AppointmentService } from '../src/appointments/service'
 import { dispatchJobs } from '../src/platform/jobs'
-import type { Mailer } from '../src/platform/mail'
+import type { SentEmails } from '../src/platform/sent-emails'
 
 export const queueName = 'appointment-reminders' as const
 
@@ -15,7 +15,7 @@ export function startAppointmentReminderWorker(
   connection: Redis,
   prefix: string,
   appointments: AppointmentService,
-  mailer: Mailer,
+  sentEmails: SentEmails,
 ): Worker {
   return new Worker(
     queueName,
@@ -24,7 +24,7 @@ export function startAppointmentReminderWorker(
       'send-reminder': async (payload) => {
         const reminderId = Number(payload.reminderId)
         if (!Number.isInteger(reminderId) || reminderId < 1) throw new UnrecoverableError('No reminder id')
-        return { outcome: await appointments.sendReminder(reminderId, mailer) }
+        return { outcome: await appointments.sendReminder(reminderId, sentEmails) }
       },
     }),
     { connection, prefix, concurrency: 4 },

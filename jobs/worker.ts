@@ -15,6 +15,7 @@ import { queueName as lettersQueue, scheduleLetterJobs, startLetterWorker } from
 import { serveWorkerMetrics, WorkerMetrics } from '../src/ops/metrics'
 import { OutboxCompletions, OutboxRelay } from '../src/platform/outbox'
 import { warnUnlessNoEviction } from '../src/platform/redis'
+import { keepSchedulers } from '../src/platform/schedulers'
 import { queueName as refillQueue, scheduleRefillJobs, startRefillWorker } from './refill-submission'
 import { closeInfrastructure, createInfrastructure, createServices, Services } from '../src/services'
 
@@ -42,7 +43,7 @@ export function startWorkers(
       services.priorAuthorizations,
     ),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
-    startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.mailer),
+    startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.sentEmails),
     startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
   ]
   for (const worker of workers) {
@@ -57,8 +58,11 @@ export function startWorkers(
   return workers
 }
 
-/** The nightly and periodic jobs; upserting is idempotent, so it is safe at every start and reconnect. */
-async function scheduleJobs(services: Services): Promise<void> {
+/**
+ * The nightly and periodic jobs (each listed in `jobSchedulers`); upserting is idempotent, so it is safe at
+ * every start, reconnect and check.
+ */
+export async function scheduleJobs(services: Services): Promise<void> {
   const { config, queues } = services
   await scheduleLetterJobs(queues.get(lettersQueue), config.letters.schedule, config.letters.timezone)
   await scheduleReminderSweep(queues.get(remindersQueue), config.appointments.sweepEveryMinutes)
@@ -80,6 +84,14 @@ async function main(): Promise<void> {
   services.redis.on('ready', () => {
     scheduleJobs(services).catch((error: unknown) => logger.warn({ err: error }, 'could not register the schedulers'))
   })
+  // A Redis flushed under a live connection (or failed over to a replica without them) never reconnects:
+  // check for them every few seconds too.
+  const stopKeepingSchedulers = keepSchedulers(
+    services.queues,
+    () => scheduleJobs(services),
+    logger,
+    config.schedulerCheckSeconds * 1000,
+  )
   const metrics = new WorkerMetrics()
   for (const worker of workers) metrics.watch(worker)
   const metricsServer =
@@ -94,6 +106,7 @@ async function main(): Promise<void> {
     stopping = true
     logger.info({ signal }, 'worker shutting down: finishing current jobs')
     setTimeout(() => process.exit(1), 30_000).unref()
+    stopKeepingSchedulers()
     await relay.stop()
     // close() waits for active jobs; jobs it cannot finish are released as stalled and picked up elsewhere.
     await Promise.all(workers.map((worker) => worker.close()))

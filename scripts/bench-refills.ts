@@ -91,6 +91,7 @@ async function main(): Promise<number> {
     const cpuBefore = processes.map((process) => cpuSeconds(process.child.pid))
     const benchCpuBefore = process.cpuUsage()
 
+    // Posting times by request id; the orders name their request by its idempotency key, read back below.
     const postedAt = new Map<string, number>()
     const postMs: number[] = []
     let made = 0
@@ -116,7 +117,7 @@ async function main(): Promise<number> {
           postMs.push(Date.now() - postStart)
           const id = /\/prescriptions\/requests\/(\d+)\/confirmation/.exec(sent.location)?.[1]
           if (!id) throw new Error(`The check page answered ${sent.status} ${sent.location}`)
-          postedAt.set(`refill-request-${id}`, postStart)
+          postedAt.set(id, postStart)
         }
       }),
     )
@@ -129,8 +130,13 @@ async function main(): Promise<number> {
     const lastOrder = Math.max(...orders.map((order) => order.receivedAtMs))
     const cpuAfter = processes.map((process) => cpuSeconds(process.child.pid))
     const benchCpu = process.cpuUsage(benchCpuBefore)
+    const idOfKey = new Map<string, string>(
+      (await db('refill_requests').select('id', 'idempotency_key')).map(
+        (row: { id: number; idempotency_key: string }) => [row.idempotency_key, String(row.id)],
+      ),
+    )
     const latencies = orders
-      .map((order) => order.receivedAtMs - (postedAt.get(order.idempotencyKey) ?? NaN))
+      .map((order) => order.receivedAtMs - (postedAt.get(idOfKey.get(order.idempotencyKey) ?? '') ?? NaN))
       .filter(Number.isFinite)
       .sort((a, b) => a - b)
     const keys = new Set(orders.map((order) => order.idempotencyKey))

@@ -75,6 +75,7 @@ const schema = z
     // How long a stopping web process lets requests in flight finish before it exits anyway.
     SHUTDOWN_SECONDS: z.coerce.number().int().min(1).max(300).default(25),
     OUTBOX_RECHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    SCHEDULER_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
     // Prometheus scrapes /metrics with "Authorization: Bearer <token>"; unset, only signed-on ops staff can.
     METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
     // The worker process serves its own /metrics (job durations and failures) on this port when set.
@@ -192,6 +193,7 @@ const schema = z
       signOnDelayMs: env.SIGN_ON_DELAY_MS,
       outboxPollMs: env.OUTBOX_POLL_MS,
       outboxRecheckSeconds: env.OUTBOX_RECHECK_SECONDS,
+      schedulerCheckSeconds: env.SCHEDULER_CHECK_SECONDS,
       shutdownSeconds: env.SHUTDOWN_SECONDS,
       metricsToken: env.METRICS_TOKEN,
       workerMetricsPort: env.WORKER_METRICS_PORT,

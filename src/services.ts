@@ -34,6 +34,7 @@ import { OpsService } from './ops/service'
 import { AuditLog } from './platform/audit'
 import { Clock, configuredClock } from './platform/clock'
 import { createDb, Db } from './platform/db'
+import { SentEmails } from './platform/sent-emails'
 import { createLogger, Logger } from './platform/logger'
 import { createMailer, emailAddressOf, Mailer } from './platform/mail'
 import { PdfRenderer } from './platform/pdf'
@@ -90,7 +91,11 @@ export function createInfrastructure(
   return {
     config,
     logger,
-    db: overrides.db ?? createDb(config.databaseUrl, logger, undefined, role === 'web' ? 5_000 : 60_000),
+    db:
+      overrides.db ??
+      (role === 'web'
+        ? createDb(config.databaseUrl, logger, undefined, 5_000, webQueryTimeoutMs)
+        : createDb(config.databaseUrl, logger, undefined, 60_000, 60_000)),
     redis,
     queues:
       overrides.queues ??
@@ -102,6 +107,12 @@ export function createInfrastructure(
     pdf: overrides.pdf ?? new PdfRenderer(config.chromiumPath, logger),
   }
 }
+
+/**
+ * How long a page's statement may take before the page gives up with the friendly 503: far above any page's
+ * query (milliseconds), far below the 15 s a frozen MySQL would otherwise hold a visitor.
+ */
+export const webQueryTimeoutMs = 4_000
 
 /** Repositories and services, each given what it needs. */
 export function createServices(infrastructure: Infrastructure) {
@@ -160,12 +171,20 @@ export function createServices(infrastructure: Infrastructure) {
   )
   const vaccinations = new VaccinationService(new ImmunizationRepository(db), members, recordAccess, clock)
   const coverage = new CoverageService(new CoverageRepository(db), recordAccess, clock)
+  // Every email a worker sends goes through this record, once per key (see SentEmails).
+  const sentEmails = new SentEmails(
+    db,
+    redis,
+    config.redisPrefix,
+    infrastructure.mailer,
+    clock,
+    new URL(config.publicUrl).hostname,
+  )
   const priorAuthorizations = new PriorAuthorizationService({
     db,
     repository: new AuthorizationRepository(db),
     access: recordAccess,
-    notifications: new NotificationRepository(db),
-    mailer: infrastructure.mailer,
+    sentEmails,
     clock,
     publicUrl: config.publicUrl,
   })
@@ -207,8 +226,7 @@ export function createServices(infrastructure: Infrastructure) {
     membership,
     audit,
     clock,
-    new NotificationRepository(db),
-    infrastructure.mailer,
+    sentEmails,
     config.publicUrl,
     throttles,
   )
@@ -251,29 +269,17 @@ export function createServices(infrastructure: Infrastructure) {
     apiUsage: new ApiUsageReport(db),
     prescriptions,
     messages,
-    officeReplyNotices: new OfficeReplyNotices(
-      messageRepository,
-      new NotificationRepository(db),
-      infrastructure.mailer,
-      clock,
-      queues,
-      redis,
-      {
-        windowMs: config.messages.noticeWindowMs,
-        retryDelayMs: config.messages.noticeRetryDelayMs,
-        attempts: config.messages.noticeAttempts,
-        publicUrl: config.publicUrl,
-      },
-    ),
-    newResultNotices: new NewResultNotices(
-      labResults,
-      new NotificationRepository(db),
-      infrastructure.mailer,
-      clock,
-      queues,
-      redis,
-      { windowMs: config.labs.noticeWindowMs, publicUrl: config.publicUrl, redisPrefix: config.redisPrefix },
-    ),
+    officeReplyNotices: new OfficeReplyNotices(messageRepository, sentEmails, clock, queues, redis, {
+      windowMs: config.messages.noticeWindowMs,
+      retryDelayMs: config.messages.noticeRetryDelayMs,
+      attempts: config.messages.noticeAttempts,
+      publicUrl: config.publicUrl,
+    }),
+    newResultNotices: new NewResultNotices(labResults, sentEmails, clock, queues, redis, {
+      windowMs: config.labs.noticeWindowMs,
+      publicUrl: config.publicUrl,
+      redisPrefix: config.redisPrefix,
+    }),
     recordAccess,
     connectedApps,
     authorizationServer,
@@ -297,8 +303,7 @@ export function createServices(infrastructure: Infrastructure) {
       db,
       prescriptionRepository,
       new PharmacyClient(config.pharmacy.url, config.pharmacy.timeoutMs),
-      new NotificationRepository(db),
-      infrastructure.mailer,
+      sentEmails,
       clock,
       logger,
       config.publicUrl,
@@ -306,12 +311,8 @@ export function createServices(infrastructure: Infrastructure) {
     seenWebhooks: new SeenWebhooks(redis, config.redisPrefix),
     family,
     viewing,
-    accountEmails: new AccountEmailService(
-      new NotificationRepository(db),
-      infrastructure.mailer,
-      clock,
-      config.publicUrl,
-    ),
+    sentEmails,
+    accountEmails: new AccountEmailService(new NotificationRepository(db), sentEmails, clock, config.publicUrl),
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import type { Viewing } from '../viewing/middleware'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
@@ -6,7 +6,7 @@ import { childAccess } from '../viewing/rules'
 import { isDeadlock, isDuplicateKey } from '../platform/db'
 import { planDate } from '../platform/dates'
 import { NotFoundError, RuleBrokenError } from '../platform/errors'
-import type { Mailer } from '../platform/mail'
+import type { SentEmails } from '../platform/sent-emails'
 import { addAllToOutbox } from '../platform/outbox'
 import { recordId } from '../platform/record-id'
 import { RecordAccess, who as auditWho } from '../viewing/record-access'
@@ -328,7 +328,7 @@ export class AppointmentService {
    * Sends one reminder unless it was sent already, the visit was cancelled, or it moved (the reminder was for
    * its old time). The email holds the date, time, place and how to cancel — never the reason or the doctor.
    */
-  async sendReminder(reminderId: number, mailer: Mailer): Promise<'sent' | 'skipped'> {
+  async sendReminder(reminderId: number, sentEmails: SentEmails): Promise<'sent' | 'skipped'> {
     const reminder = await this.repository.reminderToSend(reminderId)
     if (!reminder || reminder.sentAt) return 'skipped'
     const now = this.clock()
@@ -351,28 +351,37 @@ export class AppointmentService {
       return 'skipped'
     }
     const { clinic } = appointment
+    // One record per recipient, so a retry after some went out sends only the rest.
     for (const to of recipients)
-      await mailer.send({
-        to,
-        subject: forChild
-          ? `Reminder: ${reminder.member!.name} has an appointment coming up`
-          : 'Reminder: you have an appointment coming up',
-        text: [
-          forChild
-            ? `This is a reminder of ${reminder.member!.name}’s appointment. You get it as their parent or guardian.`
-            : 'This is a reminder of your appointment.',
-          '',
-          `Date: ${formatDay(appointment.startsAt)}`,
-          `Time: ${formatTimeWithZone(appointment.startsAt)}`,
-          `Place: ${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
-          '',
-          `To cancel or change it, sign on at ${this.options.publicUrl}/appointments (up to 24 hours before)`,
-          `or call the office at ${clinic.phone}.`,
-        ].join('\n'),
-      })
+      await sentEmails.sendOnce(recipientKey(reminder.id, to), 'appointment-reminder', async () => ({
+        userId: null,
+        email: {
+          to,
+          subject: forChild
+            ? `Reminder: ${reminder.member!.name} has an appointment coming up`
+            : 'Reminder: you have an appointment coming up',
+          text: [
+            forChild
+              ? `This is a reminder of ${reminder.member!.name}’s appointment. You get it as their parent or guardian.`
+              : 'This is a reminder of your appointment.',
+            '',
+            `Date: ${formatDay(appointment.startsAt)}`,
+            `Time: ${formatTimeWithZone(appointment.startsAt)}`,
+            `Place: ${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
+            '',
+            `To cancel or change it, sign on at ${this.options.publicUrl}/appointments (up to 24 hours before)`,
+            `or call the office at ${clinic.phone}.`,
+          ].join('\n'),
+        },
+      }))
     await this.repository.finishReminder(reminder.id, 'sent', this.clock())
     return 'sent'
   }
+}
+
+/** A reminder's record in sent_emails for one address: the address hashed, so the key holds no email. */
+function recipientKey(reminderId: number, to: string): string {
+  return `appointment-reminder-${reminderId}-${createHash('sha256').update(to.toLowerCase()).digest('hex').slice(0, 16)}`
 }
 
 /** Sweeps in several workers can still deadlock on the reminders' unique key; the loser simply runs again. */

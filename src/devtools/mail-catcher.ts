@@ -7,6 +7,8 @@ export interface CaughtEmail {
   subject: string
   text: string
   raw: string
+  /** The Message-ID header: the same on a resend of one email. */
+  messageId: string
   receivedAt: Date
 }
 
@@ -57,6 +59,7 @@ export async function startMailCatcher(
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             raw,
+            messageId: parsed.messageId ?? '',
             receivedAt: new Date(),
           }
           messages.push(email)

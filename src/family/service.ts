@@ -1,12 +1,11 @@
 import type { Redis } from 'ioredis'
 import type { MembershipService } from '../accounts/membership'
-import type { NotificationRepository } from '../notifications/repository'
+import type { SentEmails } from '../platform/sent-emails'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import { NotFoundError, type Problem, RuleBrokenError } from '../platform/errors'
 import type { FormError } from '../platform/forms'
-import type { Mailer } from '../platform/mail'
 import { addToOutbox } from '../platform/outbox'
 import { loadPage, type Paged } from '../platform/pagination'
 import { recordId } from '../platform/record-id'
@@ -67,8 +66,7 @@ export class FamilyService {
     private readonly membership: Pick<MembershipService, 'matchMembership'>,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
-    private readonly notifications: NotificationRepository,
-    private readonly mailer: Mailer,
+    private readonly sentEmails: SentEmails,
     private readonly publicUrl: string,
     throttles: { redis: Redis; prefix: string },
   ) {
@@ -210,18 +208,18 @@ export class FamilyService {
    * information. Sent once per job (recorded in sent_emails); nothing is sent once the grant is revoked.
    */
   async sendGrantNotice(grantId: number, jobKey: string): Promise<'sent' | 'skipped'> {
-    if (await this.notifications.alreadySent(jobKey)) return 'skipped'
-    const notice = await this.repository.grantNotice(grantId)
-    if (!notice?.email || notice.revoked_at) return 'skipped'
-    await this.mailer.send(
-      accessGrantedMessage(
-        notice.email,
-        fullName({ firstName: notice.first_name, lastName: notice.last_name }),
-        `${this.publicUrl}/sign-on`,
-      ),
-    )
-    await this.notifications.recordSent(jobKey, grantNoticeJob, notice.user_id, this.clock())
-    return 'sent'
+    return this.sentEmails.sendOnce(jobKey, grantNoticeJob, async () => {
+      const notice = await this.repository.grantNotice(grantId)
+      if (!notice?.email || notice.revoked_at) return undefined
+      return {
+        email: accessGrantedMessage(
+          notice.email,
+          fullName({ firstName: notice.first_name, lastName: notice.last_name }),
+          `${this.publicUrl}/sign-on`,
+        ),
+        userId: notice.user_id,
+      }
+    })
   }
 
   /** Who has done what with the member's records, newest first, 20 to a page, in words. */

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis'
 import { childAccess } from '../viewing/rules'
-import type { NotificationRepository } from '../notifications/repository'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
-import type { Email, Mailer } from '../platform/mail'
+import type { Email } from '../platform/mail'
 import type { Queues } from '../platform/queues'
+import type { SentEmails } from '../platform/sent-emails'
 import type { LabResultRepository } from './repository'
 import { newResultJob } from './service'
 
@@ -49,8 +49,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 export class NewResultNotices {
   constructor(
     private readonly results: LabResultRepository,
-    private readonly sentEmails: NotificationRepository,
-    private readonly mailer: Mailer,
+    private readonly sentEmails: SentEmails,
     private readonly clock: Clock,
     private readonly queues: Queues,
     private readonly redis: Redis,
@@ -117,10 +116,10 @@ export class NewResultNotices {
     // The first result's id names the email: a retry finds the same results not yet marked, so the same key.
     const key = `new-result-${resultIds[0]}`
     for (const recipient of recipients) {
-      const jobKey = `${key}-user-${recipient.id}`
-      if (await this.sentEmails.alreadySent(jobKey)) continue
-      await this.mailer.send(newResultNotice(recipient.email, `${this.settings.publicUrl}/sign-on`, isChild))
-      await this.sentEmails.recordSent(jobKey, 'new-result-notice', recipient.id, this.clock())
+      await this.sentEmails.sendOnce(`${key}-user-${recipient.id}`, 'new-result-notice', async () => ({
+        email: newResultNotice(recipient.email, `${this.settings.publicUrl}/sign-on`, isChild),
+        userId: recipient.id,
+      }))
     }
     await this.results.markNoticed(resultIds, this.clock())
     return recipients.length > 0 ? 'sent' : 'no one to tell'

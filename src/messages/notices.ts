@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis'
 import type { Clock } from '../platform/clock'
-import type { Mailer } from '../platform/mail'
+import { addToOutbox } from '../platform/outbox'
 import type { Queues } from '../platform/queues'
-import type { NotificationRepository } from '../notifications/repository'
+import type { SentEmails } from '../platform/sent-emails'
 import { newMessageNotice } from './emails'
 import type { MessageRepository } from './repository'
 import { notificationQueue } from './service'
@@ -20,19 +20,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Emails a member that an office reply is waiting: a throttle, not a debounce. The first reply's notice goes
- * at once and opens a window (BullMQ deduplication with a TTL, kept in Redis); a reply inside the window
- * adds one delayed follow-up for the window's end (one per window, by its job id), which sends only if a
- * reply after the first notice is still unread then, and opens the next window. Everything lives in Redis
- * and MySQL, so a worker restart loses nothing. Jobs carry ids only.
+ * at once and opens a window (a Redis key with a TTL naming the reply that opened it); a reply inside the
+ * window plans one follow-up for the window's end, which sends only if a reply after the first notice is still
+ * unread then, and opens the next window. Each notice and follow-up is recorded once per reply
+ * (`office_reply_notices`) with an outbox row, so a Redis that loses its data loses none (the relay puts them
+ * back) and their job ids stay new after a restore from backup. Jobs carry ids only.
  */
 export class OfficeReplyNotices {
   constructor(
     private readonly repository: MessageRepository,
-    private readonly sentEmails: NotificationRepository,
-    private readonly mailer: Mailer,
+    private readonly sentEmails: SentEmails,
     private readonly clock: Clock,
     private readonly queues: Queues,
-    // The connection the queues use, to read how long a window's deduplication key has left.
+    // The connection the queues use, for the window's key.
     private readonly redis: Redis,
     private readonly settings: NoticeSettings,
   ) {}
@@ -41,62 +41,90 @@ export class OfficeReplyNotices {
     switch (job.name) {
       case 'office-reply':
         return this.noticeFor(Number(job.data.messageId))
+      // Jobs queued before notices were recorded carry the reply's ids: plan them the new way.
       case 'reply-notice':
-        return this.send(String(job.id), Number(job.data.memberId), Number(job.data.messageId))
       case 'reply-follow-up':
-        return this.followUp(Number(job.data.memberId), Number(job.data.afterMessageId))
+        if (job.data.noticeId === undefined && job.data.memberId !== undefined)
+          return job.name === 'reply-notice'
+            ? this.noticeFor(Number(job.data.messageId))
+            : this.followUp(Number(job.data.memberId), Number(job.data.afterMessageId))
+        return this.planned(job.name, job.data)
       default:
         throw new Error(`Unknown notice job ${job.name}`)
     }
   }
 
-  private get queue() {
-    return this.queues.get(notificationQueue)
+  private async planned(name: string, data: Record<string, unknown>): Promise<string> {
+    switch (name) {
+      case 'reply-notice': {
+        const notice = await this.noticeOf(data)
+        return notice ? this.send(notice.id, notice.memberId, notice.messageId) : 'no such notice'
+      }
+      case 'reply-follow-up': {
+        const notice = await this.noticeOf(data)
+        return notice ? this.followUp(notice.memberId, notice.messageId) : 'no such notice'
+      }
+      default:
+        throw new Error(`Unknown notice job ${name}`)
+    }
   }
 
-  private windowId(memberId: number) {
-    return `office-reply-window-${memberId}`
+  /** The notice a job is for (`{ noticeId }`). */
+  private async noticeOf(data: Record<string, unknown>) {
+    const id = Number(data.noticeId)
+    const notice = Number.isInteger(id) && id > 0 ? await this.repository.notice(id) : undefined
+    return notice && { id, ...notice }
   }
 
-  /** How long the member's window has left, in real milliseconds (0 when none is open). */
-  private async windowLeftMs(memberId: number): Promise<number> {
-    return Math.max(0, await this.redis.pttl(this.queue.toKey(`de:${this.windowId(memberId)}`)))
+  private windowKey(memberId: number) {
+    return this.queues.get(notificationQueue).toKey(`office-reply-window:${memberId}`)
   }
 
   /** An office reply (or the newest unread one at a window's end) asks for a notice. */
   private async noticeFor(messageId: number, tries = 3): Promise<string> {
     const message = await this.repository.officeMessage(messageId)
     if (!message) return 'no such reply'
-    const jobId = `reply-notice-${messageId}`
-    const added = await this.queue.add(
-      'reply-notice',
-      { memberId: message.memberId, messageId },
-      {
-        jobId,
-        deduplication: { id: this.windowId(message.memberId), ttl: this.settings.windowMs },
-        attempts: this.settings.attempts,
-        backoff: { type: 'exponential', delay: this.settings.retryDelayMs },
-      },
-    )
-    if (added.id === jobId) return 'notice queued'
-    // A window is open: the notice that opened it covers every reply up to its own.
-    const opener = Number(/^reply-notice-(\d+)$/.exec(added.id ?? '')?.[1])
-    if (!(opener < messageId)) return 'covered by the open window'
-    const left = await this.windowLeftMs(message.memberId)
+    const key = this.windowKey(message.memberId)
+    const opened = await this.redis.set(key, String(messageId), 'PX', this.settings.windowMs, 'NX')
+    // The reply that opened the open window; this one when it opened it (or a repeat of this job did).
+    const opener = opened ? messageId : Number(await this.redis.get(key))
+    const retry = () => (tries > 1 ? this.noticeFor(messageId, tries - 1) : Promise.resolve('window closed'))
     // The window closed between the two calls: this reply opens the next one.
-    if (left === 0) return tries > 1 ? this.noticeFor(messageId, tries - 1) : 'window closed'
-    await this.queue.add(
-      'reply-follow-up',
-      { memberId: message.memberId, afterMessageId: opener },
-      { jobId: `reply-follow-up-${opener}`, delay: left },
-    )
+    if (!opener) return retry()
+    if (opener === messageId) {
+      await this.plan('notice', message.memberId, messageId)
+      return 'notice queued'
+    }
+    // A window opened by a later reply covers this one.
+    if (opener > messageId) return 'covered by the open window'
+    const left = await this.redis.pttl(key)
+    if (left <= 0) return retry()
+    await this.plan('follow-up', message.memberId, opener, left)
     return 'follow-up at the window end'
+  }
+
+  /** Records the notice or follow-up with its outbox row, once per reply however often this runs. */
+  private async plan(kind: 'notice' | 'follow-up', memberId: number, messageId: number, delayMs?: number) {
+    await this.repository.recordNotice({ kind, memberId, messageId, at: this.clock() }, (trx, noticeId) =>
+      addToOutbox(trx, this.clock, {
+        queue: notificationQueue,
+        jobName: kind === 'notice' ? 'reply-notice' : 'reply-follow-up',
+        payload: { noticeId },
+        options:
+          kind === 'notice'
+            ? {
+                attempts: this.settings.attempts,
+                backoff: { type: 'exponential', delay: this.settings.retryDelayMs },
+              }
+            : { delay: delayMs },
+      }),
+    )
   }
 
   /** At a window's end: a notice only if a reply after the window's first is still unread. */
   private async followUp(memberId: number, afterMessageId: number): Promise<string> {
     // A delayed job can wake a moment before Redis expires the window's key.
-    const left = await this.windowLeftMs(memberId)
+    const left = Math.max(0, await this.redis.pttl(this.windowKey(memberId)))
     if (left > 0) await sleep(Math.min(left + 20, 5_000))
     const newest = await this.repository.newestUnreadAfter(memberId, afterMessageId)
     if (newest === undefined) return 'read already'
@@ -104,15 +132,19 @@ export class OfficeReplyNotices {
   }
 
   /** The email itself, once per recipient even when the job is retried after an SMTP failure. */
-  private async send(jobKey: string, memberId: number, messageId: number): Promise<string> {
+  private async send(noticeId: number, memberId: number, messageId: number): Promise<string> {
     // Read in the meantime, with nothing newer waiting: there is nothing to tell.
     if ((await this.repository.newestUnreadAfter(memberId, messageId - 1)) === undefined) return 'read already'
     const recipients = await this.repository.noticeRecipients(memberId)
     for (const recipient of recipients) {
-      const key = `${jobKey}-user-${recipient.id}`
-      if (await this.sentEmails.alreadySent(key)) continue
-      await this.mailer.send(newMessageNotice(recipient.email, `${this.settings.publicUrl}/sign-on`))
-      await this.sentEmails.recordSent(key, 'office-reply-notice', recipient.id, this.clock())
+      await this.sentEmails.sendOnce(
+        `office-reply-notice-${noticeId}-user-${recipient.id}`,
+        'office-reply-notice',
+        async () => ({
+          email: newMessageNotice(recipient.email, `${this.settings.publicUrl}/sign-on`),
+          userId: recipient.id,
+        }),
+      )
     }
     return recipients.length > 0 ? 'sent' : 'no one to tell'
   }

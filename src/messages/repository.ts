@@ -419,6 +419,32 @@ export class MessageRepository {
     return row?.id ? Number(row.id) : undefined
   }
 
+  /**
+   * Records a notice (or a window's follow-up) for a reply and, only if it is new, its outbox row, in one
+   * transaction: a repeated job records nothing twice. Returns whether it was new.
+   */
+  async recordNotice(
+    notice: { kind: 'notice' | 'follow-up'; memberId: number; messageId: number; at: Date },
+    outbox: (trx: Knex.Transaction, noticeId: number) => Promise<unknown>,
+  ): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const [id] = await trx('office_reply_notices')
+        .insert({ kind: notice.kind, member_id: notice.memberId, message_id: notice.messageId, created_at: notice.at })
+        .onConflict(['message_id', 'kind'])
+        .ignore()
+      if (!id) return false
+      await outbox(trx, Number(id))
+      return true
+    })
+  }
+
+  async notice(id: number, trx: Trx = this.db) {
+    const row = await trx('office_reply_notices')
+      .where({ id })
+      .first<{ member_id: number; message_id: number } | undefined>('member_id', 'message_id')
+    return row && { memberId: Number(row.member_id), messageId: Number(row.message_id) }
+  }
+
   /** Where an office-reply notice goes: the member's own account, if it has an email and wants these. */
   async noticeRecipients(memberId: number, trx: Trx = this.db) {
     return trx('users')

@@ -1,26 +1,8 @@
-import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
 
 /** What the notification worker reads and records; web code reaches these rows through their own features. */
 export class NotificationRepository {
   constructor(private readonly db: Db) {}
-
-  async alreadySent(jobKey: string): Promise<boolean> {
-    return Boolean(await this.db('sent_emails').where({ job_key: jobKey }).first('id'))
-  }
-
-  async recordSent(
-    jobKey: string,
-    kind: string,
-    userId: number | null,
-    at: Date,
-    trx: Knex.Transaction | Db = this.db,
-  ) {
-    await trx('sent_emails')
-      .insert({ job_key: jobKey, kind, user_id: userId, sent_at: at })
-      .onConflict('job_key')
-      .ignore()
-  }
 
   async findVerification(id: number) {
     return this.db('email_verifications')

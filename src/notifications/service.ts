@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq'
 import type { Clock } from '../platform/clock'
-import type { Mailer } from '../platform/mail'
+import type { Composed, SentEmails } from '../platform/sent-emails'
 import { newLinkToken } from '../platform/tokens'
 import {
   passwordResetMessage,
@@ -27,56 +27,51 @@ export type AccountEmailJob =
 export class AccountEmailService {
   constructor(
     private readonly repository: NotificationRepository,
-    private readonly mailer: Mailer,
+    private readonly sentEmails: SentEmails,
     private readonly clock: Clock,
     private readonly publicUrl: string,
   ) {}
 
   async send(job: { name: string; data: Record<string, unknown> }, jobKey: string): Promise<'sent' | 'skipped'> {
-    if (await this.repository.alreadySent(jobKey)) return 'skipped'
-    const outcome = await this.deliver(job)
-    if (outcome.sent) await this.repository.recordSent(jobKey, job.name, outcome.userId, this.clock())
-    return outcome.sent ? 'sent' : 'skipped'
+    return this.sentEmails.sendOnce(jobKey, job.name, () => this.compose(job))
   }
 
-  private async deliver(job: {
-    name: string
-    data: Record<string, unknown>
-  }): Promise<{ sent: boolean; userId: number | null }> {
+  /** The email a job asks for, with its link token issued now; undefined when there is nothing to send. */
+  private async compose(job: { name: string; data: Record<string, unknown> }): Promise<Composed> {
     const now = this.clock()
     switch (job.name) {
       case 'verify-email': {
         const verification = await this.repository.findVerification(Number(job.data.verificationId))
-        if (!verification || verification.verified_at) return { sent: false, userId: null }
+        if (!verification || verification.verified_at) return undefined
         const { token, hash } = newLinkToken()
         const expiresAt = new Date(now.getTime() + verificationValidHours * 3_600_000)
         await this.repository.setVerificationToken(verification.id, hash, expiresAt, now)
-        await this.mailer.send(
-          verifyEmailMessage(verification.email, this.link('/verify-email', token), verificationValidHours),
-        )
-        return { sent: true, userId: verification.user_id }
+        return {
+          email: verifyEmailMessage(verification.email, this.link('/verify-email', token), verificationValidHours),
+          userId: verification.user_id,
+        }
       }
       case 'user-id-reminder': {
         const user = await this.repository.findUserContact(Number(job.data.userId))
-        if (!user?.email) return { sent: false, userId: null }
-        await this.mailer.send(userIdReminderMessage(user.email, user.user_id, `${this.publicUrl}/sign-on`))
-        return { sent: true, userId: user.id }
+        if (!user?.email) return undefined
+        return { email: userIdReminderMessage(user.email, user.user_id, `${this.publicUrl}/sign-on`), userId: user.id }
       }
       case 'password-reset': {
         const reset = await this.repository.findReset(Number(job.data.resetId))
-        if (!reset?.email || reset.used_at || reset.expires_at <= now) return { sent: false, userId: null }
+        if (!reset?.email || reset.used_at || reset.expires_at <= now) return undefined
         const { token, hash } = newLinkToken()
         await this.repository.setResetToken(reset.id, hash, now)
-        await this.mailer.send(passwordResetMessage(reset.email, this.link('/forgot-password/reset', token)))
-        return { sent: true, userId: reset.user_id }
+        return {
+          email: passwordResetMessage(reset.email, this.link('/forgot-password/reset', token)),
+          userId: reset.user_id,
+        }
       }
       case 'security-notice': {
         const event = String(job.data.event)
         if (!(event in securityEvents)) throw new UnrecoverableError(`Unknown security event ${event}`)
         const user = await this.repository.findUserContact(Number(job.data.userId))
-        if (!user?.email) return { sent: false, userId: null }
-        await this.mailer.send(securityNoticeMessage(user.email, event as SecurityEvent, now))
-        return { sent: true, userId: user.id }
+        if (!user?.email) return undefined
+        return { email: securityNoticeMessage(user.email, event as SecurityEvent, now), userId: user.id }
       }
       default:
         throw new UnrecoverableError(`Unknown email job ${job.name}`)

@@ -43,12 +43,21 @@ export function opsRoutes({ ops, apiUsage, clock }: Pick<Services, 'ops' | 'apiU
   router.get('/ops', ...requireRole('ops'), async (req, res) => {
     const notice = req.session.notice
     delete req.session.notice
-    const [queues, outbox, latestBatch] = await Promise.all([
+    const [queues, outbox, latestBatch, missingSchedulers] = await Promise.all([
       ops.queueSummaries(),
       ops.outboxLag(),
       ops.latestLetterBatch(),
+      ops.missingSchedulers(),
     ])
-    res.render('ops/index', { title: 'Operations', queues, outbox, latestBatch, notice, dashboardPath })
+    res.render('ops/index', {
+      title: 'Operations',
+      queues,
+      outbox,
+      latestBatch,
+      missingSchedulers,
+      notice,
+      dashboardPath,
+    })
   })
 
   // The same job the nightly scheduler adds, asked for now; it goes through the outbox like any other work.

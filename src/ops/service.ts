@@ -4,6 +4,7 @@ import type { Db } from '../platform/db'
 import type { AuditLog } from '../platform/audit'
 import { Clock, systemClock } from '../platform/clock'
 import { addToOutbox, outboxCounts } from '../platform/outbox'
+import { missingSchedulers } from '../platform/schedulers'
 
 export interface QueueSummary {
   name: string
@@ -103,6 +104,11 @@ export class OpsService {
       ...counts,
       oldestPendingSeconds: oldest ? Math.max(0, Math.round((this.clock().getTime() - oldest.getTime()) / 1000)) : null,
     }
+  }
+
+  /** Job schedulers (nightly batch, reminder sweep, reconciliation) Redis has lost: a problem until a worker re-adds them. */
+  missingSchedulers(): Promise<string[]> {
+    return missingSchedulers(this.queues)
   }
 
   latestLetterBatch(): Promise<LatestBatch | undefined> {

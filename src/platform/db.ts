@@ -4,16 +4,44 @@ import type { Logger } from 'pino'
 
 export type Db = Knex
 
+interface RawConnection {
+  query: (...args: unknown[]) => unknown
+  destroy: () => void
+}
+
+/**
+ * Gives every statement on a raw mysql2 connection a time limit (mysql2's per-query `timeout`; knex has no
+ * default of its own). A connection whose statement ran out of time is destroyed, so the pool never hands it
+ * out again: a MySQL that froze with the connection open would otherwise hold the next statement too.
+ */
+function limitQueries(connection: RawConnection, timeoutMs: number): void {
+  const query = connection.query.bind(connection)
+  connection.query = (options: unknown, ...rest: unknown[]) => {
+    if (!options || typeof options !== 'object' || (options as { timeout?: number }).timeout !== undefined)
+      return query(options, ...rest)
+    const last = rest.length - 1
+    const callback = rest[last]
+    if (typeof callback === 'function')
+      rest[last] = (error: { code?: string } | null, ...results: unknown[]) => {
+        if (error?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') connection.destroy()
+        return (callback as (...args: unknown[]) => unknown)(error, ...results)
+      }
+    return query({ ...options, timeout: timeoutMs }, ...rest)
+  }
+}
+
 /**
  * One knex pool per process; dates come back as strings for DATE columns so a birth date never shifts by time
- * zone. `acquireTimeoutMs` bounds how long a query waits for a connection (the web process keeps it short, so
- * a page answers "service unavailable" rather than hanging while MySQL is unreachable).
+ * zone. `acquireTimeoutMs` bounds how long a query waits for a connection and `queryTimeoutMs` how long a
+ * statement (or opening a connection) may take: the web process keeps both short, so a page answers "service
+ * unavailable" within seconds rather than hanging while MySQL is unreachable or frozen.
  */
 export function createDb(
   databaseUrl: string,
   logger?: Logger,
   pool = { min: 0, max: 10 },
   acquireTimeoutMs = 60_000,
+  queryTimeoutMs = 60_000,
 ): Db {
   const log = (level: 'warn' | 'error' | 'debug') => (message: unknown) =>
     logger?.[level]({ detail: String(message) }, 'knex')
@@ -28,16 +56,14 @@ export function createDb(
       dateStrings: ['DATE'],
       supportBigNumbers: true,
       charset: 'utf8mb4',
-      connectTimeout: Math.min(acquireTimeoutMs, 10_000),
+      connectTimeout: Math.min(acquireTimeoutMs, queryTimeoutMs, 10_000),
     } as unknown as Knex.MySql2ConnectionConfig,
     pool: {
       ...pool,
       // TIMESTAMP columns convert through the session time zone; UTC on both sides keeps instants exact.
-      afterCreate: (
-        connection: { query: (sql: string, done: (error: Error | null) => void) => void },
-        done: (error: Error | null, connection: unknown) => void,
-      ) => {
-        connection.query("SET time_zone = '+00:00'", (error) => done(error, connection))
+      afterCreate: (connection: RawConnection, done: (error: Error | null, connection: unknown) => void) => {
+        limitQueries(connection, queryTimeoutMs)
+        connection.query({ sql: "SET time_zone = '+00:00'" }, (error: Error | null) => done(error, connection))
       },
     },
   })

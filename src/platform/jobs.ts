@@ -29,8 +29,9 @@ export interface JobCatalogue {
     'security-notice': { userId: number; event: string }
     /** An office reply asks for a notice (throttled per member by `OfficeReplyNotices`). */
     'office-reply': { messageId: number }
-    'reply-notice': { memberId: number; messageId: number }
-    'reply-follow-up': { memberId: number; afterMessageId: number }
+    /** A recorded notice or follow-up (`office_reply_notices`), sent once however often the job runs. */
+    'reply-notice': { noticeId: number }
+    'reply-follow-up': { noticeId: number }
     'proxy-access-granted': { grantId: number }
     /** Scheduled: release lab results whose hold or wait has ended, and ask for their notices. */
     'lab-release-sweep': Nothing

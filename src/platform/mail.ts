@@ -4,6 +4,8 @@ export interface Email {
   to: string
   subject: string
   text: string
+  /** Set by `SentEmails` before the handover, so a resend after a crash carries the same one. */
+  messageId?: string
 }
 
 export interface Mailer {
@@ -32,6 +34,7 @@ export function createMailer(smtpUrl: string, from: string): Mailer {
         subject: email.subject,
         text: email.text,
         headers: automaticEmailHeaders,
+        ...(email.messageId ? { messageId: email.messageId } : {}),
       })
     },
     close() {

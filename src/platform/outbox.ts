@@ -8,10 +8,38 @@ import type { Db } from './db'
 import type { Queues } from './queues'
 import { withinTime } from './timeout'
 
-/** A job for the outbox: one line of the `JobCatalogue`. */
-export type OutboxMessage = JobMessage
+/** A job for the outbox: one line of the `JobCatalogue`, with the job's own delay or retries where needed. */
+export type OutboxMessage = JobMessage & {
+  /** The job's own delay (real milliseconds) and retries, where the queue's defaults do not fit. */
+  options?: OutboxJobOptions
+}
 
 type Payload = Record<string, string | number | boolean | null | undefined>
+
+export interface OutboxJobOptions {
+  delay?: number
+  attempts?: number
+  backoff?: { type: 'exponential' | 'fixed'; delay: number }
+}
+
+type OutboxRow = {
+  id: number
+  token: string
+  queue: string
+  job_name: string
+  payload: string | object
+  job_options: string | object | null
+}
+
+const rowColumns = ['id', 'token', 'queue', 'job_name', 'payload', 'job_options']
+
+const parsed = <T>(value: string | object | null): T | undefined =>
+  value === null ? undefined : ((typeof value === 'string' ? JSON.parse(value) : value) as T)
+
+/** The BullMQ options of a row's job: its id (row id and token) and any delay or retries of its own. */
+function jobOptionsOf(row: OutboxRow) {
+  return { ...parsed<OutboxJobOptions>(row.job_options), jobId: outboxJobId(Number(row.id), row.token) }
+}
 
 // Jobs carry ids only: numbers, flags, or short lowercase codes ("password-changed"). A name, an email
 // address or any free text has a capital, a space, an @ or a dot, and is refused before it reaches Redis.
@@ -36,6 +64,7 @@ function outboxRow(message: OutboxMessage, createdAt: Date) {
     job_name: message.jobName,
     payload: JSON.stringify(message.payload),
     created_at: createdAt,
+    job_options: message.options ? JSON.stringify(message.options) : null,
     // Part of the job id: row ids start again after a restore from backup, tokens do not repeat.
     token: randomBytes(8).toString('hex'),
   }
@@ -129,14 +158,13 @@ export class OutboxRelay {
 
   async relayPending(limit = 100): Promise<number> {
     return this.claiming(async (trx) => {
-      const rows: { id: number; token: string; queue: string; job_name: string; payload: string | object }[] =
-        await trx('outbox')
-          .whereNull('enqueued_at')
-          .orderBy('id')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked()
-          .select('id', 'token', 'queue', 'job_name', 'payload')
+      const rows: OutboxRow[] = await trx('outbox')
+        .whereNull('enqueued_at')
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .select(rowColumns)
       const byQueue = new Map<string, typeof rows>()
       for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row])
       for (const [name, queued] of byQueue) {
@@ -144,8 +172,8 @@ export class OutboxRelay {
         try {
           const jobs = queued.map((row) => ({
             name: row.job_name,
-            data: typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload,
-            opts: { jobId: outboxJobId(Number(row.id), row.token) },
+            data: parsed(row.payload),
+            opts: jobOptionsOf(row),
           }))
           await withinTime(this.queues.get(name).addBulk(jobs), this.enqueueTimeoutMs, `Queue ${name}`)
           await trx('outbox').whereIn('id', ids).update({ enqueued_at: this.clock(), last_error: null })
@@ -169,17 +197,16 @@ export class OutboxRelay {
   async checkUnfinished(olderThanMs: number, limit = 500): Promise<{ finished: number; requeued: number }> {
     const cutoff = new Date(this.clock().getTime() - olderThanMs)
     return this.claiming(async (trx) => {
-      const rows: { id: number; token: string; queue: string; job_name: string; payload: string | object }[] =
-        await trx('outbox')
-          .whereNull('completed_at')
-          .whereNull('failed_at')
-          .whereNotNull('enqueued_at')
-          .where('enqueued_at', '<=', cutoff)
-          .orderBy('enqueued_at')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked()
-          .select('id', 'token', 'queue', 'job_name', 'payload')
+      const rows: OutboxRow[] = await trx('outbox')
+        .whereNull('completed_at')
+        .whereNull('failed_at')
+        .whereNotNull('enqueued_at')
+        .where('enqueued_at', '<=', cutoff)
+        .orderBy('enqueued_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .select(rowColumns)
       if (rows.length === 0) return { finished: 0, requeued: 0 }
       const states = await withinTime(this.jobStates(rows), this.enqueueTimeoutMs, 'Redis')
       const now = this.clock()
@@ -190,9 +217,9 @@ export class OutboxRelay {
       let requeued = 0
       for (const [index, row] of rows.entries()) {
         if (states[index] !== 'vanished') continue
-        const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload
+        // A delayed job (a window's follow-up) waits its whole delay again: late rather than early.
         await withinTime(
-          this.queues.get(row.queue).add(row.job_name, payload, { jobId: outboxJobId(Number(row.id), row.token) }),
+          this.queues.get(row.queue).add(row.job_name, parsed(row.payload), jobOptionsOf(row)),
           this.enqueueTimeoutMs,
           `Queue ${row.queue}`,
         )

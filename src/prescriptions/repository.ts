@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
 
@@ -45,6 +46,8 @@ export interface PharmacyRecord {
 
 export interface RefillRequestRecord {
   id: number
+  /** Sent to the pharmacy with the order: random, so never the key of another request, even after a restore. */
+  idempotencyKey: string
   memberId: number
   requestedByUserId: number
   delivery: 'pickup' | 'mail'
@@ -61,6 +64,14 @@ export interface RefillRequestRecord {
 }
 
 type Trx = Knex.Transaction | Db
+
+/**
+ * A refill request's key at the pharmacy. Random rather than the row id: after a restore from backup the ids
+ * start again, and a reused key would get back an order placed before the restore, often another member's.
+ */
+export function newIdempotencyKey(): string {
+  return `refill-${randomUUID()}`
+}
 
 const medicationColumns = [
   'md.id',
@@ -197,6 +208,7 @@ export class PrescriptionRepository {
     trx: Knex.Transaction,
   ): Promise<number> {
     const [id] = await trx('refill_requests').insert({
+      idempotency_key: newIdempotencyKey(),
       member_id: request.memberId,
       requested_by_user_id: request.userId,
       form_token: request.token,
@@ -246,6 +258,7 @@ export class PrescriptionRepository {
     ])
     return {
       id: Number(row.id),
+      idempotencyKey: row.idempotency_key,
       memberId: Number(row.member_id),
       requestedByUserId: Number(row.requested_by_user_id),
       delivery: row.delivery,
@@ -338,10 +351,8 @@ export class PrescriptionRepository {
   async requestIdForOrder(orderId: string, idempotencyKey: string, trx: Trx = this.db): Promise<number | undefined> {
     const row = await trx('refill_requests').where({ pharmacy_order_id: orderId }).first('id')
     if (row) return Number(row.id)
-    const match = /^refill-request-(\d{1,10})$/.exec(idempotencyKey)
-    if (!match) return undefined
     const byKey = await trx('refill_requests')
-      .where({ id: Number(match[1]) })
+      .where({ idempotency_key: idempotencyKey.slice(0, 64) })
       .first('id')
     return byKey ? Number(byKey.id) : undefined
   }

@@ -1,11 +1,10 @@
 import { UnrecoverableError } from 'bullmq'
 import type { Knex } from 'knex'
 import type { Logger } from 'pino'
-import type { NotificationRepository } from '../notifications/repository'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import type { Db } from '../platform/db'
-import type { Mailer } from '../platform/mail'
+import type { SentEmails } from '../platform/sent-emails'
 import { addToOutbox } from '../platform/outbox'
 import { refillUpdateMessage } from './emails'
 import {
@@ -17,11 +16,6 @@ import {
 } from './pharmacy-client'
 import { movesUseARefill, statusesBefore } from './refill-status'
 import type { PrescriptionRepository, RefillStatus } from './repository'
-
-/** The key the pharmacy dedupes orders by: one request, one order, however often it is sent. */
-export function idempotencyKeyFor(requestId: number): string {
-  return `refill-request-${requestId}`
-}
 
 export const unreachableReason = 'We could not reach the pharmacy'
 
@@ -41,15 +35,15 @@ export class RefillSubmissionService {
     private readonly db: Db,
     private readonly repository: PrescriptionRepository,
     private readonly pharmacy: PharmacyClient,
-    private readonly sentEmails: NotificationRepository,
-    private readonly mailer: Mailer,
+    private readonly sentEmails: SentEmails,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly publicUrl: string,
   ) {}
 
   /**
-   * Submits the request with its id as the idempotency key. A refusal (4xx) denies it for good; an outage
+   * Submits the request under its idempotency key (stored on the row): one request, one order, however often
+   * it is sent. A refusal (4xx) denies it for good; an outage
    * is thrown for BullMQ to retry with backoff, until the last attempt, which marks it failed.
    */
   async submit(requestId: number, attempt: { final: boolean }): Promise<RefillStatus> {
@@ -66,7 +60,7 @@ export class RefillSubmissionService {
           : { type: 'pickup', storeCode: request.pharmacy.code },
     }
     try {
-      const placed = await this.pharmacy.submitOrder(idempotencyKeyFor(requestId), order)
+      const placed = await this.pharmacy.submitOrder(request.idempotencyKey, order)
       await this.applyOrder(requestId, placed)
       return statusOfOrder[placed.status]
     } catch (error) {
@@ -157,12 +151,14 @@ export class RefillSubmissionService {
   /** The notice for one status change, sent once however often the job runs. */
   async sendNotice(eventId: number): Promise<'sent' | 'skipped'> {
     const jobKey = `refill-event-${eventId}`
-    const requester = await this.repository.noticeRecipient(eventId)
-    if (!requester?.email) return 'skipped'
-    if (await this.sentEmails.alreadySent(jobKey)) return 'skipped'
-    await this.mailer.send(refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`))
-    await this.sentEmails.recordSent(jobKey, 'refill-update', requester.userId, this.clock())
-    return 'sent'
+    return this.sentEmails.sendOnce(jobKey, 'refill-update', async () => {
+      const requester = await this.repository.noticeRecipient(eventId)
+      if (!requester?.email) return undefined
+      return {
+        email: refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`),
+        userId: requester.userId,
+      }
+    })
   }
 }
 

@@ -1,11 +1,10 @@
 import type { Viewing } from '../viewing/middleware'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
-import type { Mailer } from '../platform/mail'
+import type { SentEmails } from '../platform/sent-emails'
 import { addToOutbox } from '../platform/outbox'
 import { loadPage, type Paged } from '../platform/pagination'
 import type { RecordAccess } from '../viewing/record-access'
-import type { NotificationRepository } from '../notifications/repository'
 import { NotFoundError } from '../platform/errors'
 import { authorizationChangedMessage } from './emails'
 import type { AuthorizationChange, AuthorizationRecord, AuthorizationRepository } from './repository'
@@ -35,8 +34,7 @@ export class PriorAuthorizationService {
       db: Db
       repository: AuthorizationRepository
       access: RecordAccess
-      notifications: NotificationRepository
-      mailer: Mailer
+      sentEmails: SentEmails
       clock: Clock
       publicUrl: string
     },
@@ -103,14 +101,14 @@ export class PriorAuthorizationService {
 
   /** Sends the notice of a change, once per job (a retried job finds it sent). */
   async sendChangeNotice(authorizationId: number, jobKey: string): Promise<'sent' | 'skipped'> {
-    const { notifications, repository, mailer, clock, publicUrl } = this.deps
-    if (await notifications.alreadySent(jobKey)) return 'skipped'
-    const contact = await repository.noticeContact(authorizationId)
-    if (!contact?.email) return 'skipped'
-    await mailer.send(
-      authorizationChangedMessage(contact.email, `${publicUrl}/coverage/authorizations/${authorizationId}`),
-    )
-    await notifications.recordSent(jobKey, authorizationNoticeJob, contact.userId, clock())
-    return 'sent'
+    const { sentEmails, repository, publicUrl } = this.deps
+    return sentEmails.sendOnce(jobKey, authorizationNoticeJob, async () => {
+      const contact = await repository.noticeContact(authorizationId)
+      if (!contact?.email) return undefined
+      return {
+        email: authorizationChangedMessage(contact.email, `${publicUrl}/coverage/authorizations/${authorizationId}`),
+        userId: contact.userId,
+      }
+    })
   }
 }

@@ -1,5 +1,6 @@
 import type { Express } from 'express'
 import type { Db } from '../../src/platform/db'
+import { newIdempotencyKey } from '../../src/prescriptions/repository'
 import { type Agent, csrfTokenIn } from './app'
 
 export interface AppRoute {
@@ -78,6 +79,7 @@ export async function refillRequestFor(db: Db, memberId: number, userId: number,
   const medication = await db('medications').where({ member_id: memberId, status: 'active' }).first('id')
   const pharmacy = await db('pharmacies').where({ kind: 'retail' }).first('id')
   const [id] = await db('refill_requests').insert({
+    idempotency_key: newIdempotencyKey(),
     member_id: memberId,
     requested_by_user_id: userId,
     form_token: `matrix-${memberId}-${now.getTime()}`,

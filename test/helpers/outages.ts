@@ -1,7 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
+import path from 'node:path'
 import { Redis } from 'ioredis'
 
 /** A free loopback port: bound, read, released. */
@@ -96,10 +99,16 @@ export interface CuttableProxy {
   /** Refuses new connections and drops every open one, as a database that went away. */
   cut(): Promise<void>
   restore(): Promise<void>
+  /**
+   * Keeps every connection open and accepts new ones, but passes nothing either way: a database that froze
+   * (a stopped process, a lost network path without a reset). `thaw()` delivers what was held.
+   */
+  freeze(): void
+  thaw(): void
   close(): Promise<void>
 }
 
-/** A TCP proxy in front of the shared MariaDB that a test can cut and restore, for "MySQL is unreachable". */
+/** A TCP proxy in front of the shared MariaDB that a test can cut, freeze and restore, for "MySQL is unreachable". */
 export async function startCuttableProxy(target: {
   host: string
   port: number
@@ -107,6 +116,15 @@ export async function startCuttableProxy(target: {
   const port = await freePort()
   const sockets = new Set<net.Socket>()
   let server: net.Server | undefined
+  let frozen = false
+  const held: { from: net.Socket; to: net.Socket; data: Buffer }[] = []
+  const forward = (from: net.Socket, to: net.Socket) => {
+    from.on('data', (data: Buffer) => {
+      if (frozen) held.push({ from, to, data })
+      else to.write(data)
+    })
+    from.on('close', () => to.destroy())
+  }
   const listen = async () => {
     server = net.createServer((client) => {
       const upstream = net.connect(target.port, target.host)
@@ -115,7 +133,8 @@ export async function startCuttableProxy(target: {
         socket.on('close', () => sockets.delete(socket))
         socket.on('error', () => undefined)
       }
-      client.pipe(upstream).pipe(client)
+      forward(client, upstream)
+      forward(upstream, client)
     })
     server.listen(port, '127.0.0.1')
     await once(server, 'listening')
@@ -126,6 +145,50 @@ export async function startCuttableProxy(target: {
     await closed
     server = undefined
   }
+  const freeze = () => {
+    frozen = true
+  }
+  const thaw = () => {
+    frozen = false
+    // What a client that has gone since (a killed process) sent never arrives, as with a real lost connection.
+    for (const { from, to, data } of held.splice(0)) if (!from.destroyed && !to.destroyed) to.write(data)
+  }
   await listen()
-  return { url: `127.0.0.1:${port}`, port, cut, restore: listen, close: cut }
+  return { url: `127.0.0.1:${port}`, port, cut, restore: listen, freeze, thaw, close: cut }
+}
+
+export interface DatabaseBackup {
+  /** Puts the database back as it was when the backup was taken, as an operator restoring from backup would. */
+  restore(): Promise<void>
+  remove(): Promise<void>
+}
+
+function clientArguments(databaseUrl: string): string[] {
+  const url = new URL(databaseUrl)
+  return [
+    `--host=${url.hostname}`,
+    `--port=${url.port || '3306'}`,
+    `--user=${decodeURIComponent(url.username)}`,
+    ...(url.password ? [`--password=${decodeURIComponent(url.password)}`] : []),
+  ]
+}
+
+async function run(command: string, args: string[], stdin?: string): Promise<void> {
+  const child = spawn(command, args, { stdio: [stdin ? 'pipe' : 'ignore', 'ignore', 'pipe'] })
+  let errors = ''
+  child.stderr?.on('data', (data: Buffer) => (errors += data.toString()))
+  if (stdin) createReadStream(stdin).pipe(child.stdin!)
+  const [code] = (await once(child, 'exit')) as [number | null]
+  if (code !== 0) throw new Error(`${command} exited with ${code}: ${errors}`)
+}
+
+/** A backup of the test run's database with mysqldump (a consistent snapshot), restored with the mysql client. */
+export async function backUpDatabase(databaseUrl: string): Promise<DatabaseBackup> {
+  const name = new URL(databaseUrl).pathname.slice(1)
+  const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'portal-backup-')), `${name}.sql`)
+  await run('mysqldump', [...clientArguments(databaseUrl), '--single-transaction', `--result-file=${file}`, name])
+  return {
+    restore: () => run('mysql', [...clientArguments(databaseUrl), name], file),
+    remove: () => rm(path.dirname(file), { recursive: true, force: true }),
+  }
 }

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { UnrecoverableError, Worker } from 'bullmq'
 import supertest from 'supertest'
 import { loadConfig } from '../../src/config'
+import { scheduleJobs } from '../../jobs/worker'
 import { serveWorkerMetrics, WorkerMetrics } from '../../src/ops/metrics'
 import { queueNames } from '../../src/platform/queues'
 import { addToOutbox } from '../../src/platform/outbox'
@@ -230,6 +231,22 @@ describe('the ops area', () => {
       assert.match(page.text, /href="\/ops\/queues"/)
       assert.match(page.text, /href="\/readyz"/)
       assert.doesNotMatch(page.text, /<script(?![^>]*session-timeout)/)
+    })
+
+    it('shows job schedulers missing from Redis as a problem, until a worker registers them', async () => {
+      // The test's Redis was just emptied, as a flushed or failed-over Redis would be.
+      const page = await ops.get('/ops').expect(200)
+      const text = pageText(page.text)
+      assert.match(text, /Problem: job schedulers are missing/)
+      assert.match(text, /Redis does not hold 4 of the job schedulers/)
+      assert.match(text, /temp-password-letters\/nightly-letter-batch/)
+      assert.match(text, /appointment-reminders\/appointment-reminder-sweep/)
+      assert.match(text, /refill-submission\/reconcile-sent-refills/)
+
+      await scheduleJobs(services)
+      const fixed = await ops.get('/ops').expect(200)
+      assert.doesNotMatch(pageText(fixed.text), /job schedulers are missing/)
+      for (const queue of services.queues.all()) await queue.obliterate({ force: true })
     })
   })
 

@@ -109,4 +109,46 @@ describe('while Redis or MySQL is down', function () {
       await proxy.close()
     }
   })
+
+  it('answers a friendly 503 within a few seconds while MySQL is frozen with its connections open', async () => {
+    const config = loadConfig()
+    const database = new URL(config.databaseUrl)
+    const proxy = await startCuttableProxy({ host: database.hostname, port: Number(database.port || 3306) })
+    const proxied = new URL(config.databaseUrl)
+    proxied.host = proxy.url
+    let services: Services | undefined
+    const seeding = testServices()
+    // Whatever happens, the database answers again after 15 s, as in the fault-injection run.
+    let thawLater: NodeJS.Timeout | undefined
+    try {
+      await resetWithDemoPlan(seeding)
+      // The web process exactly as it is built for production, with its database behind the proxy.
+      services = createServices(createInfrastructure({ ...config, databaseUrl: proxied.toString() }, {}, 'web'))
+      const app = buildApp(services)
+      await until('Redis to connect', () => supertest(app).get('/readyz'), 200)
+      const agent = await signedOnAgent(app, 'alex.rivera')
+      await agent.get('/home').expect(200)
+
+      proxy.freeze()
+      thawLater = setTimeout(() => proxy.thaw(), 15_000)
+      for (const path of ['/home', '/messages', '/sign-on']) {
+        const started = performance.now()
+        const page = await agent.get(path)
+        const took = performance.now() - started
+        assert.equal(page.status, 503, `${path} while frozen`)
+        assert.ok(took < 6_000, `${path} answered in ${Math.round(took)} ms, not after the freeze`)
+        assert.match(pageText(page.text), /Member Portal cannot answer right now/)
+      }
+
+      proxy.thaw()
+      clearTimeout(thawLater)
+      await until('the pages to recover', () => agent.get('/home'), 200)
+    } finally {
+      clearTimeout(thawLater)
+      proxy.thaw()
+      if (services) await closeServices(services)
+      await closeServices(seeding)
+      await proxy.close()
+    }
+  })
 })

@@ -44,15 +44,18 @@ describe('the pharmacy webhook: each order is filled once, whatever the order of
     await db('refill_requests')
       .where({ id })
       .update({ status, pharmacy_order_id: status === 'requested' ? null : `order-${id}` })
+    keys.set(id, (await db('refill_requests').where({ id }).first('idempotency_key')).idempotency_key)
     return id
   }
+  // Each request's idempotency key, which the pharmacy's webhooks carry with the order.
+  const keys = new Map<number, string>()
 
   function orderBody(requestId: number, status: PharmacyStatus): string {
     return JSON.stringify({
       event: 'order.updated',
       order: {
         id: `order-${requestId}`,
-        idempotencyKey: `refill-request-${requestId}`,
+        idempotencyKey: keys.get(requestId),
         status,
         trackingNumber: status === 'shipped' ? '1Z999AA10123456784' : null,
         reason: status === 'denied' ? 'Out of stock' : null,

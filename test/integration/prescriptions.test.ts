@@ -38,8 +38,12 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
   }
   const db = () => context.background.services.db
   const statusOf = async (id: number) => (await db()('refill_requests').where({ id }).first('status')).status as string
-  const ordersFor = (id: number) =>
-    pharmacy.simulator.orders().filter((order) => order.idempotencyKey === `refill-request-${id}`)
+  const keyOf = async (id: number) =>
+    (await db()('refill_requests').where({ id }).first('idempotency_key')).idempotency_key as string
+  const ordersFor = async (id: number) => {
+    const key = await keyOf(id)
+    return pharmacy.simulator.orders().filter((order) => order.idempotencyKey === key)
+  }
 
   it('lists the active medicines with each refill rule in plain words, and the past ones apart', async () => {
     const agent = await alex()
@@ -77,14 +81,14 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const confirmation = await agent.get(response.headers.location).expect(200)
     assert.match(pageText(confirmation.text), new RegExp(`Refill request sent Your request number is ${id}`))
 
-    await waitUntil('the order at the pharmacy', () => ordersFor(id).length === 1)
+    await waitUntil('the order at the pharmacy', async () => (await ordersFor(id)).length === 1)
     await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
     const sentNotice = await context.background.mail.waitFor((email) => email.to === 'alex.rivera@example.com')
     assert.equal(sentNotice.subject, 'An update on your prescription request')
     assert.match(sentNotice.text, /There is an update on your prescription request\. Sign on to see it/)
     assert.doesNotMatch(sentNotice.text + sentNotice.subject, /Atorvastatin|San Leandro|Rivera/i)
 
-    const [order] = ordersFor(id)
+    const [order] = await ordersFor(id)
     await pharmacy.control(`orders/${order.id}/advance`, { status: 'ready' })
     await waitUntil('the webhook', async () => (await statusOf(id)) === 'ready')
     const status = await agent.get(`/prescriptions/requests/${id}`).expect(200)
@@ -109,9 +113,9 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
       'mail',
     )
     const id = requestIdFrom(response.headers.location)
-    await waitUntil('the order', () => ordersFor(id).length === 1)
-    assert.equal(ordersFor(id)[0].fulfilment, 'mail')
-    await pharmacy.control(`orders/${ordersFor(id)[0].id}/advance`, {
+    await waitUntil('the order', async () => (await ordersFor(id)).length === 1)
+    assert.equal((await ordersFor(id))[0].fulfilment, 'mail')
+    await pharmacy.control(`orders/${(await ordersFor(id))[0].id}/advance`, {
       status: 'shipped',
       trackingNumber: '1Z999AA10123456784',
     })
@@ -127,7 +131,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
     await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
-    assert.equal(ordersFor(id).length, 1)
+    assert.equal((await ordersFor(id)).length, 1)
     assert.equal(pharmacy.simulator.orders().length, 1)
   })
 
@@ -185,10 +189,10 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const agent = await alex()
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
-    await waitUntil('the order', () => ordersFor(id).length === 1)
+    await waitUntil('the order', async () => (await ordersFor(id)).length === 1)
     await pharmacy.control('fail-next', { count: 50 })
     await waitUntil('the failure', async () => (await statusOf(id)) === 'failed')
-    await pharmacy.control(`orders/${ordersFor(id)[0].id}/advance`, { status: 'ready' })
+    await pharmacy.control(`orders/${(await ordersFor(id))[0].id}/advance`, { status: 'ready' })
     await waitUntil('the webhook', async () => (await statusOf(id)) === 'ready')
     const status = await agent.get(`/prescriptions/requests/${id}`)
     assert.match(pageText(status.text), /Status ?Ready for pickup/)
@@ -200,7 +204,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
     const id = requestIdFrom(response.headers.location)
     await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
-    const order = ordersFor(id)[0]
+    const order = (await ordersFor(id))[0]
     const body = JSON.stringify({
       event: 'order.updated',
       order: {
@@ -238,7 +242,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     const id = requestIdFrom(response.headers.location)
     await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
     await pharmacy.control('drop-webhooks', { count: 1 })
-    await pharmacy.control(`orders/${ordersFor(id)[0].id}/advance`, {
+    await pharmacy.control(`orders/${(await ordersFor(id))[0].id}/advance`, {
       status: 'shipped',
       trackingNumber: '9400110200881',
     })
@@ -267,7 +271,7 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     clock.advance(31 * 60_000)
     await queue.add('reconcile', {})
     await waitUntil('the resubmission', async () => (await statusOf(id)) === 'sent')
-    assert.equal(ordersFor(id).length, 1)
+    assert.equal((await ordersFor(id)).length, 1)
   })
 
   it('refuses every ineligible medicine with its message, even from a tampered form', async () => {

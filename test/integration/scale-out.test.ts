@@ -168,7 +168,8 @@ describe('two web processes and two worker processes', function () {
     const keys = pharmacy.simulator.orders().map((order) => order.idempotencyKey)
     assert.equal(keys.length, 20, 'one order per request')
     assert.equal(new Set(keys).size, 20, 'no request ordered twice')
-    assert.deepEqual(new Set(keys), new Set(requestIds.map((id) => `refill-request-${id}`)))
+    const stored = await services.db('refill_requests').whereIn('id', requestIds).pluck('idempotency_key')
+    assert.deepEqual(new Set(keys), new Set(stored))
 
     // Every submit job ran in one of the two worker processes, and its outbox row is finished.
     const pids = new Set(workers.map((worker) => String(worker.pid)))
@@ -210,7 +211,10 @@ describe('two web processes and two worker processes', function () {
     await waitUntil('the other worker to finish the request', async () => (await status()) === 'sent', 60_000)
     const orders = pharmacy.simulator.orders()
     assert.equal(orders.length, 1, 'one order at the pharmacy')
-    assert.equal(orders[0].idempotencyKey, `refill-request-${id}`)
+    assert.equal(
+      orders[0].idempotencyKey,
+      (await services.db('refill_requests').where({ id }).first('idempotency_key')).idempotency_key,
+    )
     const done = await refills.getJob(String(active.id))
     assert.notEqual(done?.processedBy, active.processedBy, 'the surviving worker finished it')
   })
