@@ -16,9 +16,11 @@ async function main(): Promise<void> {
     services.logger.info({ port: services.config.port }, 'web listening')
   })
   let stopping = false
-  // A keep-alive connection still busy when SIGTERM came closes after its response instead of idling on.
-  server.on('request', (_req, res) => {
-    if (stopping) res.setHeader('Connection', 'close')
+  // A keep-alive connection still busy when SIGTERM came closes after its response instead of idling on. First
+  // of the request listeners: after the app's, a response already sent made setHeader throw and the process die
+  // with requests in flight (the scale-out test's rare "socket hang up").
+  server.prependListener('request', (_req, res) => {
+    if (stopping && !res.headersSent) res.setHeader('Connection', 'close')
   })
   const shutdown = (signal: string) => {
     if (stopping) return
