@@ -1,7 +1,7 @@
 import { Queue, UnrecoverableError, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
 import type { AppointmentService } from '../src/appointments/service'
-import { dispatchJobs } from '../src/platform/jobs'
+import { dispatchJobs, jobLockOptions } from '../src/platform/jobs'
 import type { SentEmails } from '../src/platform/sent-emails'
 
 export const queueName = 'appointment-reminders' as const
@@ -16,6 +16,7 @@ export function startAppointmentReminderWorker(
   prefix: string,
   appointments: AppointmentService,
   sentEmails: SentEmails,
+  lockMs: number,
 ): Worker {
   return new Worker(
     queueName,
@@ -27,7 +28,7 @@ export function startAppointmentReminderWorker(
         return { outcome: await appointments.sendReminder(reminderId, sentEmails) }
       },
     }),
-    { connection, prefix, concurrency: 4 },
+    { connection, prefix, concurrency: 4, ...jobLockOptions(lockMs) },
   )
 }
 

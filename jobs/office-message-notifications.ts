@@ -5,7 +5,7 @@ import type { NewResultNotices } from '../src/labs/notices'
 import type { LabResultsService } from '../src/labs/service'
 import type { OfficeReplyNotices } from '../src/messages/notices'
 import type { AccountEmailService } from '../src/notifications/service'
-import { dispatchJobs } from '../src/platform/jobs'
+import { dispatchJobs, jobLockOptions } from '../src/platform/jobs'
 import type { PriorAuthorizationService } from '../src/prior-authorizations/service'
 
 export const queueName = 'office-message-notifications' as const
@@ -38,6 +38,7 @@ export function startNotificationWorker(
   family: Pick<FamilyService, 'sendGrantNotice'>,
   labs: { notices: NewResultNotices; results: Pick<LabResultsService, 'releaseDue'> },
   priorAuthorizations: Pick<PriorAuthorizationService, 'sendChangeNotice'>,
+  lockMs: number,
 ): Worker {
   return new Worker(
     queueName,
@@ -60,6 +61,7 @@ export function startNotificationWorker(
       connection,
       prefix,
       concurrency: 4,
+      ...jobLockOptions(lockMs),
     },
   )
 }

@@ -1,13 +1,13 @@
 import { Queue, Worker } from 'bullmq'
 import type { Redis } from 'ioredis'
-import { dispatchJobs } from '../src/platform/jobs'
+import { dispatchJobs, jobLockOptions } from '../src/platform/jobs'
 import type { RefillSubmissionService } from '../src/prescriptions/submission'
 
 export const queueName = 'refill-submission' as const
 
 export interface RefillWorkerOptions {
   concurrency: number
-  /** How soon a job held by a killed worker is noticed and given to another. */
+  /** How soon a job held by a killed worker is noticed and given to another (`jobLockOptions`). */
   lockMs: number
   reconcileAfterMinutes: number
 }
@@ -36,8 +36,7 @@ export function startRefillWorker(
       connection,
       prefix,
       concurrency: options.concurrency,
-      lockDuration: options.lockMs,
-      stalledInterval: options.lockMs,
+      ...jobLockOptions(options.lockMs),
     },
   )
 }

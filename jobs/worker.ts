@@ -41,10 +41,20 @@ export function startWorkers(
         results: services.labs,
       },
       services.priorAuthorizations,
+      services.config.jobLockMs,
     ),
     startLetterWorker(redis, queues.prefix, services.letterBatches, services.config.letters.retentionDays),
-    startAppointmentReminderWorker(redis, queues.prefix, services.appointments, services.sentEmails),
-    startRefillWorker(redis, queues.prefix, services.refillSubmissions, services.config.refills),
+    startAppointmentReminderWorker(
+      redis,
+      queues.prefix,
+      services.appointments,
+      services.sentEmails,
+      services.config.jobLockMs,
+    ),
+    startRefillWorker(redis, queues.prefix, services.refillSubmissions, {
+      ...services.config.refills,
+      lockMs: services.config.jobLockMs,
+    }),
   ]
   for (const worker of workers) {
     // Shown on the dashboard as the job's "processed by": which host and process ran it.

@@ -131,10 +131,11 @@ const schema = z
     PHARMACY_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
     PHARMACY_PORT: z.coerce.number().int().min(0).max(65535).default(4010),
     PHARMACY_AUTO_READY_SECONDS: z.coerce.number().int().min(0).max(86_400).default(20),
+    // How long a worker holds a job before it must renew; a killed worker's job goes to another after it.
+    JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     REFILL_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(8),
     REFILL_RETRY_DELAY_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
     REFILL_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(20),
-    REFILL_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     REFILL_RECONCILE_AFTER_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
     REFILL_RECONCILE_SCHEDULE: z.string().min(9).default('*/5 * * * *'),
     // The office-reply email throttle: after an email, at most one more within this window, at its end.
@@ -194,6 +195,7 @@ const schema = z
       outboxPollMs: env.OUTBOX_POLL_MS,
       outboxRecheckSeconds: env.OUTBOX_RECHECK_SECONDS,
       schedulerCheckSeconds: env.SCHEDULER_CHECK_SECONDS,
+      jobLockMs: env.JOB_LOCK_MS,
       shutdownSeconds: env.SHUTDOWN_SECONDS,
       metricsToken: env.METRICS_TOKEN,
       workerMetricsPort: env.WORKER_METRICS_PORT,
@@ -231,7 +233,6 @@ const schema = z
         attempts: env.REFILL_ATTEMPTS,
         retryDelayMs: env.REFILL_RETRY_DELAY_MS,
         concurrency: env.REFILL_CONCURRENCY,
-        lockMs: env.REFILL_LOCK_MS,
         reconcileAfterMinutes: env.REFILL_RECONCILE_AFTER_MINUTES,
         reconcileSchedule: env.REFILL_RECONCILE_SCHEDULE,
       },

@@ -63,6 +63,14 @@ export type JobHandlers<Q extends QueueName> = {
 }
 
 /**
+ * A worker's hold on a job (`JOB_LOCK_MS`): it renews the lock while the job runs; a killed worker's lock lapses,
+ * and the stalled-job check, run as often, hands the job to another worker.
+ */
+export function jobLockOptions(lockMs: number): { lockDuration: number; stalledInterval: number } {
+  return { lockDuration: lockMs, stalledInterval: lockMs }
+}
+
+/**
  * A queue's processor: the job's name picks its handler. A job no handler knows (an old release's name, a
  * hand-made job) is an `UnrecoverableError`: retrying it could never succeed.
  */

@@ -71,7 +71,8 @@ describe('an email the mail server accepted', function () {
   it('is not sent again when the worker is killed after the server took it, before it was recorded', async () => {
     const startWorker = (databaseUrl: string): ChildProcess =>
       spawnEntry('jobs/worker.ts', services.clock, {
-        env: { DATABASE_URL: databaseUrl, SMTP_URL: `smtp://127.0.0.1:${mail.port}` },
+        // A short lock, so the second worker takes the killed one's job over in seconds rather than 30.
+        env: { DATABASE_URL: databaseUrl, SMTP_URL: `smtp://127.0.0.1:${mail.port}`, JOB_LOCK_MS: '2000' },
       })
     // The first worker reaches MySQL through the relay, which freezes as the server takes the email.
     onAccept = () => proxy.freeze()
@@ -90,7 +91,7 @@ describe('an email the mail server accepted', function () {
       await sleep(500)
       proxy.thaw()
 
-      // Another worker takes the stalled job over once its lock lapses (30 s) and finishes the bookkeeping.
+      // Another worker takes the stalled job over once its lock lapses and finishes the bookkeeping.
       second = startWorker(services.config.databaseUrl)
       await waitUntil(
         'the email to be recorded as sent',

@@ -27,7 +27,7 @@ describe('the refill-submission worker process killed mid-submission', () => {
         PHARMACY_URL: pharmacy.simulator.url,
         SMTP_URL: `smtp://127.0.0.1:${mail.port}`,
         // A killed worker's job is noticed and handed on after about this long.
-        REFILL_LOCK_MS: '1500',
+        JOB_LOCK_MS: '1500',
         ...env,
       },
     })

@@ -71,7 +71,7 @@ describe('two web processes and two worker processes', function () {
             // Long enough that a hanging pharmacy call keeps the worker busy until the test kills it.
             PHARMACY_TIMEOUT_MS: '60000',
             // A killed worker's job is noticed and handed on after about this long.
-            REFILL_LOCK_MS: '1500',
+            JOB_LOCK_MS: '1500',
           },
         }),
       )
