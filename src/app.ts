@@ -37,6 +37,8 @@ import { holdForTwoStepSetUp } from './two-step/sign-on-flow'
 import { fhirRoutes } from './fhir/routes'
 import { oauthPath } from './smart/authorization-server'
 import { connectAppRoutes, smartConfigurationRoutes, userinfoRoutes } from './smart/routes'
+import { languageRoutes } from './language/routes'
+import { detectLanguage, followAccountLanguage } from './platform/i18n'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
 export function createApp(services: Services): Express {
@@ -96,9 +98,11 @@ export function createApp(services: Services): Express {
   app.use(fhirRoutes(services))
 
   const csrf = setUpCsrf()
+  app.use(detectLanguage())
   app.use(withLayout)
   app.use(whileRedisDown(redis))
   app.use(setUpSession(redis, config, clock))
+  app.use(followAccountLanguage)
   app.use(csrf.exposeToken)
   app.use(metricsForOps(metrics))
   // The dashboard's API takes JSON from its own script, before the form parser and CSRF check (see dashboard.ts).
@@ -114,6 +118,7 @@ export function createApp(services: Services): Express {
   app.use(unreadMessageCount(services))
 
   app.use(welcomeRoutes())
+  app.use(languageRoutes(services))
   app.use(accountRoutes(services))
   app.use(secondStepRoutes(services))
   // Before the member-only account settings: staff manage their own 2-step verification too.

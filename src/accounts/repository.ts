@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
+import { type Language, languageOf } from '../platform/i18n'
 import type { SessionUser } from '../platform/session'
 import { storedIp } from '../platform/ip'
 
@@ -37,6 +38,15 @@ export function userIdKey(userId: string): string {
 
 export class UserRepository {
   constructor(private readonly db: Db) {}
+
+  /** The language the account's member asked for (staff accounts have none: English). */
+  async preferredLanguageOf(userId: number): Promise<Language> {
+    const row = await this.db('users as u')
+      .join('members as m', 'm.id', 'u.member_id')
+      .where('u.id', userId)
+      .first<{ preferred_language: string } | undefined>('m.preferred_language')
+    return languageOf(row?.preferred_language) ?? 'en'
+  }
 
   async findByUserId(userId: string, trx: Knex.Transaction | Db = this.db): Promise<UserRecord | undefined> {
     return trx<UserRecord>('users')

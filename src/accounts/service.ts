@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock'
+import type { Language } from '../platform/i18n'
 import type { SessionUser } from '../platform/session'
 import { decoyPasswordHash, verifySecret } from './passwords'
 import { UserRepository, userIdKey } from './repository'
@@ -77,7 +78,12 @@ export class SignOnService {
   }
 
   /** Both steps done (or the only one the account needs): the failures are forgotten and the method recorded. */
-  async finish(user: SessionUser, attempt: Omit<SignOnAttempt, 'password' | 'userId'>, method: string): Promise<void> {
+  /** Records a finished sign-on; gives the member's preferred language, which their pages then speak. */
+  async finish(
+    user: SessionUser,
+    attempt: Omit<SignOnAttempt, 'password' | 'userId'>,
+    method: string,
+  ): Promise<Language> {
     await this.throttle.clearAccount(userIdKey(user.userId))
     await this.users.recordSignOnEvent({
       userId: user.id,
@@ -87,6 +93,7 @@ export class SignOnService {
       outcome: 'signed-on',
       method,
     })
+    return this.users.preferredLanguageOf(user.id)
   }
 
   /** Whether the account or the address is locked out now, before a second step is even checked. */

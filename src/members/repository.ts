@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
+import { type Language, languageOf } from '../platform/i18n'
 import { type MemberSummary, summaryColumns, summaryJoins, toMemberSummary } from './summary'
 
 /** What the roster holds for the API's Patient: who the member is, how to reach them, and their doctor. */
@@ -25,6 +26,18 @@ export interface RosterEntry {
 /** The plan's member roster: read by every feature that needs who a member is. */
 export class MemberRepository {
   constructor(private readonly db: Db) {}
+
+  /** The language the member asked the plan to use for pages, emails and letters. */
+  async setPreferredLanguage(memberId: number, language: Language): Promise<void> {
+    await this.db('members').where({ id: memberId }).update({ preferred_language: language })
+  }
+
+  async preferredLanguage(memberId: number): Promise<Language> {
+    const row = await this.db('members')
+      .where({ id: memberId })
+      .first<{ preferred_language: string } | undefined>('preferred_language')
+    return languageOf(row?.preferred_language) ?? 'en'
+  }
 
   async findByMrn(mrn: string): Promise<RosterEntry | undefined> {
     return this.db('members')

@@ -1,4 +1,5 @@
 import type { FormError } from './forms'
+import { message } from './i18n'
 
 export interface DateInputValues {
   day: string
@@ -36,21 +37,30 @@ export function parseDateInput(
   })
   const label = options.label
   const missing = (['day', 'month', 'year'] as const).filter((part) => values[part] === '')
-  if (missing.length === 3) return fail('day', `Enter your ${label}`)
-  if (missing.length > 0) return fail(missing[0], `Your ${label} must include a ${missing.join(' and ')}`)
+  if (missing.length === 3) return fail('day', message('common:forms.dateMissing', { label }))
+  if (missing.length > 0) {
+    const parts =
+      missing.length === 1
+        ? { key: `common:forms.${missing[0]}` }
+        : message('common:forms.twoParts', {
+            first: `common:forms.${missing[0]}`,
+            second: `common:forms.${missing[1]}`,
+          })
+    return fail(missing[0], message('common:forms.datePartsMissing', { label, parts }))
+  }
   if (!/^\d{1,2}$/.test(values.day) || !/^\d{1,2}$/.test(values.month))
-    return fail('day', `Your ${label} must be a real date`)
-  if (!/^\d{4}$/.test(values.year)) return fail('year', 'Year must include 4 numbers')
+    return fail('day', message('common:forms.dateNotReal', { label }))
+  if (!/^\d{4}$/.test(values.year)) return fail('year', 'common:forms.yearDigits')
 
   const [day, month, year] = [Number(values.day), Number(values.month), Number(values.year)]
   const date = new Date(Date.UTC(year, month - 1, day))
   if (month < 1 || month > 12 || date.getUTCDate() !== day || date.getUTCMonth() !== month - 1) {
-    return fail('day', `Your ${label} must be a real date`)
+    return fail('day', message('common:forms.dateNotReal', { label }))
   }
-  if (year < 1900) return fail('year', `Your ${label} must be after 1900`)
+  if (year < 1900) return fail('year', message('common:forms.dateTooEarly', { label }))
   const iso = date.toISOString().slice(0, 10)
   if (options.mustBePast && iso > options.today.toISOString().slice(0, 10))
-    return fail('day', `Your ${label} must be in the past`)
+    return fail('day', message('common:forms.dateNotPast', { label }))
   return { ok: true, value: iso, values }
 }
 
@@ -58,15 +68,23 @@ export function parseDateInput(
 export const planTimeZone = 'America/Los_Angeles'
 
 const weekdayFormat = new Intl.DateTimeFormat('en-US', { timeZone: planTimeZone, weekday: 'short' })
-const dateFormat = new Intl.DateTimeFormat('en-US', { timeZone: planTimeZone, dateStyle: 'long' })
-const calendarDateFormat = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', dateStyle: 'long' })
-const shortDateFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: planTimeZone,
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
+/** The Intl locale of each language the portal speaks: US English, and the Spanish of the United States. */
+export const intlLocale = { en: 'en-US', es: 'es-US' } as const
+type Locale = keyof typeof intlLocale
+
+/** Each locale's formats, built once (an Intl.DateTimeFormat is costly to make and cheap to use). */
+const formatsOf = (locale: Locale) => ({
+  date: new Intl.DateTimeFormat(intlLocale[locale], { timeZone: planTimeZone, dateStyle: 'long' }),
+  calendarDate: new Intl.DateTimeFormat(intlLocale[locale], { timeZone: 'UTC', dateStyle: 'long' }),
+  shortDate: new Intl.DateTimeFormat(intlLocale[locale], {
+    timeZone: planTimeZone,
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+  }),
+  time: new Intl.DateTimeFormat(intlLocale[locale], { timeZone: planTimeZone, hour: 'numeric', minute: '2-digit' }),
 })
-const timeFormat = new Intl.DateTimeFormat('en-US', { timeZone: planTimeZone, hour: 'numeric', minute: '2-digit' })
+const formats = { en: formatsOf('en'), es: formatsOf('es') }
 const isoDateFormat = new Intl.DateTimeFormat('en-CA', {
   timeZone: planTimeZone,
   year: 'numeric',
@@ -106,26 +124,25 @@ export function planDate(at: Date, timeZone = planTimeZone): string {
  * "November 24, 2026". DATE columns arrive as YYYY-MM-DD strings and are shown as that calendar day;
  * instants are shown as the day it was in the plan's time zone.
  */
-export function formatDate(value: Date | string): string {
-  if (typeof value === 'string') return calendarDateFormat.format(new Date(`${value}T00:00:00Z`))
-  return dateFormat.format(value)
+export function formatDate(value: Date | string, locale: Locale = 'en'): string {
+  if (typeof value === 'string') return formats[locale].calendarDate.format(new Date(`${value}T00:00:00Z`))
+  return formats[locale].date.format(value)
 }
 
-/** "Nov 24, 2026", for tables. */
-export function formatShortDate(value: Date | string): string {
-  if (typeof value === 'string') return shortDateFormat.format(new Date(`${value}T12:00:00Z`))
-  return shortDateFormat.format(value)
+/** "Nov 24, 2026" ("24 nov 2026"), for tables. */
+export function formatShortDate(value: Date | string, locale: Locale = 'en'): string {
+  if (typeof value === 'string') return formats[locale].shortDate.format(new Date(`${value}T12:00:00Z`))
+  return formats[locale].shortDate.format(value)
 }
 
 /**
  * "November 26, 2026 at 2:19 a.m. Pacific time": an instant as members and staff read it, in the plan's time
  * zone (never raw UTC).
  */
-export function formatDateTime(at: Date | string): string {
+export function formatDateTime(at: Date | string, locale: Locale = 'en'): string {
   const instant = typeof at === 'string' ? new Date(at) : at
-  const time = timeFormat
-    .format(instant)
-    .replace(/\s?AM$/, ' a.m.')
-    .replace(/\s?PM$/, ' p.m.')
-  return `${dateFormat.format(instant)} at ${time} Pacific time`
+  const time = formats[locale].time.format(instant)
+  const date = formats[locale].date.format(instant)
+  if (locale === 'es') return `${date}, a las ${time}, hora del Pacífico`
+  return `${date} at ${time.replace(/\s?AM$/, ' a.m.').replace(/\s?PM$/, ' p.m.')} Pacific time`
 }

@@ -94,10 +94,10 @@ export function whileRedisDown(redis: { status: string; options: { enableOffline
 }
 
 const pages: Record<number, { title: string; view: string }> = {
-  403: { title: 'You cannot open this page', view: 'pages/forbidden' },
-  404: { title: 'Page not found', view: 'pages/not-found' },
-  413: { title: 'What you sent is too large', view: 'pages/too-large' },
-  503: { title: 'Sorry, the service is unavailable', view: 'pages/unavailable' },
+  403: { title: 'common:pages.forbidden.title', view: 'pages/forbidden' },
+  404: { title: 'common:pages.notFound.title', view: 'pages/not-found' },
+  413: { title: 'common:pages.tooLarge.title', view: 'pages/too-large' },
+  503: { title: 'common:pages.unavailable.title', view: 'pages/unavailable' },
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError())
@@ -113,12 +113,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // Browsers and load balancers may try again after this many seconds.
     if (status === 503) res.set('Retry-After', '10')
     if (error?.code === 'EBADCSRFTOKEN') {
-      return res.render('pages/form-expired', { title: 'Your form expired' })
+      return res.render('pages/form-expired', { title: 'common:pages.formExpired.title' })
     }
     const page = pages[status]
     if (page) return res.render(page.view, { title: page.title })
-    if (status === 400) return res.render('pages/bad-request', { title: 'Something was wrong with the request' })
-    return res.render('pages/error', { title: 'Sorry, there is a problem with the service' })
+    if (status === 400) return res.render('pages/bad-request', { title: 'common:pages.badRequest.title' })
+    return res.render('pages/error', { title: 'common:pages.error.title' })
   }
 }
 

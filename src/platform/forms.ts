@@ -1,7 +1,11 @@
 import { z } from 'zod'
 import type { Problem } from './errors'
+import { message } from './i18n'
 
-/** The one shape of a form error: the error summary links to `href`, the field shows `text`. */
+/**
+ * The one shape of a form error: the error summary links to `href`, the field shows `text`, a message key or a
+ * key with values (`message()` in i18n.ts) that the page reads in its language.
+ */
 export interface FormError {
   href: string
   text: string
@@ -48,18 +52,19 @@ export function errorFor(errors: FormError[] | undefined, field: string): string
 
 /**
  * A required text field: trimmed, with a message when it is missing and when it is too long. Bodies may
- * carry arrays or objects from hostile clients; anything that is not a string counts as missing.
+ * carry arrays or objects from hostile clients; anything that is not a string counts as missing. `label` is
+ * the field's message key in the reader's words ("accounts:fields.userId"); messages are keys (i18n.ts).
  */
 export function text(label: string, options: { max: number; min?: number; missing?: string }) {
   return z.preprocess(
     (value) => (typeof value === 'string' ? value.trim() : ''),
     z
       .string()
-      .min(1, options.missing ?? `Enter your ${label}`)
-      .max(options.max, `Your ${label} must be ${options.max} characters or fewer`)
+      .min(1, options.missing ?? message('common:forms.missing', { label }))
+      .max(options.max, message('common:forms.tooLong', { label, max: options.max }))
       .refine(
         (value) => value.length >= (options.min ?? 0),
-        `Your ${label} must be at least ${options.min} characters`,
+        message('common:forms.tooShort', { label, min: options.min }),
       ),
   )
 }
@@ -70,7 +75,7 @@ export function password(label: string, options: { max: number; missing?: string
     (value) => (typeof value === 'string' ? value : ''),
     z
       .string()
-      .min(1, options.missing ?? `Enter your ${label}`)
-      .max(options.max, `Your ${label} must be ${options.max} characters or fewer`),
+      .min(1, options.missing ?? message('common:forms.missing', { label }))
+      .max(options.max, message('common:forms.tooLong', { label, max: options.max })),
   )
 }

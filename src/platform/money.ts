@@ -1,8 +1,11 @@
-const dollars = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' })
+const dollars = {
+  en: new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' }),
+  es: new Intl.NumberFormat('es-US', { style: 'currency', currency: 'USD' }),
+}
 
-/** Money is kept in whole cents; this is how members read it: "$1,250.00". */
-export function formatMoney(cents: number): string {
-  return dollars.format(cents / 100)
+/** Money is kept in whole cents; this is how members read it: "$1,250.00" (the same in US Spanish). */
+export function formatMoney(cents: number, locale: keyof typeof dollars = 'en'): string {
+  return dollars[locale].format(cents / 100)
 }
 
 /**

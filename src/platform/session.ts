@@ -4,6 +4,7 @@ import { RedisStore } from 'connect-redis'
 import type { Redis } from 'ioredis'
 import type { Config } from '../config'
 import type { Clock } from './clock'
+import type { Language } from './i18n'
 import { describeLapsedSession } from './lapsed-forms'
 
 export interface SessionUser {
@@ -12,6 +13,8 @@ export interface SessionUser {
   role: 'member' | 'office' | 'ops' | 'mailroom'
   displayName: string
   memberId: number | null
+  /** The member's preferred language, read at sign-on and changed by the language switch or settings. */
+  language?: Language
   // Signed on with a mailed temporary password: nothing but choosing a password and secret questions until done.
   mustSetCredentials?: boolean
   // Signed on with a mailed temporary password where 2-step verification is required: held until it is set up again.

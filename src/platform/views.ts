@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import ejs from 'ejs'
-import type { Application, Express, RequestHandler } from 'express'
+import type { Application, Express, Request, RequestHandler } from 'express'
+import type { TFunction } from 'i18next'
 import { formatDate, formatDateTime, formatShortDate } from './dates'
-import { errorFor } from './forms'
+import { errorFor, type FormError } from './forms'
+import { languageNames, languageOf, type Message, otherLanguage, translateMessage, translatorFor } from './i18n'
 import { formatMoney } from './money'
 import { StaticFiles } from './static-files'
 
@@ -39,6 +41,7 @@ export function setUpViews(
   app.locals.formatShortDate = formatShortDate
   app.locals.formatDateTime = formatDateTime
   app.locals.phoneLink = phoneLink
+  app.locals.escapeHtml = escapeHtml
   // Member Services' number (HELP_PHONE), as pages and letters print it: "1-800-555-0100 (TTY 711)".
   app.locals.helpPhone = settings.helpPhone
   app.locals.helpPhoneLink = helpPhoneLink(settings.helpPhone)
@@ -48,8 +51,8 @@ export function setUpViews(
 }
 
 /** A duration in words, to the largest whole unit: "45 seconds", "3 minutes", "2 hours", "4 days". */
-export function describeSeconds(seconds: number | null): string {
-  if (seconds === null) return 'none'
+export function describeSeconds(seconds: number | null, t: TFunction = translatorFor('en')): string {
+  if (seconds === null) return t('common:duration.none')
   const units: [number, string][] = [
     [86_400, 'day'],
     [3_600, 'hour'],
@@ -58,12 +61,12 @@ export function describeSeconds(seconds: number | null): string {
   ]
   for (const [size, name] of units) {
     const count = Math.floor(seconds / size)
-    if (count >= 1) return `${count} ${name}${count === 1 ? '' : 's'}`
+    if (count >= 1) return t(`common:duration.${name}`, { count })
   }
-  return 'less than a second'
+  return t('common:duration.lessThanASecond')
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
+export const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`)
 
 /** A phone number as a `tel:` link that never breaks across lines (the `phone` class keeps it whole). */
 export function phoneLink(number: string): string {
@@ -105,6 +108,38 @@ export function printedDocumentStylesheet(): Promise<string> {
   return documentStylesheet
 }
 
+/**
+ * What a page needs to speak its reader's language, decided when it renders (the session may have changed the
+ * language after the request came in): `t`, `tm` for the messages routes hand over (title, errors, notice, each
+ * a key or a key with values; see i18n.ts), the formatters in the reader's locale, and the switch link.
+ */
+function readerLocals(req: Request, options: Record<string, unknown>) {
+  const lang = languageOf(req.language) ?? 'en'
+  const t = req.t ?? translatorFor(lang)
+  const tm = (text: Message | undefined | null) => translateMessage(t, text)
+  const other = otherLanguage(lang)
+  const here = req.method === 'GET' ? req.originalUrl : req.path
+  const errors = options.errors as FormError[] | undefined
+  return {
+    lang,
+    t,
+    tm,
+    title: typeof options.title === 'string' ? tm(options.title) : options.title,
+    errors: errors?.map((error) => ({ ...error, text: tm(error.text) })),
+    notice: typeof options.notice === 'string' ? tm(options.notice) : options.notice,
+    languageSwitch: {
+      language: other,
+      name: languageNames[other],
+      href: `/language?to=${other}&return=${encodeURIComponent(here)}`,
+    },
+    formatDate: (value: Date | string) => formatDate(value, lang),
+    formatShortDate: (value: Date | string) => formatShortDate(value, lang),
+    formatDateTime: (value: Date | string) => formatDateTime(value, lang),
+    formatMoney: (cents: number) => formatMoney(cents, lang),
+    describeSeconds: (seconds: number | null) => describeSeconds(seconds, t),
+  }
+}
+
 export const withLayout: RequestHandler = (req, res, next) => {
   const render = res.render.bind(res)
   // A mounted application (the ops queue dashboard) renders its own pages with its own views.
@@ -115,11 +150,13 @@ export const withLayout: RequestHandler = (req, res, next) => {
     callback?: (err: Error, html: string) => void,
   ) => {
     if (res.app !== ownApp) return render(view, options, callback)
-    render(view, options, (error: Error | null, body: string) => {
+    const page = { ...options, ...readerLocals(req, options) }
+    render(view, page, (error: Error | null, body: string) => {
       if (error) return callback ? callback(error, '') : next(error)
-      const errors = (options.errors as unknown[] | undefined) ?? []
-      const title = `${errors.length > 0 ? 'Error: ' : ''}${String(options.title ?? serviceName)} – ${serviceName}`
-      render('layout', { ...options, body, pageTitle: title, currentUser: req.session?.user }, callback)
+      const errors = (page.errors as unknown[] | undefined) ?? []
+      const name = page.t('common:serviceName')
+      const title = `${errors.length > 0 ? page.t('common:errorTitlePrefix') : ''}${String(page.title ?? name)} – ${name}`
+      render('layout', { ...page, body, pageTitle: title, currentUser: req.session?.user }, callback)
     })
   }) as typeof res.render
   res.locals.currentPath = req.path

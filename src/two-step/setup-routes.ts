@@ -209,7 +209,7 @@ export function twoStepSetupRoutes(
     const id = methodIdOf(req)
     const methods = await twoStep.methods(user(req).id)
     const method = methods.find((candidate) => candidate.id === id)
-    if (!method) return res.status(404).render('pages/not-found', { title: 'Page not found' })
+    if (!method) return res.status(404).render('pages/not-found', { title: 'common:pages.notFound.title' })
     await renderConfirm(req, res, {
       title: `Remove ${method.label}`,
       action: `/account/two-step/methods/${method.id}/remove`,
@@ -221,7 +221,7 @@ export function twoStepSetupRoutes(
     const id = methodIdOf(req)
     const methods = await twoStep.methods(user(req).id)
     const method = methods.find((candidate) => candidate.id === id)
-    if (!method) return res.status(404).render('pages/not-found', { title: 'Page not found' })
+    if (!method) return res.status(404).render('pages/not-found', { title: 'common:pages.notFound.title' })
     const page = {
       title: `Remove ${method.label}`,
       action: `/account/two-step/methods/${method.id}/remove`,

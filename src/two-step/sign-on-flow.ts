@@ -143,7 +143,7 @@ export async function completeSignOn(
   },
 ): Promise<void> {
   const { user, returnTo } = done
-  await signOn.finish(user, done.attempt, done.method)
+  const language = await signOn.finish(user, done.attempt, done.method)
   if (done.remember) {
     const cookie = await twoStep.rememberBrowser(user.id, done.attempt.userAgent)
     res.cookie(rememberCookie, cookie.value, {
@@ -157,7 +157,7 @@ export async function completeSignOn(
   // A new session id at sign-on, so an id planted before sign-on is worthless after it.
   await regenerate(req)
   const now = clock().getTime()
-  req.session.user = user
+  req.session.user = { ...user, language }
   req.session.signedOnAt = now
   req.session.lastSeenAt = now
   req.session.lapsedForm = done.lapsedForm
