@@ -109,7 +109,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
       choice,
       week,
       days,
-      nearest: options.nearest ? groupByDay(options.nearest) : undefined,
+      nearest: options.nearest ? groupByDay(options.nearest, readerLanguage(req)) : undefined,
       previousLink: week.previous ? `${base}week=${week.previous}` : undefined,
       nextLink: week.next ? `${base}week=${week.next}` : undefined,
       appointmentId: options.appointmentId,
