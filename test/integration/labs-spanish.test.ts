@@ -15,7 +15,8 @@ import {
   titleOf,
 } from '../helpers/app'
 import { englishLeftovers } from '../helpers/english-leftovers'
-import { labResultIds } from '../helpers/records'
+import { chooseMember } from '../helpers/family'
+import { labResultIds, memberIdOf } from '../helpers/records'
 
 // A Wednesday, 7 a.m. in California.
 const seedDay = new Date('2026-11-25T15:00:00Z')
@@ -132,6 +133,14 @@ describe('lab results in Spanish', () => {
     assert.match(pageText(waiting.text), /revise los resultados delicados como este/)
     assert.equal(cheerio.load(waiting.text)('form[action$="/see-now"] button').text(), 'Ver este resultado ahora')
     assertAllSpanish(waiting.text, 'the member’s choice')
+  })
+
+  it('names the child whose results a parent reads, in Spanish', async () => {
+    const agent = await spanishAgent()
+    await chooseMember(agent, await memberIdOf(services.db, '11000004'), '/labs')
+    const list = await agent.get('/labs').expect(200)
+    assert.match(pageText(list.text), /Resultados de Sam Rivera/)
+    assertAllSpanish(list.text, 'a child’s results')
   })
 
   it('refuses a missing choice and an unknown test with messages in Spanish', async () => {
