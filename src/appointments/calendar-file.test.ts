@@ -48,6 +48,23 @@ describe('the calendar file', () => {
     assert.ok(odd.replace(/\r\n /g, '').includes('ORGANIZER;CN="The BestClinic, Inc.":mailto:a@b.example'))
   })
 
+  it('marks SUMMARY and DESCRIPTION with the language they are written in (RFC 5545 3.2.10)', () => {
+    const lines = calendarFile({
+      ...event,
+      summary: 'Examen físico anual con Dr. Marcus Bell',
+      description: 'Qué debe traer: su tarjeta',
+      language: 'es',
+    })
+      .replace(/\r\n /g, '')
+      .split('\r\n')
+    assert.ok(lines.includes('SUMMARY;LANGUAGE=es:Examen físico anual con Dr. Marcus Bell'))
+    assert.ok(lines.includes('DESCRIPTION;LANGUAGE=es:Qué debe traer: su tarjeta'))
+    // The place is named as recorded, in no particular language.
+    assert.ok(lines.some((line) => line.startsWith('LOCATION:San Leandro')))
+    const odd = calendarFile({ ...event, language: 'es";x=1' })
+    assert.ok(odd.includes('\r\nSUMMARY:Annual physical'), 'a malformed tag is left out')
+  })
+
   it('escapes text and folds long lines at 75 octets without splitting a character', () => {
     assert.equal(escapeText('a\\b;c,d\r\ne'), 'a\\\\b\\;c\\,d\\ne')
     const folded = foldLine(`SUMMARY:${'é'.repeat(60)}`)

@@ -13,6 +13,8 @@ export interface CalendarEvent {
   /** Who arranges the visit (the clinic) and the mailbox the file names for it. */
   organizer: { name: string; email: string }
   cancelled?: boolean
+  /** The language SUMMARY and DESCRIPTION are written in (RFC 5545 3.2.10, the LANGUAGE parameter): "es". */
+  language?: string
 }
 
 /** 20261201T172000Z */
@@ -63,6 +65,9 @@ function quotedParameter(value: string): string {
  * UID is the same and the SEQUENCE higher, so the caller keeps the UID and raises the sequence on every change.
  */
 export function calendarFile(event: CalendarEvent): string {
+  // A language tag (RFC 5646) is letters, digits and hyphens; anything else is left out rather than quoted.
+  const language =
+    event.language && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(event.language) ? `;LANGUAGE=${event.language}` : ''
   const lines = [
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
@@ -76,9 +81,9 @@ export function calendarFile(event: CalendarEvent): string {
     `DTSTAMP:${utc(event.stamp)}`,
     `DTSTART:${utc(event.startsAt)}`,
     `DTEND:${utc(event.endsAt)}`,
-    `SUMMARY:${escapeText(event.summary)}`,
+    `SUMMARY${language}:${escapeText(event.summary)}`,
     `LOCATION:${escapeText(event.location)}`,
-    `DESCRIPTION:${escapeText(event.description)}`,
+    `DESCRIPTION${language}:${escapeText(event.description)}`,
     `STATUS:${event.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
     'END:VEVENT',
     'END:VCALENDAR',

@@ -1,11 +1,13 @@
 import { Request, Response, Router } from 'express'
 import { memberToolPage, resolveViewing, Viewing } from '../viewing/middleware'
 import { errorSummary, FormError, parseForm, text } from '../platform/forms'
+import { type Language, languageOf, message } from '../platform/i18n'
 import type { Services } from '../services'
 import { z } from 'zod'
 import type { Slot } from './repository'
 import { groupByDay } from './rules'
 import { formatDay, formatTime, weekStartOf } from './times'
+import { specialtyName, visitName, visitNameInSentence, whatToBring } from './words'
 import {
   AppointmentInputError,
   AppointmentService,
@@ -19,9 +21,14 @@ import {
 const reasonSchema = z.object({
   reason: z.preprocess(
     (value) => (typeof value === 'string' ? value.replace(/[^\P{Cc}\n\t]/gu, '') : value),
-    text('reason for visit', { max: reasonMaxLength, missing: 'Enter the reason for your visit' }),
+    text('appointments:fields.reason', { max: reasonMaxLength, missing: 'appointments:errors.reasonMissing' }),
   ),
 })
+
+/** The language the request's pages are read in. */
+function readerLanguage(req: Request): Language {
+  return languageOf(req.language) ?? 'en'
+}
 
 /** A short string from the query or body; anything else (arrays, objects, huge values) counts as missing. */
 function field(source: unknown, name: string): string {
@@ -41,14 +48,23 @@ function choiceQuery(choice: BookingChoice, extra: Record<string, string> = {}):
 export function appointmentRoutes({ appointments }: Pick<Services, 'appointments'>): Router {
   const router = Router()
   const page = memberToolPage()
-  router.use('/appointments', (_req, res, next) => {
-    Object.assign(res.locals, { formatDay, formatTime })
+  // Times in the reader's language, and the plan's recorded words (visit types, specialties) as messages for tm.
+  router.use('/appointments', (req, res, next) => {
+    const language = readerLanguage(req)
+    Object.assign(res.locals, {
+      formatDay: (at: Date) => formatDay(at, language),
+      formatTime: (at: Date) => formatTime(at, language),
+      visitName,
+      visitNameInSentence,
+      whatToBring,
+      specialtyName,
+    })
     next()
   })
 
   async function renderVisitTypes(res: Response, errors: FormError[] = [], value = '') {
     res.status(errors.length ? 400 : 200).render('appointments/visit-type', {
-      title: 'Schedule an appointment: type of visit',
+      title: 'appointments:titles.visitType',
       visitTypes: await appointments.visitTypes(),
       value,
       errors,
@@ -58,7 +74,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
   async function renderProviders(res: Response, viewing: Viewing, code: string, errors: FormError[] = []) {
     const visitType = await appointments.visitType(code)
     res.status(errors.length ? 400 : 200).render('appointments/provider', {
-      title: 'Schedule an appointment: doctor and location',
+      title: 'appointments:titles.provider',
       visitType,
       providers: await appointments.providersFor(viewing, visitType),
       errors,
@@ -81,18 +97,19 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const { week, days } = await appointments.openTimes(
       choice,
       req.query.week ?? (field(req.body, 'week') || options.week),
+      readerLanguage(req),
     )
     const base = options.appointmentId
       ? `/appointments/${options.appointmentId}/reschedule?`
       : `/appointments/new/time?${choiceQuery(choice)}&`
     res.status(options.status ?? (options.errors?.length ? 400 : 200)).render('appointments/times', {
-      title: options.appointmentId
-        ? `Reschedule: choose a new time (${week.heading})`
-        : `Schedule an appointment: day and time (${week.heading})`,
+      title: message(options.appointmentId ? 'appointments:titles.rescheduleTimes' : 'appointments:titles.times', {
+        week: week.heading,
+      }),
       choice,
       week,
       days,
-      nearest: options.nearest ? groupByDay(options.nearest) : undefined,
+      nearest: options.nearest ? groupByDay(options.nearest, readerLanguage(req)) : undefined,
       previousLink: week.previous ? `${base}week=${week.previous}` : undefined,
       nextLink: week.next ? `${base}week=${week.next}` : undefined,
       appointmentId: options.appointmentId,
@@ -104,7 +121,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const viewing = await resolveViewing(req, 'appointments')
     const { upcoming, past } = await appointments.list(viewing)
     res.render('appointments/index', {
-      title: 'Appointments',
+      title: 'appointments:titles.index',
       upcoming,
       past,
       cancelled: req.query.cancelled === '1',
@@ -174,7 +191,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
   ) {
     if (error instanceof SlotTakenError) {
       return renderTimes(req, res, choice, {
-        errors: [{ href: '#slot', text: 'That time was just taken. Choose another time' }],
+        errors: [{ href: '#slot', text: 'appointments:errors.slotTaken' }],
         status: 409,
         nearest: error.nearest,
         appointmentId,
@@ -189,10 +206,11 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
   function renderReason(req: Request, res: Response, choice: BookingChoice, slot: Slot, errors: FormError[]) {
     const typed = req.method === 'POST' && typeof req.body?.reason === 'string' ? req.body.reason : ''
     res.status(errors.length ? 400 : 200).render('appointments/reason', {
-      title: 'Schedule an appointment: reason for visit',
+      title: 'appointments:titles.reason',
       choice,
       slot,
       values: { reason: typed.slice(0, reasonMaxLength * 2) },
+      maxLength: reasonMaxLength,
       errors,
     })
   }
@@ -215,7 +233,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const form = parseForm(reasonSchema, req.body)
     if (!form.ok) return renderReason(req, res, choice, slot, form.errors)
     res.render('appointments/check', {
-      title: 'Schedule an appointment: check your appointment',
+      title: 'appointments:titles.check',
       choice,
       slot,
       reason: form.value.reason,
@@ -251,7 +269,10 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const status =
       typeof req.query.booked === 'string' ? 'booked' : typeof req.query.moved === 'string' ? 'moved' : undefined
     res.render('appointments/show', {
-      title: `${appointment.visitType.name} on ${formatDay(appointment.startsAt)}`,
+      title: message('appointments:titles.show', {
+        visit: visitName(appointment.visitType),
+        day: formatDay(appointment.startsAt, readerLanguage(req)),
+      }),
       appointment,
       status,
       ...appointments.state(appointment),
@@ -260,7 +281,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
 
   router.get('/appointments/:id/calendar.ics', ...page, async (req, res) => {
     const viewing = await resolveViewing(req, 'appointments')
-    const file = await appointments.calendarFile(viewing, req.params.id)
+    const file = await appointments.calendarFile(viewing, req.params.id, readerLanguage(req))
     res.type('text/calendar; charset=utf-8')
     res.attachment(file.filename)
     res.send(file.body)
@@ -270,7 +291,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const viewing = await resolveViewing(req, 'appointments')
     const appointment = await appointments.changeable(viewing, req.params.id)
     res.render(appointment.changeAllowed ? 'appointments/cancel' : 'appointments/too-late', {
-      title: appointment.changeAllowed ? 'Cancel your appointment' : 'Call the office to cancel',
+      title: appointment.changeAllowed ? 'appointments:titles.cancel' : 'appointments:titles.tooLateCancel',
       appointment,
       action: 'cancel',
     })
@@ -286,7 +307,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
       const appointment = await appointments.changeable(viewing, req.params.id)
       res
         .status(409)
-        .render('appointments/too-late', { title: 'Call the office to cancel', appointment, action: 'cancel' })
+        .render('appointments/too-late', { title: 'appointments:titles.tooLateCancel', appointment, action: 'cancel' })
     }
   })
 
@@ -295,7 +316,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     const appointment = await appointments.changeable(viewing, req.params.id)
     if (!appointment.changeAllowed) {
       return res.render('appointments/too-late', {
-        title: 'Call the office to reschedule',
+        title: 'appointments:titles.tooLateReschedule',
         appointment,
         action: 'reschedule',
       })
@@ -317,7 +338,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
     } catch (error) {
       if (error instanceof TooLateToChangeError) {
         return res.status(409).render('appointments/too-late', {
-          title: 'Call the office to reschedule',
+          title: 'appointments:titles.tooLateReschedule',
           appointment,
           action: 'reschedule',
         })

@@ -1,3 +1,5 @@
+import { formatDate } from '../platform/dates'
+import { type Language, translatorFor } from '../platform/i18n'
 import { addDays, clinicTime, formatDay, formatTime, planDate, weekStartOf } from './times'
 import type { Slot } from './repository'
 
@@ -25,7 +27,10 @@ export interface BookingWeek {
   start: string
   from: Date
   to: Date
+  /** "Week of November 23, 2026", in the reader's language. */
   heading: string
+  /** The Monday in words: "November 23, 2026". */
+  firstDay: string
   previous?: string
   next?: string
 }
@@ -34,7 +39,7 @@ export interface BookingWeek {
  * The week of open times a page shows: the week asked for (by its Monday) if it is between this week and the
  * last bookable one, otherwise this week.
  */
-export function bookingWeek(asked: unknown, now: Date): BookingWeek {
+export function bookingWeek(asked: unknown, now: Date, language: Language = 'en'): BookingWeek {
   const first = weekStartOf(now)
   const last = addDays(first, 7 * bookingWeeks)
   let start = first
@@ -44,11 +49,13 @@ export function bookingWeek(asked: unknown, now: Date): BookingWeek {
     start = weekStartOf(clinicTime(asked, '12:00'))
   }
   const end = addDays(start, 7)
+  const firstDay = formatDate(clinicTime(start, '12:00'), language)
   return {
     start,
     from: clinicTime(start, '00:00'),
     to: clinicTime(end, '00:00'),
-    heading: `Week of ${formatDay(clinicTime(start, '12:00')).replace(/^\w+, /, '')}`,
+    heading: translatorFor(language)('appointments:weekOf', { date: firstDay }),
+    firstDay,
     previous: start > first ? addDays(start, -7) : undefined,
     next: end <= last ? end : undefined,
   }
@@ -60,17 +67,17 @@ export interface DayOfTimes {
   times: { slotId: number; time: string; startsAt: Date }[]
 }
 
-/** Open times grouped by the clinic's calendar day, in order. */
-export function groupByDay(slots: Slot[]): DayOfTimes[] {
+/** Open times grouped by the clinic's calendar day, in order, their words in the reader's language. */
+export function groupByDay(slots: Slot[], language: Language = 'en'): DayOfTimes[] {
   const days: DayOfTimes[] = []
   for (const slot of slots) {
     const date = planDate(slot.startsAt)
     let day = days.at(-1)
     if (!day || day.date !== date) {
-      day = { date, heading: formatDay(slot.startsAt), times: [] }
+      day = { date, heading: formatDay(slot.startsAt, language), times: [] }
       days.push(day)
     }
-    day.times.push({ slotId: slot.id, time: formatTime(slot.startsAt), startsAt: slot.startsAt })
+    day.times.push({ slotId: slot.id, time: formatTime(slot.startsAt, language), startsAt: slot.startsAt })
   }
   return days
 }

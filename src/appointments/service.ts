@@ -6,6 +6,7 @@ import { childAccess } from '../viewing/rules'
 import { isDeadlock, isDuplicateKey } from '../platform/db'
 import { planDate } from '../platform/dates'
 import { NotFoundError, RuleBrokenError } from '../platform/errors'
+import { type Language, message, translateMessage, translatorFor } from '../platform/i18n'
 import type { SentEmails } from '../platform/sent-emails'
 import { addAllToOutbox } from '../platform/outbox'
 import { recordId } from '../platform/record-id'
@@ -23,11 +24,15 @@ import {
   slotFits,
 } from './rules'
 import { formatDay, formatTime, formatTimeWithZone } from './times'
+import { visitName, visitNameInSentence, whatToBring } from './words'
 
 export const remindersQueue = 'appointment-reminders'
 export const reasonMaxLength = 500
 
-/** Thrown when a choice is not one the member may make (or was tampered with); `field` is the form field. */
+/**
+ * Thrown when a choice is not one the member may make (or was tampered with); `field` is the form field, the
+ * message a key or `message()` (i18n.ts).
+ */
 export class AppointmentInputError extends RuleBrokenError {
   constructor(
     readonly field: string,
@@ -78,7 +83,7 @@ export class AppointmentService {
 
   async visitType(code: unknown): Promise<VisitType> {
     const found = (await this.repository.visitTypes()).find((type) => type.code === code)
-    if (!found) throw new AppointmentInputError('visitType', 'Choose the type of visit')
+    if (!found) throw new AppointmentInputError('visitType', 'appointments:errors.chooseVisitType')
     return found
   }
 
@@ -98,36 +103,46 @@ export class AppointmentService {
     const providerId = recordId(rawProviderId)
     const provider = (await this.providersFor(viewing, visitType)).find((candidate) => candidate.id === providerId)
     if (!provider) {
-      throw new AppointmentInputError('provider', `Choose a doctor who offers ${visitType.name.toLowerCase()} visits`)
+      throw new AppointmentInputError(
+        'provider',
+        message('appointments:errors.chooseProvider', { visit: visitNameInSentence(visitType) }),
+      )
     }
     return { visitType, provider, isPrimaryCare: provider.isPrimaryCare }
   }
 
-  /** A week of open times for the choice, grouped by day. */
-  async openTimes(choice: BookingChoice, askedWeek: unknown): Promise<{ week: BookingWeek; days: DayOfTimes[] }> {
+  /** A week of open times for the choice, grouped by day, its words in the reader's language. */
+  async openTimes(
+    choice: BookingChoice,
+    askedWeek: unknown,
+    language: Language = 'en',
+  ): Promise<{ week: BookingWeek; days: DayOfTimes[] }> {
     const now = this.clock()
-    const week = bookingWeek(askedWeek, now)
+    const week = bookingWeek(askedWeek, now, language)
     const slots = await this.repository.openSlots(choice.provider.id, {
       from: week.from.getTime() > now.getTime() ? week.from : now,
       to: week.to,
       minLength: choice.visitType.durationMinutes,
     })
-    return { week, days: groupByDay(slots) }
+    return { week, days: groupByDay(slots, language) }
   }
 
   /** An open slot of the chosen provider that fits the visit, or a message for the time field. */
   async bookableSlot(choice: BookingChoice, rawSlotId: unknown): Promise<Slot> {
     const slotId = recordId(rawSlotId)
-    if (slotId === undefined) throw new AppointmentInputError('slot', 'Choose a time')
+    if (slotId === undefined) throw new AppointmentInputError('slot', 'appointments:errors.chooseTime')
     const slot = await this.repository.slot(slotId)
     if (!slot || slot.providerId !== choice.provider.id) {
-      throw new AppointmentInputError('slot', 'Choose one of the open times shown')
+      throw new AppointmentInputError('slot', 'appointments:errors.chooseShownTime')
     }
     if (slot.startsAt.getTime() <= this.clock().getTime()) {
-      throw new AppointmentInputError('slot', 'That time has passed. Choose a later time')
+      throw new AppointmentInputError('slot', 'appointments:errors.timePassed')
     }
     if (!slotFits(slot, choice.visitType.durationMinutes, this.clock())) {
-      throw new AppointmentInputError('slot', `That time is too short for ${choice.visitType.name.toLowerCase()}`)
+      throw new AppointmentInputError(
+        'slot',
+        message('appointments:errors.tooShort', { visit: visitNameInSentence(choice.visitType) }),
+      )
     }
     if (!slot.open) throw new SlotTakenError(await this.nearest(choice, slot))
     return slot
@@ -186,13 +201,20 @@ export class AppointmentService {
     }))
   }
 
-  /** The next few appointments, for the home page: when and where only (audited as a list view). */
-  comingUp(viewing: Viewing, count = 3): Promise<{ id: number; when: string; where: string }[]> {
+  /** The next few appointments, for the home page: when (in the reader's language) and where only (audited). */
+  comingUp(
+    viewing: Viewing,
+    count = 3,
+    language: Language = 'en',
+  ): Promise<{ id: number; when: string; where: string }[]> {
     const now = this.clock()
     return this.access.viewRecords(viewing, { type: 'appointment', detail: { on: 'home' } }, async (memberId) =>
       (await this.repository.upcoming(memberId, now, count)).map((appointment) => ({
         id: appointment.id,
-        when: `${formatDay(appointment.startsAt)}, ${formatTime(appointment.startsAt)}`,
+        when: translatorFor(language)('appointments:dayAndTime', {
+          day: formatDay(appointment.startsAt, language),
+          time: formatTime(appointment.startsAt, language),
+        }),
         where: appointment.provider.clinic.name,
       })),
     )
@@ -240,7 +262,7 @@ export class AppointmentService {
     if (!appointment.changeAllowed) throw new TooLateToChangeError('Too late to change online')
     const choice = { visitType: appointment.visitType, provider: appointment.provider, isPrimaryCare: false }
     if (recordId(rawSlotId) === appointment.slotId) {
-      throw new AppointmentInputError('slot', 'That is the time you have now. Choose a different time')
+      throw new AppointmentInputError('slot', 'appointments:errors.sameTime')
     }
     const slot = await this.bookableSlot(choice, rawSlotId)
     try {
@@ -272,23 +294,36 @@ export class AppointmentService {
     return this.repository.findForMember(viewing.memberId, appointment.id) as Promise<AppointmentRecord>
   }
 
-  /** The .ics file for an upcoming appointment (the download is audited). */
-  async calendarFile(viewing: Viewing, rawId: unknown): Promise<{ filename: string; body: string }> {
+  /** The .ics file for an upcoming appointment, its words in the reader's language (the download is audited). */
+  async calendarFile(
+    viewing: Viewing,
+    rawId: unknown,
+    language: Language = 'en',
+  ): Promise<{ filename: string; body: string }> {
     const appointment = await this.access.viewRecord(
       viewing,
       { type: 'appointment-calendar', id: rawId },
       (memberId, id) => this.repository.findForMember(memberId, id),
     )
     const { clinic } = appointment.provider
+    const t = translatorFor(language)
     const body = calendarFile({
       uid: `appointment-${appointment.id}@${new URL(this.options.publicUrl).hostname}`,
       sequence: appointment.sequence,
       stamp: this.clock(),
       startsAt: appointment.startsAt,
       endsAt: appointment.endsAt,
-      summary: `${appointment.visitType.name} with ${appointment.provider.name}`,
+      summary: t('appointments:calendar.summary', {
+        visit: translateMessage(t, visitName(appointment.visitType)),
+        doctor: appointment.provider.name,
+      }),
       location: `${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
-      description: `What to bring: ${appointment.visitType.whatToBring}\nTo cancel or change: ${this.options.publicUrl}/appointments/${appointment.id} or call ${clinic.phone}.`,
+      description: t('appointments:calendar.description', {
+        whatToBring: translateMessage(t, whatToBring(appointment.visitType)),
+        link: `${this.options.publicUrl}/appointments/${appointment.id}`,
+        phone: clinic.phone,
+      }),
+      language,
       organizer: { name: clinic.name, email: this.options.organizerEmail },
       cancelled: appointment.status === 'cancelled',
     })

@@ -1,18 +1,31 @@
-import { planDate, planTimeZone } from '../platform/dates'
+import { intlLocale, planDate, planTimeZone } from '../platform/dates'
+import type { Language } from '../platform/i18n'
 
 /** Appointment times as members read them: always the clinic's time zone, whatever the server's. */
 
 const minuteMs = 60_000
 const dayMs = 24 * 60 * minuteMs
 
-const dayHeading = new Intl.DateTimeFormat('en-US', {
-  timeZone: planTimeZone,
-  weekday: 'long',
-  month: 'long',
-  day: 'numeric',
-  year: 'numeric',
-})
-const clockTime = new Intl.DateTimeFormat('en-US', { timeZone: planTimeZone, hour: 'numeric', minute: '2-digit' })
+const dayHeadings = {
+  en: new Intl.DateTimeFormat(intlLocale.en, {
+    timeZone: planTimeZone,
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    year: 'numeric',
+  }),
+  es: new Intl.DateTimeFormat(intlLocale.es, {
+    timeZone: planTimeZone,
+    weekday: 'long',
+    month: 'long',
+    day: 'numeric',
+    year: 'numeric',
+  }),
+}
+const clockTimes = {
+  en: new Intl.DateTimeFormat(intlLocale.en, { timeZone: planTimeZone, hour: 'numeric', minute: '2-digit' }),
+  es: new Intl.DateTimeFormat(intlLocale.es, { timeZone: planTimeZone, hour: 'numeric', minute: '2-digit' }),
+}
 const zoneName = new Intl.DateTimeFormat('en-US', { timeZone: planTimeZone, timeZoneName: 'short' })
 const wallClock = new Intl.DateTimeFormat('en-CA', {
   timeZone: planTimeZone,
@@ -25,14 +38,14 @@ const wallClock = new Intl.DateTimeFormat('en-CA', {
   hourCycle: 'h23',
 })
 
-/** "Tuesday, December 1, 2026" in the clinic's time zone. */
-export function formatDay(at: Date): string {
-  return dayHeading.format(at)
+/** "Tuesday, December 1, 2026" ("martes, 1 de diciembre de 2026") in the clinic's time zone. */
+export function formatDay(at: Date, language: Language = 'en'): string {
+  return dayHeadings[language].format(at)
 }
 
-/** "9:20 AM" in the clinic's time zone. */
-export function formatTime(at: Date): string {
-  return clockTime.format(at)
+/** "9:20 AM" ("9:20 a. m.") in the clinic's time zone. */
+export function formatTime(at: Date, language: Language = 'en'): string {
+  return clockTimes[language].format(at)
 }
 
 /** "9:20 AM PST": for emails and calendar text, read away from the page. */

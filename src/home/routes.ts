@@ -3,6 +3,7 @@ import { requireRole } from '../platform/access'
 import { resolveViewing } from '../viewing/middleware'
 import { memberTools, navigationFor } from '../viewing/rules'
 import { NotFoundError } from '../platform/errors'
+import { languageOf } from '../platform/i18n'
 import type { Services } from '../services'
 
 /** The home of the member being viewed: who they are, their care team, and the tools their scope allows. */
@@ -19,7 +20,7 @@ export function homeRoutes({
     const current = req.viewing?.current
     const tools = current ? current.tools : memberTools
     const upcoming = tools.includes('appointments')
-      ? await appointments.comingUp(await resolveViewing(req, 'appointments'))
+      ? await appointments.comingUp(await resolveViewing(req, 'appointments'), 3, languageOf(req.language))
       : []
     const self = !current || current.relationship === 'self'
     // Members are asked to set up 2-step verification until they do, or say "not now" (asked again in 30 days).

@@ -20,11 +20,11 @@ const dayMs = 24 * 60 * 60 * 1000
 export const releaseChoices = ['at-once', 'sensitive-after-review', 'all-after-review'] as const
 export type ReleaseChoice = (typeof releaseChoices)[number]
 
-/** The member's choices in their own words, for the lab page and account settings. */
+/** The member's choices in their own words (message keys), for the lab page and account settings. */
 export const releaseChoiceWords: Record<ReleaseChoice, string> = {
-  'at-once': 'Show my results as soon as they are ready',
-  'sensitive-after-review': 'Wait until my doctor has reviewed sensitive results (pathology, genetics, imaging)',
-  'all-after-review': 'Wait until my doctor has reviewed every result',
+  'at-once': 'labs:choices.at-once',
+  'sensitive-after-review': 'labs:choices.sensitive-after-review',
+  'all-after-review': 'labs:choices.all-after-review',
 }
 
 /** One row of a state's table: a kind of test its law keeps off the internet until a clinician has talked with the patient. */
@@ -75,7 +75,7 @@ export interface ReleaseFacts {
 
 export type Release =
   | { state: 'released' }
-  | { state: 'held'; reason: 'state-law'; law: StateLawHold }
+  | { state: 'held'; reason: 'state-law'; law: StateLawHold; kind: string }
   | { state: 'held'; reason: 'clinician'; until: Date }
   | { state: 'held'; reason: 'member-choice'; choice: Exclude<ReleaseChoice, 'at-once'>; until: Date }
 
@@ -93,7 +93,8 @@ export function releaseOf(
 ): Release {
   const at = now.getTime()
   const law = result.stateLawKind ? stateLaw.kinds[result.stateLawKind] : undefined
-  if (law && !result.discussedAt) return { state: 'held', reason: 'state-law', law }
+  if (law && result.stateLawKind && !result.discussedAt)
+    return { state: 'held', reason: 'state-law', law, kind: result.stateLawKind }
   // A clinician's hold applies even to a result already shown: it is their judgement about this member now.
   const hold = result.hold
   if (hold && !hold.liftedAt && hold.endsAt.getTime() > at && !result.reviewedAt)

@@ -3,32 +3,31 @@ import { z } from 'zod'
 import { memberToolPage, ownViewing, resolveViewing } from '../viewing/middleware'
 import { formatDate } from '../platform/dates'
 import { type FormError, parseForm } from '../platform/forms'
+import { languageOf, message } from '../platform/i18n'
 import { pageLinks, requestedPage } from '../platform/pagination'
 import type { Services } from '../services'
 import { releaseChoiceWords, releaseChoices } from './release'
 
-/** The three choices as radio options, the default first. */
+/** The three choices as radio options, the default first; labels and hints are message keys. */
 export const choiceOptions = releaseChoices.map((value) => ({
   value,
   label: releaseChoiceWords[value],
-  hint:
-    value === 'at-once'
-      ? 'You may see a result before your doctor has reviewed it.'
-      : 'A result appears when your doctor has reviewed it, or after 14 days at most. You can always choose to see a waiting result sooner.',
+  hint: value === 'at-once' ? 'labs:choices.atOnceHint' : 'labs:choices.afterReviewHint',
 }))
 
 const resultEmailsForm = z.object({
   resultEmails: z.preprocess(
     (value) => (typeof value === 'string' ? value : ''),
-    z.enum(['on', 'off'], { error: 'Choose whether we email you when a new test result is in' }),
+    z.enum(['on', 'off'], { error: 'labs:errors.chooseResultEmails' }),
   ),
 })
 
 /** "Lab results for LDL cholesterol (page 2 of 3)": the title says the filter and the page. */
 function listTitle(testName: string | undefined, results: { page: number; pageCount: number }): string {
-  const filter = testName ? ` for ${testName}` : ''
-  const page = results.pageCount > 1 ? ` (page ${results.page} of ${results.pageCount})` : ''
-  return `Lab results${filter}${page}`
+  const paged = results.pageCount > 1
+  const values = { test: testName, page: results.page, count: results.pageCount }
+  if (testName) return message(paged ? 'labs:index.titleForTestPaged' : 'labs:index.titleForTest', values)
+  return paged ? message('labs:index.titlePaged', values) : 'labs:index.title'
 }
 
 /** Lab results: the list (newest first, by page, by test) and each result with its trend. */
@@ -44,7 +43,7 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
     })
     const errors: FormError[] = [
       ...choiceErrors,
-      ...(asked && !testCode ? [{ href: '#test', text: 'Choose a test from the list, or all tests' }] : []),
+      ...(asked && !testCode ? [{ href: '#test', text: 'labs:errors.chooseTest' }] : []),
     ]
     const member = await members.summaryOf(viewing)
     res.status(errors.length > 0 ? 400 : 200).render('labs/index', {
@@ -73,10 +72,11 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
 
   router.get('/labs/:id', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'labs')
-    const { result, trend } = await labs.showResult(viewing, req.params.id)
+    const language = languageOf(req.language) ?? 'en'
+    const { result, trend } = await labs.showResult(viewing, req.params.id, language)
     const member = await members.summaryOf(viewing)
     res.render('labs/result', {
-      title: `${result.testName}, ${formatDate(result.collectedAt)}`,
+      title: message('labs:result.title', { test: result.testName, date: formatDate(result.collectedAt, language) }),
       result,
       trend,
       member,
@@ -98,7 +98,7 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
     const body = (req.body ?? {}) as Record<string, unknown>
     const posted = (name: string) => (typeof body[name] === 'string' ? (body[name] as string).slice(0, 40) : '')
     res.status(errors.length > 0 ? 400 : 200).render('account/lab-results', {
-      title: 'Lab results: when they appear and emails about them',
+      title: 'labs:settings.title',
       choice: errors.length > 0 ? posted('choice') : (settings.choice ?? 'at-once'),
       resultEmails: errors.length > 0 ? posted('resultEmails') : settings.emails ? 'on' : 'off',
       choiceOptions,
@@ -114,7 +114,7 @@ export function labRoutes({ labs, members }: Pick<Services, 'labs' | 'members'>)
     const outcome = await labs.chooseRelease(viewing, req.body, emails.ok ? [] : emails.errors)
     if (!outcome.ok) return renderSettings(req, res, outcome.errors)
     if (emails.ok) await labs.setNewResultEmails(viewing, emails.value.resultEmails === 'on')
-    req.session.notice = 'Your lab result settings are saved.'
+    req.session.notice = 'labs:settings.saved'
     res.redirect(303, '/account')
   })
 

@@ -5,6 +5,7 @@ import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 import { ForbiddenError, NotFoundError } from '../platform/errors'
 import { type FormError, parseForm } from '../platform/forms'
+import type { Language } from '../platform/i18n'
 import { addToOutbox } from '../platform/outbox'
 import { loadPage, pageOf, Paged } from '../platform/pagination'
 import { recordId } from '../platform/record-id'
@@ -115,7 +116,7 @@ const plainText = (value: unknown) =>
 const choiceForm = z.object({
   choice: z.preprocess(
     (value) => (typeof value === 'string' ? value : ''),
-    z.enum(releaseChoices, { error: 'Choose when you want to see your results' }),
+    z.enum(releaseChoices, { error: 'labs:errors.chooseRelease' }),
   ),
 })
 
@@ -224,10 +225,11 @@ export class LabResultsService {
     })
   }
 
-  /** One result; its trend holds only released values of the same test. */
+  /** One result; its trend holds only released values of the same test, its chart in the reader's language. */
   async showResult(
     viewing: Viewing,
     rawId: unknown,
+    language: Language = 'en',
   ): Promise<{ result: LabResultView; trend?: Trend; choice: ReleaseChoice | null }> {
     const now = this.clock()
     const { record, history, choice } = await this.access.viewRecord(
@@ -259,7 +261,8 @@ export class LabResultsService {
       flag: view.reading!.flag,
     }))
     const range = { low: record.referenceLow ?? undefined, high: record.referenceHigh ?? undefined }
-    const draw = (layout: TrendLayout) => trendChart(record.testName, record.unit ?? undefined, points, range, layout)
+    const draw = (layout: TrendLayout) =>
+      trendChart(record.testName, record.unit ?? undefined, points, range, layout, language)
     return { result, trend: { rows, chart: draw('wide'), phoneChart: draw('narrow') }, choice }
   }
 

@@ -67,3 +67,25 @@ describe('the trend chart', () => {
     for (const point of phone.points) assert.ok(point.x > phone.plot.left && point.x < phone.plot.right)
   })
 })
+
+describe('the trend chart in Spanish', () => {
+  const chart = trendChart('LDL cholesterol', 'mg/dL', points, { high: 99 }, 'wide', 'es')
+
+  it('says everything in Spanish, the test’s name as recorded, with Spanish dates and flag letters', () => {
+    assert.equal(chart.title, 'LDL cholesterol: 3 resultados del 10 ene 2026 al 10 sept 2026')
+    assert.equal(
+      chart.description,
+      '10 ene 2026: 162 mg/dL (Alto); 10 may 2026: 131 mg/dL (Alto); 10 sept 2026: 95 mg/dL. La franja sombreada es el rango de referencia, hasta 99 mg/dL.',
+    )
+    assert.deepEqual(
+      chart.points.map((point) => point.flagLetter),
+      ['A', 'A', undefined],
+    )
+    assert.equal(chart.band?.label, 'Rango de referencia')
+  })
+
+  it('keeps the phone copy’s Spanish dates inside the drawing', () => {
+    const phone = trendChart('LDL cholesterol', 'mg/dL', points, { high: 99 }, 'narrow', 'es')
+    for (const label of phone.xLabels) assert.ok(label.x - 46 >= 0 && label.x + 46 <= phone.width, label.label)
+  })
+})

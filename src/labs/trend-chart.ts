@@ -1,4 +1,6 @@
 import { formatShortDate } from '../platform/dates'
+import type { TFunction } from 'i18next'
+import { type Language, translatorFor } from '../platform/i18n'
 
 export interface TrendPoint {
   collectedAt: Date
@@ -67,7 +69,10 @@ export function trendChart(
   points: TrendPoint[],
   range: { low?: number; high?: number },
   layout: TrendLayout = 'wide',
+  language: Language = 'en',
 ): TrendChart {
+  const t = translatorFor(language)
+  const shortDate = (at: Date) => formatShortDate(at, language)
   const { id, width, height, margins, inset, fontSize, dateFontSize, everyDate } = layouts[layout]
   const plot = { left: margins[0], right: width - margins[1], top: margins[2], bottom: height - margins[3] }
   const values = points.map((point) => point.value)
@@ -87,7 +92,7 @@ export function trendChart(
     y: round(y(point.value)),
     label: formatNumber(point.value),
     flagged: point.flag !== undefined && point.flag !== 'Normal',
-    flagLetter: point.flag && point.flag !== 'Normal' ? point.flag.charAt(0) : undefined,
+    flagLetter: point.flag && point.flag !== 'Normal' ? t(`labs:flagLetters.${point.flag}`) : undefined,
   }))
   const yTicks = scale.ticks.map((value) => ({ y: round(y(value)), label: formatNumber(value) }))
   const low = range.low ?? min
@@ -97,18 +102,21 @@ export function trendChart(
       ? {
           y: round(y(Math.min(high, max))),
           height: round(y(Math.max(low, min)) - y(Math.min(high, max))),
-          label: 'Reference range',
+          label: t('labs:chart.band'),
         }
       : undefined
 
   const first = points[0]
   const last = points[points.length - 1]
   const readings = points
-    .map(
-      (point) =>
-        `${formatShortDate(point.collectedAt)}: ${formatNumber(point.value)}${unitText}${point.flag && point.flag !== 'Normal' ? ` (${point.flag})` : ''}`,
-    )
+    .map((point) => {
+      const values = { date: shortDate(point.collectedAt), value: `${formatNumber(point.value)}${unitText}` }
+      return point.flag && point.flag !== 'Normal'
+        ? t('labs:chart.flaggedReading', { ...values, flag: t(`labs:flags.${point.flag}`) })
+        : t('labs:chart.reading', values)
+    })
     .join('; ')
+  const rangeText = describeRange(range, unitText, t)
   return {
     id,
     fontSize,
@@ -121,20 +129,25 @@ export function trendChart(
     points: drawn,
     yTicks,
     xLabels: drawn
-      .map((point, index) => ({ x: point.x, label: formatShortDate(points[index].collectedAt) }))
+      .map((point, index) => ({ x: point.x, label: shortDate(points[index].collectedAt) }))
       .filter((_label, index) => everyDate || index === 0 || index === drawn.length - 1),
-    title: `${testName}: ${points.length} results from ${formatShortDate(first.collectedAt)} to ${formatShortDate(last.collectedAt)}`,
-    description: `${readings}.${describeRange(range, unitText)}`,
+    title: t('labs:chart.title', {
+      test: testName,
+      count: points.length,
+      from: shortDate(first.collectedAt),
+      to: shortDate(last.collectedAt),
+    }),
+    description: rangeText ? `${readings}. ${rangeText}` : `${readings}.`,
   }
 }
 
-function describeRange(range: { low?: number; high?: number }, unitText: string): string {
-  if (range.low !== undefined && range.high !== undefined)
-    return ` The shaded band is the reference range, ${formatNumber(range.low)} to ${formatNumber(range.high)}${unitText}.`
-  if (range.high !== undefined)
-    return ` The shaded band is the reference range, up to ${formatNumber(range.high)}${unitText}.`
-  if (range.low !== undefined)
-    return ` The shaded band is the reference range, from ${formatNumber(range.low)}${unitText}.`
+/** The reference range in words, in the reader's language ("95 to 99 mg/dL"); empty when the test has none. */
+function describeRange(range: { low?: number; high?: number }, unitText: string, t: TFunction): string {
+  const { low, high } = range
+  if (low !== undefined && high !== undefined)
+    return t('labs:chart.rangeBoth', { low: formatNumber(low), high: `${formatNumber(high)}${unitText}` })
+  if (high !== undefined) return t('labs:chart.rangeHigh', { high: `${formatNumber(high)}${unitText}` })
+  if (low !== undefined) return t('labs:chart.rangeLow', { low: `${formatNumber(low)}${unitText}` })
   return ''
 }
 

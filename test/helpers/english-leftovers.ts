@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import * as cheerio from 'cheerio'
 import { localesDirectory, namespaces } from '../../src/platform/i18n'
 
 type Tree = { [key: string]: string | Tree }
@@ -64,4 +65,57 @@ export function wordsOutsideMessages(template: string): string[] {
     if (/[A-Za-z]{2,}/.test(match[1])) found.push(match[1])
   }
   return found
+}
+
+function strings(tree: Tree): string[] {
+  return Object.values(tree).flatMap((value) => (typeof value === 'string' ? [value] : strings(value)))
+}
+
+const messages = (language: string, namespace: string): string[] =>
+  strings(JSON.parse(readFileSync(path.join(localesDirectory, language, `${namespace}.json`), 'utf8')) as Tree)
+
+/**
+ * The fixed words of each English message that Spanish does not share: what is left of the message between its
+ * {{values}} and tags, long enough (three words or more) not to match a name or a number by chance.
+ */
+function englishOnlyPhrases(namespaces: string[]): string[] {
+  const phrases = new Set<string>()
+  for (const namespace of namespaces) {
+    const spanish = new Set(messages('es', namespace))
+    for (const english of messages('en', namespace)) {
+      if (spanish.has(english)) continue
+      for (const part of english.split(/\{\{[^}]*\}\}|<[^>]*>/)) {
+        const phrase = part.replace(/\s+/g, ' ').trim()
+        if (phrase.split(' ').length >= 3) phrases.add(phrase)
+      }
+    }
+  }
+  return [...phrases]
+}
+
+/** English words that no Spanish sentence of ours uses, as whole words (case-sensitive where it matters). */
+const englishWords =
+  /\b(the|your|you|and|with|of|to|is|are|for|results|appointment|appointments|week|minutes|Choose|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec|AM|PM|Pacific|Back|Continue|Cancel|Save)\b/g
+
+/**
+ * What English a page shown in Spanish still holds: English-only phrases of the message files, and common English
+ * words, after taking out what stays as recorded (names of people, tests, places, what a person typed), which the
+ * caller lists. The page's title, main content and the SVG text are read; alt texts and labels too.
+ */
+export function englishLeftovers(
+  html: string,
+  recorded: string[] = [],
+  namespaces = ['common', 'labs', 'appointments'],
+) {
+  const $ = cheerio.load(html)
+  const attributes = $('main [aria-label], main [data-label], main [title]')
+    .map((_i, element) => [$(element).attr('aria-label'), $(element).attr('data-label'), $(element).attr('title')])
+    .get()
+    .filter(Boolean)
+  let text = [$('title').text(), $('main').text(), ...attributes].join(' ').replace(/\s+/g, ' ')
+  // Longest first, so a name inside a longer recorded text goes with it.
+  for (const kept of [...recorded].sort((a, b) => b.length - a.length)) text = text.split(kept).join(' ')
+  const phrases = englishOnlyPhrases(namespaces).filter((phrase) => text.includes(phrase))
+  const words = [...new Set(text.match(englishWords) ?? [])]
+  return { phrases, words }
 }
