@@ -2,37 +2,34 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { memberToolPage, resolveViewing } from '../viewing/middleware'
 import { FormError, parseForm } from '../platform/forms'
+import { message } from '../platform/i18n'
 import { parseDollars } from '../platform/money'
 import { pageLinks, requestedPage } from '../platform/pagination'
 import type { Services } from '../services'
+import { labelBenefit, labelClaim } from './service-names'
 
-const priceFormat = 'Enter the price in dollars, like 1250 or 1,250.00'
 export const maxPriceCents = 100_000_000
 
 const estimateForm = z.object({
   service: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim() : ''),
-    z.string().min(1, 'Choose the service you want an estimate for').max(40, 'Choose a service from the list'),
+    z.string().min(1, 'coverage:form.serviceMissing').max(40, 'coverage:form.serviceUnknown'),
   ),
   price: z.preprocess(
     (value) => (typeof value === 'string' ? value.trim() : ''),
     z
       .string()
-      .max(20, 'The price must be 20 characters or fewer')
+      .max(20, 'coverage:form.priceTooLong')
       .transform((typed, context) => {
         if (typed === '') return undefined
         const cents = parseDollars(typed)
-        if (cents === undefined) context.addIssue({ code: 'custom', message: priceFormat })
-        else if (cents === 0) context.addIssue({ code: 'custom', message: 'Enter a price more than $0' })
-        else if (cents > maxPriceCents)
-          context.addIssue({ code: 'custom', message: 'Enter a price of $1,000,000 or less' })
+        if (cents === undefined) context.addIssue({ code: 'custom', message: 'coverage:form.priceFormat' })
+        else if (cents === 0) context.addIssue({ code: 'custom', message: 'coverage:form.priceZero' })
+        else if (cents > maxPriceCents) context.addIssue({ code: 'custom', message: 'coverage:form.priceTooHigh' })
         return cents
       }),
   ),
 })
-
-const unknownService = 'Choose a service from the list'
-const estimateHeading = 'Estimate your cost'
 
 /** Coverage and costs: the overview, the cost estimate (a GET form), and claims. */
 export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router {
@@ -40,7 +37,14 @@ export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router
 
   router.get('/coverage', ...memberToolPage(), async (req, res) => {
     const overview = await coverage.overview(await resolveViewing(req, 'coverage'))
-    res.render('coverage/index', { title: 'Coverage and costs', ...overview, values: {}, errors: [] })
+    res.render('coverage/index', {
+      title: 'coverage:title',
+      ...overview,
+      benefits: overview.benefits.map(labelBenefit),
+      recentClaims: overview.recentClaims.map(labelClaim),
+      values: {},
+      errors: [],
+    })
   })
 
   router.get('/coverage/estimate', ...memberToolPage(), async (req, res) => {
@@ -53,7 +57,13 @@ export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router
     // Opening the page is not a request for an estimate; submitting the form (even empty) is.
     if (!('service' in query) && !('price' in query)) {
       const page = await coverage.estimatePage(viewing)
-      return res.render('coverage/estimate', { title: estimateHeading, ...page, values, errors: [] })
+      return res.render('coverage/estimate', {
+        title: 'coverage:estimate.title',
+        ...page,
+        services: page.services.map(labelBenefit),
+        values,
+        errors: [],
+      })
     }
     const form = parseForm(estimateForm, query)
     const page = await coverage.estimatePage(
@@ -61,10 +71,16 @@ export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router
       form.ok ? { serviceCode: form.value.service, priceCents: form.value.price } : undefined,
     )
     const errors: FormError[] = form.ok ? [] : form.errors
-    if (form.ok && !page.outcome) errors.push({ href: '#service', text: unknownService })
+    if (form.ok && !page.outcome) errors.push({ href: '#service', text: 'coverage:form.serviceUnknown' })
+    const outcome = page.outcome && { ...page.outcome, benefit: labelBenefit(page.outcome.benefit) }
     res.status(errors.length > 0 ? 400 : 200).render('coverage/estimate', {
-      title: errors.length > 0 ? estimateHeading : `Your estimate for ${page.outcome?.benefit.serviceName}`,
+      title:
+        errors.length > 0 || !outcome
+          ? 'coverage:estimate.title'
+          : message('coverage:estimate.resultTitle', { service: outcome.benefit.label }),
       ...page,
+      services: page.services.map(labelBenefit),
+      outcome,
       values,
       errors,
     })
@@ -73,15 +89,21 @@ export function coverageRoutes({ coverage }: Pick<Services, 'coverage'>): Router
   router.get('/coverage/claims', ...memberToolPage(), async (req, res) => {
     const claims = await coverage.claims(await resolveViewing(req, 'coverage'), requestedPage(req.query.page))
     res.render('coverage/claims', {
-      title: claims.pageCount > 1 ? `Your claims (page ${claims.page} of ${claims.pageCount})` : 'Your claims',
-      claims,
+      title:
+        claims.pageCount > 1
+          ? message('coverage:claims.titlePaged', { page: claims.page, pages: claims.pageCount })
+          : 'coverage:claims.title',
+      claims: { ...claims, items: claims.items.map(labelClaim) },
       pagination: pageLinks(claims, '/coverage/claims'),
     })
   })
 
   router.get('/coverage/claims/:id', ...memberToolPage(), async (req, res) => {
     const claim = await coverage.claim(await resolveViewing(req, 'coverage'), req.params.id)
-    res.render('coverage/claim', { title: `Claim ${claim.claimNumber}`, claim })
+    res.render('coverage/claim', {
+      title: message('coverage:claim.title', { number: claim.claimNumber }),
+      claim: labelClaim(claim),
+    })
   })
 
   return router

@@ -10,14 +10,9 @@ export const authorizationStatuses = [
 ] as const
 export type AuthorizationStatus = (typeof authorizationStatuses)[number]
 
-/** Each status in the words the pages use. */
-export const statusWords: Record<AuthorizationStatus, string> = {
-  pending: 'Waiting for a decision',
-  approved: 'Approved',
-  'partly-approved': 'Partly approved',
-  denied: 'Denied',
-  cancelled: 'Cancelled',
-  expired: 'Expired',
+/** Each status's message key: pages read it in their language (locales/<language>/priorAuthorizations.json). */
+export function statusKey(status: AuthorizationStatus): string {
+  return `priorAuthorizations:status.${status}`
 }
 
 /**

@@ -6,9 +6,10 @@ import { addToOutbox } from '../platform/outbox'
 import { loadPage, type Paged } from '../platform/pagination'
 import type { RecordAccess } from '../viewing/record-access'
 import { NotFoundError } from '../platform/errors'
+import { translatorFor } from '../platform/i18n'
 import { authorizationChangedMessage } from './emails'
 import type { AuthorizationChange, AuthorizationRecord, AuthorizationRepository } from './repository'
-import { authorizationStatuses, decisionDueBy, effectiveStatus, statusWords, unitsLeft } from './rules'
+import { authorizationStatuses, decisionDueBy, effectiveStatus, statusKey, unitsLeft } from './rules'
 
 /** The email job that tells a member a prior authorization changed; it carries the authorization's id only. */
 export const authorizationNoticeJob = 'prior-authorization-changed'
@@ -19,6 +20,9 @@ export const authorizationsPerPage = 10
 /** An authorization as the pages show it: the record, its status as it stands today, and what comes next. */
 export interface AuthorizationView extends AuthorizationRecord {
   shownStatus: AuthorizationRecord['status']
+  /** The status as a message key, for pages and letters. */
+  statusKey: string
+  /** The status in English, for the API (FHIR's disposition), which is not translated. */
   statusText: string
   decisionDueBy?: Date
   unitsLeft: number | null
@@ -45,7 +49,8 @@ export class PriorAuthorizationService {
     return {
       ...record,
       shownStatus,
-      statusText: statusWords[shownStatus],
+      statusKey: statusKey(shownStatus),
+      statusText: translatorFor('en')(statusKey(shownStatus)),
       ...(record.status === 'pending' ? { decisionDueBy: decisionDueBy(record) } : {}),
       unitsLeft: unitsLeft(record),
     }

@@ -80,12 +80,26 @@ export interface ProxyDirectory {
 }
 
 /**
+ * Whose records a page shows, as i18next options for its headings: `t('labs:index.results', whoseRecords)` reads
+ * the key itself ("Your results", "Sus resultados") for the member's own records, and the key with `_proxy`
+ * ("{{name}}’s results", "Resultados de {{name}}") for someone they act for. Each language words the possessive
+ * its own way, so a page never builds it from pieces (`whose` is the English word alone, for pages not yet
+ * translated).
+ */
+export type WhoseRecords = { context?: 'proxy'; name?: string }
+
+export function whoseRecords(member?: Pick<ActableMember, 'relationship' | 'name'>): WhoseRecords {
+  return !member || member.relationship === 'self' ? {} : { context: 'proxy', name: member.name }
+}
+
+/**
  * Loads, on every signed-on member's request, whom they may act for — so a grant revoked or expired, or a child
  * turned 18, counts from the proxy's next request. A member chosen earlier who is no longer among them is
  * forgotten (the switcher shows the member themselves again) and this request's tool pages are a 404.
  */
 export function setUpViewing(directory: ProxyDirectory): RequestHandler {
   return async (req, res, next) => {
+    res.locals.whoseRecords = whoseRecords()
     const user = req.session.user
     if (!user || user.role !== 'member' || !user.memberId || user.mustSetCredentials) return next()
     const choices = await directory.membersActedFor(user)
@@ -107,6 +121,7 @@ export function setUpViewing(directory: ProxyDirectory): RequestHandler {
     res.locals.viewing = req.viewing
     // Whose records the page shows, for its headings: "Your medicines", or "Sam Rivera’s medicines" for a proxy.
     res.locals.whose = current.relationship === 'self' ? 'Your' : `${current.name}’s`
+    res.locals.whoseRecords = whoseRecords(current)
     next()
   }
 }

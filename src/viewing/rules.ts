@@ -2,37 +2,36 @@
 export const memberTools = ['labs', 'prescriptions', 'messages', 'appointments', 'vaccinations', 'coverage'] as const
 export type MemberTool = (typeof memberTools)[number]
 
-/** Each tool's page, name and what it is for: the navigation, the home page and the family pages show them. */
+/**
+ * Each tool's page, and its name and what it is for as message keys (locales/<language>/viewing.json), which a
+ * page prints with `tm`: the navigation, the home page and the family pages show them.
+ */
 export const toolPages: Record<MemberTool, { path: string; name: string; description: string }> = {
-  labs: {
-    path: '/labs',
-    name: 'Lab results',
-    description: 'Test results, with what they mean and how they have changed over time.',
-  },
+  labs: { path: '/labs', name: 'viewing:tools.labs.name', description: 'viewing:tools.labs.description' },
   prescriptions: {
     path: '/prescriptions',
-    name: 'Prescriptions',
-    description: 'Medicines, refills to pick up or have mailed, and renewals from the doctor.',
+    name: 'viewing:tools.prescriptions.name',
+    description: 'viewing:tools.prescriptions.description',
   },
   messages: {
     path: '/messages',
-    name: 'Messages',
-    description: "Write to the doctor's office with questions that are not urgent; they reply within 2 business days.",
+    name: 'viewing:tools.messages.name',
+    description: 'viewing:tools.messages.description',
   },
   appointments: {
     path: '/appointments',
-    name: 'Appointments',
-    description: 'Schedule, reschedule or cancel a routine visit, and add it to a calendar.',
+    name: 'viewing:tools.appointments.name',
+    description: 'viewing:tools.appointments.description',
   },
   vaccinations: {
     path: '/vaccinations',
-    name: 'Vaccination records',
-    description: 'The immunization history to print or download for school, sports and camp forms.',
+    name: 'viewing:tools.vaccinations.name',
+    description: 'viewing:tools.vaccinations.description',
   },
   coverage: {
     path: '/coverage',
-    name: 'Coverage and costs',
-    description: 'The plan, what has been paid toward the deductible, cost estimates and claims.',
+    name: 'viewing:tools.coverage.name',
+    description: 'viewing:tools.coverage.description',
   },
 }
 
