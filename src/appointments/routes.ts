@@ -260,7 +260,7 @@ export function appointmentRoutes({ appointments }: Pick<Services, 'appointments
 
   router.get('/appointments/:id/calendar.ics', ...page, async (req, res) => {
     const viewing = await resolveViewing(req, 'appointments')
-    const file = await appointments.calendarFile(viewing, req.params.id)
+    const file = await appointments.calendarFile(viewing, req.params.id, req.language)
     res.type('text/calendar; charset=utf-8')
     res.attachment(file.filename)
     res.send(file.body)
