@@ -38,6 +38,7 @@ import { fhirRoutes } from './fhir/routes'
 import { oauthPath } from './smart/authorization-server'
 import { connectAppRoutes, smartConfigurationRoutes, userinfoRoutes } from './smart/routes'
 import { languageRoutes } from './language/routes'
+import { languageHelpRoutes } from './language-help/routes'
 import { detectLanguage, followAccountLanguage } from './platform/i18n'
 
 /** Builds the web app from its services: middleware in order, then the feature routers, then errors. */
@@ -119,6 +120,7 @@ export function createApp(services: Services): Express {
 
   app.use(welcomeRoutes())
   app.use(languageRoutes(services))
+  app.use(languageHelpRoutes(services.config))
   app.use(accountRoutes(services))
   app.use(secondStepRoutes(services))
   // Before the member-only account settings: staff manage their own 2-step verification too.

@@ -62,6 +62,8 @@ export interface ReminderToSend {
   appointment: { id: number; status: string; startsAt: Date; clinic: Clinic } | undefined
   /** The member's own address: their account's, else the plan's record. */
   email: string | null
+  /** The member's preferred language, which their own reminder is written in. */
+  language: string
   /** The member's name and birth date, for a reminder that goes to their parents instead. */
   member: { name: string; birthDate: string } | undefined
 }
@@ -411,6 +413,7 @@ export class AppointmentRepository {
         'm.first_name',
         'm.last_name',
         'm.birth_date',
+        'm.preferred_language',
         ...clinicColumns,
       )
     return {
@@ -422,22 +425,27 @@ export class AppointmentRepository {
         ? { id: Number(row.id), status: row.status, startsAt: row.starts_at, clinic: toClinic(row) }
         : undefined,
       email: row ? (row.user_email ?? row.member_email ?? null) : null,
+      language: row ? String(row.preferred_language) : 'en',
       member: row ? { name: `${row.first_name} ${row.last_name}`, birthDate: String(row.birth_date) } : undefined,
     }
   }
 
-  /** The email addresses of a child's parents and guardians who have accounts (whether they may still act is the rules'). */
-  async guardianEmails(reminderId: number, trx: Query = this.db): Promise<string[]> {
+  /**
+   * The email addresses of a child's parents and guardians who have accounts, each with the language its
+   * reminder is written in (whether they may still act is the rules').
+   */
+  async guardianEmails(reminderId: number, trx: Query = this.db): Promise<{ email: string; language: string }[]> {
     return trx('appointment_reminders as r')
       .join('appointments as a', 'a.id', 'r.appointment_id')
       .join('guardianships as g', 'g.child_member_id', 'a.member_id')
       .join('users as u', (join) =>
         join.on('u.member_id', 'g.guardian_member_id').andOn('u.role', trx.raw('?', ['member'])),
       )
+      .join('members as m', 'm.id', 'u.member_id')
       .where('r.id', reminderId)
       .whereNotNull('u.email')
       .orderBy('u.id')
-      .pluck('u.email')
+      .select('u.email', 'm.preferred_language as language')
   }
 
   /** Marks a reminder done once; false when another job already did. */

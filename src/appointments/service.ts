@@ -4,9 +4,9 @@ import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { childAccess } from '../viewing/rules'
 import { isDeadlock, isDuplicateKey } from '../platform/db'
-import { planDate } from '../platform/dates'
+import { intlLocale, planDate, planTimeZone } from '../platform/dates'
 import { NotFoundError, RuleBrokenError } from '../platform/errors'
-import { type Language, message, translateMessage, translatorFor } from '../platform/i18n'
+import { type Language, languageOf, message, translateMessage, translatorFor } from '../platform/i18n'
 import type { SentEmails } from '../platform/sent-emails'
 import { addAllToOutbox } from '../platform/outbox'
 import { recordId } from '../platform/record-id'
@@ -377,7 +377,7 @@ export class AppointmentService {
     const forChild =
       !reminder.email && reminder.member && childAccess(reminder.member.birthDate, planDate(now)).kind !== 'none'
     const recipients = reminder.email
-      ? [reminder.email]
+      ? [{ email: reminder.email, language: reminder.language }]
       : forChild
         ? await this.repository.guardianEmails(reminder.id)
         : []
@@ -387,31 +387,60 @@ export class AppointmentService {
     }
     const { clinic } = appointment
     // One record per recipient, so a retry after some went out sends only the rest.
-    for (const to of recipients)
+    // Each in its recipient's preferred language; the child's name and the clinic stay as recorded.
+    for (const { email: to, language } of recipients) {
+      const t = translatorFor(language)
+      const name = reminder.member?.name
       await sentEmails.sendOnce(recipientKey(reminder.id, to), 'appointment-reminder', async () => ({
         userId: null,
         email: {
           to,
           subject: forChild
-            ? `Reminder: ${reminder.member!.name} has an appointment coming up`
-            : 'Reminder: you have an appointment coming up',
+            ? t('emails:appointmentReminder.subjectForChild', { name })
+            : t('emails:appointmentReminder.subject'),
           text: [
-            forChild
-              ? `This is a reminder of ${reminder.member!.name}’s appointment. You get it as their parent or guardian.`
-              : 'This is a reminder of your appointment.',
+            forChild ? t('emails:appointmentReminder.introForChild', { name }) : t('emails:appointmentReminder.intro'),
             '',
-            `Date: ${formatDay(appointment.startsAt)}`,
-            `Time: ${formatTimeWithZone(appointment.startsAt)}`,
-            `Place: ${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
+            t('emails:appointmentReminder.date', { date: reminderDay(appointment.startsAt, language) }),
+            t('emails:appointmentReminder.time', { time: reminderTime(appointment.startsAt, language) }),
+            t('emails:appointmentReminder.place', {
+              place: `${clinic.name}, ${clinic.address}, ${clinic.city}, ${clinic.state} ${clinic.zip}`,
+            }),
             '',
-            `To cancel or change it, sign on at ${this.options.publicUrl}/appointments (up to 24 hours before)`,
-            `or call the office at ${clinic.phone}.`,
+            t('emails:appointmentReminder.change', {
+              link: `${this.options.publicUrl}/appointments`,
+              phone: clinic.phone,
+            }),
           ].join('\n'),
         },
       }))
+    }
     await this.repository.finishReminder(reminder.id, 'sent', this.clock())
     return 'sent'
   }
+}
+
+const spanishDay = new Intl.DateTimeFormat(intlLocale.es, {
+  timeZone: planTimeZone,
+  weekday: 'long',
+  month: 'long',
+  day: 'numeric',
+  year: 'numeric',
+})
+const spanishTime = new Intl.DateTimeFormat(intlLocale.es, {
+  timeZone: planTimeZone,
+  hour: 'numeric',
+  minute: '2-digit',
+})
+
+/** "Monday, November 30, 2026" / "lunes, 30 de noviembre de 2026", in the clinic's time zone, for an email. */
+function reminderDay(at: Date, language: string): string {
+  return languageOf(language) === 'es' ? spanishDay.format(at) : formatDay(at)
+}
+
+/** "10:20 AM PST" / "10:20 a. m., hora del Pacífico": read away from the page, so the zone is named. */
+function reminderTime(at: Date, language: string): string {
+  return languageOf(language) === 'es' ? `${spanishTime.format(at)}, hora del Pacífico` : formatTimeWithZone(at)
 }
 
 /** A reminder's record in sent_emails for one address: the address hashed, so the key holds no email. */

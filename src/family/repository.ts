@@ -169,6 +169,7 @@ export class FamilyRepository {
     return this.db('proxy_grants as g')
       .join('members as grantor', 'grantor.id', 'g.grantor_member_id')
       .join('users as u', 'u.member_id', 'g.grantee_member_id')
+      .join('members as grantee', 'grantee.id', 'g.grantee_member_id')
       .where('g.id', id)
       .first<
         | {
@@ -177,9 +178,17 @@ export class FamilyRepository {
             first_name: string
             last_name: string
             revoked_at: Date | null
+            language: string
           }
         | undefined
-      >('u.id as user_id', 'u.email', 'grantor.first_name', 'grantor.last_name', 'g.revoked_at')
+      >(
+        'u.id as user_id',
+        'u.email',
+        'grantor.first_name',
+        'grantor.last_name',
+        'g.revoked_at',
+        'grantee.preferred_language as language',
+      )
   }
 
   /** The member with an account, as the grant form names them. */

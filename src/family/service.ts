@@ -216,6 +216,7 @@ export class FamilyService {
           notice.email,
           fullName({ firstName: notice.first_name, lastName: notice.last_name }),
           `${this.publicUrl}/sign-on`,
+          notice.language,
         ),
         userId: notice.user_id,
       }

@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis'
 import { childAccess } from '../viewing/rules'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
-import type { Email } from '../platform/mail'
+import { translatorFor } from '../platform/i18n'
+import { type Email, emailFooter } from '../platform/mail'
 import type { Queues } from '../platform/queues'
 import type { SentEmails } from '../platform/sent-emails'
 import type { LabResultRepository } from './repository'
@@ -15,18 +16,14 @@ const notificationQueue = 'office-message-notifications'
 
 /**
  * The only email about lab results: that one is in the record, never which test, its value or the doctor.
- * A parent gets the same words about their child's record.
+ * A parent gets the same words about their child's record. Written in the recipient's preferred language.
  */
-export function newResultNotice(to: string, signOnUrl: string, forChild: boolean): Email {
+export function newResultNotice(to: string, signOnUrl: string, forChild: boolean, lang?: string | null): Email {
+  const t = translatorFor(lang)
   return {
     to,
-    subject: 'A new test result is in Member Portal',
-    text:
-      `${forChild ? 'A new test result is in the record of a child you care for.' : 'A new test result is in your record.'} ` +
-      `Sign on to see it: ${signOnUrl}\n\n` +
-      `You can turn these emails off in your account settings after you sign on.\n\n` +
-      `If you need help, call Member Services at 1-800-555-0100 (TTY 711).\n\n` +
-      `Member Portal\nThis mailbox is not read. Do not reply to this email.`,
+    subject: t('emails:newResult.subject'),
+    text: `${t(forChild ? 'emails:newResult.child' : 'emails:newResult.yours', { signOnUrl })}\n\n${t('emails:footer.turnOff')}\n\n${emailFooter(t)}`,
   }
 }
 
@@ -117,7 +114,7 @@ export class NewResultNotices {
     const key = `new-result-${resultIds[0]}`
     for (const recipient of recipients) {
       await this.sentEmails.sendOnce(`${key}-user-${recipient.id}`, 'new-result-notice', async () => ({
-        email: newResultNotice(recipient.email, `${this.settings.publicUrl}/sign-on`, isChild),
+        email: newResultNotice(recipient.email, `${this.settings.publicUrl}/sign-on`, isChild, recipient.language),
         userId: recipient.id,
       }))
     }

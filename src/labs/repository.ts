@@ -340,19 +340,22 @@ export class LabResultRepository {
   /** Who gets the notice: the member's own account, or for a child under 12 their parents' (the caller decides). */
   async noticeTargets(memberId: number, trx: Knex.Transaction | Db = this.db) {
     const member = await trx('members').where('id', memberId).first<{ birth_date: string }>('birth_date')
-    const own: { id: number; email: string }[] = await trx('users')
-      .where({ member_id: memberId, role: 'member', new_result_emails: true })
-      .whereNotNull('email')
-      .select('id', 'email')
-    const guardians: { id: number; email: string }[] = await trx('guardianships as g')
+    // Each recipient's preferred language, which their email is written in.
+    const own: { id: number; email: string; language: string }[] = await trx('users as u')
+      .join('members as m', 'm.id', 'u.member_id')
+      .where({ 'u.member_id': memberId, 'u.role': 'member', 'u.new_result_emails': true })
+      .whereNotNull('u.email')
+      .select('u.id', 'u.email', 'm.preferred_language as language')
+    const guardians: { id: number; email: string; language: string }[] = await trx('guardianships as g')
       .join('users as u', (join) =>
         join.on('u.member_id', 'g.guardian_member_id').andOn('u.role', trx.raw('?', ['member'])),
       )
+      .join('members as m', 'm.id', 'u.member_id')
       .where('g.child_member_id', memberId)
       .andWhere('u.new_result_emails', true)
       .whereNotNull('u.email')
       .orderBy('u.id')
-      .select('u.id', 'u.email')
+      .select('u.id', 'u.email', 'm.preferred_language as language')
     return { birthDate: member ? String(member.birth_date) : undefined, own, guardians }
   }
 }

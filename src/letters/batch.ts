@@ -7,6 +7,8 @@ import ejs from 'ejs'
 import type { Logger } from 'pino'
 import type { Clock } from '../platform/clock'
 import { formatDate, planDate } from '../platform/dates'
+import { languageOf, translatorFor } from '../platform/i18n'
+import { taglinesFor } from '../language-help/taglines'
 import { isDeadlock, isDuplicateKey } from '../platform/db'
 import type { PdfRenderer } from '../platform/pdf'
 import { appendDocumentMetadata, type DocumentMetadata } from '../platform/pdf-metadata'
@@ -38,7 +40,12 @@ export interface BatchResult {
 }
 
 const template = path.join(__dirname, '..', '..', 'views', 'letters', 'letters.ejs')
-const manifestHeader = 'sequence,batch_id,member_reference,name,address_line_1,address_line_2,first_page,last_page'
+const taglinesTemplate = path.join(__dirname, '..', '..', 'views', 'letters', 'taglines.ejs')
+/** The last column is the letter's language (en, es), so the mailroom and returned mail can tell. */
+const manifestHeader =
+  'sequence,batch_id,member_reference,name,address_line_1,address_line_2,first_page,last_page,language'
+/** The one-page insert with the language-assistance taglines that goes in every envelope (45 CFR 92.11). */
+export const taglinesFile = 'taglines.pdf'
 
 export function addDays(isoDate: string, days: number): string {
   const date = new Date(`${isoDate}T00:00:00Z`)
@@ -127,18 +134,21 @@ export class LetterBatchService {
         '',
         '',
         '',
+        '',
       ].join(',')
       await fs.writeFile(
         path.join(temp, 'manifest.csv'),
         [manifestHeader, ...manifestRows, trailer].join('\r\n') + '\r\n',
       )
-      const [lettersSha256, manifestSha256] = await Promise.all([
+      await this.renderTaglines(batchId, path.join(temp, taglinesFile))
+      const [lettersSha256, manifestSha256, taglinesSha256] = await Promise.all([
         sha256File(lettersFile),
         sha256File(path.join(temp, 'manifest.csv')),
+        sha256File(path.join(temp, taglinesFile)),
       ])
       await fs.writeFile(
         path.join(temp, 'checksums.sha256'),
-        `${lettersSha256}  letters.pdf\n${manifestSha256}  manifest.csv\n`,
+        `${lettersSha256}  letters.pdf\n${manifestSha256}  manifest.csv\n${taglinesSha256}  ${taglinesFile}\n`,
       )
 
       const final = path.join(this.settings.directory, batchId)
@@ -191,7 +201,7 @@ export class LetterBatchService {
     const parts: string[] = []
     let pages = 0
     let lastSequence = 0
-    const expiresOn = formatDate(addDays(batchDate, temporaryPasswordValidDays))
+    const expiresOn = addDays(batchDate, temporaryPasswordValidDays)
     for (;;) {
       const chunk = await this.repository.claimedInBatch(batchId, lastSequence, this.settings.chunkSize)
       if (chunk.length === 0) break
@@ -218,20 +228,26 @@ export class LetterBatchService {
           }
         }),
       )
+      // Each letter in its member's preferred language; names and addresses as recorded.
       const html = await ejs.renderFile(template, {
         batchId,
-        batchDate: formatDate(batchDate),
         signOnUrl: this.settings.signOnUrl,
         helpPhone: this.settings.helpPhone,
-        letters: letters.map(({ request, name, password, address }) => ({
-          sequence: request.sequence,
-          reference: `REQ-${request.id}`,
-          name,
-          userId: request.userId,
-          password: groupForPrint(password),
-          expiresOn,
-          address,
-        })),
+        translate: translatorFor,
+        letters: letters.map(({ request, name, password, address }) => {
+          const language = languageOf(request.language) ?? 'en'
+          return {
+            sequence: request.sequence,
+            reference: `REQ-${request.id}`,
+            name,
+            userId: request.userId,
+            password: groupForPrint(password),
+            language,
+            expiresOn: formatDate(expiresOn, language),
+            batchDate: formatDate(batchDate, language),
+            address,
+          }
+        }),
       })
       const pdf = await this.pdf.render(html, {
         margin: { top: '0', right: '0', bottom: '0', left: '0' },
@@ -249,7 +265,17 @@ export class LetterBatchService {
       )
       for (const { request, address, page } of letters) {
         manifestRows.push(
-          [request.sequence, batchId, `REQ-${request.id}`, address.name, address.delivery, address.lastLine, page, page]
+          [
+            request.sequence,
+            batchId,
+            `REQ-${request.id}`,
+            address.name,
+            address.delivery,
+            address.lastLine,
+            page,
+            page,
+            languageOf(request.language) ?? 'en',
+          ]
             .map(csvField)
             .join(','),
         )
@@ -258,6 +284,25 @@ export class LetterBatchService {
       await this.repository.heartbeat(batchId, this.clock())
     }
     return { pages, parts, manifestRows }
+  }
+
+  /** The batch's insert page: the notice of free language assistance in every tagline language. */
+  private async renderTaglines(batchId: string, file: string): Promise<void> {
+    const html = await ejs.renderFile(taglinesTemplate, {
+      batchId,
+      t: translatorFor('en'),
+      es: translatorFor('es'),
+      taglines: taglinesFor(this.settings.helpPhone),
+    })
+    const pdf = await this.pdf.render(html, {
+      timeoutSeconds: 60,
+      metadata: {
+        title: String(translatorFor('en')('letters:taglines.documentTitle', { batchId })),
+        language: 'en-US',
+        createdAt: this.clock(),
+      },
+    })
+    await fs.writeFile(file, pdf)
   }
 
   private documentMetadata(batchId: string): DocumentMetadata {

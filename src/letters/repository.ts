@@ -12,6 +12,8 @@ export interface ClaimedRequest {
   city: string
   state: string
   zip: string
+  /** The member's preferred language, which their letter is printed in. */
+  language: string
 }
 
 export interface BatchRow {
@@ -116,6 +118,7 @@ export class LettersRepository {
         'm.city',
         'm.state',
         'm.zip',
+        'm.preferred_language',
       )
     return rows.map((row) => ({
       id: row.id,
@@ -129,6 +132,7 @@ export class LettersRepository {
       city: row.city,
       state: row.state,
       zip: row.zip,
+      language: row.preferred_language,
     }))
   }
 

@@ -9,7 +9,7 @@ import { loadPage, type PageRequest } from '../platform/pagination'
 import type { LettersRepository } from '../letters/repository'
 import type { TemporaryPasswordService } from '../letters/service'
 
-export const batchFiles = ['letters.pdf', 'manifest.csv', 'checksums.sha256'] as const
+export const batchFiles = ['letters.pdf', 'manifest.csv', 'checksums.sha256', 'taglines.pdf'] as const
 export type BatchFile = (typeof batchFiles)[number]
 
 export function isBatchId(candidate: unknown): candidate is string {

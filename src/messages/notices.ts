@@ -141,7 +141,7 @@ export class OfficeReplyNotices {
         `office-reply-notice-${noticeId}-user-${recipient.id}`,
         'office-reply-notice',
         async () => ({
-          email: newMessageNotice(recipient.email, `${this.settings.publicUrl}/sign-on`),
+          email: newMessageNotice(recipient.email, `${this.settings.publicUrl}/sign-on`, recipient.language),
           userId: recipient.id,
         }),
       )

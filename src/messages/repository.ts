@@ -447,9 +447,10 @@ export class MessageRepository {
 
   /** Where an office-reply notice goes: the member's own account, if it has an email and wants these. */
   async noticeRecipients(memberId: number, trx: Trx = this.db) {
-    return trx('users')
-      .where({ member_id: memberId, role: 'member', office_reply_emails: true })
-      .whereNotNull('email')
-      .select<{ id: number; email: string }[]>('id', 'email')
+    return trx('users as u')
+      .join('members as m', 'm.id', 'u.member_id')
+      .where({ 'u.member_id': memberId, 'u.role': 'member', 'u.office_reply_emails': true })
+      .whereNotNull('u.email')
+      .select<{ id: number; email: string; language: string }[]>('u.id', 'u.email', 'm.preferred_language as language')
   }
 }

@@ -47,14 +47,22 @@ export class AccountEmailService {
         const expiresAt = new Date(now.getTime() + verificationValidHours * 3_600_000)
         await this.repository.setVerificationToken(verification.id, hash, expiresAt, now)
         return {
-          email: verifyEmailMessage(verification.email, this.link('/verify-email', token), verificationValidHours),
+          email: verifyEmailMessage(
+            verification.email,
+            this.link('/verify-email', token),
+            verificationValidHours,
+            verification.language,
+          ),
           userId: verification.user_id,
         }
       }
       case 'user-id-reminder': {
         const user = await this.repository.findUserContact(Number(job.data.userId))
         if (!user?.email) return undefined
-        return { email: userIdReminderMessage(user.email, user.user_id, `${this.publicUrl}/sign-on`), userId: user.id }
+        return {
+          email: userIdReminderMessage(user.email, user.user_id, `${this.publicUrl}/sign-on`, user.language),
+          userId: user.id,
+        }
       }
       case 'password-reset': {
         const reset = await this.repository.findReset(Number(job.data.resetId))
@@ -62,7 +70,7 @@ export class AccountEmailService {
         const { token, hash } = newLinkToken()
         await this.repository.setResetToken(reset.id, hash, now)
         return {
-          email: passwordResetMessage(reset.email, this.link('/forgot-password/reset', token)),
+          email: passwordResetMessage(reset.email, this.link('/forgot-password/reset', token), reset.language),
           userId: reset.user_id,
         }
       }
@@ -71,7 +79,7 @@ export class AccountEmailService {
         if (!(event in securityEvents)) throw new UnrecoverableError(`Unknown security event ${event}`)
         const user = await this.repository.findUserContact(Number(job.data.userId))
         if (!user?.email) return undefined
-        return { email: securityNoticeMessage(user.email, event as SecurityEvent, now), userId: user.id }
+        return { email: securityNoticeMessage(user.email, event as SecurityEvent, now, user.language), userId: user.id }
       }
       default:
         throw new UnrecoverableError(`Unknown email job ${job.name}`)

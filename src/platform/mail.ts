@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next'
 import nodemailer from 'nodemailer'
 
 export interface Email {
@@ -11,6 +12,24 @@ export interface Email {
 export interface Mailer {
   send(email: Email): Promise<void>
   close(): void
+}
+
+/** Member Services as emails print it (a plain-text email has no HELP_PHONE link to dial). */
+export const emailHelpPhone = '1-800-555-0100 (TTY 711)'
+
+export type EmailHelp = 'help' | 'helpIfNotAsked' | 'helpIfNotExpected' | 'helpQuestions'
+
+/**
+ * How every email ends, in the recipient's language (`translatorFor(lang)`): whom to call, then the portal's
+ * name and that nobody reads replies.
+ */
+export function emailFooter(t: TFunction, help: EmailHelp = 'help'): string {
+  return `${t(`emails:footer.${help}`, { phone: emailHelpPhone })}\n\n${t('emails:footer.signature')}`
+}
+
+/** The closing words alone, for an email whose own last line already says whom to call. */
+export function emailSignature(t: TFunction): string {
+  return t('emails:footer.signature')
 }
 
 /**

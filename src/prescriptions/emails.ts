@@ -1,13 +1,15 @@
-import type { Email } from '../platform/mail'
+import { translatorFor } from '../platform/i18n'
+import { type Email, emailFooter } from '../platform/mail'
 
 /**
  * The only email about a refill request. It says nothing about the medicine, the condition or the pharmacy:
- * email is not private enough for health information.
+ * email is not private enough for health information. Written in the recipient's preferred language.
  */
-export function refillUpdateMessage(to: string, signOnUrl: string): Email {
+export function refillUpdateMessage(to: string, signOnUrl: string, lang?: string | null): Email {
+  const t = translatorFor(lang)
   return {
     to,
-    subject: 'An update on your prescription request',
-    text: `There is an update on your prescription request. Sign on to see it:\n\n${signOnUrl}\n\nIf you need help, call Member Services at 1-800-555-0100 (TTY 711).\n\nMember Portal\nThis mailbox is not read. Do not reply to this email.`,
+    subject: t('emails:refillUpdate.subject'),
+    text: `${t('emails:refillUpdate.body', { link: signOnUrl })}\n\n${emailFooter(t)}`,
   }
 }

@@ -445,12 +445,13 @@ export class PrescriptionRepository {
   async noticeRecipient(
     eventId: number,
     trx: Trx = this.db,
-  ): Promise<{ userId: number; email: string | null } | undefined> {
+  ): Promise<{ userId: number; email: string | null; language: string | null } | undefined> {
     const row = await trx('refill_request_events as e')
       .join('refill_requests as r', 'r.id', 'e.refill_request_id')
       .join('users as u', 'u.id', 'r.requested_by_user_id')
+      .leftJoin('members as m', 'm.id', 'u.member_id')
       .where('e.id', eventId)
-      .first('u.id', 'u.email')
-    return row ? { userId: Number(row.id), email: row.email } : undefined
+      .first('u.id', 'u.email', 'm.preferred_language as language')
+    return row ? { userId: Number(row.id), email: row.email, language: row.language ?? null } : undefined
   }
 }

@@ -155,7 +155,7 @@ export class RefillSubmissionService {
       const requester = await this.repository.noticeRecipient(eventId)
       if (!requester?.email) return undefined
       return {
-        email: refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`),
+        email: refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`, requester.language),
         userId: requester.userId,
       }
     })

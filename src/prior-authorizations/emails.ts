@@ -1,13 +1,15 @@
-import type { Email } from '../platform/mail'
+import { translatorFor } from '../platform/i18n'
+import { type Email, emailFooter } from '../platform/mail'
 
 /**
  * The notice that a prior authorization changed. It names no service, diagnosis or decision (email is not
- * private enough): the member signs on to read it.
+ * private enough): the member signs on to read it. Written in the member's preferred language.
  */
-export function authorizationChangedMessage(to: string, link: string): Email {
+export function authorizationChangedMessage(to: string, link: string, lang?: string | null): Email {
+  const t = translatorFor(lang)
   return {
     to,
-    subject: 'An update to a prior authorization on Member Portal',
-    text: `There is an update to a prior authorization request on your Member Portal account.\n\nSign on to see it:\n\n${link}\n\nIf you have questions, call Member Services at 1-800-555-0100 (TTY 711).\n\nMember Portal\nThis mailbox is not read. Do not reply to this email.`,
+    subject: t('emails:authorizationChanged.subject'),
+    text: `${t('emails:authorizationChanged.body', { link })}\n\n${emailFooter(t, 'helpQuestions')}`,
   }
 }

@@ -127,11 +127,20 @@ export class AuthorizationRepository {
   }
 
   /** Who to tell about a change: the member's account email, if they have one. */
-  async noticeContact(id: number): Promise<{ userId: number; email: string | null } | undefined> {
+  async noticeContact(
+    id: number,
+  ): Promise<{ userId: number; email: string | null; language: string | null } | undefined> {
     const row = await this.db('prior_authorizations as a')
       .join('users as u', 'u.member_id', 'a.member_id')
+      .join('members as m', 'm.id', 'a.member_id')
       .where('a.id', id)
-      .first('u.id as user_id', 'u.email')
-    return row ? { userId: Number(row.user_id), email: (row.email as string | null) ?? null } : undefined
+      .first('u.id as user_id', 'u.email', 'm.preferred_language as language')
+    return row
+      ? {
+          userId: Number(row.user_id),
+          email: (row.email as string | null) ?? null,
+          language: (row.language as string | null) ?? null,
+        }
+      : undefined
   }
 }

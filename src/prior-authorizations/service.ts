@@ -111,7 +111,11 @@ export class PriorAuthorizationService {
       const contact = await repository.noticeContact(authorizationId)
       if (!contact?.email) return undefined
       return {
-        email: authorizationChangedMessage(contact.email, `${publicUrl}/coverage/authorizations/${authorizationId}`),
+        email: authorizationChangedMessage(
+          contact.email,
+          `${publicUrl}/coverage/authorizations/${authorizationId}`,
+          contact.language,
+        ),
         userId: contact.userId,
       }
     })

@@ -212,13 +212,13 @@ export class TwoStepRepository {
     return { methods: Number(row?.methods ?? 0), promptedAt: row?.prompted_at ?? null }
   }
 
+  /** The account's address, and its member's preferred language for the emailed code (staff: none, English). */
   contact(userId: number) {
-    return this.db('users')
-      .where({ id: userId })
-      .first<{ user_id: string; email: string | null; email_verified_at: Date | null } | undefined>(
-        'user_id',
-        'email',
-        'email_verified_at',
-      )
+    return this.db('users as u')
+      .leftJoin('members as m', 'm.id', 'u.member_id')
+      .where('u.id', userId)
+      .first<
+        { user_id: string; email: string | null; email_verified_at: Date | null; language: string | null } | undefined
+      >('u.user_id', 'u.email', 'u.email_verified_at', 'm.preferred_language as language')
   }
 }

@@ -231,7 +231,7 @@ export class TwoStepService {
       new Date(now.getTime() + emailCodeValidMinutes * 60_000),
     )
     try {
-      await this.mailer.send(signOnCodeMessage(contact.email, code, emailCodeValidMinutes))
+      await this.mailer.send(signOnCodeMessage(contact.email, code, emailCodeValidMinutes, contact.language))
     } catch {
       // The mail server refused or is down: the member is told and may ask again or use another way.
       return 'not-sent'

@@ -64,6 +64,22 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
     assert.equal(maria.preferred_language, 'es')
   })
 
+  it('gives a member’s chosen language as Patient.communication, coded in BCP 47 and preferred', async () => {
+    await services.db('members').where({ id: alex }).update({ preferred_language: 'es' })
+    try {
+      const patient = (await get(`/Patient/${alex}`).expect(200)).body as Resource
+      assert.deepEqual(fhirProblems(patient), [])
+      assert.deepEqual(patient.communication, [
+        {
+          language: { coding: [{ system: 'urn:ietf:bcp:47', code: 'es', display: 'Spanish' }], text: 'Spanish' },
+          preferred: true,
+        },
+      ])
+    } finally {
+      await services.db('members').where({ id: alex }).update({ preferred_language: 'en' })
+    }
+  })
+
   it('codes every lab result in LOINC, and every numeric value and range in UCUM', async () => {
     const observations = await all('Observation')
     assert.ok(observations.length > 0)

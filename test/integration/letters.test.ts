@@ -63,7 +63,12 @@ describe('registration by mail and the letter batch', () => {
     const batch = await context.background.services.letterBatches.runBatch()
     assert.ok(batch)
     assert.equal(batch.batchId, '20261125-01')
-    assert.deepEqual(fs.readdirSync(batch.directory).sort(), ['checksums.sha256', 'letters.pdf', 'manifest.csv'])
+    assert.deepEqual(fs.readdirSync(batch.directory).sort(), [
+      'checksums.sha256',
+      'letters.pdf',
+      'manifest.csv',
+      'taglines.pdf',
+    ])
 
     const text = pdfText(path.join(batch.directory, 'letters.pdf'))
     assert.match(text, /JAMES CHEN\s+88 ALDER ST APT 4\s+FREMONT CA 94538/)
@@ -111,6 +116,46 @@ describe('registration by mail and the letter batch', () => {
       (await signOn(supertest.agent(context.app), 'james.chen', mariaCredentials.password)).headers.location,
       '/home',
     )
+  })
+
+  it('prints each letter in its member’s language, records it in the manifest, and adds the taglines insert', async () => {
+    await createPendingLetters(db(), clock, 2)
+    const members = await db()('temp_password_requests').where({ status: 'pending' }).orderBy('id').pluck('member_id')
+    await db()('members').where({ id: members[1] }).update({ preferred_language: 'es' })
+    const batch = (await context.background.services.letterBatches.runBatch())!
+    const lettersFile = path.join(batch.directory, 'letters.pdf')
+    const english = pdfText(lettersFile, { first: 1, last: 1 })
+    const spanish = pdfText(lettersFile, { first: 2, last: 2 })
+    assert.match(english, /Your temporary password for the member portal/)
+    assert.match(english, /Use it by\s+December 16, 2026/)
+    assert.match(spanish, /Su contraseña temporal para el portal para miembros/)
+    assert.match(spanish, /Servicio a los Miembros, PO Box 2600/, 'the return window too')
+    assert.match(spanish, /Carta 2 del lote/)
+    assert.match(spanish, /Úsela antes del\s+16 de diciembre de 2026/)
+    assert.match(
+      spanish,
+      /Su ID de usuario\s+\S+\s+Su contraseña temporal\s+[A-Za-z2-9]{4} [A-Za-z2-9]{4} [A-Za-z2-9]{4}/,
+    )
+    assert.match(spanish, /Fecha del lote: 25 de noviembre de 2026\. Esta carta no contiene información médica\./)
+    assert.doesNotMatch(spanish, /Your|temporary|sign on/i)
+
+    const rows = fs.readFileSync(path.join(batch.directory, 'manifest.csv'), 'utf8').trim().split('\r\n')
+    assert.deepEqual(
+      rows.slice(1, -1).map((row) => row.split(',').at(-1)),
+      ['en', 'es'],
+    )
+
+    const insert = path.join(batch.directory, 'taglines.pdf')
+    assert.equal(pdfPageCount(insert), 1)
+    const taglines = pdfText(insert)
+    assert.match(taglines, /Free language help/)
+    assert.match(taglines, /ATTENTION: If you speak another language/)
+    assert.match(taglines, /ATENCIÓN: Si habla español/)
+    assert.match(taglines, /CHÚ Ý: Nếu bạn nói Tiếng Việt/)
+    assert.match(taglines, /ВНИМАНИЕ: Если вы говорите на русском языке/)
+    assert.match(taglines, /1-800-555-0100/)
+    execFileSync('sha256sum', ['--check', '--quiet', 'checksums.sha256'], { cwd: batch.directory })
+    assert.match(fs.readFileSync(path.join(batch.directory, 'checksums.sha256'), 'utf8'), / {2}taglines\.pdf\n$/)
   })
 
   it('issues nothing twice when the batch runs again', async () => {
@@ -169,8 +214,11 @@ describe('registration by mail and the letter batch', () => {
     assert.equal(facts.tagged, false)
     assert.doesNotMatch(facts.xmp, /pdfuaid:part/)
     const lines = fs.readFileSync(path.join(batch.directory, 'manifest.csv'), 'utf8').trim().split('\r\n')
-    assert.equal(lines[0], 'sequence,batch_id,member_reference,name,address_line_1,address_line_2,first_page,last_page')
-    assert.equal(lines.at(-1), `TRAILER,${batch.batchId},pieces=60,pages=60,mail_date=2026-11-26,,,`)
+    assert.equal(
+      lines[0],
+      'sequence,batch_id,member_reference,name,address_line_1,address_line_2,first_page,last_page,language',
+    )
+    assert.equal(lines.at(-1), `TRAILER,${batch.batchId},pieces=60,pages=60,mail_date=2026-11-26,,,,`)
     const rows = lines.slice(1, -1).map((line) => line.split(','))
     assert.equal(rows.length, 60)
     for (const row of [rows[0], rows[29], rows[59]]) {
