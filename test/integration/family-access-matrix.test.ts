@@ -48,6 +48,10 @@ function scopeOf(path: string): RouteScope | undefined {
     'pharmacy',
     // The site's icon, the same for everyone.
     'favicon.ico',
+    // The language switch and the language help and nondiscrimination notices, the same for everyone.
+    'language',
+    'language-assistance',
+    'nondiscrimination',
     // The mobile app's side: the API answers bearer tokens, and the consent flow is keyed by its interaction.
     'fhir',
     'oauth',
