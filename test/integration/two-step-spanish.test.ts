@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
+import { localesDirectory } from '../../src/platform/i18n'
 import { appCodeAt } from '../../src/two-step/codes'
 import {
   buildApp,
@@ -14,6 +17,38 @@ import {
   testServices,
   titleOf,
 } from '../helpers/app'
+
+type Tree = { [key: string]: string | Tree }
+const leaves = (tree: Tree): string[] =>
+  Object.values(tree).flatMap((value) => (typeof value === 'string' ? [value] : leaves(value)))
+const messagesOf = (language: string, namespace: string) =>
+  leaves(JSON.parse(readFileSync(path.join(localesDirectory, language, `${namespace}.json`), 'utf8')) as Tree)
+
+/**
+ * The leftover finder: each fixed English sentence of these namespaces (the parts between values, long enough to
+ * mean something) that Spanish does not share, so a page in Spanish showing one still has English on it.
+ */
+const englishOnly = (() => {
+  const namespaces = ['common', 'twoStep', 'smart', 'home', 'vaccinations']
+  const spanish = new Set(namespaces.flatMap((namespace) => messagesOf('es', namespace)))
+  return namespaces
+    .flatMap((namespace) => messagesOf('en', namespace))
+    .filter((text) => !spanish.has(text))
+    .flatMap((text) => text.replace(/<[^>]+>/g, '').split(/\{\{\w+\}\}/))
+    .map((part) => part.trim())
+    .filter((part) => part.length >= 12)
+})()
+
+// The viewing bar and the member tools' names and descriptions are the viewing namespace's (another feature).
+const othersText = 'header, .tool-list li:not(:has(a[href="/access-history"])):not(:has(a[href="/family"]))'
+
+function assertNoEnglish(html: string, page: string) {
+  const $ = cheerio.load(html)
+  $(othersText).remove()
+  const text = $('body').text().replace(/\s+/g, ' ')
+  const found = englishOnly.filter((part) => text.includes(part))
+  assert.deepEqual(found, [], `English left on ${page}`)
+}
 
 const heading = (html: string) => cheerio.load(html)('h1').text().trim()
 const langOf = (html: string) => cheerio.load(html)('html').attr('lang')
@@ -38,6 +73,7 @@ describe('2-step verification and the home page in Spanish', () => {
     assert.match(pageText(home.text), /Proteja su cuenta con la verificación en 2 pasos/)
     assert.match(pageText(home.text), /Número de historia clínica/)
     assert.match(pageText(home.text), /Sus herramientas/)
+    assertNoEnglish(home.text, '/home')
 
     const setup = await agent.get('/account/two-step/app').expect(200)
     assert.equal(heading(setup.text), 'Agregar una aplicación de autenticación')
@@ -47,6 +83,7 @@ describe('2-step verification and the home page in Spanish', () => {
     assert.deepEqual(errorSummary(empty.text), ['Escriba el código'])
     assert.equal(cheerio.load(empty.text)('.error-summary-title').text(), 'Hay un problema')
     assert.match(titleOf(empty.text), /^Error: Agregar una aplicación de autenticación/)
+    assertNoEnglish(empty.text, '/account/two-step/app')
     const wrong = await submitForm(agent, '/account/two-step/app', { oneTimeCode: '000000' })
     assert.deepEqual(errorSummary(wrong.text), ['El código no es correcto. Revíselo e inténtelo de nuevo.'])
 
@@ -61,6 +98,7 @@ describe('2-step verification and the home page in Spanish', () => {
     assert.equal(row.find('th').text().trim(), 'Aplicación de autenticación')
     assert.match(row.find('td').first().text(), /^25 de noviembre de 2026, a las /)
     assert.match(pageText(settings.text), /Le quedan 10 de 10 códigos de recuperación/)
+    assertNoEnglish(settings.text, '/account/two-step')
 
     // Removing it asks for the password and a code, and says what is missing in Spanish.
     const remove = row.find('a').attr('href')!
@@ -69,6 +107,9 @@ describe('2-step verification and the home page in Spanish', () => {
     const refused = await submitForm(agent, remove, { currentPassword: '', oneTimeCode: '' })
     assert.equal(refused.status, 400)
     assert.deepEqual(errorSummary(refused.text), ['Escriba su contraseña actual', 'Escriba el código'])
+    assertNoEnglish(refused.text, remove)
+    assertNoEnglish((await agent.get('/account/two-step/recovery-codes')).text, '/account/two-step/recovery-codes')
+    assertNoEnglish((await agent.get('/vaccinations')).text, '/vaccinations')
   })
 
   it('asks for the second step at sign-on in Spanish, with the errors in Spanish', async () => {
@@ -86,10 +127,12 @@ describe('2-step verification and the home page in Spanish', () => {
     assert.equal(wrong.status, 401)
     assert.deepEqual(errorSummary(wrong.text), ['El código no es correcto. Revíselo e inténtelo de nuevo.'])
     assert.equal(titleOf(wrong.text), 'Error: Escriba el código de su aplicación de autenticación – Member Portal')
+    assertNoEnglish(wrong.text, '/sign-on/verify')
 
     const other = await agent.get('/sign-on/verify/other').expect(200)
     assert.equal(heading(other.text), 'Use otra forma de confirmar que es usted')
     assert.match(pageText(other.text), /¿No tiene ninguna de estas formas\?/)
     assert.match(pageText(other.text), /Escribir un código de recuperación/)
+    assertNoEnglish(other.text, '/sign-on/verify/other')
   })
 })
