@@ -87,7 +87,8 @@
           form.submit()
         },
         function () {
-          error.textContent = 'The passkey was not used. Try again, or use another way.'
+          // The page gives the message in its own language.
+          error.textContent = error.getAttribute('data-message') || 'The passkey was not used. Try again, or use another way.'
           error.hidden = false
         },
       )

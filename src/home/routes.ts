@@ -3,7 +3,7 @@ import { requireRole } from '../platform/access'
 import { resolveViewing } from '../viewing/middleware'
 import { memberTools, navigationFor } from '../viewing/rules'
 import { NotFoundError } from '../platform/errors'
-import { languageOf } from '../platform/i18n'
+import { languageOf, message } from '../platform/i18n'
 import type { Services } from '../services'
 
 /** The home of the member being viewed: who they are, their care team, and the tools their scope allows. */
@@ -27,7 +27,7 @@ export function homeRoutes({
     const offerTwoStep = self && (await twoStep.shouldOffer(req.session.user!.id))
     res.render('home/index', {
       offerTwoStep,
-      title: self ? 'Your home' : `${member.firstName} ${member.lastName}’s home`,
+      title: self ? 'home:title' : message('home:titleFor', { name: `${member.firstName} ${member.lastName}` }),
       member,
       upcoming,
       tools: navigationFor({ tools, accessHistory: false }),

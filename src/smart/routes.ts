@@ -1,6 +1,7 @@
 import express, { Request, Response, Router } from 'express'
 import type { Interaction } from 'oidc-provider'
 import type { FormError } from '../platform/forms'
+import { message } from '../platform/i18n'
 import type { SessionUser } from '../platform/session'
 import type { Services } from '../services'
 import { fhirBasePath, interactionPath, oauthPath } from './authorization-server'
@@ -50,7 +51,7 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     } catch {
       // No interaction cookie, or the sign-on took longer than its hour: the app has to start again.
     }
-    res.status(400).render('smart/expired', { title: 'Start again from the app' })
+    res.status(400).render('smart/expired', { title: 'smart:expired.title' })
     return undefined
   }
 
@@ -73,11 +74,11 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     const user = req.session.user
     if (!user) {
       req.session.returnTo = `${interactionPath}/${details.uid}`
-      req.session.notice = `Sign on to let ${appNameOf(details)} read your records.`
+      req.session.notice = message('smart:signOnNotice', { app: appNameOf(details) })
       return res.redirect(303, '/sign-on')
     }
     if (user.role !== 'member' || !user.memberId)
-      return res.status(403).render('smart/members-only', { title: 'Apps are for members' })
+      return res.status(403).render('smart/members-only', { title: 'smart:membersOnly.title' })
     // The portal's session decides who signs on: the app's sign-on follows whoever is signed on here now.
     if (details.prompt.name === 'login' || details.session?.accountId !== String(user.id))
       return provider.interactionFinished(
@@ -92,11 +93,15 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     const { memberId: chosen, tools } = choice
     const patient = await members.summaryOf(choice)
     await allowFormToReachApp(res, String(details.params.client_id))
-    const whose =
-      chosen === user.memberId || !patient ? 'your records' : `${patient.firstName} ${patient.lastName}’s records`
     const asked = connectedApps.reads(String(details.params.scope ?? ''))
     res.render('smart/consent', {
-      title: `Let ${appNameOf(details)} read ${whose}`,
+      title:
+        chosen === user.memberId || !patient
+          ? message('smart:consent.pageTitleSelf', { app: appNameOf(details) })
+          : message('smart:consent.pageTitleOther', {
+              app: appNameOf(details),
+              name: `${patient.firstName} ${patient.lastName}`,
+            }),
       uid: details.uid,
       appName: appNameOf(details),
       patientName: patient ? `${patient.firstName} ${patient.lastName}` : '',
@@ -121,7 +126,7 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     if (!user) return res.redirect(303, `${interactionPath}/${details.uid}`)
     const people = await Promise.all((await viewing.membersActedFor(user)).map((person) => members.summaryOf(person)))
     res.status(errors.length ? 400 : 200).render('smart/choose-patient', {
-      title: `Whose records should ${appNameOf(details)} read?`,
+      title: message('smart:choosePatient.title', { app: appNameOf(details) }),
       uid: details.uid,
       appName: appNameOf(details),
       people: people.flatMap((person) =>
@@ -141,7 +146,7 @@ export function connectAppRoutes({ authorizationServer, connectedApps, members, 
     const raw = req.body?.patient
     const memberId = typeof raw === 'string' && /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : undefined
     if (memberId === undefined || !(await membersActedFor(user)).includes(memberId))
-      return renderPicker(req, res, details, [{ href: '#patient', text: 'Choose whose records the app should read' }])
+      return renderPicker(req, res, details, [{ href: '#patient', text: 'smart:choosePatient.missing' }])
     req.session.appPatient = { uid: details.uid, memberId }
     res.redirect(303, `${interactionPath}/${details.uid}`)
   })

@@ -42,18 +42,10 @@ export const resourceScopes = fhirResourceTypes.map(resourceScope)
 /** The sign-on scopes: an ID token naming the user (fhirUser), a refresh token, and the patient in context. */
 export const launchScopes = ['openid', 'fhirUser', 'offline_access', 'launch/patient'] as const
 
-/** What the consent page says each scope lets the app read. */
-export const scopeWords: Record<FhirResourceType, string> = {
-  Patient: 'Name, date of birth and member number',
-  Observation: 'Lab results, only once they are released to be seen online',
-  Immunization: 'Vaccinations',
-  Coverage: 'Health plan and coverage',
-  ExplanationOfBenefit: 'Claims: what was billed, what the plan paid and what is owed',
-  MedicationRequest: 'Prescriptions',
-  Appointment: 'Appointments',
-  Practitioner: 'The doctors named in these records',
-  Organization: 'The clinics and the health plan named in these records',
-}
+/** What the consent page and the apps list say each scope lets the app read: message keys (locales/<language>/smart.json). */
+export const scopeWords: Record<FhirResourceType, string> = Object.fromEntries(
+  fhirResourceTypes.map((type) => [type, `smart:scopes.${type}`]),
+) as Record<FhirResourceType, string>
 
 /** The resource types a scope string grants, in the API's order. */
 export function grantedTypes(scope: string): FhirResourceType[] {

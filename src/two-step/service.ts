@@ -368,7 +368,7 @@ export class TwoStepService {
 /** a•••@example.com: enough for the member to know which address, not enough to read it off a shoulder. */
 export function maskEmail(email: string): string {
   const [local, domain] = email.split('@')
-  if (!domain) return 'your email address'
+  if (!domain) return 'twoStep:yourEmailAddress'
   return `${local.slice(0, 1)}•••@${domain}`
 }
 

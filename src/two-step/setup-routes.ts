@@ -2,10 +2,11 @@ import { Request, Response, Router } from 'express'
 import { z } from 'zod'
 import { requireSignedOn } from '../platform/access'
 import { FormError, parseForm, password } from '../platform/forms'
+import { message } from '../platform/i18n'
 import type { Services } from '../services'
 import { relyingPartyFor } from './passkeys'
 import { describeBrowser, maskEmail } from './service'
-import { codeMessages, unsentCodeMessage } from './messages'
+import { browserLabel, codeMessages, methodLabel, unsentCodeMessage } from './messages'
 import { typedCode } from './sign-on-routes'
 import { completeSignOn, livePending } from './sign-on-flow'
 
@@ -16,9 +17,9 @@ declare module 'express-session' {
   }
 }
 
-const currentPasswordForm = z.object({ currentPassword: password('current password', { max: 1024 }) })
-const wrongCurrentPassword: FormError = { href: '#currentPassword', text: 'Your current password is not right' }
-const lastMethod = 'You must keep at least one way to confirm it is you. Add another before you remove this one.'
+const currentPasswordForm = z.object({ currentPassword: password('twoStep:fields.currentPassword', { max: 1024 }) })
+const wrongCurrentPassword: FormError = { href: '#currentPassword', text: 'twoStep:errors.wrongCurrentPassword' }
+const lastMethod = 'twoStep:errors.lastMethod'
 
 /**
  * Setting 2-step verification up: during a sign-on that requires it (staff, or members when the plan says
@@ -47,7 +48,7 @@ export function twoStepSetupRoutes(
     const setup = await appSetup(req, page.account)
     const overview = await twoStep.overview(req.session.pendingSignOn?.user.id ?? req.session.user!.id)
     res.status(page.errors?.length ? 400 : 200).render('two-step/set-up-app', {
-      title: page.required ? 'Set up 2-step verification' : 'Add an authenticator app',
+      title: page.required ? 'twoStep:setUpApp.requiredTitle' : 'twoStep:setUpApp.addTitle',
       required: page.required,
       action: page.action,
       qrSvg: setup.qrSvg,
@@ -68,7 +69,7 @@ export function twoStepSetupRoutes(
   }
 
   const showCodes = (res: Response, codes: string[], action?: string) =>
-    res.render('two-step/recovery-codes', { title: 'Save your recovery codes', codes, action })
+    res.render('two-step/recovery-codes', { title: 'twoStep:recoveryCodes.title', codes, action })
 
   // During sign-on: nothing else opens until a method is set up and the recovery codes were shown.
   router.get('/sign-on/set-up', async (req, res) => {
@@ -124,12 +125,15 @@ export function twoStepSetupRoutes(
     const options = await passkeys.registrationOptions(relyingPartyFor(req, config), user(req))
     req.session.passkeyChallenge = options.challenge
     res.render('two-step/settings', {
-      title: '2-step verification',
+      title: 'twoStep:settings.title',
       passkeyOptions: JSON.stringify(options),
       notice,
-      overview,
+      overview: { ...overview, methods: overview.methods.map((method) => ({ ...method, label: methodLabel(method) })) },
       maskedEmail: overview.verifiedEmail ? maskEmail(overview.verifiedEmail) : undefined,
-      browsers: await twoStep.rememberedBrowsers(user(req).id),
+      browsers: (await twoStep.rememberedBrowsers(user(req).id)).map((browser) => ({
+        ...browser,
+        label: browserLabel(browser.label),
+      })),
     })
   })
 
@@ -150,14 +154,14 @@ export function twoStepSetupRoutes(
     // The first method comes with recovery codes, for the day the phone is lost.
     if (overview.recoveryCodesIssued === 0)
       return showCodes(res, await twoStep.newRecoveryCodes(user(req).id, { notify: false }))
-    req.session.notice = 'Your authenticator app has been added.'
+    req.session.notice = 'twoStep:notices.appAdded'
     res.redirect(303, '/account/two-step')
   })
 
   router.post('/account/two-step/email', async (req, res) => {
     const sent = await twoStep.sendEmailCode(user(req).id)
     if (sent === 'no-address') {
-      req.session.notice = 'Confirm an email address first: codes only go to an address you have confirmed.'
+      req.session.notice = 'twoStep:notices.confirmEmailFirst'
       return res.redirect(303, '/account/two-step')
     }
     req.session.notice = sent === 'sent' ? undefined : unsentCodeMessage(sent)
@@ -169,7 +173,7 @@ export function twoStepSetupRoutes(
     const notice = req.session.notice
     delete req.session.notice
     res.status(errors.length > 0 ? 400 : 200).render('two-step/set-up-email', {
-      title: 'Get codes by email',
+      title: 'twoStep:setUpEmail.title',
       sentTo: maskEmail(overview.verifiedEmail ?? ''),
       notice,
       errors,
@@ -186,7 +190,7 @@ export function twoStepSetupRoutes(
     const overview = await twoStep.overview(user(req).id)
     if (overview.recoveryCodesIssued === 0)
       return showCodes(res, await twoStep.newRecoveryCodes(user(req).id, { notify: false }))
-    req.session.notice = 'Codes by email have been turned on.'
+    req.session.notice = 'twoStep:notices.emailTurnedOn'
     res.redirect(303, '/account/two-step')
   })
 
@@ -211,9 +215,9 @@ export function twoStepSetupRoutes(
     const method = methods.find((candidate) => candidate.id === id)
     if (!method) return res.status(404).render('pages/not-found', { title: 'common:pages.notFound.title' })
     await renderConfirm(req, res, {
-      title: `Remove ${method.label}`,
+      title: message('twoStep:confirm.removeTitle', { method: methodLabel(method) }),
       action: `/account/two-step/methods/${method.id}/remove`,
-      button: 'Remove',
+      button: 'twoStep:confirm.remove',
     })
   })
 
@@ -223,23 +227,23 @@ export function twoStepSetupRoutes(
     const method = methods.find((candidate) => candidate.id === id)
     if (!method) return res.status(404).render('pages/not-found', { title: 'common:pages.notFound.title' })
     const page = {
-      title: `Remove ${method.label}`,
+      title: message('twoStep:confirm.removeTitle', { method: methodLabel(method) }),
       action: `/account/two-step/methods/${method.id}/remove`,
-      button: 'Remove',
+      button: 'twoStep:confirm.remove',
     }
     if (methods.length === 1 && twoStep.isRequired(user(req).role))
       return renderConfirm(req, res, { ...page, errors: [{ href: '#currentPassword', text: lastMethod }] })
     const errors = await checkPasswordAndCode(req)
     if (errors.length > 0) return renderConfirm(req, res, { ...page, errors })
     await twoStep.removeMethod(user(req).id, method.id, req.sessionID)
-    req.session.notice = `${method.label} has been removed. You have been signed out everywhere else.`
+    req.session.notice = message('twoStep:notices.methodRemoved', { method: methodLabel(method) })
     res.redirect(303, '/account/two-step')
   })
 
   const codesPage = {
-    title: 'Get new recovery codes',
+    title: 'twoStep:confirm.newCodesTitle',
     action: '/account/two-step/recovery-codes',
-    button: 'Get new codes',
+    button: 'twoStep:confirm.newCodes',
   }
   router.get('/account/two-step/recovery-codes', (req, res) => renderConfirm(req, res, codesPage))
 
@@ -256,7 +260,7 @@ export function twoStepSetupRoutes(
       typeof req.body?.back === 'string' && req.body.back.startsWith('/account/two-step/')
         ? req.body.back
         : '/account/two-step'
-    req.session.notice = sent === 'sent' ? 'We emailed you a code.' : unsentCodeMessage(sent)
+    req.session.notice = sent === 'sent' ? 'twoStep:notices.codeEmailed' : unsentCodeMessage(sent)
     res.redirect(303, back)
   })
 
@@ -274,20 +278,20 @@ export function twoStepSetupRoutes(
       ))
     if (added && (await twoStep.overview(user(req).id)).recoveryCodesIssued === 0)
       return showCodes(res, await twoStep.newRecoveryCodes(user(req).id, { notify: false }))
-    req.session.notice = added ? 'Your passkey has been added.' : 'The passkey was not added. Try again.'
+    req.session.notice = added ? 'twoStep:notices.passkeyAdded' : 'twoStep:notices.passkeyNotAdded'
     res.redirect(303, '/account/two-step')
   })
 
   router.post('/account/two-step/browsers/:id/forget', async (req, res) => {
     const id = methodIdOf(req)
     if (id !== undefined) await twoStep.forgetBrowsers(user(req).id, id)
-    req.session.notice = 'That browser will be asked for a code at its next sign-on.'
+    req.session.notice = 'twoStep:notices.browserForgotten'
     res.redirect(303, '/account/two-step')
   })
 
   router.post('/account/two-step/browsers/forget', async (req, res) => {
     await twoStep.forgetBrowsers(user(req).id)
-    req.session.notice = 'Every browser will be asked for a code at its next sign-on.'
+    req.session.notice = 'twoStep:notices.everyBrowserForgotten'
     res.redirect(303, '/account/two-step')
   })
 

@@ -183,6 +183,6 @@ export const holdForTwoStepSetUp: (twoStep: TwoStepService) => RequestHandler = 
     return next()
   }
   if (allowedWhileSettingUp.test(req.path)) return next()
-  req.session.notice = 'Set up 2-step verification again before you go on.'
+  req.session.notice = 'twoStep:notices.setUpAgain'
   res.redirect(303, '/account/two-step')
 }

@@ -1,27 +1,22 @@
 import { Request, Response, Router } from 'express'
 import { signOnFailure } from '../accounts/routes'
 import type { FormError } from '../platform/forms'
+import { message } from '../platform/i18n'
 import type { Services } from '../services'
 import { relyingPartyFor } from './passkeys'
 import { maskEmail } from './service'
 import { codeMessages, unsentCodeMessage } from './messages'
 import { completeSignOn, livePending, PendingSignOn, SecondStepMethod } from './sign-on-flow'
 
-const passkeyRefused = 'The passkey was not accepted. Try again, or use another way.'
-const startAgain = 'Your sign-on took more than 10 minutes, so it was stopped. Sign on again.'
-const addressBlocked = 'There have been too many sign-on attempts from your network. Wait 15 minutes and try again.'
+const passkeyRefused = 'twoStep:errors.passkeyRefused'
+const startAgain = 'twoStep:notices.startAgain'
+const addressBlocked = 'twoStep:errors.addressBlocked'
 
 export const methodPages: Record<SecondStepMethod, { title: string; hint: string }> = {
-  app: {
-    title: 'Enter the code from your authenticator app',
-    hint: 'Open the app and enter the 6-digit code it shows for Member Portal.',
-  },
-  email: { title: 'Enter the code we emailed you', hint: 'The email has a 6-digit code. It expires in 10 minutes.' },
-  'recovery-code': {
-    title: 'Enter a recovery code',
-    hint: 'One of the 10 codes you saved when you set up 2-step verification, like 4k7pq-x2m9w. Each works once.',
-  },
-  passkey: { title: 'Use your passkey', hint: '' },
+  app: { title: 'twoStep:verify.app.title', hint: 'twoStep:verify.app.hint' },
+  email: { title: 'twoStep:verify.email.title', hint: 'twoStep:verify.email.hint' },
+  'recovery-code': { title: 'twoStep:verify.recoveryCode.title', hint: 'twoStep:verify.recoveryCode.hint' },
+  passkey: { title: 'twoStep:verify.passkey.title', hint: '' },
 }
 
 /** The code field: what was typed, bounded; spaces and dashes are the member's business. */
@@ -127,8 +122,10 @@ export function secondStepRoutes(
       remember: req.body?.remember === 'yes',
       notice: recovery
         ? left === 0
-          ? 'You used your last recovery code. Get new recovery codes now.'
-          : `You used a recovery code. You have ${left} left.${left <= 3 ? ' Get new recovery codes soon.' : ''}`
+          ? 'twoStep:notices.lastRecoveryCode'
+          : message(left <= 3 ? 'twoStep:notices.recoveryCodeUsedSoon' : 'twoStep:notices.recoveryCodeUsed', {
+              count: left,
+            })
         : undefined,
     })
   })
@@ -158,9 +155,11 @@ export function secondStepRoutes(
   function refuse(req: Request, res: Response, why: 'locked' | 'address-blocked') {
     delete req.session.pendingSignOn
     const text = why === 'address-blocked' ? addressBlocked : signOnFailure
-    res
-      .status(why === 'address-blocked' ? 429 : 401)
-      .render('accounts/sign-on', { title: 'Sign on', values: {}, errors: [{ href: '#userId', text }] })
+    res.status(why === 'address-blocked' ? 429 : 401).render('accounts/sign-on', {
+      title: 'twoStep:verify.signOnTitle',
+      values: {},
+      errors: [{ href: '#userId', text }],
+    })
   }
 
   router.get('/sign-on/verify/other', async (req, res) => {
@@ -168,7 +167,7 @@ export function secondStepRoutes(
     if (!pending) return
     const overview = await twoStep.overview(pending.user.id)
     res.render('two-step/other-ways', {
-      title: 'Use another way to confirm it is you',
+      title: 'twoStep:otherWays.title',
       overview,
       maskedEmail: overview.verifiedEmail ? maskEmail(overview.verifiedEmail) : undefined,
       errors: [],
@@ -183,7 +182,9 @@ export function secondStepRoutes(
     const sent = await twoStep.sendEmailCode(pending.user.id)
     pending.method = 'email'
     req.session.notice =
-      sent === 'sent' ? `We sent a new code to ${maskEmail(overview.verifiedEmail ?? '')}.` : unsentCodeMessage(sent)
+      sent === 'sent'
+        ? message('twoStep:notices.codeSentTo', { address: maskEmail(overview.verifiedEmail ?? '') })
+        : unsentCodeMessage(sent)
     res.redirect(303, '/sign-on/verify')
   })
 

@@ -5,11 +5,13 @@ import type { RecordAccess } from '../viewing/record-access'
 import type { MemberRepository } from '../members/repository'
 import type { MemberSummary } from '../members/summary'
 import { NotFoundError } from '../platform/errors'
+import { message } from '../platform/i18n'
 import type { ImmunizationRecord, ImmunizationRepository } from './repository'
 
 export interface VaccinationRecord {
   member: MemberSummary
-  immunizations: ImmunizationRecord[]
+  /** Each with its dose in the reader's words (`doseWords`, a message), for the page and the PDF. */
+  immunizations: (ImmunizationRecord & { doseWords: string })[]
   /** The day the record is issued, in the plan's time zone, as forms ask for it. */
   issuedOn: string
 }
@@ -34,7 +36,11 @@ export class VaccinationService {
           this.immunizations.list(memberId),
         ])
         if (!member) throw new NotFoundError()
-        return { member, immunizations, issuedOn: planDate(this.clock()) }
+        return {
+          member,
+          immunizations: immunizations.map((shot) => ({ ...shot, doseWords: doseWords(shot.dose) })),
+          issuedOn: planDate(this.clock()),
+        }
       },
     )
   }
@@ -45,4 +51,22 @@ export class VaccinationService {
       this.immunizations.find(memberId, id),
     )
   }
+}
+
+const doseNames: Record<string, string> = {
+  Booster: 'vaccinations:dose.booster',
+  'Adolescent booster': 'vaccinations:dose.adolescentBooster',
+  'Single dose': 'vaccinations:dose.single',
+}
+
+/**
+ * A recorded dose in the reader's words: the record keeps the forms the plan's systems write ("Dose 1 of 2",
+ * "Booster", "2026–2027 season"); anything else is shown as recorded.
+ */
+export function doseWords(dose: string): string {
+  const series = /^Dose (\d+) of (\d+)$/.exec(dose)
+  if (series) return message('vaccinations:dose.ofSeries', { dose: Number(series[1]), of: Number(series[2]) })
+  const season = /^(\d{4})\s*[–-]\s*(\d{4}) season$/.exec(dose)
+  if (season) return message('vaccinations:dose.season', { from: season[1], to: season[2] })
+  return doseNames[dose] ?? dose
 }

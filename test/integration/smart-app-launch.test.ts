@@ -483,4 +483,53 @@ describe('the mobile app signing on (SMART App Launch, standalone patient launch
     assert.equal(callback.searchParams.get('error'), 'access_denied')
     assert.equal(callback.searchParams.get('code'), null)
   })
+
+  it('asks whose records and for consent in Spanish for a member who reads Spanish, the app’s name as it is', async () => {
+    const agent = await signedOnAgent(app)
+    await agent.get('/language?to=es').expect(303)
+    const jordan = String(await memberIdOf(services.db, '11000005'))
+    const start = await agent.get(authorizeUrl({ challenge: pkcePair().challenge })).expect(303)
+    const toResume = await agent.get(onPortal(start.headers.location)).expect(303)
+    const consentPage = onPortal((await agent.get(onPortal(toResume.headers.location)).expect(303)).headers.location)
+    const picker = await agent.get(`${consentPage}/patient`).expect(200)
+    assert.equal(cheerio.load(picker.text)('html').attr('lang'), 'es')
+    assert.equal(
+      titleOf(picker.text),
+      '¿De quién son los registros que Member Portal mobile app debe leer? – Member Portal',
+    )
+    assert.match(pageText(picker.text), /Alex Rivera \(usted\)/)
+    const refused = await agent
+      .post(`${consentPage}/patient`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(picker.text), patient: '' })
+      .expect(400)
+    assert.deepEqual(errorSummary(refused.text), ['Elija de quién son los registros que la aplicación debe leer'])
+    await agent
+      .post(`${consentPage}/patient`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(picker.text), patient: jordan })
+      .expect(303)
+    const consent = await agent.get(consentPage).expect(200)
+    const $ = cheerio.load(consent.text)
+    assert.equal($('h1').text(), '¿Permitir que Member Portal mobile app lea los registros de Jordan Rivera?')
+    assert.deepEqual(
+      $('main ul:not(#withheld) li')
+        .map((_i, item) => $(item).text().trim())
+        .get(),
+      [
+        'Nombre, fecha de nacimiento y número de miembro',
+        'Vacunas',
+        'Citas',
+        'Los médicos nombrados en estos registros',
+        'Las clínicas y el plan de salud nombrados en estos registros',
+      ],
+    )
+    assert.ok($('#withheld li').text().includes('Resultados de laboratorio'))
+    assert.deepEqual(
+      $('.button-group button')
+        .map((_i, button) => $(button).text())
+        .get(),
+      ['Permitir', 'No permitir'],
+    )
+  })
 })

@@ -4,7 +4,6 @@ import supertest from 'supertest'
 import { signOnFailure } from '../../src/accounts/routes'
 import { fixedClock } from '../../src/platform/clock'
 import { appCodeAt } from '../../src/two-step/codes'
-import { codeMessages } from '../../src/two-step/messages'
 import {
   buildApp,
   closeServices,
@@ -42,7 +41,7 @@ describe('2-step verification', () => {
     assert.match(key, /^[A-Z2-7]{32}$/)
     const wrong = await submitForm(agent, '/account/two-step/app', { oneTimeCode: '000000' })
     assert.equal(wrong.status, 400)
-    assert.deepEqual(errorSummary(wrong.text), [codeMessages.wrong])
+    assert.deepEqual(errorSummary(wrong.text), ['The code is not right. Check it and try again.'])
     const added = await submitForm(agent, '/account/two-step/app', { oneTimeCode: appCodeAt(key, clock()) })
     assert.equal(added.status, 200)
     const codes = cheerio
@@ -82,7 +81,7 @@ describe('2-step verification', () => {
     assert.equal(titleOf(page.text), 'Enter the code from your authenticator app – Member Portal')
     const wrong = await submitForm(agent, '/sign-on/verify', { oneTimeCode: '123456' })
     assert.equal(wrong.status, 401)
-    assert.deepEqual(errorSummary(wrong.text), [codeMessages.wrong])
+    assert.deepEqual(errorSummary(wrong.text), ['The code is not right. Check it and try again.'])
     assert.equal(titleOf(wrong.text), 'Error: Enter the code from your authenticator app – Member Portal')
     const code = appCodeAt(key, clock())
     const done = await submitForm(agent, '/sign-on/verify', { oneTimeCode: code })
@@ -91,7 +90,7 @@ describe('2-step verification', () => {
 
     const again = await passwordStep()
     const reused = await submitForm(again, '/sign-on/verify', { oneTimeCode: code })
-    assert.deepEqual(errorSummary(reused.text), [codeMessages.reused])
+    assert.deepEqual(errorSummary(reused.text), ['That code has already been used. Enter a new one.'])
     const alex = await services().users.findByUserId('alex.rivera')
     const events = await services()
       .db('sign_on_events')
@@ -110,9 +109,9 @@ describe('2-step verification', () => {
     await alexWithApp()
     const agent = await passwordStep()
     for (const [typed, message] of [
-      ['', codeMessages.missing],
-      ['9'.repeat(500), codeMessages.tooLong],
-      ['<script>1</script>', codeMessages.wrong],
+      ['', 'Enter the code'],
+      ['9'.repeat(500), 'The code must be 20 characters or fewer'],
+      ['<script>1</script>', 'The code is not right. Check it and try again.'],
     ]) {
       const response = await submitForm(agent, '/sign-on/verify', { oneTimeCode: typed })
       assert.ok(response.status === 400 || response.status === 401, String(response.status))
@@ -120,7 +119,7 @@ describe('2-step verification', () => {
       assert.doesNotMatch(response.text, /<script>1/)
     }
     const arrays = await submitForm(agent, '/sign-on/verify', { oneTimeCode: ['1', '2'] })
-    assert.deepEqual(errorSummary(arrays.text), [codeMessages.missing])
+    assert.deepEqual(errorSummary(arrays.text), ['Enter the code'])
   })
 
   it('locks the account after ten wrong codes, password failures counted with them', async () => {
@@ -171,14 +170,14 @@ describe('2-step verification', () => {
     await passwordStep(agent)
     await submitForm(agent, '/sign-on/verify/other', {}, '/sign-on/verify/email')
     const tooLate = await submitForm(agent, '/sign-on/verify', { oneTimeCode: expired })
-    assert.deepEqual(errorSummary(tooLate.text), [codeMessages.expired])
+    assert.deepEqual(errorSummary(tooLate.text), ['That code has expired. Ask for a new code.'])
     const fresh = await sendEmail()
     const done = await submitForm(agent, '/sign-on/verify', { oneTimeCode: fresh })
     assert.equal(done.headers.location, '/home')
     const again = await passwordStep()
     await submitForm(again, '/sign-on/verify/other', {}, '/sign-on/verify/email')
     const reused = await submitForm(again, '/sign-on/verify', { oneTimeCode: fresh })
-    assert.deepEqual(errorSummary(reused.text), [codeMessages.reused])
+    assert.deepEqual(errorSummary(reused.text), ['That code has already been used. Enter a new one.'])
   })
 
   it('takes each recovery code once, says how many are left, and refuses them all once used', async () => {
@@ -198,7 +197,7 @@ describe('2-step verification', () => {
     const agent = await passwordStep()
     await agent.get('/sign-on/verify?with=recovery-code')
     const used = await submitForm(agent, '/sign-on/verify', { oneTimeCode: codes[0] })
-    assert.deepEqual(errorSummary(used.text), [codeMessages.reused])
+    assert.deepEqual(errorSummary(used.text), ['That code has already been used. Enter a new one.'])
     await context.background.settle()
   })
 
@@ -265,7 +264,7 @@ describe('2-step verification', () => {
     const settings = await agent.get('/account/two-step')
     const removePath = cheerio.load(settings.text)('a[href$="/remove"]').attr('href')!
     const refused = await submitForm(agent, removePath, { currentPassword: 'not it', oneTimeCode: '' })
-    assert.deepEqual(errorSummary(refused.text), ['Your current password is not right', codeMessages.missing])
+    assert.deepEqual(errorSummary(refused.text), ['Your current password is not right', 'Enter the code'])
     mail().messages.length = 0
     const removed = await submitForm(agent, removePath, {
       currentPassword: demoPassword,
@@ -352,6 +351,11 @@ describe('2-step verification when the mail server is down', () => {
     assert.equal(asked.status, 303)
     assert.equal(asked.headers.location, '/account/two-step/email')
     const page = await agent.get('/account/two-step/email').expect(200)
-    assert.match(pageText(page.text), new RegExp(codeMessages.emailNotSent.replace(/\./g, '\\.')))
+    assert.match(
+      pageText(page.text),
+      new RegExp(
+        'We could not send the email just now. Try again in a few minutes, or use another way.'.replace(/\./g, '\\.'),
+      ),
+    )
   })
 })

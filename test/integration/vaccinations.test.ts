@@ -155,4 +155,49 @@ describe('vaccination records', () => {
     assert.deepEqual(dtap, ['Dose 1 of 5', 'Dose 2 of 5', 'Dose 3 of 5', 'Dose 4 of 5', 'Dose 5 of 5'])
     assert.ok(shots.some((shot) => shot.cvx_code === '03' && shot.dose === 'Dose 2 of 2'))
   })
+
+  it('shows the record and makes the PDF in Spanish for a member who reads Spanish; vaccine names stay as recorded', async function () {
+    this.timeout(60_000)
+    const agent = await signedOn('pat.rivera')
+    await agent.get('/language?to=es&return=/vaccinations').expect(303)
+    const page = await agent.get('/vaccinations').expect(200)
+    const $ = cheerio.load(page.text)
+    assert.equal($('html').attr('lang'), 'es')
+    assert.equal($('h1').text(), 'Registros de vacunas')
+    assert.equal(titleOf(page.text), 'Registros de vacunas – Member Portal')
+    const text = pageText(page.text)
+    assert.match(text, /Su historial de vacunas, para los formularios de la escuela/)
+    assert.match(text, /Fecha de nacimiento\s*30 de septiembre de 1948/)
+    assert.match(text, /Fecha de emisión\s*25 de noviembre de 2026/)
+    assert.match(text, /Zoster, recombinant \(Shingrix\)/)
+    assert.deepEqual(
+      $('.record-table thead th')
+        .map((_i, cell) => $(cell).text())
+        .get(),
+      ['Vacuna', 'Fecha en que se puso', 'Dosis', 'Código CVX', 'Dónde se puso'],
+    )
+    assert.ok($('.record-table td[data-label="Dosis"]').text().includes('Dosis 1 de 2'))
+    assert.doesNotMatch(text, /Dose \d of|Date of birth|Download the record/)
+
+    const response = await agent.get('/vaccinations/record.pdf').buffer(true).parse(binary).expect(200)
+    const facts = await pdfDocumentFacts(response.body as Buffer)
+    assert.equal(facts.title, 'Registro de vacunas')
+    assert.equal(facts.language, 'es-US')
+    const pdf = await pdfText(response.body as Buffer)
+    for (const expected of [
+      'Registro de vacunas',
+      'Nombre',
+      'Pat Rivera',
+      'Fecha de nacimiento',
+      '30 de septiembre de 1948',
+      '25 de noviembre de 2026',
+      'Vacuna',
+      'Zoster, recombinant (Shingrix)',
+      'Servicio a los Miembros',
+    ]) {
+      assert.ok(pdf.includes(expected), `the PDF says ${expected}`)
+    }
+    assert.ok(!pdf.includes('Immunization record'))
+    assert.ok(!pdf.includes('Date of birth'))
+  })
 })
