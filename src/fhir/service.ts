@@ -197,7 +197,7 @@ export class FhirService {
           const record = await this.deps.priorAuthorizations.show(viewing, authorization[1])
           return priorAuthorizationResource(record, await this.coverageReference(viewing))
         }
-        const claim = await coverage.claim(viewing, id)
+        const claim = await coverage.professionalClaim(viewing, id)
         return explanationOfBenefitResource(claim, viewing.memberId, await this.coverageReference(viewing))
       }
       case 'MedicationRequest':
@@ -294,7 +294,7 @@ export class FhirService {
           return { ...found, items: found.items.map((record) => priorAuthorizationResource(record, plan)) }
         }
         if (use === 'claim') {
-          const claims = await coverage.claims(viewing, page, count)
+          const claims = await coverage.professionalClaims(viewing, page, count)
           return { ...claims, items: claims.items.map((claim) => explanationOfBenefitResource(claim, memberId, plan)) }
         }
         return this.claimsAndAuthorizations(viewing, plan, page, pageSize)
@@ -330,7 +330,7 @@ export class FhirService {
     page: number,
     pageSize: number,
   ): Promise<Paged<FhirResource>> {
-    const claims = await this.deps.coverage.claims(viewing, 1, 1000)
+    const claims = await this.deps.coverage.professionalClaims(viewing, 1, 1000)
     const authorizations = await this.deps.priorAuthorizations.list(viewing, 1, { pageSize: 1000 })
     return pageOf(
       [

@@ -91,17 +91,18 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
   })
 
   it('pages a search in Bundles of 10 with next and previous links, and the total', async () => {
+    // Alex's 13 professional claims (the 2 pharmacy claims are not in the API: docs/api.md).
     const first = (await get(`/ExplanationOfBenefit?patient=${alex}&use=claim`).expect(200)).body as Bundle
-    assert.equal(first.total, 15)
+    assert.equal(first.total, 13)
     assert.equal(first.entry.length, 10)
     const next = first.link.find((link) => link.relation === 'next')!.url
     assert.match(next, /_page=2/)
     const second = (await get(next.slice(next.indexOf('/fhir/R4') + 8)).expect(200)).body as Bundle
-    assert.equal(second.entry.length, 5)
+    assert.equal(second.entry.length, 3)
     assert.ok(second.link.some((link) => link.relation === 'previous'))
     assert.ok(!second.link.some((link) => link.relation === 'next'))
     const ids = new Set([...first.entry, ...second.entry].map((entry) => entry.resource.id))
-    assert.equal(ids.size, 15)
+    assert.equal(ids.size, 13)
   })
 
   it('returns only lab results released online: never one waiting under the release rule, by search or by id', async () => {
