@@ -162,6 +162,84 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     }
   })
 
+  it('answers US Core 6.1’s required searches, within the patient in context, and refuses malformed values with 400', async () => {
+    const ids = async (path: string) => {
+      const bundle = (await get(path).expect(200)).body as Bundle
+      assertValidFhir(bundle)
+      return bundle.entry.map((entry) => `${entry.resource.resourceType}/${entry.resource.id}`)
+    }
+    const alexOnly = [`Patient/${alex}`]
+    // Patient: identifier, name, birthdate + name, gender + name.
+    assert.deepEqual(await ids('/Patient?identifier=https://memberportal.example/fhir/sid/mrn|11000003'), alexOnly)
+    assert.deepEqual(await ids('/Patient?identifier=11000003'), alexOnly)
+    assert.deepEqual(await ids('/Patient?identifier=11000006'), [])
+    assert.deepEqual(await ids('/Patient?name=riv'), alexOnly)
+    assert.deepEqual(await ids('/Patient?name=Alex&birthdate=1980-06-21'), alexOnly)
+    assert.deepEqual(await ids('/Patient?name=Alex&birthdate=ge1981'), [])
+    assert.deepEqual(await ids('/Patient?name=Alex&gender=other'), alexOnly)
+    assert.deepEqual(await ids('/Patient?name=Alex&gender=female'), [])
+    // Pat is someone else's record: her name finds nothing here, her id is a 404 as before.
+    assert.deepEqual(await ids('/Patient?name=Pat&birthdate=1948-09-30'), [])
+    await get(`/Patient?_id=${pat}&name=Pat`).expect(404)
+
+    // Observation: patient + code, patient + category + date.
+    const everything = (await get(`/Observation?patient=${alex}&_count=100`).expect(200)).body as Bundle
+    const sample = everything.entry[0].resource as unknown as {
+      id: string
+      code: { coding: { system: string; code: string }[] }
+      effectiveDateTime: string
+    }
+    const loinc = sample.code.coding.find((coding) => coding.system === 'http://loinc.org')!
+    const byCode = await ids(`/Observation?patient=${alex}&code=http://loinc.org|${loinc.code}`)
+    assert.ok(byCode.includes(`Observation/${sample.id}`))
+    assert.ok(byCode.length < everything.total)
+    const day = sample.effectiveDateTime.slice(0, 10)
+    const byDate = await ids(`/Observation?patient=${alex}&category=laboratory&date=${day}`)
+    assert.ok(byDate.includes(`Observation/${sample.id}`))
+    const range = await ids(`/Observation?patient=${alex}&category=laboratory&date=ge${day}&date=le${day}`)
+    assert.deepEqual(range, byDate)
+    assert.deepEqual(await ids(`/Observation?patient=${alex}&category=laboratory&date=lt1990-01-01`), [])
+    await get(`/Observation?patient=${pat}&code=http://loinc.org|${loinc.code}`).expect(404)
+
+    // Practitioner by name and NPI; Organization by name and address.
+    const bell = (await ids('/Practitioner?name=bell'))[0]
+    assert.match(bell, /^Practitioner\/\d+$/)
+    const npi = ((await get(`/${bell}`).expect(200)).body.identifier as { value: string }[])[0].value
+    assert.deepEqual(await ids(`/Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|${npi}`), [bell])
+    assert.ok((await ids('/Organization?name=San Leandro')).every((id) => id.startsWith('Organization/clinic-')))
+    assert.equal((await ids('/Organization?address=Berkeley')).length, 1)
+    assert.ok((await ids('/Organization?name=Senior,Silver,Harbor,Bay')).length >= 1)
+
+    // The CapabilityStatement names them.
+    const capability = (await fhirGet(app, '/metadata').expect(200)).body
+    const named = (type: string) =>
+      (capability.rest[0].resource as { type: string; searchParam: { name: string }[] }[])
+        .find((resource) => resource.type === type)!
+        .searchParam.map((param) => param.name)
+    assert.deepEqual(named('Patient'), ['_id', 'identifier', 'name', 'birthdate', 'gender'])
+    assert.deepEqual(named('Observation'), ['patient', 'category', 'code', 'date'])
+    assert.deepEqual(named('Practitioner'), ['_id', 'name', 'identifier'])
+    assert.deepEqual(named('Organization'), ['_id', 'name', 'address'])
+
+    for (const bad of [
+      '/Patient?birthdate=21-06-1980',
+      '/Patient?birthdate=1980-02-30',
+      '/Patient?name=Alex&gender=woman',
+      '/Patient?identifier=',
+      `/Patient?name=${'x'.repeat(200)}`,
+      `/Observation?patient=${alex}&date=yesterday`,
+      `/Observation?patient=${alex}&date=ge2026-13-01`,
+      `/Observation?patient=${alex}&code=|`,
+      '/Practitioner?identifier=',
+      '/Organization?address=',
+      '/Organization?name[$gt]=x',
+    ]) {
+      const refused = await get(bad).expect(400)
+      assertValidFhir(refused.body)
+      assert.equal(refused.body.issue[0].code, 'invalid', bad)
+    }
+  })
+
   it('gives 404 for another member’s records, and audits the attempt naming the app', async () => {
     const patRecords = await services.db('claims').where({ member_id: pat }).pluck('id')
     const denied = await get(`/ExplanationOfBenefit/${patRecords[0]}`).expect(404)
