@@ -47,7 +47,45 @@ export interface ClaimRecord {
   copayCents: number | null
   coinsuranceCents: number | null
   memberOwesCents: number | null
+  /** Professional (CMS-1500), pharmacy or institutional: the API serves professional claims (docs/api.md). */
+  claimType: 'professional' | 'pharmacy' | 'institutional'
+  billingClinicId: number | null
+  renderingProviderId: number | null
+  /** The CMS place-of-service code (11 office, 20 urgent care, 22 outpatient hospital …). */
+  placeOfService: string | null
+  receivedOn: string | null
+  paidOn: string | null
+  paymentStatus: 'paid' | 'partially-paid' | 'denied' | null
+  networkStatus: 'in-network' | 'out-of-network'
 }
+
+/** A claim's diagnosis: ICD-10-CM, the principal one first. */
+export interface ClaimDiagnosis {
+  sequence: number
+  code: string
+  display: string
+  kind: 'principal' | 'secondary'
+}
+
+/** A service line: its CPT or HCPCS code and its share of the claim's amounts. */
+export interface ClaimLine {
+  sequence: number
+  procedureCode: string
+  codeSystem: 'cpt' | 'hcpcs'
+  modifier: string | null
+  description: string
+  units: number
+  billedCents: number
+  allowedCents: number | null
+  planPaidCents: number | null
+  deductibleCents: number | null
+  copayCents: number | null
+  coinsuranceCents: number | null
+  memberOwesCents: number | null
+}
+
+/** A claim with its diagnoses and lines, as the API's ExplanationOfBenefit reads it. */
+export type CodedClaim = ClaimRecord & { diagnoses: ClaimDiagnosis[]; lines: ClaimLine[] }
 
 const cents = (value: unknown) => (value === null || value === undefined ? null : Number(value))
 
@@ -60,6 +98,32 @@ function toClaim(row: Record<string, unknown>): ClaimRecord {
     serviceDescription: row.service_description as string,
     status: row.status as ClaimRecord['status'],
     processedOn: row.processed_on as string | null,
+    billedCents: Number(row.billed_cents),
+    allowedCents: cents(row.allowed_cents),
+    planPaidCents: cents(row.plan_paid_cents),
+    deductibleCents: cents(row.deductible_cents),
+    copayCents: cents(row.copay_cents),
+    coinsuranceCents: cents(row.coinsurance_cents),
+    memberOwesCents: cents(row.member_owes_cents),
+    claimType: (row.claim_type ?? 'professional') as ClaimRecord['claimType'],
+    billingClinicId: cents(row.billing_clinic_id),
+    renderingProviderId: cents(row.rendering_provider_id),
+    placeOfService: (row.place_of_service ?? null) as string | null,
+    receivedOn: (row.received_on ?? null) as string | null,
+    paidOn: (row.paid_on ?? null) as string | null,
+    paymentStatus: (row.payment_status ?? null) as ClaimRecord['paymentStatus'],
+    networkStatus: (row.network_status ?? 'in-network') as ClaimRecord['networkStatus'],
+  }
+}
+
+function toLine(row: Record<string, unknown>): ClaimLine {
+  return {
+    sequence: Number(row.sequence),
+    procedureCode: String(row.procedure_code),
+    codeSystem: row.code_system as ClaimLine['codeSystem'],
+    modifier: (row.modifier ?? null) as string | null,
+    description: String(row.description),
+    units: Number(row.units),
     billedCents: Number(row.billed_cents),
     allowedCents: cents(row.allowed_cents),
     planPaidCents: cents(row.plan_paid_cents),
@@ -181,8 +245,15 @@ export class CoverageRepository {
     }
   }
 
-  async countClaims(memberId: number, trx: Knex.Transaction | Db = this.db): Promise<number> {
-    const row = await trx('claims').where({ member_id: memberId }).count<{ n: number }[]>({ n: '*' }).first()
+  async countClaims(
+    memberId: number,
+    trx: Knex.Transaction | Db = this.db,
+    claimType?: ClaimRecord['claimType'],
+  ): Promise<number> {
+    const row = await trx('claims')
+      .where({ member_id: memberId, ...(claimType ? { claim_type: claimType } : {}) })
+      .count<{ n: number }[]>({ n: '*' })
+      .first()
     return Number(row?.n ?? 0)
   }
 
@@ -204,11 +275,11 @@ export class CoverageRepository {
   /** Newest first. */
   async listClaims(
     memberId: number,
-    options: { offset: number; limit: number },
+    options: { offset: number; limit: number; claimType?: ClaimRecord['claimType'] },
     trx: Knex.Transaction | Db = this.db,
   ): Promise<ClaimRecord[]> {
     const rows = await trx('claims')
-      .where({ member_id: memberId })
+      .where({ member_id: memberId, ...(options.claimType ? { claim_type: options.claimType } : {}) })
       .orderBy('service_date', 'desc')
       .orderBy('id', 'desc')
       .offset(options.offset)
@@ -224,5 +295,27 @@ export class CoverageRepository {
   ): Promise<ClaimRecord | undefined> {
     const row = await trx('claims').where({ member_id: memberId, id }).first()
     return row ? toClaim(row) : undefined
+  }
+
+  /** The claims' diagnoses and lines, in their order, for claims already found for the member. */
+  async codingOf(claims: ClaimRecord[], trx: Knex.Transaction | Db = this.db): Promise<CodedClaim[]> {
+    const ids = claims.map((claim) => claim.id)
+    if (ids.length === 0) return []
+    const [diagnoses, lines] = await Promise.all([
+      trx('claim_diagnoses').whereIn('claim_id', ids).orderBy(['claim_id', 'sequence']).select(),
+      trx('claim_lines').whereIn('claim_id', ids).orderBy(['claim_id', 'sequence']).select(),
+    ])
+    return claims.map((claim) => ({
+      ...claim,
+      diagnoses: diagnoses
+        .filter((row) => Number(row.claim_id) === claim.id)
+        .map((row) => ({
+          sequence: Number(row.sequence),
+          code: String(row.icd10_code),
+          display: String(row.display),
+          kind: row.kind as ClaimDiagnosis['kind'],
+        })),
+      lines: lines.filter((row) => Number(row.claim_id) === claim.id).map(toLine),
+    }))
   }
 }

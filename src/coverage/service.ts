@@ -4,7 +4,7 @@ import { planDate } from '../platform/dates'
 import { loadPage, Paged } from '../platform/pagination'
 import type { RecordAccess } from '../viewing/record-access'
 import { CostEstimate, CostShare, estimateCost } from './estimate'
-import type { BenefitRecord, ClaimRecord, CoverageRecord, CoverageRepository } from './repository'
+import type { BenefitRecord, ClaimRecord, CodedClaim, CoverageRecord, CoverageRepository } from './repository'
 
 export const claimsPerPage = 10
 export const recentClaimCount = 5
@@ -95,5 +95,30 @@ export class CoverageService {
     return this.access.viewRecord(viewing, { type: 'claim', id: rawId }, (memberId, id) =>
       this.coverage.findClaim(memberId, id),
     )
+  }
+
+  /**
+   * Professional claims with their diagnoses and lines (the API's CARIN BB claims), audited as the claims page.
+   * Pharmacy and institutional claims are not among them (docs/api.md, "What the API does not meet yet").
+   */
+  async professionalClaims(viewing: Viewing, page: number, pageSize = claimsPerPage): Promise<Paged<CodedClaim>> {
+    return this.access.viewRecords(viewing, { type: 'claim', detail: { page } }, async (memberId) => {
+      const found = await loadPage(
+        { page, pageSize },
+        () => this.coverage.countClaims(memberId, undefined, 'professional'),
+        (offset, limit) => this.coverage.listClaims(memberId, { offset, limit, claimType: 'professional' }),
+      )
+      return { ...found, items: await this.coverage.codingOf(found.items) }
+    })
+  }
+
+  /** One professional claim with its coding; any other claim, or another member's, is a 404 (audited). */
+  async professionalClaim(viewing: Viewing, rawId: unknown): Promise<CodedClaim> {
+    return this.access.viewRecord(viewing, { type: 'claim', id: rawId }, async (memberId, id) => {
+      const claim = await this.coverage.findClaim(memberId, id)
+      if (claim?.claimType !== 'professional') return undefined
+      const [coded] = await this.coverage.codingOf([claim])
+      return coded
+    })
   }
 }

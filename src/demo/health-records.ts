@@ -117,14 +117,82 @@ const plansSchema = z.record(
   }),
 )
 
+/**
+ * A professional claim's coding as CARIN Blue Button asks for it: the billing clinic and rendering doctor (directory
+ * keys), the CMS place-of-service code, ICD-10-CM diagnoses (the first is the principal one) and a CPT code per line
+ * (`99213-25`: a code with its modifier). Pharmacy and institutional claims carry their kind alone.
+ */
+const claimCodingSchema = z.union([
+  z.object({
+    billing: text,
+    rendering: text.optional(),
+    pos: z.string().regex(/^\d{2}$/),
+    diagnoses: z.array(z.tuple([z.string().regex(/^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$/), text])).min(1),
+    lines: z.array(z.tuple([z.string().regex(/^(\d{4}[0-9FT]|[A-V]\d{4})(-[0-9A-Z]{2})?$/), text])).min(1),
+  }),
+  z.object({ kind: z.enum(['pharmacy', 'institutional']) }),
+])
+
+/** Splits an amount between a claim's lines: equal shares, the cents left over on the first line. */
+function shares(cents: number | null, lines: number): (number | null)[] {
+  if (cents === null) return Array<null>(lines).fill(null)
+  const each = Math.floor(cents / lines)
+  return Array.from({ length: lines }, (_, index) => (index === 0 ? cents - each * (lines - 1) : each))
+}
+
+/**
+ * A claim with, for a professional one, its diagnoses and its lines (the amounts shared between the lines, so
+ * they add up to the claim's).
+ */
+async function insertClaim(
+  trx: Knex.Transaction,
+  claim: Record<string, unknown> & { billed_cents: number },
+  coding: Extract<z.infer<typeof claimCodingSchema>, { billing: string }> | undefined,
+  amounts: Record<string, number | null>,
+): Promise<void> {
+  const [id] = await trx('claims').insert({ ...claim, ...amounts })
+  if (!coding) return
+  await trx('claim_diagnoses').insert(
+    coding.diagnoses.map(([code, display], index) => ({
+      claim_id: Number(id),
+      sequence: index + 1,
+      icd10_code: code,
+      display,
+      kind: index === 0 ? 'principal' : 'secondary',
+    })),
+  )
+  const count = coding.lines.length
+  const split = Object.fromEntries(
+    Object.entries({ billed_cents: claim.billed_cents, ...amounts }).map(([column, cents]) => [
+      column,
+      shares(cents, count),
+    ]),
+  )
+  await trx('claim_lines').insert(
+    coding.lines.map(([written, description], index) => {
+      const [code, modifier] = written.split('-')
+      return {
+        claim_id: Number(id),
+        sequence: index + 1,
+        procedure_code: code,
+        code_system: /^\d/.test(code) ? 'cpt' : 'hcpcs',
+        modifier: modifier ?? null,
+        description,
+        units: 1,
+        ...Object.fromEntries(Object.entries(split).map(([column, values]) => [column, values[index]])),
+      }
+    }),
+  )
+}
+
 const coverageSchema = byMrn(
   z.object({
     plan: text,
     subscriber: text,
     /** Covered since this date; without it, since birth. */
     effectiveFrom: isoDate.optional(),
-    /** [days before the seed, benefit code, what was done, who did it] */
-    visits: z.array(z.tuple([z.number().int().min(0), text, text, text])),
+    /** [days before the seed, benefit code, what was done, who did it, how the claim is coded] */
+    visits: z.array(z.tuple([z.number().int().min(0), text, text, text, claimCodingSchema])),
   }),
 )
 
@@ -197,6 +265,7 @@ export async function seedHealthRecords(
   now: Date,
   members: SeededMember[],
   providerIds: Map<string, { id: number }>,
+  clinicIds: Map<string, number>,
 ): Promise<void> {
   const labs = load('labs.json', labsSchema)
   const immunizations = load('immunizations.json', immunizationsSchema)
@@ -321,7 +390,7 @@ export async function seedHealthRecords(
     let deductibleMet = 0
     let outOfPocketMet = 0
     let sequence = 0
-    for (const [daysAgo, code, description, provider] of [...coverage.visits].sort((a, b) => b[0] - a[0])) {
+    for (const [daysAgo, code, description, provider, coding] of [...coverage.visits].sort((a, b) => b[0] - a[0])) {
       const benefit = plan.benefits.find((candidate) => candidate.code === code)!
       const serviceDate = planDate(new Date(now.getTime() - daysAgo * dayMs))
       const inPlanYear = serviceDate >= year.start
@@ -330,16 +399,33 @@ export async function seedHealthRecords(
       const billed = Math.round((allowed * 1.4) / 100) * 100
       sequence += 1
       const claimNumber = `C${member.mrn}${String(sequence).padStart(3, '0')}`
+      // Claims reach the plan a day or two after the visit.
+      const receivedOn = planDate(new Date(now.getTime() - Math.max(0, daysAgo - 2) * dayMs))
+      const professional = 'billing' in coding ? coding : undefined
+      const claim = {
+        member_id: member.id,
+        claim_number: claimNumber,
+        service_date: serviceDate,
+        provider_name: provider,
+        service_description: description,
+        claim_type: professional ? 'professional' : (coding as { kind: string }).kind,
+        billing_clinic_id: professional ? clinicIds.get(professional.billing)! : null,
+        rendering_provider_id: professional?.rendering ? providerIds.get(professional.rendering)!.id : null,
+        place_of_service: professional?.pos ?? null,
+        received_on: receivedOn,
+        network_status: 'in-network',
+        billed_cents: billed,
+      }
+      let amounts: Record<string, number | null> = {
+        allowed_cents: null,
+        plan_paid_cents: null,
+        deductible_cents: null,
+        copay_cents: null,
+        coinsurance_cents: null,
+        member_owes_cents: null,
+      }
       if (daysAgo < 10) {
-        await trx('claims').insert({
-          member_id: member.id,
-          claim_number: claimNumber,
-          service_date: serviceDate,
-          provider_name: provider,
-          service_description: description,
-          status: 'pending',
-          billed_cents: billed,
-        })
+        await insertClaim(trx, { ...claim, status: 'pending' }, professional, amounts)
         continue
       }
       const estimate = estimateCost(
@@ -360,22 +446,21 @@ export async function seedHealthRecords(
         deductibleMet += deductible
         outOfPocketMet += owes
       }
-      await trx('claims').insert({
-        member_id: member.id,
-        claim_number: claimNumber,
-        service_date: serviceDate,
-        provider_name: provider,
-        service_description: description,
-        status: 'processed',
-        processed_on: planDate(new Date(now.getTime() - (daysAgo - 9) * dayMs)),
-        billed_cents: billed,
+      const processedOn = planDate(new Date(now.getTime() - (daysAgo - 9) * dayMs))
+      amounts = {
         allowed_cents: allowed,
         plan_paid_cents: allowed - owes,
         deductible_cents: deductible,
         copay_cents: estimate.copayCents,
         coinsurance_cents: owes - deductible - estimate.copayCents,
         member_owes_cents: owes,
-      })
+      }
+      await insertClaim(
+        trx,
+        { ...claim, status: 'processed', processed_on: processedOn, paid_on: processedOn, payment_status: 'paid' },
+        professional,
+        amounts,
+      )
     }
     await trx('coverages').insert({
       member_id: member.id,

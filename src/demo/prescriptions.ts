@@ -45,13 +45,31 @@ interface MedicationData {
 const dataDirectory = path.join(__dirname, 'data')
 
 /**
- * RxNorm codes (RXCUI of the clinical drug, NLM RxNorm) of the demo medicines whose code is certain; the others
- * keep their name alone in the API rather than a guessed code.
+ * RxNorm codes (RXCUI of the clinical drug, NLM RxNorm) of the demo medicines, each confirmed against the RxNorm
+ * names in the eCQM value sets NLM's VSAC publishes (docs/api.md names the source). A medicine whose code could not
+ * be confirmed keeps its name alone in the API rather than a guessed code.
  */
 const rxnormCodes: Readonly<Record<string, string>> = {
+  // lisinopril 10 MG Oral Tablet
   'Lisinopril 10 mg tablet': '314076',
+  // amlodipine 5 MG Oral Tablet
   'Amlodipine 5 mg tablet': '197361',
+  // metformin hydrochloride 500 MG Oral Tablet
   'Metformin 500 mg tablet': '861007',
+  // metformin hydrochloride 1000 MG Oral Tablet
+  'Metformin 1,000 mg tablet': '861004',
+  // atorvastatin 40 MG Oral Tablet
+  'Atorvastatin 40 mg tablet': '617311',
+  // acetaminophen 325 MG / oxycodone hydrochloride 5 MG Oral Tablet
+  'Oxycodone and acetaminophen 5 mg/325 mg tablet': '1049221',
+  // amoxicillin 500 MG Oral Capsule
+  'Amoxicillin 500 mg capsule': '308191',
+  // amoxicillin 80 MG/ML Oral Suspension (400 mg in 5 mL)
+  'Amoxicillin 400 mg/5 mL suspension': '308189',
+  // zolpidem tartrate 5 MG Oral Tablet
+  'Zolpidem 5 mg tablet': '854876',
+  // 24 HR methylphenidate hydrochloride 18 MG Extended Release Oral Tablet
+  'Methylphenidate ER 18 mg tablet': '1091155',
 }
 
 function readData<T>(file: string): T {

@@ -78,6 +78,27 @@ const clinics = [
     zip: '94577',
     phone: '(510) 555-0300',
   },
+  // Places that bill the plan for imaging and surgery: no doctors of the portal's directory work there.
+  {
+    key: 'bay-imaging',
+    npi: '299000014',
+    name: 'Bay Imaging Center',
+    address_line1: '3100 Telegraph Avenue',
+    city: 'Oakland',
+    state: 'CA',
+    zip: '94609',
+    phone: '(510) 555-0400',
+  },
+  {
+    key: 'east-bay-orthopedics',
+    npi: '299000015',
+    name: 'East Bay Orthopedics',
+    address_line1: '2450 Ashby Avenue',
+    city: 'Berkeley',
+    state: 'CA',
+    zip: '94705',
+    phone: '(510) 555-0500',
+  },
 ]
 
 // Demo NPIs: made up, marked as demo data (npi_is_demo), each completed with its check digit so it passes the
@@ -368,7 +389,7 @@ export async function seedDemoPlan(
       })
     }
     await seedFamily(trx, today, seeded)
-    await seedHealthRecords(trx, today, seeded, providerIds)
+    await seedHealthRecords(trx, today, seeded, providerIds, clinicIds)
     await seedAppointments(trx, today, seeded, providerIds)
     await seedPrescriptions(trx, today, seeded, providerIds)
     await seedPriorAuthorizations(trx, today, seeded, providerIds)

@@ -63,4 +63,40 @@ export class DirectoryRepository {
         }
       : undefined
   }
+
+  /**
+   * Doctors whose name holds the text or with this NPI (the API's Practitioner search narrows further), at most 100.
+   */
+  async searchProviders(filter: { nameContains?: string; npi?: string }): Promise<ProviderRecord[]> {
+    const rows = await this.db('providers')
+      .modify((query) => {
+        if (filter.nameContains) query.whereRaw('lower(name) like ?', [`%${likeEscaped(filter.nameContains)}%`])
+        if (filter.npi) query.where('npi', filter.npi)
+      })
+      .orderBy('id')
+      .limit(100)
+      .select('id')
+    const found = await Promise.all(rows.map((row: { id: number }) => this.findProvider(Number(row.id))))
+    return found.filter((provider): provider is ProviderRecord => provider !== undefined)
+  }
+
+  /** Clinics whose name or address holds the text (the API's Organization search narrows further), at most 100. */
+  async searchClinics(filter: { nameContains?: string; addressContains?: string }): Promise<ClinicRecord[]> {
+    const rows = await this.db('clinics')
+      .modify((query) => {
+        if (filter.nameContains) query.whereRaw('lower(name) like ?', [`%${likeEscaped(filter.nameContains)}%`])
+        if (filter.addressContains)
+          query.whereRaw("lower(concat_ws(' ', address_line1, city, state, zip)) like ?", [
+            `%${likeEscaped(filter.addressContains)}%`,
+          ])
+      })
+      .orderBy('id')
+      .limit(100)
+      .select('id')
+    const found = await Promise.all(rows.map((row: { id: number }) => this.findClinic(Number(row.id))))
+    return found.filter((clinic): clinic is ClinicRecord => clinic !== undefined)
+  }
 }
+
+/** Text for a LIKE pattern, its wildcards taken literally. */
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`)

@@ -1,5 +1,5 @@
 import type { AppointmentRecord } from '../appointments/repository'
-import type { ClaimRecord, CoverageRecord } from '../coverage/repository'
+import type { ClaimLine, ClaimRecord, CodedClaim, CoverageRecord } from '../coverage/repository'
 import type { LabResultView, Reading } from '../labs/service'
 import type { MemberSummary } from '../members/summary'
 import type { MedicationRecord } from '../prescriptions/repository'
@@ -52,8 +52,7 @@ export const supportedProfiles: Record<string, string[]> = {
   Practitioner: [profiles.practitioner, profiles.carinPractitioner],
   Organization: [profiles.organization, profiles.carinOrganization],
   Coverage: [profiles.carinCoverage],
-  // Claims do not meet CARIN BB's professional claim yet (docs/api.md, "What the API does not meet yet").
-  ExplanationOfBenefit: [profiles.priorAuthorization],
+  ExplanationOfBenefit: [profiles.carinProfessionalClaim, profiles.priorAuthorization],
 }
 
 // HL7's security label for test data: the demo plan's made-up NPIs are marked with it.
@@ -292,28 +291,88 @@ export function coverageResource(coverage: CoverageRecord, member: MemberSummary
 
 const baseAdjudication = 'http://terminology.hl7.org/CodeSystem/adjudication'
 const carinAdjudication = 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudication'
+const carinDiscriminator = 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator'
+const carinStatus = 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBPayerAdjudicationStatus'
 const adjudication = (system: string, code: string, display: string) => ({ coding: [coding(system, code, display)] })
 
-/** CARIN Blue Button ExplanationOfBenefit (professional): what was billed, allowed, paid and owed. */
+/** The code systems CARIN BB binds a professional claim's codes to. */
+export const claimCodeSystems = {
+  icd10cm: 'http://hl7.org/fhir/sid/icd-10-cm',
+  cpt: 'http://www.ama-assn.org/go/cpt',
+  hcpcs: 'https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets',
+  placeOfService: 'https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set',
+}
+
+// CMS place-of-service codes the plan's claims use, with CMS's names for them.
+const placesOfService: Record<string, string> = {
+  '11': 'Office',
+  '20': 'Urgent Care Facility',
+  '21': 'Inpatient Hospital',
+  '22': 'On Campus-Outpatient Hospital',
+  '23': 'Emergency Room – Hospital',
+  '24': 'Ambulatory Surgical Center',
+  '81': 'Independent Laboratory',
+}
+
+type Amounts = Pick<
+  ClaimLine,
+  | 'billedCents'
+  | 'allowedCents'
+  | 'planPaidCents'
+  | 'deductibleCents'
+  | 'copayCents'
+  | 'coinsuranceCents'
+  | 'memberOwesCents'
+>
+
+/** A claim's or a line's amounts as CARIN BB adjudication amount types, leaving out those not decided yet. */
+function amountsOf(amounts: Amounts) {
+  return [
+    { system: baseAdjudication, code: 'submitted', display: 'Submitted Amount', cents: amounts.billedCents },
+    { system: baseAdjudication, code: 'eligible', display: 'Eligible Amount', cents: amounts.allowedCents },
+    { system: baseAdjudication, code: 'benefit', display: 'Benefit Amount', cents: amounts.planPaidCents },
+    { system: baseAdjudication, code: 'deductible', display: 'Deductible', cents: amounts.deductibleCents },
+    { system: baseAdjudication, code: 'copay', display: 'CoPay', cents: amounts.copayCents },
+    { system: carinAdjudication, code: 'coinsurance', display: 'Co-insurance', cents: amounts.coinsuranceCents },
+    { system: carinAdjudication, code: 'memberliability', display: 'Member liability', cents: amounts.memberOwesCents },
+  ]
+    .filter((amount) => amount.cents !== null)
+    .map((amount) => ({
+      category: adjudication(amount.system, amount.code, amount.display),
+      amount: usd(amount.cents!),
+    }))
+}
+
+const networkStatus = (status: ClaimRecord['networkStatus']) =>
+  status === 'in-network'
+    ? adjudication(carinStatus, 'innetwork', 'In Network')
+    : adjudication(carinStatus, 'outofnetwork', 'Out Of Network')
+
+const paymentStatuses = {
+  paid: { code: 'paid', display: 'Paid' },
+  'partially-paid': { code: 'partiallypaid', display: 'Partially Paid' },
+  denied: { code: 'denied', display: 'Denied' },
+} as const
+
+/**
+ * CARIN Blue Button ExplanationOfBenefit, professional and non-clinician: who billed and who gave the care, the
+ * diagnoses (ICD-10-CM), a line for each service (CPT or HCPCS, where it was given) with what was billed, allowed,
+ * paid and owed, whether the provider is in network, and when the plan received and paid the claim.
+ */
 export function explanationOfBenefitResource(
-  claim: ClaimRecord,
+  claim: CodedClaim,
   memberId: number,
   coverage: { id: number; planName: string } | undefined,
 ): FhirResource {
-  const amounts: { system: string; code: string; display: string; cents: number | null }[] = [
-    { system: baseAdjudication, code: 'submitted', display: 'Submitted Amount', cents: claim.billedCents },
-    { system: baseAdjudication, code: 'eligible', display: 'Eligible Amount', cents: claim.allowedCents },
-    { system: baseAdjudication, code: 'benefit', display: 'Benefit Amount', cents: claim.planPaidCents },
-    { system: baseAdjudication, code: 'deductible', display: 'Deductible', cents: claim.deductibleCents },
-    { system: baseAdjudication, code: 'copay', display: 'CoPay', cents: claim.copayCents },
-    { system: carinAdjudication, code: 'coinsurance', display: 'Co-insurance', cents: claim.coinsuranceCents },
-    { system: carinAdjudication, code: 'memberliability', display: 'Member liability', cents: claim.memberOwesCents },
-  ]
-  const present = amounts.filter((amount) => amount.cents !== null)
+  const place = claim.placeOfService
+  const payment = claim.paymentStatus ? paymentStatuses[claim.paymentStatus] : undefined
   return {
     resourceType: 'ExplanationOfBenefit',
     id: String(claim.id),
-    meta: { lastUpdated: instant(claim.processedOn ?? claim.serviceDate) },
+    meta: meta(
+      [profiles.carinProfessionalClaim],
+      claim.paidOn ?? claim.processedOn ?? claim.receivedOn ?? claim.serviceDate,
+    ),
     identifier: [
       {
         type: {
@@ -328,29 +387,106 @@ export function explanationOfBenefitResource(
     use: 'claim',
     patient: patientReference(memberId),
     billablePeriod: { start: claim.serviceDate, end: claim.serviceDate },
-    created: claim.processedOn ?? claim.serviceDate,
+    created: claim.processedOn ?? claim.receivedOn ?? claim.serviceDate,
     insurer: organizationReference(payerOrganizationId, coverage?.planName),
-    provider: { display: claim.providerName },
+    // The billing provider: a clinic of the plan's directory.
+    provider: claim.billingClinicId
+      ? organizationReference(clinicOrganizationId(claim.billingClinicId))
+      : { display: claim.providerName },
     outcome: claim.status === 'processed' ? 'complete' : 'queued',
+    ...(claim.renderingProviderId
+      ? {
+          careTeam: [
+            {
+              sequence: 1,
+              provider: practitionerReference(claim.renderingProviderId),
+              role: {
+                coding: [
+                  coding(
+                    'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole',
+                    'rendering',
+                    'Rendering provider',
+                  ),
+                ],
+              },
+            },
+          ],
+        }
+      : {}),
+    diagnosis: claim.diagnoses.map((diagnosis) => ({
+      sequence: diagnosis.sequence,
+      diagnosisCodeableConcept: {
+        coding: [coding(claimCodeSystems.icd10cm, diagnosis.code, diagnosis.display)],
+        text: diagnosis.display,
+      },
+      type: [
+        diagnosis.kind === 'principal'
+          ? adjudication('http://terminology.hl7.org/CodeSystem/ex-diagnosistype', 'principal', 'Principal Diagnosis')
+          : adjudication('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType', 'secondary', 'Secondary'),
+      ],
+    })),
     insurance: [
       { focal: true, coverage: coverage ? { reference: `Coverage/${coverage.id}` } : { display: 'Health plan' } },
     ],
-    item: [
-      {
-        sequence: 1,
-        productOrService: { text: claim.serviceDescription },
-        servicedDate: claim.serviceDate,
-        adjudication: present.map((amount) => ({
-          category: adjudication(amount.system, amount.code, amount.display),
-          amount: usd(amount.cents!),
-        })),
+    item: claim.lines.map((line) => ({
+      sequence: line.sequence,
+      diagnosisSequence: claim.diagnoses.map((diagnosis) => diagnosis.sequence),
+      productOrService: {
+        coding: [coding(line.codeSystem === 'cpt' ? claimCodeSystems.cpt : claimCodeSystems.hcpcs, line.procedureCode)],
+        text: line.description,
       },
-    ],
-    total: present.map((amount) => ({
-      category: adjudication(amount.system, amount.code, amount.display),
-      amount: usd(amount.cents!),
+      ...(line.modifier
+        ? {
+            modifier: [
+              {
+                coding: [
+                  coding(line.codeSystem === 'cpt' ? claimCodeSystems.cpt : claimCodeSystems.hcpcs, line.modifier),
+                ],
+              },
+            ],
+          }
+        : {}),
+      servicedDate: claim.serviceDate,
+      ...(place
+        ? {
+            locationCodeableConcept: {
+              coding: [coding(claimCodeSystems.placeOfService, place, placesOfService[place])],
+            },
+          }
+        : {}),
+      quantity: { value: line.units },
+      adjudication: [
+        ...amountsOf(line),
+        {
+          category: adjudication(carinDiscriminator, 'benefitpaymentstatus', 'Benefit Payment Status'),
+          reason: networkStatus(claim.networkStatus),
+        },
+      ],
     })),
-    ...(claim.planPaidCents !== null ? { payment: { amount: usd(claim.planPaidCents) } } : {}),
+    adjudication: [
+      {
+        category: adjudication(carinDiscriminator, 'billingnetworkstatus', 'Billing Network Status'),
+        reason: networkStatus(claim.networkStatus),
+      },
+      ...(claim.renderingProviderId
+        ? [
+            {
+              category: adjudication(carinDiscriminator, 'renderingnetworkstatus', 'Rendering Network Status'),
+              reason: networkStatus(claim.networkStatus),
+            },
+          ]
+        : []),
+    ],
+    total: amountsOf(claim),
+    ...(payment
+      ? {
+          payment: {
+            type: adjudication(carinStatus, payment.code, payment.display),
+            ...(claim.paidOn ? { date: claim.paidOn } : {}),
+            ...(claim.planPaidCents !== null ? { amount: usd(claim.planPaidCents) } : {}),
+          },
+        }
+      : {}),
   }
 }
 

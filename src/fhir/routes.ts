@@ -51,17 +51,20 @@ function searchset(req: Request, base: string, type: string, paged: Paged<FhirRe
 const reference = (name: string) => ({ name, type: 'reference' })
 const token = (name: string) => ({ name, type: 'token' })
 
+const string = (name: string) => ({ name, type: 'string' })
+const date = (name: string) => ({ name, type: 'date' })
+
 /** The search parameters each resource type answers (see docs/api.md, "The FHIR API"). */
 const searchParams: Record<string, { name: string; type: string }[]> = {
-  Patient: [token('_id')],
-  Observation: [reference('patient'), token('category')],
+  Patient: [token('_id'), token('identifier'), string('name'), date('birthdate'), token('gender')],
+  Observation: [reference('patient'), token('category'), token('code'), date('date')],
   Immunization: [reference('patient')],
   Coverage: [reference('beneficiary'), reference('patient')],
   ExplanationOfBenefit: [reference('patient'), { name: '_lastUpdated', type: 'date' }, token('use')],
   MedicationRequest: [reference('patient')],
   Appointment: [reference('patient')],
-  Practitioner: [token('_id')],
-  Organization: [token('_id')],
+  Practitioner: [token('_id'), string('name'), token('identifier')],
+  Organization: [token('_id'), string('name'), string('address')],
 }
 
 /** What the server supports, and where an app signs on (SMART's oauth-uris extension). */

@@ -16,6 +16,15 @@ import type { VaccinationService } from '../vaccinations/service'
 import type { DirectoryRepository } from '../directory/repository'
 import type { PriorAuthorizationService } from '../prior-authorizations/service'
 import {
+  dateFilter,
+  matchesDate,
+  matchesString,
+  matchesToken,
+  stringFilter,
+  tokenFilter,
+  UnsupportedSearchError,
+} from './search'
+import {
   appointmentResource,
   clinicOrganizationResource,
   payerOrganizationId,
@@ -44,10 +53,7 @@ export class InsufficientScopeError extends Error {
   }
 }
 
-/** Thrown for a search the API does not support (400). */
-export class UnsupportedSearchError extends Error {
-  readonly status = 400
-}
+export { UnsupportedSearchError }
 
 /** What a request may read: whose records, for which app and user, within which scopes. */
 export interface ApiAccess {
@@ -88,6 +94,40 @@ export function lastUpdatedFrom(raw: unknown): Date | undefined {
   if (!at || Number.isNaN(at.getTime()))
     throw new UnsupportedSearchError('_lastUpdated must be ge or gt a date or time')
   return match![1] === 'gt' ? new Date(at.getTime() + 1) : at
+}
+
+type HumanName = { text?: string; family?: string; given?: string[] }
+type Address = { line?: string[]; city?: string; state?: string; postalCode?: string }
+
+const nameParts = (resource: FhirResource) =>
+  ((resource.name ?? []) as HumanName[]).flatMap((name) => [name.text, name.family, ...(name.given ?? [])])
+
+const addressParts = (resource: FhirResource) =>
+  ((resource.address ?? []) as Address[]).flatMap((address) => [
+    ...(address.line ?? []),
+    address.city,
+    address.state,
+    address.postalCode,
+  ])
+
+const genders = ['male', 'female', 'other', 'unknown']
+
+/**
+ * US Core's Patient searches (`identifier`, `name`, `birthdate`, `gender`, alone or together), read before any
+ * record is: a malformed value is a 400. The compartment holds one patient, so they decide whether it is returned.
+ */
+function patientMatcher(query: Record<string, unknown>): (patient: FhirResource) => boolean {
+  const identifier = tokenFilter('identifier', query.identifier)
+  const name = stringFilter('name', query.name)
+  const birthdate = dateFilter('birthdate', query.birthdate)
+  const gender = tokenFilter('gender', query.gender)
+  if (gender?.some((token) => !genders.includes(token.code)))
+    throw new UnsupportedSearchError('gender must be male, female, other or unknown')
+  return (patient) =>
+    (!identifier || matchesToken(identifier, patient.identifier as { system: string; value: string }[])) &&
+    (!name || matchesString(name, nameParts(patient))) &&
+    (!birthdate || matchesDate(birthdate, patient.birthDate as string)) &&
+    (!gender || gender.some((token) => token.code === patient.gender))
 }
 
 export function isFhirResourceType(type: string): type is FhirResourceType {
@@ -197,7 +237,7 @@ export class FhirService {
           const record = await this.deps.priorAuthorizations.show(viewing, authorization[1])
           return priorAuthorizationResource(record, await this.coverageReference(viewing))
         }
-        const claim = await coverage.claim(viewing, id)
+        const claim = await coverage.professionalClaim(viewing, id)
         return explanationOfBenefitResource(claim, viewing.memberId, await this.coverageReference(viewing))
       }
       case 'MedicationRequest':
@@ -256,12 +296,16 @@ export class FhirService {
     const { labs, vaccinations, coverage, appointments, prescriptions, recordAccess } = this.deps
     switch (type) {
       case 'Patient': {
+        const matches = patientMatcher(query)
         const member = await recordAccess.viewRecords(viewing, { type: 'patient' }, (id) =>
           this.deps.members.findPatientRecord(id),
         )
-        return pageOf(member ? [patientResource(member)] : [], { page, pageSize })
+        const resource = member ? patientResource(member) : undefined
+        return pageOf(resource && matches(resource) ? [resource] : [], { page, pageSize })
       }
       case 'Observation': {
+        const code = tokenFilter('code', query.code)
+        const date = dateFilter('date', query.date)
         const category = query.category
         if (
           category !== undefined &&
@@ -269,6 +313,18 @@ export class FhirService {
           category !== 'http://terminology.hl7.org/CodeSystem/observation-category|laboratory'
         )
           return pageOf([], { page, pageSize })
+        if (code || date) {
+          // A member has tens of released results: all are read, then the code and the date chosen.
+          const all = await labs.releasedResults(viewing, 1, 10_000)
+          const found = all.items
+            .map((result) => observationResource(result, memberId))
+            .filter(
+              (observation) =>
+                (!code || matchesToken(code, (observation.code as { coding: { code: string }[] }).coding)) &&
+                (!date || matchesDate(date, observation.effectiveDateTime as string)),
+            )
+          return pageOf(found, { page, pageSize })
+        }
         const results = await labs.releasedResults(viewing, page, count)
         return { ...results, items: results.items.map((result) => observationResource(result, memberId)) }
       }
@@ -294,7 +350,7 @@ export class FhirService {
           return { ...found, items: found.items.map((record) => priorAuthorizationResource(record, plan)) }
         }
         if (use === 'claim') {
-          const claims = await coverage.claims(viewing, page, count)
+          const claims = await coverage.professionalClaims(viewing, page, count)
           return { ...claims, items: claims.items.map((claim) => explanationOfBenefitResource(claim, memberId, plan)) }
         }
         return this.claimsAndAuthorizations(viewing, plan, page, pageSize)
@@ -330,7 +386,7 @@ export class FhirService {
     page: number,
     pageSize: number,
   ): Promise<Paged<FhirResource>> {
-    const claims = await this.deps.coverage.claims(viewing, 1, 1000)
+    const claims = await this.deps.coverage.professionalClaims(viewing, 1, 1000)
     const authorizations = await this.deps.priorAuthorizations.list(viewing, 1, { pageSize: 1000 })
     return pageOf(
       [
@@ -354,7 +410,37 @@ export class FhirService {
       })
       return pageOf(found ? [found] : [], page)
     }
-    throw new UnsupportedSearchError(`Search ${type} by _id`)
+    const name = stringFilter('name', query.name)
+    if (type === 'Practitioner') {
+      const identifier = tokenFilter('identifier', query.identifier)
+      if (!name && !identifier) throw new UnsupportedSearchError('Search Practitioner by _id, name or identifier')
+      const npi = identifier?.length === 1 ? identifier[0].code : undefined
+      const providers = await this.deps.directory.searchProviders({
+        nameContains: name?.[0].split(',').length === 1 ? name[0] : undefined,
+        npi,
+      })
+      const found = providers
+        .map((provider) => practitionerResource(provider))
+        .filter(
+          (resource) =>
+            (!name || matchesString(name, nameParts(resource))) &&
+            (!identifier || matchesToken(identifier, resource.identifier as { system: string; value: string }[])),
+        )
+      return pageOf(found, page)
+    }
+    const address = stringFilter('address', query.address)
+    if (!name && !address) throw new UnsupportedSearchError('Search Organization by _id, name or address')
+    const single = (filter: string[] | undefined) => (filter?.[0].split(',').length === 1 ? filter[0] : undefined)
+    const clinics = await this.deps.directory.searchClinics({
+      nameContains: single(name),
+      addressContains: single(address),
+    })
+    const found = [payerOrganizationResource(this.deps.payer), ...clinics.map(clinicOrganizationResource)].filter(
+      (resource) =>
+        (!name || matchesString(name, [resource.name as string])) &&
+        (!address || matchesString(address, addressParts(resource))),
+    )
+    return pageOf(found, page)
   }
 
   private async patientRecord(summary: { id: number }) {

@@ -88,9 +88,6 @@ export function fhirProblems(resource: unknown): string[] {
   const typed = resource as { resourceType?: string; meta?: { profile?: string[]; lastUpdated?: string } }
   const problems = problemsOf(resource)
   if (typed.resourceType && unprofiled.has(typed.resourceType)) return problems
-  // Known gap (docs/api.md, "What the API does not meet yet"): claims lack the diagnosis, procedure codes and place of
-  // service CARIN BB's professional claim requires, so they declare no profile and are checked against R4 alone.
-  if (typed.resourceType === 'ExplanationOfBenefit' && (resource as { use?: string }).use === 'claim') return problems
   const declared = typed.meta?.profile ?? []
   if (declared.length === 0) problems.push('meta.profile: declares no profile')
   if (!typed.meta?.lastUpdated) problems.push('meta.lastUpdated: missing')

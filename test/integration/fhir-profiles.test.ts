@@ -120,6 +120,61 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
     })
   })
 
+  it('gives each claim CARIN BB’s professional claim: diagnoses, CPT lines, place of service, payment and network status', async () => {
+    const claims = await all('ExplanationOfBenefit', `patient=${alex}&use=claim`)
+    assert.equal(claims.length, 13)
+    for (const claim of claims) {
+      assert.deepEqual(claim.meta.profile, [
+        'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
+      ])
+      assert.match(claim.provider.reference, /^Organization\/clinic-\d+$/)
+      assert.equal(claim.diagnosis[0].type[0].coding[0].code, 'principal')
+      for (const diagnosis of claim.diagnosis)
+        assert.match(diagnosis.diagnosisCodeableConcept.coding[0].code, /^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$/)
+      for (const item of claim.item) {
+        assert.equal(item.productOrService.coding[0].system, 'http://www.ama-assn.org/go/cpt')
+        assert.match(item.productOrService.coding[0].code, /^\d{5}$/)
+        assert.match(item.locationCodeableConcept.coding[0].code, /^\d{2}$/)
+        const status = item.adjudication.find(
+          (entry: Resource) => entry.category.coding[0].code === 'benefitpaymentstatus',
+        )
+        assert.equal(status.reason.coding[0].code, 'innetwork')
+      }
+      if (claim.outcome === 'complete') {
+        assert.equal(claim.payment.type.coding[0].code, 'paid')
+        assert.match(claim.payment.date, /^\d{4}-\d{2}-\d{2}$/)
+      }
+    }
+    // An office visit with Dr. Bell: 99213 at the office (POS 11) for high cholesterol and blood pressure.
+    const visit = claims.find((claim) => claim.careTeam && claim.item[0].productOrService.coding[0].code === '99213')!
+    assert.equal(visit.careTeam[0].role.coding[0].code, 'rendering')
+    assert.match(visit.careTeam[0].provider.reference, /^Practitioner\/\d+$/)
+    // A lab claim with two tests: a line each, whose amounts add up to the claim's.
+    const labs = claims.find((claim) => claim.item.length === 2 && claim.outcome === 'complete' && !claim.careTeam)!
+    const submitted = (entries: Resource[]) =>
+      entries.find((entry) => entry.category.coding[0].code === 'submitted')!.amount.value as number
+    assert.equal(
+      Math.round(labs.item.reduce((sum: number, item: Resource) => sum + submitted(item.adjudication) * 100, 0)),
+      Math.round(submitted(labs.total) * 100),
+    )
+    // Pharmacy claims are held back from the API (no CARIN BB pharmacy profile yet), and a pharmacy claim's id is a 404.
+    const pharmacy = await services.db('claims').where({ member_id: alex, claim_type: 'pharmacy' }).first('id')
+    await get(`/ExplanationOfBenefit/${pharmacy.id}`).expect(404)
+  })
+
+  it('codes every demo medicine in RxNorm whose code is confirmed', async () => {
+    const requests = await all('MedicationRequest')
+    const codes = Object.fromEntries(
+      requests.map((request) => [
+        request.medicationCodeableConcept.text,
+        request.medicationCodeableConcept.coding?.[0]?.code,
+      ]),
+    )
+    assert.equal(codes['Atorvastatin 40 mg tablet'], '617311')
+    assert.equal(codes['Oxycodone and acetaminophen 5 mg/325 mg tablet'], '1049221')
+    assert.equal(codes['Amoxicillin 500 mg capsule'], '308191')
+  })
+
   it('resolves every Practitioner and Organization the records name, each with a valid NPI marked as demo data', async () => {
     const references = new Set<string>()
     const collect = (value: unknown): void => {
@@ -147,7 +202,7 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
     assertValidFhir((await get(`/Organization/clinic-${clinic.id}`).expect(200)).body)
     await get('/Practitioner/999999').expect(404)
     await get('/Organization/clinic-x').expect(404)
-    await get('/Practitioner?name=Bell').expect(400)
+    await get('/Practitioner?active=true').expect(400)
   })
 
   it('lists in the CapabilityStatement the profiles each resource type declares', async () => {
@@ -159,6 +214,7 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
       ]),
     )
     assert.deepEqual(byType.get('ExplanationOfBenefit'), [
+      'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
       'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization|2.0.0',
     ])
     assert.equal(byType.get('Practitioner')?.length, 2)
