@@ -122,7 +122,7 @@ describe('messages in a browser with JavaScript off, member and office side by s
     const width = await member.evaluate(() => document.documentElement.scrollWidth)
     assert.ok(width <= 320, `the compose page in Spanish fits a 320 px screen (${width} px wide)`)
     await member.goto(`${h.url}/messages`)
-    assert.match(await textOf(member, 'main table'), /Respondido/)
+    assert.match(await textOf(member, 'main table'), /Respondida/)
     await h.assertAccessible('the inbox in Spanish')
   })
 })

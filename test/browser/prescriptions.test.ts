@@ -118,7 +118,7 @@ describe('prescriptions and refills in a browser with JavaScript off', () => {
     assert.equal(await headingText(page), 'Revise su solicitud de resurtido')
     await pressButton(page, 'Enviar la solicitud de resurtido')
     assert.equal(await headingText(page), 'Se envió la solicitud de resurtido')
-    assert.match(await mainText(), /Estado ?Solicitado/)
+    assert.match(await mainText(), /Estado ?Solicitada/)
     await assertAccessible('the confirmation in Spanish')
   })
 })

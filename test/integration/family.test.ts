@@ -408,7 +408,7 @@ describe('family and shared access', () => {
       assert.match(family, /Pat Rivera .*31 de diciembre de 2027 ?Quitar el acceso a Pat Rivera/)
       assert.match(
         family,
-        /Sam Rivera ?Su hijo o hija \(menor de 12 años\) ?Puede usar: .*y ver quién ha visto sus registros\./,
+        /Sam Rivera ?Su hijo o hija \(menor de 12 años\) ?Puede usar: .*También puede ver quién ha visto sus registros\./,
       )
 
       const history = await alex.get('/access-history').expect(200)

@@ -145,11 +145,11 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     await waitUntil('the webhook', async () => (await statusOf(id)) === 'ready')
     const status = await agent.get(`/prescriptions/requests/${id}`).expect(200)
     assert.equal(titleOf(status.text), `Solicitud de resurtido ${id} – Member Portal`)
-    assert.match(pageText(status.text), /Estado ?Listo para recoger/)
+    assert.match(pageText(status.text), /Estado ?Lista para recoger/)
     assert.match(pageText(status.text), /listos para recoger en San Leandro Medical Center Pharmacy/)
     assert.match(
       pageText(status.text),
-      /Historial .*25 de noviembre de 2026 ?Solicitado.*Enviado a la farmacia.*Listo para recoger/,
+      /Historial .*25 de noviembre de 2026 ?Solicitada.*Enviada a la farmacia.*Lista para recoger/,
     )
   })
 
