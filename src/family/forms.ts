@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { memberTools, type MemberTool } from '../viewing/rules'
 import { parseDateInput, type DateInputValues } from '../platform/dates'
 import { FormError, parseForm } from '../platform/forms'
+import { message } from '../platform/i18n'
 
 export interface GrantFormValues {
   firstName: string
@@ -21,25 +22,38 @@ export interface GrantRequest {
   endsOn: string | null
 }
 
-const name = (which: string) =>
+const name = (which: 'firstName' | 'lastName') =>
   z.preprocess(
     (value) => (typeof value === 'string' ? value.trim() : ''),
-    z.string().min(1, `Enter their ${which}`).max(60, `Their ${which} must be 60 characters or fewer`),
+    z.string().min(1, `family:errors.${which}Missing`).max(60, `family:errors.${which}TooLong`),
   )
 
 const person = z.object({
-  firstName: name('first name'),
-  lastName: name('last name'),
+  firstName: name('firstName'),
+  lastName: name('lastName'),
   mrn: z.preprocess(
     (value) => (typeof value === 'string' ? value.replace(/[\s-]/g, '') : ''),
     z
       .string()
-      .min(1, 'Enter their medical record number (MRN)')
-      .max(20, 'Their medical record number must be 8 digits')
-      .regex(/^\d+$/, 'Their medical record number can only contain digits, as printed on their member ID card')
-      .length(8, 'Their medical record number must be 8 digits'),
+      .min(1, 'family:errors.mrnMissing')
+      .max(20, 'family:errors.mrnLength')
+      .regex(/^\d+$/, 'family:errors.mrnDigits')
+      .length(8, 'family:errors.mrnLength'),
   ),
 })
+
+const dateMessages = ['dateMissing', 'datePartsMissing', 'dateNotReal', 'dateTooEarly', 'dateNotPast']
+
+/**
+ * A date field's message about someone else's date: the shared messages say "your date of birth", this form
+ * asks for "their" date of birth and "the" end date, so each becomes the family namespace's own sentence.
+ */
+function aboutTheirDate(error: FormError, field: 'birthDate' | 'endsOn'): FormError {
+  if (!error.text.startsWith('{"key":"common:forms.')) return error
+  const { key, values } = JSON.parse(error.text) as { key: string; values?: Record<string, unknown> }
+  const name = key.slice('common:forms.'.length)
+  return dateMessages.includes(name) ? { ...error, text: message(`family:errors.${field}.${name}`, values) } : error
+}
 
 /** How far ahead an end date may be set: a longer arrangement is simply one without an end date. */
 export const furthestEndYears = 10
@@ -67,9 +81,13 @@ export function parseGrantForm(
   | { ok: false; errors: FormError[]; values: GrantFormValues } {
   const todayDate = new Date(`${today}T12:00:00Z`)
   const names = parseForm(person, body)
-  const birth = parseDateInput(body, 'birthDate', { label: 'date of birth', today: todayDate, mustBePast: true })
+  const birth = parseDateInput(body, 'birthDate', {
+    label: 'family:grant.birthDate',
+    today: todayDate,
+    mustBePast: true,
+  })
   const tools = chosenTools(body)
-  const ends = parseDateInput(body, 'endsOn', { label: 'end date', today: todayDate })
+  const ends = parseDateInput(body, 'endsOn', { label: 'family:grant.endsOn', today: todayDate })
   const endsEmpty = Object.values(ends.values).every((part) => part === '')
   const values: GrantFormValues = {
     firstName: typed(body, 'firstName'),
@@ -83,20 +101,18 @@ export function parseGrantForm(
   const errors: FormError[] = []
   const nameErrors = names.ok ? [] : names.errors
   errors.push(...nameErrors.filter((error) => error.href !== '#mrn'))
-  if (!birth.ok)
-    errors.push({ ...birth.error, text: birth.error.text.replace(/\byour\b/, 'their').replace(/^Your/, 'Their') })
+  if (!birth.ok) errors.push(aboutTheirDate(birth.error, 'birthDate'))
   errors.push(...nameErrors.filter((error) => error.href === '#mrn'))
-  if (tools.length === 0) errors.push({ href: '#tools', text: 'Choose at least one thing they can use for you' })
-  else if (values.tools.length !== tools.length) errors.push({ href: '#tools', text: 'Choose from the list' })
+  if (tools.length === 0) errors.push({ href: '#tools', text: 'family:errors.toolsMissing' })
+  else if (values.tools.length !== tools.length) errors.push({ href: '#tools', text: 'family:errors.toolsUnknown' })
   let endsOn: string | null = null
   if (!endsEmpty) {
-    if (!ends.ok) errors.push({ ...ends.error, text: ends.error.text.replace(/^Your/, 'The') })
-    else if (ends.value < today)
-      errors.push({ href: '#endsOn-day', text: 'The end date must be today or in the future' })
+    if (!ends.ok) errors.push(aboutTheirDate(ends.error, 'endsOn'))
+    else if (ends.value < today) errors.push({ href: '#endsOn-day', text: 'family:errors.endsPast' })
     else if (Number(ends.value.slice(0, 4)) > Number(today.slice(0, 4)) + furthestEndYears)
       errors.push({
         href: '#endsOn-year',
-        text: `The end date must be within ${furthestEndYears} years, or leave it empty for no end date`,
+        text: message('family:errors.endsTooFar', { years: furthestEndYears }),
       })
     else endsOn = ends.value
   }

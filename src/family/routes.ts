@@ -6,6 +6,7 @@ import { NotFoundError } from '../platform/errors'
 import { errorSummary } from '../platform/forms'
 import { pageLinks, requestedPage } from '../platform/pagination'
 import { recordId } from '../platform/record-id'
+import { message } from '../platform/i18n'
 import type { Services } from '../services'
 import type { GrantFormValues } from './forms'
 import { GrantRefusedError } from './service'
@@ -64,12 +65,12 @@ export function familyRoutes({ family, viewing }: Pick<Services, 'family' | 'vie
     ])
     const notice =
       req.query.granted === '1'
-        ? 'Access given. We have emailed them.'
+        ? 'family:notices.granted'
         : req.query.revoked === '1'
-          ? 'Access taken away.'
+          ? 'family:notices.revoked'
           : undefined
     res.render('family/index', {
-      title: 'Family and shared access',
+      title: 'family:titles.index',
       actingFor: (req.viewing?.choices ?? []).filter((member) => member.relationship !== 'self'),
       given,
       guardians,
@@ -87,7 +88,7 @@ export function familyRoutes({ family, viewing }: Pick<Services, 'family' | 'vie
   ) {
     const mayGrant = await family.mayGrant(ownViewing(req).memberId)
     res.status(errors.length > 0 ? 400 : 200).render('family/grant', {
-      title: 'Give someone access to your records',
+      title: 'family:titles.grant',
       tools: memberTools.map((tool) => ({ value: tool, name: toolPages[tool].name })),
       values,
       errors,
@@ -120,9 +121,12 @@ export function familyRoutes({ family, viewing }: Pick<Services, 'family' | 'vie
     const history = await family.accessHistory(viewing, requestedPage(req.query.page))
     const own = viewing.memberId === ownViewing(req).memberId
     const name = req.viewing?.current.name ?? ''
-    const heading = own ? 'Who has seen your records' : `Who has seen ${name}’s records`
+    const heading = own ? 'family:titles.historyOwn' : message('family:titles.historyOther', { name })
     res.render('family/access-history', {
-      title: history.pageCount > 1 ? `${heading} (page ${history.page} of ${history.pageCount})` : heading,
+      title:
+        history.pageCount > 1
+          ? message('family:titles.paged', { heading, page: history.page, count: history.pageCount })
+          : heading,
       heading,
       own,
       history,

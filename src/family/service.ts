@@ -10,6 +10,7 @@ import { addToOutbox } from '../platform/outbox'
 import { loadPage, type Paged } from '../platform/pagination'
 import { recordId } from '../platform/record-id'
 import { FailureThrottle } from '../platform/throttle'
+import { message } from '../platform/i18n'
 import { accessGrantedMessage } from './emails'
 import { type GrantFormValues, parseGrantForm } from './forms'
 import { describeAction } from './history'
@@ -33,6 +34,7 @@ export interface GrantGiven {
   status: 'active' | 'ended' | 'revoked'
 }
 
+/** One line of the access history: who and what are message keys (i18n.ts), read in the member's language. */
 export interface AccessHistoryEntry {
   at: Date
   who: string
@@ -126,22 +128,14 @@ export class FamilyService {
     if (!form.ok) return form
     const fail = (text: string) => new GrantRefusedError([{ field: 'firstName', text }], form.values)
     if (await this.grantCap.isBlocked(String(grantor.memberId)))
-      throw fail(`You can give access ${grantsPerDay} times a day. Try again tomorrow.`)
+      throw fail(message('family:errors.grantCap', { max: grantsPerDay }))
     const match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
-    if (match.outcome === 'throttled')
-      throw fail(
-        'There have been too many attempts to find this member. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
-      )
-    if (match.outcome === 'no-match')
-      throw fail(
-        'We could not find a member with those details. Check them against their member ID card and try again.',
-      )
+    if (match.outcome === 'throttled') throw fail('family:errors.throttled')
+    if (match.outcome === 'no-match') throw fail('family:errors.noMatch')
     const grantee = match.member
-    if (grantee.id === grantor.memberId) throw fail('You cannot give access to yourself')
-    if (ageOn(String(grantee.birth_date), this.today()) < adultAge)
-      throw fail('You can give access only to an adult (18 or older)')
-    if (!match.hasAccount)
-      throw fail('They need an online account before you can give them access. They can register on the Member Portal.')
+    if (grantee.id === grantor.memberId) throw fail('family:errors.self')
+    if (ageOn(String(grantee.birth_date), this.today()) < adultAge) throw fail('family:errors.notAdult')
+    if (!match.hasAccount) throw fail('family:errors.noAccount')
     const now = this.clock()
     const saved = await this.repository.transaction(async (trx) => {
       const result = await this.repository.saveGrant(
@@ -239,12 +233,16 @@ export class FamilyService {
         what: describeAction(row.action),
         who:
           row.actorUserId === null
-            ? 'The portal'
+            ? 'family:history.portal'
             : row.actorUserId === viewing.actorUserId
-              ? 'You'
+              ? 'family:history.you'
               : row.actorRole && row.actorRole !== 'member'
-                ? `${row.actorName ?? 'Staff'} (staff)`
-                : (row.actorName ?? 'A member'),
+                ? row.actorName
+                  ? message('family:history.staff', { name: row.actorName })
+                  : 'family:history.staffUnnamed'
+                : row.actorName
+                  ? message('family:history.member', { name: row.actorName })
+                  : 'family:history.aMember',
       })),
     }
   }

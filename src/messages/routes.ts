@@ -2,9 +2,9 @@ import { Request, RequestHandler, Response, Router } from 'express'
 import { memberToolPage, resolveViewing, viewingIfAllowed } from '../viewing/middleware'
 import type { FormError } from '../platform/forms'
 import type { Services } from '../services'
-import { bodyMaxLength, subjectMaxLength, topicWords } from './service'
-
-const statusWords = { waiting: 'Waiting for a reply', answered: 'Replied', handled: 'Replied' } as const
+import { message } from '../platform/i18n'
+import { topics } from './repository'
+import { bodyMaxLength, subjectMaxLength } from './service'
 
 // What was typed comes back with its message, even when far too long (bounded by the 32 KB form limit).
 function typed(body: unknown, name: string, max: number): string {
@@ -29,16 +29,16 @@ export function unreadMessageCount({ messages }: Pick<Services, 'messages'>): Re
 export function messageRoutes({ messages }: Pick<Services, 'messages'>): Router {
   const router = Router()
   const page = memberToolPage()
-  const locals = { topicWords, statusWords, bodyMaxLength, subjectMaxLength }
+  const locals = { topics, bodyMaxLength, subjectMaxLength }
 
   router.get('/messages', ...page, async (req, res) => {
     const threads = await messages.inbox(await resolveViewing(req, 'messages'))
-    res.render('messages/index', { ...locals, title: 'Messages', threads })
+    res.render('messages/index', { ...locals, title: 'messages:titles.inbox', threads })
   })
 
   router.get('/messages/sent', ...page, async (req, res) => {
     const sent = await messages.sent(await resolveViewing(req, 'messages'))
-    res.render('messages/sent', { ...locals, title: 'Sent messages', sent })
+    res.render('messages/sent', { ...locals, title: 'messages:titles.sent', sent })
   })
 
   const renderCompose = async (req: Request, res: Response, errors: FormError[] = []) => {
@@ -47,7 +47,7 @@ export function messageRoutes({ messages }: Pick<Services, 'messages'>): Router 
     const topic = typed(source, 'topic', 40)
     res.status(errors.length > 0 ? 400 : 200).render('messages/new', {
       ...locals,
-      title: 'Write to your doctor’s office',
+      title: 'messages:titles.new',
       departments,
       values: {
         topic,
@@ -73,7 +73,7 @@ export function messageRoutes({ messages }: Pick<Services, 'messages'>): Router 
     const thread = await messages.openThread(viewing, req.params.id)
     res.status(errors.length > 0 ? 400 : 200).render('messages/thread', {
       ...locals,
-      title: `Message: ${thread.subject}`,
+      title: message('messages:titles.thread', { subject: thread.subject }),
       thread,
       sent: req.query.sent === '1' && errors.length === 0,
       values: {

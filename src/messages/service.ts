@@ -10,20 +10,17 @@ import { fieldError, FormError, parseForm, text } from '../platform/forms'
 import { addToOutbox } from '../platform/outbox'
 import { RecordAccess, who } from '../viewing/record-access'
 import { recordId } from '../platform/record-id'
+import { translatorFor } from '../platform/i18n'
 import { Department, MessageRepository, Topic, topics } from './repository'
 import type { RenewalThreadRequest } from '../prescriptions/service'
 
 export const subjectMaxLength = 100
 export const bodyMaxLength = 2000
 
-/** Each topic in the member's words. */
-export const topicWords: Record<Topic, string> = {
-  'doctor-question': 'Question for my doctor',
-  'medication-question': 'Medication question',
-  'test-result-question': 'Test result question',
-  'renewal-request': 'Renewal request',
-  other: 'Other',
-}
+/** Each topic in English, for the office's pages (English only); member pages read `messages:topics.<topic>`. */
+export const topicWords = Object.fromEntries(
+  topics.map((topic) => [topic, translatorFor('en')(`messages:topics.${topic}`)]),
+) as Record<Topic, string>
 
 export const notificationQueue = 'office-message-notifications'
 
@@ -31,29 +28,32 @@ export const notificationQueue = 'office-message-notifications'
 const plainText = (value: unknown) =>
   typeof value === 'string' ? value.replace(/\r\n?/g, '\n').replace(/[^\P{Cc}\n\t]/gu, '') : value
 
-const bodyField = z.preprocess(plainText, text('message', { max: bodyMaxLength, missing: 'Enter your message' }))
+const bodyField = z.preprocess(
+  plainText,
+  text('messages:fields.message', { max: bodyMaxLength, missing: 'messages:errors.bodyMissing' }),
+)
 
 const notUrgentField = z.preprocess(
   (value) => (value === 'yes' ? 'yes' : ''),
   z.literal('yes', {
-    error: 'Confirm that your message is not urgent. For an emergency call 911; for urgent advice call the advice line',
+    error: 'messages:errors.notUrgent',
   }),
 )
 
 const newMessageForm = z.object({
   topic: z.preprocess(
     (value) => (typeof value === 'string' ? value : ''),
-    z.enum(topics, { error: 'Choose what your message is about' }),
+    z.enum(topics, { error: 'messages:errors.topic' }),
   ),
   department: z.preprocess(
     (value) => (typeof value === 'string' ? value : ''),
-    z.string().regex(/^[1-9]\d{0,9}$/, 'Choose who your message is for'),
+    z.string().regex(/^[1-9]\d{0,9}$/, 'messages:errors.department'),
   ),
   subject: z.preprocess(
     plainText,
-    text('subject', { max: subjectMaxLength, missing: 'Enter a subject' }).refine(
+    text('messages:fields.subject', { max: subjectMaxLength, missing: 'messages:errors.subjectMissing' }).refine(
       (value) => !value.includes('\n'),
-      'The subject must be one line',
+      'messages:errors.subjectOneLine',
     ),
   ),
   body: bodyField,
@@ -62,7 +62,10 @@ const newMessageForm = z.object({
 
 const memberReplyForm = z.object({ body: bodyField, notUrgent: notUrgentField })
 const officeReplyForm = z.object({
-  body: z.preprocess(plainText, text('reply', { max: bodyMaxLength, missing: 'Enter your reply' })),
+  body: z.preprocess(
+    plainText,
+    text('messages:fields.reply', { max: bodyMaxLength, missing: 'messages:errors.replyMissing' }),
+  ),
 })
 
 export type SendOutcome = { ok: true; threadId: number } | { ok: false; errors: FormError[] }
@@ -108,7 +111,7 @@ export class MessageService {
     const departmentId = recordId((body as Record<string, unknown> | undefined)?.department)
     const errors = form.ok ? [] : [...form.errors]
     if (departmentId !== undefined && !departments.some((department) => department.id === departmentId))
-      errors.push(fieldError('department', 'Choose who your message is for'))
+      errors.push(fieldError('department', 'messages:errors.department'))
     if (!form.ok || errors.length > 0) return { ok: false, errors: ordered(errors) }
     const at = this.clock()
     const threadId = await this.db.transaction(async (trx) => {
@@ -212,12 +215,14 @@ export class MessageService {
       (await this.repository.prescriberDepartment(renewal.memberId, renewal.medicationId, trx)) ??
       (await this.repository.departmentsFor(renewal.memberId, renewal.at, trx))[0]?.id
     if (departmentId === undefined) throw new Error(`Member ${renewal.memberId} has no department to write to`)
+    // The member asked in their language: the request reads as they would have written it.
+    const t = translatorFor(renewal.language)
     const threadId = await this.repository.createThread(
       {
         memberId: renewal.memberId,
         departmentId,
         topic: 'renewal-request',
-        subject: `Renewal request: ${renewal.medicationName}`.slice(0, subjectMaxLength),
+        subject: t('messages:renewal.subject', { medication: renewal.medicationName }).slice(0, subjectMaxLength),
         medicationId: renewal.medicationId,
         renewalRequestId: renewal.renewalRequestId,
         at: renewal.at,
@@ -229,7 +234,7 @@ export class MessageService {
         threadId,
         author: 'member',
         authorUserId: renewal.actorUserId,
-        body: `Please renew my prescription for ${renewal.medicationName}.`,
+        body: t('messages:renewal.body', { medication: renewal.medicationName }),
         at: renewal.at,
       },
       trx,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { translateMessage, translatorFor } from '../platform/i18n'
 import {
   earliestRefillDate,
   eligibilityMessage,
@@ -6,6 +7,10 @@ import {
   refillEligibility,
   renewalOffered,
 } from './eligibility'
+
+/** The rule as an English reader reads it. */
+const inEnglish = (eligibility: Parameters<typeof eligibilityMessage>[0]) =>
+  translateMessage(translatorFor('en'), eligibilityMessage(eligibility))
 
 const today = '2026-11-25'
 const refillable: MedicationFacts = {
@@ -59,13 +64,23 @@ describe('refill eligibility', () => {
   })
 
   it('says each rule in plain words, with the date a too-soon refill can be asked for', () => {
-    assert.equal(eligibilityMessage({ status: 'eligible' }), 'You can request a refill')
+    assert.equal(inEnglish({ status: 'eligible' }), 'You can request a refill')
     assert.equal(
-      eligibilityMessage({ status: 'too-soon', from: '2026-12-12' }),
+      inEnglish({ status: 'too-soon', from: '2026-12-12' }),
       'Too soon to refill — you can ask from December 12, 2026',
     )
-    assert.match(eligibilityMessage({ status: 'controlled' }), /need a new prescription — call your doctor’s office/)
-    assert.match(eligibilityMessage({ status: 'no-refills' }), /No refills left — ask your doctor for a renewal/)
-    assert.match(eligibilityMessage({ status: 'expired' }), /This prescription has expired — ask for a renewal/)
+    assert.match(inEnglish({ status: 'controlled' }), /need a new prescription — call your doctor’s office/)
+    assert.match(inEnglish({ status: 'no-refills' }), /No refills left — ask your doctor for a renewal/)
+    assert.match(inEnglish({ status: 'expired' }), /This prescription has expired — ask for a renewal/)
+  })
+
+  it('says the rules in Spanish, with the date as a Spanish reader writes it', () => {
+    const spanish = (eligibility: Parameters<typeof eligibilityMessage>[0]) =>
+      translateMessage(translatorFor('es'), eligibilityMessage(eligibility))
+    assert.equal(spanish({ status: 'eligible' }), 'Puede solicitar un resurtido')
+    assert.equal(
+      spanish({ status: 'too-soon', from: '2026-12-07' }),
+      'Todavía es pronto para resurtirlo: puede solicitarlo a partir del 7 de diciembre de 2026',
+    )
   })
 })

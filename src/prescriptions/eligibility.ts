@@ -1,4 +1,5 @@
 import { formatDate } from '../platform/dates'
+import { languages, message } from '../platform/i18n'
 
 /**
  * "Most prescriptions" as a rule. A refill may be asked for online when the medicine is active, not a
@@ -54,24 +55,22 @@ export function refillEligibility(medication: MedicationFacts, today: string): R
   return { status: 'eligible' }
 }
 
-/** The rule in the member's words, as the list shows it and as a refused request explains it. */
+/**
+ * A calendar date as a message value: written out in every language, since a message's values are not
+ * formatted when it is read ("prescriptions:eligibility.date" picks the reader's).
+ */
+function dateInEveryLanguage(date: string): string {
+  return message(
+    'prescriptions:eligibility.date',
+    Object.fromEntries(languages.map((language) => [language, formatDate(date, language)])),
+  )
+}
+
+/** The rule in the member's words (a message key), as the list shows it and as a refused request explains it. */
 export function eligibilityMessage(eligibility: RefillEligibility): string {
-  switch (eligibility.status) {
-    case 'eligible':
-      return 'You can request a refill'
-    case 'inactive':
-      return 'You no longer take this medicine, so it cannot be refilled'
-    case 'controlled':
-      return 'Refills of this medicine need a new prescription — call your doctor’s office'
-    case 'expired':
-      return 'This prescription has expired — ask for a renewal'
-    case 'no-refills':
-      return 'No refills left — ask your doctor for a renewal'
-    case 'under-way':
-      return 'A refill of this medicine is already on its way — see your refill requests'
-    case 'too-soon':
-      return `Too soon to refill — you can ask from ${formatDate(eligibility.from)}`
-  }
+  if (eligibility.status === 'too-soon')
+    return message('prescriptions:eligibility.too-soon', { from: dateInEveryLanguage(eligibility.from) })
+  return `prescriptions:eligibility.${eligibility.status}`
 }
 
 /** Expired prescriptions and those with no refills left can be renewed by the doctor's office. */

@@ -26,10 +26,13 @@ export class PharmacyRejectedError extends Error {
   }
 }
 
+/** What we record when the pharmacy refuses an order without saying why (members read it in their language). */
+export const noReasonGiven = 'The pharmacy did not give a reason'
+
 /** Pharmacies' reasons are shown to members: printable text only, bounded. */
 function cleanReason(value: unknown): string {
   const text = typeof value === 'string' ? value.replace(/[^\P{C}]+/gu, ' ').trim() : ''
-  return (text || 'The pharmacy did not give a reason').slice(0, 200)
+  return (text || noReasonGiven).slice(0, 200)
 }
 
 /** The pharmacy system's JSON API over HTTP; every call gives up after `timeoutMs`. */

@@ -4,7 +4,8 @@ import { memberToolPage, resolveViewing, type Viewing } from '../viewing/middlew
 import { errorSummary, type FormError } from '../platform/forms'
 import { noStore, requireRole } from '../platform/access'
 import type { Services } from '../services'
-import type { RefillStatus } from './repository'
+import { languageOf, message } from '../platform/i18n'
+import { noReasonGiven } from './pharmacy-client'
 import {
   deliveryValue,
   isRequestToken,
@@ -22,16 +23,6 @@ declare module 'express-session' {
   }
 }
 
-/** Each status in the member's words. */
-export const statusWords: Record<RefillStatus, string> = {
-  requested: 'Requested',
-  sent: 'Sent to the pharmacy',
-  ready: 'Ready for pickup',
-  shipped: 'Shipped',
-  denied: 'Denied by the pharmacy',
-  failed: 'Could not be sent to the pharmacy',
-}
-
 /** The member's prescriptions, refill requests (choose → check → confirmation → status) and renewal requests. */
 export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'prescriptions' | 'members'>): Router {
   const router = Router()
@@ -41,12 +32,11 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
     const { active, past, requests } = await prescriptions.overview(viewing)
     const member = await members.summaryOf(viewing)
     res.render('prescriptions/index', {
-      title: 'Prescriptions',
+      title: 'prescriptions:titles.index',
       active,
       past,
       requests,
       member,
-      statusWords,
       renewalSent: req.query.renewal === 'requested',
     })
   })
@@ -54,7 +44,7 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
   router.post('/prescriptions/:id/renewal', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'prescriptions')
     try {
-      await prescriptions.requestRenewal(viewing, req.params.id)
+      await prescriptions.requestRenewal(viewing, req.params.id, languageOf(req.language) ?? 'en')
       return res.redirect(303, '/prescriptions?renewal=requested')
     } catch (error) {
       if (!(error instanceof RenewalRefusedError)) throw error
@@ -65,12 +55,11 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
   const renderOverview = async (res: express.Response, viewing: Viewing, errors: FormError[]) => {
     const { active, past, requests } = await prescriptions.overview(viewing)
     res.status(400).render('prescriptions/index', {
-      title: 'Prescriptions',
+      title: 'prescriptions:titles.index',
       active,
       past,
       requests,
       member: await members.summaryOf(viewing),
-      statusWords,
       renewalSent: false,
       errors,
     })
@@ -86,7 +75,7 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
     const viewing = await resolveViewing(req, 'prescriptions')
     const options = await prescriptions.refillOptions(viewing)
     res.status(errors.length > 0 ? 400 : 200).render('prescriptions/refill', {
-      title: 'Request a refill',
+      title: 'prescriptions:titles.refill',
       options,
       token,
       values,
@@ -138,7 +127,7 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
       return res.redirect(303, '/prescriptions/refill')
     const summary = await prescriptions.describeChoice(viewing, draft.choice)
     res.render('prescriptions/check', {
-      title: 'Check your refill request',
+      title: 'prescriptions:titles.check',
       summary,
       choice: draft.choice,
       token: draft.token,
@@ -176,13 +165,18 @@ export function prescriptionRoutes({ prescriptions, members }: Pick<Services, 'p
   router.get('/prescriptions/requests/:id/confirmation', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'prescriptions')
     const request = await prescriptions.showRequest(viewing, req.params.id)
-    res.render('prescriptions/confirmation', { title: 'Refill request sent', request, statusWords })
+    res.render('prescriptions/confirmation', { title: 'prescriptions:titles.confirmation', request })
   })
 
   router.get('/prescriptions/requests/:id', ...memberToolPage(), async (req, res) => {
     const viewing = await resolveViewing(req, 'prescriptions')
     const request = await prescriptions.showRequest(viewing, req.params.id)
-    res.render('prescriptions/request', { title: `Refill request ${request.id}`, request, statusWords })
+    res.render('prescriptions/request', {
+      title: message('prescriptions:titles.request', { id: request.id }),
+      request,
+      // The pharmacy's own reason stays as it gave it; the one we record when it gave none is ours to translate.
+      reason: request.outcomeReason === noReasonGiven ? 'prescriptions:request.noReason' : request.outcomeReason,
+    })
   })
 
   return router

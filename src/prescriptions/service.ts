@@ -9,6 +9,7 @@ import { NotFoundError, type Problem, RuleBrokenError } from '../platform/errors
 import { addToOutbox } from '../platform/outbox'
 import { recordId } from '../platform/record-id'
 import { RecordAccess } from '../viewing/record-access'
+import { type Language, message } from '../platform/i18n'
 import { eligibilityMessage, refillEligibility, RefillEligibility, renewalOffered } from './eligibility'
 import type { MedicationRecord, PharmacyRecord, PrescriptionRepository } from './repository'
 
@@ -34,10 +35,13 @@ export interface RenewalThreadRequest {
   medicationName: string
   renewalRequestId: number
   at: Date
+  /** The language the member asked in: the request to the office is written in it. */
+  language: Language
 }
 
 export interface MedicationView extends MedicationRecord {
   eligibility: RefillEligibility
+  /** Why it can or cannot be refilled, a message key (eligibility.ts). */
   message: string
   canRenew: boolean
 }
@@ -58,6 +62,10 @@ export interface RefillOptions {
 }
 
 const maxMedicines = 20
+
+/** Why a medicine cannot be refilled or renewed, naming it ("Lisinopril 10 mg tablet: No refills left…"). */
+const ineligible = (medication: MedicationView) =>
+  message('prescriptions:errors.ineligible', { name: medication.name, reason: medication.message })
 
 /** A fresh token for the refill form; the request it makes is stored under it, so the form makes one request. */
 export function newRequestToken(): string {
@@ -158,16 +166,16 @@ export class PrescriptionService {
       }
       if (!chosen.some((already) => already.id === medication.id)) chosen.push(this.view(medication, today))
     }
-    if (chosen.length === 0) problems.push({ field: 'medications', text: 'Choose at least one medicine to refill' })
+    if (chosen.length === 0) problems.push({ field: 'medications', text: 'prescriptions:errors.noMedicine' })
     if (chosen.length > maxMedicines)
-      problems.push({ field: 'medications', text: `Choose ${maxMedicines} medicines or fewer` })
+      problems.push({ field: 'medications', text: message('prescriptions:errors.tooMany', { max: maxMedicines }) })
     for (const medication of chosen) {
       if (medication.eligibility.status !== 'eligible') {
-        problems.push({ field: 'medications', text: `${medication.name}: ${medication.message}` })
+        problems.push({ field: 'medications', text: ineligible(medication) })
       }
     }
     const delivery = await this.checkDelivery(body.delivery)
-    if (!delivery) problems.push({ field: 'delivery', text: 'Choose a pharmacy to pick up from, or mail delivery' })
+    if (!delivery) problems.push({ field: 'delivery', text: 'prescriptions:errors.delivery' })
     if (problems.length > 0 || !delivery) throw new RefillRefusedError(problems)
     return { medicationIds: chosen.map((medication) => medication.id), ...delivery }
   }
@@ -216,8 +224,7 @@ export class PrescriptionService {
         const medication = medications.find((candidate) => candidate.id === id)
         if (!medication) throw new NotFoundError()
         const view = this.view(medication, today)
-        if (view.eligibility.status !== 'eligible')
-          problems.push({ field: 'medications', text: `${view.name}: ${view.message}` })
+        if (view.eligibility.status !== 'eligible') problems.push({ field: 'medications', text: ineligible(view) })
       }
       if (problems.length > 0) throw new RefillRefusedError(problems)
       const mailAddress =
@@ -276,7 +283,7 @@ export class PrescriptionService {
   }
 
   /** "Ask your doctor for a renewal": stored for the office, once while one is open. */
-  async requestRenewal(viewing: Viewing, medicationId: unknown): Promise<void> {
+  async requestRenewal(viewing: Viewing, medicationId: unknown, language: Language = 'en'): Promise<void> {
     const medication = await this.recordAccess.viewRecord(
       viewing,
       { type: 'medication', id: medicationId },
@@ -284,7 +291,7 @@ export class PrescriptionService {
     )
     const view = this.view(medication, planDate(this.clock()))
     if (!view.canRenew)
-      throw new RenewalRefusedError([{ field: `medication-${medication.id}`, text: `${view.name}: ${view.message}` }])
+      throw new RenewalRefusedError([{ field: `medication-${medication.id}`, text: ineligible(view) }])
     if (view.renewalRequestedAt) return
     await this.db.transaction(async (trx) => {
       await this.repository.lockMedications(viewing.memberId, trx)
@@ -308,6 +315,7 @@ export class PrescriptionService {
           medicationName: medication.name,
           renewalRequestId,
           at,
+          language,
         },
         trx,
       )

@@ -8,6 +8,7 @@ import type { SentEmails } from '../platform/sent-emails'
 import { addToOutbox } from '../platform/outbox'
 import { refillUpdateMessage } from './emails'
 import {
+  noReasonGiven,
   OrderSubmission,
   PharmacyClient,
   PharmacyOrder,
@@ -89,7 +90,7 @@ export class RefillSubmissionService {
         : to === 'denied'
           ? {
               pharmacyOrderId: order.id,
-              outcomeReason: (order.reason ?? 'The pharmacy did not give a reason').slice(0, 200),
+              outcomeReason: (order.reason ?? noReasonGiven).slice(0, 200),
             }
           : { pharmacyOrderId: order.id }
     return (await this.change(requestId, to, fields)) || changed

@@ -372,6 +372,50 @@ describe('family and shared access', () => {
       assert.equal(arrays.status, 400)
     })
 
+    it('gives access in Spanish, with the form’s errors, the notice and the dates in Spanish', async () => {
+      const alex = await as('alex.rivera')
+      await alex.get('/language?to=es').expect(303)
+      const form = await alex.get('/family/grant').expect(200)
+      assert.equal(cheerio.load(form.text)('html').attr('lang'), 'es')
+      assert.equal(cheerio.load(form.text)('h1').text(), 'Dar a alguien acceso a sus registros')
+
+      const wrong = await submitForm(alex, '/family/grant', {
+        ...pat,
+        'birthDate-day': '31',
+        'birthDate-month': '2',
+        'endsOn-month': '5',
+      })
+      assert.equal(wrong.status, 400)
+      assert.match(titleOf(wrong.text), /^Error: Dar a alguien acceso a sus registros/)
+      assert.deepEqual(errorSummary(wrong.text), [
+        'La fecha de nacimiento de esa persona debe ser una fecha real',
+        'Elija al menos una cosa que pueda usar por usted',
+        'La fecha de terminación debe incluir el día y el año',
+      ])
+      const self = await submitForm(alex, '/family/grant', { ...alexDetails, tools: 'labs' })
+      assert.deepEqual(errorSummary(self.text), ['No puede darse acceso a usted mismo'])
+
+      const given = await submitForm(alex, '/family/grant', {
+        ...pat,
+        tools: ['labs', 'vaccinations'],
+        'endsOn-day': '31',
+        'endsOn-month': '12',
+        'endsOn-year': '2027',
+      })
+      assert.equal(given.status, 303)
+      const family = pageText((await alex.get(given.headers.location)).text)
+      assert.match(family, /Se dio el acceso\. Le enviamos un correo electrónico a esa persona\./)
+      assert.match(family, /Pat Rivera .*31 de diciembre de 2027 ?Quitar el acceso a Pat Rivera/)
+      assert.match(
+        family,
+        /Sam Rivera ?Su hijo o hija \(menor de 12 años\) ?Puede usar: .*También puede ver quién ha visto sus registros\./,
+      )
+
+      const history = await alex.get('/access-history').expect(200)
+      assert.equal(cheerio.load(history.text)('h1').text(), 'Quién ha visto sus registros')
+      assert.match(pageText(history.text), /Usted ?Dio acceso a alguien/)
+    })
+
     it('gives access only to another adult member with an account, named as on their card', async () => {
       const alex = await as('alex.rivera')
       const cases: [Record<string, string>, string][] = [

@@ -132,6 +132,60 @@ describe('messages with the doctor’s office', () => {
       )
   })
 
+  it('reads in Spanish: the form, its errors, and the conversation sent with its status and date', async () => {
+    const alex = await as('alex.rivera')
+    await alex.get('/language?to=es').expect(303)
+    const form = await alex.get('/messages/new').expect(200)
+    const $ = cheerio.load(form.text)
+    assert.equal($('html').attr('lang'), 'es')
+    assert.equal($('h1').text(), 'Escriba al consultorio de su médico')
+    assert.match(pageText(form.text), /Si tiene una emergencia médica, llame al 911/)
+    assert.match($('#department option').first().text(), /San Leandro Medical Center \(su atención primaria\)/)
+    assert.deepEqual(
+      $('input[name="topic"]')
+        .map((_i, input) => $(`label[for="${$(input).attr('id')}"]`).text())
+        .get(),
+      [
+        'Pregunta para mi médico',
+        'Pregunta sobre un medicamento',
+        'Pregunta sobre resultados de laboratorio',
+        'Solicitud de renovación de receta',
+        'Otro tema',
+      ],
+    )
+    assert.match($('#body-hint').text(), /^Solo texto, hasta 2000 caracteres\./)
+
+    const refused = await write(alex, {
+      department: await primaryDepartment(),
+      topic: 'other',
+      subject: 'a'.repeat(101),
+      body: ' ',
+    })
+    assert.equal(refused.status, 400)
+    assert.equal(titleOf(refused.text), 'Error: Escriba al consultorio de su médico – Member Portal')
+    assert.equal(cheerio.load(refused.text)('.error-summary-title').text(), 'Hay un problema')
+    assert.deepEqual(errorSummary(refused.text), [
+      'Su asunto debe tener 100 caracteres o menos',
+      'Escriba su mensaje',
+      'Confirme que su mensaje no es urgente. Si tiene una emergencia, llame al 911; para recibir consejos urgentes, llame a la línea de consejos',
+    ])
+
+    const threadId = await aQuestion(alex, 'Presión arterial', 'Mis lecturas son 135/85.')
+    const thread = await alex.get(`/messages/${threadId}?sent=1`).expect(200)
+    const text = pageText(thread.text)
+    assert.equal(titleOf(thread.text), 'Mensaje: Presión arterial – Member Portal')
+    assert.match(text, /Se envió su mensaje\. El consultorio de su médico responde en un plazo de 2 días hábiles\./)
+    assert.match(text, /Para Family Medicine, San Leandro Medical Center\. Esperando respuesta\./)
+    assert.match(text, /Usted, 25 de noviembre de 2026/)
+    const inbox = await alex.get('/messages').expect(200)
+    assert.equal(cheerio.load(inbox.text)('main h2').first().text(), 'Sus conversaciones')
+    assert.match(
+      pageText(inbox.text, 'main table'),
+      /Presión arterial Pregunta para mi médico.*25 de noviembre de 2026.*Esperando respuesta/,
+    )
+    assert.match(pageText((await alex.get('/messages/sent')).text), /Mensajes enviados .*Presión arterial/)
+  })
+
   it('refuses a message without the not-urgent confirmation, with its message and the text kept', async () => {
     const alex = await as('alex.rivera')
     const stored = await countRows(db(), 'messages')

@@ -105,6 +105,75 @@ describe('prescriptions and refills, against the pharmacy simulator over HTTP', 
     )
   })
 
+  it('reads in Spanish: the rules, a refused choice, and each status as the pharmacy moves the request', async () => {
+    const agent = await alex()
+    await agent.get('/language?to=es').expect(303)
+    const list = await agent.get('/prescriptions').expect(200)
+    assert.match(list.text, /<html lang="es">/)
+    assert.equal(titleOf(list.text), 'Recetas – Member Portal')
+    const ruleOf = (name: string) => pageText(list.text, `#medication-${medicine[name]} .eligibility`)
+    assert.equal(ruleOf('Atorvastatin 40 mg tablet'), 'Puede solicitar un resurtido')
+    assert.equal(
+      ruleOf('Metformin 500 mg tablet'),
+      'Todavía es pronto para resurtirlo: puede solicitarlo a partir del 13 de diciembre de 2026',
+    )
+    assert.match(
+      pageText(list.text),
+      /Medicamentos que ya no toma Amoxicillin 500 mg capsule, recetado por Dr\. Marcus Bell/,
+    )
+
+    const refused = await requestRefill(agent, [medicine['Lisinopril 10 mg tablet']], 'pharmacy-99999')
+    assert.equal(refused.response.status, 400)
+    assert.match(titleOf(refused.response.text), /^Error: Solicitar un resurtido/)
+    assert.deepEqual(errorSummary(refused.response.text), [
+      'Lisinopril 10 mg tablet: No le quedan resurtidos: pida a su médico una renovación',
+      'Elija una farmacia donde recogerlos o el envío por correo',
+    ])
+    const nothing = await requestRefill(agent, [], 'mail')
+    assert.deepEqual(errorSummary(nothing.response.text), ['Elija al menos un medicamento para resurtir'])
+
+    const { response } = await requestRefill(agent, [medicine['Atorvastatin 40 mg tablet']], pickup)
+    const id = requestIdFrom(response.headers.location)
+    const confirmation = await agent.get(response.headers.location).expect(200)
+    assert.match(
+      pageText(confirmation.text),
+      new RegExp(`Se envió la solicitud de resurtido Su número de solicitud es ${id}`),
+    )
+    await waitUntil('the request to be sent', async () => (await statusOf(id)) === 'sent')
+    const [order] = await ordersFor(id)
+    await pharmacy.control(`orders/${order.id}/advance`, { status: 'ready' })
+    await waitUntil('the webhook', async () => (await statusOf(id)) === 'ready')
+    const status = await agent.get(`/prescriptions/requests/${id}`).expect(200)
+    assert.equal(titleOf(status.text), `Solicitud de resurtido ${id} – Member Portal`)
+    assert.match(pageText(status.text), /Estado ?Lista para recoger/)
+    assert.match(pageText(status.text), /listos para recoger en San Leandro Medical Center Pharmacy/)
+    assert.match(
+      pageText(status.text),
+      /Historial .*25 de noviembre de 2026 ?Solicitada.*Enviada a la farmacia.*Lista para recoger/,
+    )
+  })
+
+  it('writes a renewal request asked for in Spanish to the office in Spanish', async () => {
+    const agent = await alex()
+    await agent.get('/language?to=es').expect(303)
+    const page = await agent.get('/prescriptions')
+    const done = await agent
+      .post(`/prescriptions/${medicine['Lisinopril 10 mg tablet']}/renewal`)
+      .type('form')
+      .send({ _csrf: csrfTokenIn(page.text) })
+      .expect(303)
+    const list = pageText((await agent.get(done.headers.location)).text)
+    assert.match(list, /Enviamos su solicitud de renovación al consultorio de su médico/)
+    assert.match(list, /Usted pidió una renovación el 25 de noviembre de 2026/)
+    const inbox = pageText((await agent.get('/messages')).text, 'main table')
+    assert.match(inbox, /Solicitud de renovación: Lisinopril 10 mg tablet/)
+    const message = await db()('messages as m')
+      .join('message_threads as t', 't.id', 'm.thread_id')
+      .where('t.topic', 'renewal-request')
+      .first('m.body')
+    assert.equal(message.body, 'Por favor, renueve mi receta de Lisinopril 10 mg tablet.')
+  })
+
   it('mails to the address on file and shows the tracking number once shipped', async () => {
     const agent = await alex()
     const { response } = await requestRefill(
