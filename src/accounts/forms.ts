@@ -1,21 +1,22 @@
 import { z } from 'zod'
 import { parseDateInput, DateInputValues } from '../platform/dates'
 import { FormError, parseForm, password, text } from '../platform/forms'
+import { message } from '../platform/i18n'
 import type { MembershipDetails } from './membership'
 import { passwordProblem } from './password-policy'
 import { isSecretQuestionKey, normaliseAnswer, SecretQuestionKey } from './secret-questions'
 
 const namesAndMrn = z.object({
-  firstName: text('first name', { max: 60 }),
-  lastName: text('last name', { max: 60 }),
+  firstName: text('accounts:fields.firstName', { max: 60 }),
+  lastName: text('accounts:fields.lastName', { max: 60 }),
   mrn: z.preprocess(
     (value) => (typeof value === 'string' ? value.replace(/[\s-]/g, '') : ''),
     z
       .string()
-      .min(1, 'Enter your medical record number (MRN)')
-      .max(20, 'Your medical record number must be 8 digits')
-      .regex(/^\d+$/, 'Your medical record number can only contain digits, as printed on your member ID card')
-      .length(8, 'Your medical record number must be 8 digits'),
+      .min(1, 'accounts:errors.mrnMissing')
+      .max(20, 'accounts:errors.mrnLength')
+      .regex(/^\d+$/, 'accounts:errors.mrnDigits')
+      .length(8, 'accounts:errors.mrnLength'),
   ),
 })
 
@@ -39,7 +40,7 @@ export function parseMembershipForm(
   | { ok: true; value: MembershipDetails; values: MembershipFormValues }
   | { ok: false; errors: FormError[]; values: MembershipFormValues } {
   const names = parseForm(namesAndMrn, body)
-  const date = parseDateInput(body, 'birthDate', { label: 'date of birth', today, mustBePast: true })
+  const date = parseDateInput(body, 'birthDate', { label: 'accounts:fields.dateOfBirth', today, mustBePast: true })
   const values = {
     firstName: typed(body, 'firstName'),
     lastName: typed(body, 'lastName'),
@@ -62,13 +63,10 @@ export const userIdAndEmailForm = z.object({
     (value) => (typeof value === 'string' ? value.trim() : ''),
     z
       .string()
-      .min(1, 'Enter a user ID')
-      .min(6, 'Your user ID must be at least 6 characters')
-      .max(32, 'Your user ID must be 32 characters or fewer')
-      .regex(
-        /^[A-Za-z0-9._-]+$/,
-        'Your user ID can only include letters, numbers, full stops (.), underscores (_) and hyphens (-)',
-      ),
+      .min(1, 'accounts:errors.userIdMissing')
+      .min(6, 'accounts:errors.userIdTooShort')
+      .max(32, 'accounts:errors.userIdTooLong')
+      .regex(/^[A-Za-z0-9._-]+$/, 'accounts:errors.userIdCharacters'),
   ),
   email: emailField(),
 })
@@ -78,9 +76,9 @@ export function emailField() {
     (value) => (typeof value === 'string' ? value.trim() : ''),
     z
       .string()
-      .min(1, 'Enter your email address')
-      .max(254, 'Your email address must be 254 characters or fewer')
-      .pipe(z.email('Enter an email address in the correct format, like name@example.com')),
+      .min(1, 'accounts:errors.emailMissing')
+      .max(254, 'accounts:errors.emailTooLong')
+      .pipe(z.email('accounts:errors.emailFormat')),
   )
 }
 
@@ -114,14 +112,16 @@ export function parseCredentialsForm(
   let newPassword = ''
   if (options.password !== false) {
     const parsed = parseForm(
-      z.object({ password: password('new password', { max: 128, missing: 'Enter a new password' }) }),
+      z.object({
+        password: password('accounts:fields.newPassword', { max: 128, missing: 'accounts:errors.newPasswordMissing' }),
+      }),
       source,
     )
     newPassword = parsed.ok ? parsed.value.password : ''
     const problem = parsed.ok ? passwordProblem(newPassword, context) : parsed.errors[0].text
     if (problem) errors.push({ href: '#password', text: problem })
     else if (source.confirmPassword !== newPassword)
-      errors.push({ href: '#confirmPassword', text: 'The passwords do not match. Type the same password twice' })
+      errors.push({ href: '#confirmPassword', text: 'accounts:errors.passwordsDiffer' })
   }
   const answers: NewCredentials['answers'] = []
   if (options.questions !== false) {
@@ -130,13 +130,13 @@ export function parseCredentialsForm(
       const key = source[`question${n}`]
       const answer = typeof source[`answer${n}`] === 'string' ? (source[`answer${n}`] as string).trim() : ''
       if (!isSecretQuestionKey(key)) {
-        errors.push({ href: `#question${n}`, text: `Choose secret question ${n}` })
+        errors.push({ href: `#question${n}`, text: message('accounts:errors.questionMissing', { number: n }) })
         continue
       }
       if (chosen.has(key)) {
         errors.push({
           href: `#question${n}`,
-          text: `Choose a different question for secret question ${n}: each must be different`,
+          text: message('accounts:errors.questionRepeated', { number: n }),
         })
         continue
       }
@@ -144,10 +144,10 @@ export function parseCredentialsForm(
       if (normaliseAnswer(answer).length < 2)
         errors.push({
           href: `#answer${n}`,
-          text: `Enter an answer to secret question ${n} of at least 2 letters or numbers`,
+          text: message('accounts:errors.answerTooShort', { number: n }),
         })
       else if (answer.length > 60)
-        errors.push({ href: `#answer${n}`, text: `The answer to secret question ${n} must be 60 characters or fewer` })
+        errors.push({ href: `#answer${n}`, text: message('accounts:errors.answerTooLong', { number: n }) })
       else answers.push({ questionKey: key, answer })
     }
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { message } from '../platform/i18n'
 
 export const passwordMinLength = 15
 export const passwordMaxLength = 128
@@ -24,14 +25,14 @@ const fold = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '').toL
 /**
  * NIST SP 800-63B rev. 4 for a single-factor password: 15 to 128 characters of anything (spaces and pasting
  * welcome), no composition rules, refused only when it is known or easy to guess — and then the member is
- * told why. Returns the reason, or undefined when the password is acceptable.
+ * told why. Returns the reason as a message (a key, see platform/i18n.ts), or undefined when the password is
+ * acceptable.
  */
 export function passwordProblem(password: string, context: PasswordContext = {}): string | undefined {
   const length = [...password].length
-  if (length === 0) return 'Enter a password'
-  if (length < passwordMinLength)
-    return `Your password must be at least ${passwordMinLength} characters. A few words together, like a short sentence, make a strong one`
-  if (length > passwordMaxLength) return `Your password must be ${passwordMaxLength} characters or fewer`
+  if (length === 0) return 'accounts:passwordPolicy.missing'
+  if (length < passwordMinLength) return message('accounts:passwordPolicy.tooShort', { min: passwordMinLength })
+  if (length > passwordMaxLength) return message('accounts:passwordPolicy.tooLong', { max: passwordMaxLength })
 
   const folded = fold(password)
   const compact = folded.replace(/[^a-z0-9]/g, '')
@@ -40,16 +41,14 @@ export function passwordProblem(password: string, context: PasswordContext = {})
     const needle = part ? fold(part).replace(/[^a-z0-9]/g, '') : ''
     return needle.length >= minimum && compact.includes(needle)
   }
-  if (mentions(context.userId, 4)) return 'Your password must not contain your user ID'
-  if (mentions(context.firstName, 3) || mentions(context.lastName, 3)) return 'Your password must not contain your name'
-  if (compact.includes('memberportal')) return 'Your password must not contain the name of this website'
+  if (mentions(context.userId, 4)) return 'accounts:passwordPolicy.containsUserId'
+  if (mentions(context.firstName, 3) || mentions(context.lastName, 3)) return 'accounts:passwordPolicy.containsName'
+  if (compact.includes('memberportal')) return 'accounts:passwordPolicy.containsSiteName'
 
-  if (lettersOnly.length === 0) return 'Your password is too easy to guess: use words, not only numbers or symbols'
-  if (commonPasswords.has(compact) || commonPasswords.has(lettersOnly))
-    return 'Your password is on a list of common or breached passwords. Choose another one'
-  if (isRepetitionOfCommon(lettersOnly))
-    return 'Your password is on a list of common or breached passwords. Choose another one'
-  if (/^(.+?)\1+$/.test(compact)) return 'Your password is too easy to guess: it repeats the same characters'
+  if (lettersOnly.length === 0) return 'accounts:passwordPolicy.onlyNumbers'
+  if (commonPasswords.has(compact) || commonPasswords.has(lettersOnly)) return 'accounts:passwordPolicy.common'
+  if (isRepetitionOfCommon(lettersOnly)) return 'accounts:passwordPolicy.common'
+  if (/^(.+?)\1+$/.test(compact)) return 'accounts:passwordPolicy.repeats'
   return undefined
 }
 

@@ -1,11 +1,12 @@
 import { Router } from 'express'
 import { z } from 'zod'
 import { parseForm, text } from '../platform/forms'
+import { message } from '../platform/i18n'
 import { restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 import { parseCredentialsForm, parseMembershipForm } from './forms'
 import type { OpenedReset } from './recovery'
-import { secretQuestions, SecretQuestionKey } from './secret-questions'
+import { secretQuestionText } from './secret-questions'
 
 declare module 'express-session' {
   interface SessionData {
@@ -15,10 +16,10 @@ declare module 'express-session' {
 
 const tooManyAttempts = {
   href: '#firstName',
-  text: 'There have been too many attempts. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).',
+  text: 'accounts:errors.tooManyAttempts',
 }
 
-const userIdForm = z.object({ userId: text('user ID', { max: 64 }) })
+const userIdForm = z.object({ userId: text('accounts:fields.userId', { max: 64 }) })
 
 /** Forgot user ID and forgot password: the same answer whether or not an account matches. */
 export function recoveryRoutes({
@@ -30,12 +31,12 @@ export function recoveryRoutes({
 
   router.get('/forgot-user-id', (_req, res) => {
     const values = parseMembershipForm(restoredValues(res), clock()).values
-    res.render('accounts/forgot-user-id', { title: 'Forgot your user ID', values, errors: [] })
+    res.render('accounts/forgot-user-id', { title: 'accounts:forgotUserId.title', values, errors: [] })
   })
 
   router.post('/forgot-user-id', async (req, res) => {
     const form = parseMembershipForm(req.body, clock())
-    const page = { title: 'Forgot your user ID', values: form.values }
+    const page = { title: 'accounts:forgotUserId.title', values: form.values }
     if (!form.ok) return res.status(400).render('accounts/forgot-user-id', { ...page, errors: form.errors })
     const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome === 'throttled')
@@ -45,17 +46,17 @@ export function recoveryRoutes({
   })
 
   router.get('/forgot-user-id/sent', (_req, res) =>
-    res.render('accounts/forgot-user-id-sent', { title: 'Check your email for your user ID' }),
+    res.render('accounts/forgot-user-id-sent', { title: 'accounts:forgotUserId.sentTitle' }),
   )
 
   router.get('/forgot-password/by-mail', (_req, res) => {
     const values = parseMembershipForm(restoredValues(res), clock()).values
-    res.render('accounts/letter-request', { title: 'Get a temporary password by mail', values, errors: [] })
+    res.render('accounts/letter-request', { title: 'accounts:letterRequest.title', values, errors: [] })
   })
 
   router.post('/forgot-password/by-mail', async (req, res) => {
     const form = parseMembershipForm(req.body, clock())
-    const page = { title: 'Get a temporary password by mail', values: form.values }
+    const page = { title: 'accounts:letterRequest.title', values: form.values }
     if (!form.ok) return res.status(400).render('accounts/letter-request', { ...page, errors: form.errors })
     const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome === 'throttled')
@@ -65,18 +66,22 @@ export function recoveryRoutes({
   })
 
   router.get('/forgot-password/by-mail/requested', (_req, res) =>
-    res.render('accounts/letter-requested', { title: 'Check your mail in 3 to 7 days' }),
+    res.render('accounts/letter-requested', { title: 'accounts:letterRequest.sentTitle' }),
   )
 
   router.get('/forgot-password', (_req, res) => {
-    res.render('accounts/forgot-password', { title: 'Forgot your password', values: restoredValues(res), errors: [] })
+    res.render('accounts/forgot-password', {
+      title: 'accounts:forgotPassword.title',
+      values: restoredValues(res),
+      errors: [],
+    })
   })
 
   router.post('/forgot-password', async (req, res) => {
     const form = parseForm(userIdForm, req.body)
     if (!form.ok) {
       return res.status(400).render('accounts/forgot-password', {
-        title: 'Forgot your password',
+        title: 'accounts:forgotPassword.title',
         values: { userId: String(req.body?.userId ?? '').slice(0, 64) },
         errors: form.errors,
       })
@@ -86,25 +91,22 @@ export function recoveryRoutes({
   })
 
   router.get('/forgot-password/sent', (_req, res) =>
-    res.render('accounts/forgot-password-sent', { title: 'Check your email for a password reset link' }),
+    res.render('accounts/forgot-password-sent', { title: 'accounts:forgotPassword.sentTitle' }),
   )
 
   // The emailed link: checked, then the token leaves the address bar before any form is shown.
   router.get('/forgot-password/reset', async (req, res) => {
     const opened = await recovery.openResetLink(req.query.token)
-    if (!opened)
-      return res
-        .status(410)
-        .render('accounts/link-expired', { title: 'This link has expired or has already been used' })
+    if (!opened) return res.status(410).render('accounts/link-expired', { title: 'accounts:linkExpired.title' })
     req.session.passwordReset = opened
     res.redirect(303, '/forgot-password/questions')
   })
 
   const questionsPage = (reset: OpenedReset, locals: Record<string, unknown> = {}) => ({
-    title: 'Answer your secret questions',
+    title: 'accounts:resetQuestions.title',
     questions: reset.questionKeys.map((key, index) => ({
       id: `answer${index + 1}`,
-      text: secretQuestions[key as SecretQuestionKey] ?? key,
+      text: secretQuestionText(key),
     })),
     errors: [],
     ...locals,
@@ -125,12 +127,17 @@ export function recoveryRoutes({
     )
     const missing = answers.flatMap((answer, index) =>
       answer === ''
-        ? [{ href: `#answer${index + 1}`, text: `Enter your answer to question ${index + 1}` }]
+        ? [
+            {
+              href: `#answer${index + 1}`,
+              text: message('accounts:resetQuestions.answerMissing', { number: index + 1 }),
+            },
+          ]
         : answer.length > 60
           ? [
               {
                 href: `#answer${index + 1}`,
-                text: `Your answer to question ${index + 1} must be 60 characters or fewer`,
+                text: message('accounts:resetQuestions.answerTooLong', { number: index + 1 }),
               },
             ]
           : [],
@@ -140,14 +147,13 @@ export function recoveryRoutes({
     const result = await recovery.checkAnswers(reset, answers)
     if (result.outcome === 'ended') {
       delete req.session.passwordReset
-      return res.status(403).render('accounts/reset-ended', { title: 'This password reset has ended' })
+      return res.status(403).render('accounts/reset-ended', { title: 'accounts:resetEnded.title' })
     }
     if (result.outcome === 'wrong') {
-      const tries = result.triesLeft === 1 ? '1 more try' : `${result.triesLeft} more tries`
       return res.status(400).render(
         'accounts/reset-questions',
         questionsPage(reset, {
-          errors: [{ href: '#answer1', text: `Your answers did not match. You have ${tries}.` }],
+          errors: [{ href: '#answer1', text: message('accounts:resetQuestions.wrong', { count: result.triesLeft }) }],
         }),
       )
     }
@@ -157,7 +163,7 @@ export function recoveryRoutes({
 
   router.get('/forgot-password/new-password', (req, res) => {
     if (!req.session.passwordReset?.answersPassed) return res.redirect(303, '/forgot-password')
-    res.render('accounts/reset-password', { title: 'Create a new password', errors: [] })
+    res.render('accounts/reset-password', { title: 'accounts:resetPassword.title', errors: [] })
   })
 
   router.post('/forgot-password/new-password', async (req, res) => {
@@ -174,14 +180,13 @@ export function recoveryRoutes({
       { password: true, questions: false },
     )
     if (!form.ok)
-      return res.status(400).render('accounts/reset-password', { title: 'Create a new password', errors: form.errors })
+      return res
+        .status(400)
+        .render('accounts/reset-password', { title: 'accounts:resetPassword.title', errors: form.errors })
     const done = await recovery.completeReset(reset, form.value.password)
     delete req.session.passwordReset
-    if (!done)
-      return res
-        .status(410)
-        .render('accounts/link-expired', { title: 'This link has expired or has already been used' })
-    req.session.notice = 'Your password has been changed. Sign on with your new password.'
+    if (!done) return res.status(410).render('accounts/link-expired', { title: 'accounts:linkExpired.title' })
+    req.session.notice = 'accounts:resetPassword.changed'
     res.redirect(303, '/sign-on')
   })
 

@@ -7,13 +7,13 @@ import { carryLapsedForm, restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 import { beginSecondStep } from '../two-step/sign-on-flow'
 
-export const signOnFailure =
-  'The user ID or password is not right, or the account is locked for a while. Check what you typed and try again, or recover your user ID or password.'
-const addressBlocked = 'There have been too many sign-on attempts from your network. Wait 15 minutes and try again.'
+/** The one answer to a failed sign-on, whatever failed (a message key: the page reads it in its language). */
+export const signOnFailure = 'accounts:signOn.failure'
+const addressBlocked = 'accounts:signOn.addressBlocked'
 
 const signOnForm = z.object({
-  userId: text('user ID', { max: 64 }),
-  password: password('password', { max: 1024 }),
+  userId: text('accounts:fields.userId', { max: 64 }),
+  password: password('accounts:fields.password', { max: 1024 }),
 })
 
 export function accountRoutes({
@@ -30,23 +30,24 @@ export function accountRoutes({
     const outcome = await emailVerification.verify(req.query.token)
     if (outcome === 'verified')
       return res.render('accounts/email-verified', {
-        title: 'Your email address is confirmed',
+        title: 'accounts:emailVerified.title',
         signedOn: Boolean(req.session.user),
       })
-    res.status(410).render('accounts/link-expired', { title: 'This link has expired or has already been used' })
+    res.status(410).render('accounts/link-expired', { title: 'accounts:linkExpired.title' })
   })
 
   router.get('/sign-on', (req, res) => {
     if (req.session.user) return res.redirect(homeFor[req.session.user.role])
     const notice = req.session.notice
     delete req.session.notice
-    res.render('accounts/sign-on', { title: 'Sign on', notice, values: restoredValues(res), errors: [] })
+    res.render('accounts/sign-on', { title: 'accounts:signOn.title', notice, values: restoredValues(res), errors: [] })
   })
 
   router.post('/sign-on', async (req, res, next) => {
     const form = parseForm(signOnForm, req.body)
     const values = { userId: typeof req.body?.userId === 'string' ? req.body.userId.slice(0, 64) : '' }
-    if (!form.ok) return res.status(400).render('accounts/sign-on', { title: 'Sign on', values, errors: form.errors })
+    if (!form.ok)
+      return res.status(400).render('accounts/sign-on', { title: 'accounts:signOn.title', values, errors: form.errors })
 
     const result = await signOn.signOn({
       userId: form.value.userId,
@@ -56,9 +57,11 @@ export function accountRoutes({
     })
     if (result.outcome !== 'signed-on') {
       const message = result.outcome === 'address-blocked' ? addressBlocked : signOnFailure
-      return res
-        .status(result.outcome === 'address-blocked' ? 429 : 401)
-        .render('accounts/sign-on', { title: 'Sign on', values, errors: [{ href: '#userId', text: message }] })
+      return res.status(result.outcome === 'address-blocked' ? 429 : 401).render('accounts/sign-on', {
+        title: 'accounts:signOn.title',
+        values,
+        errors: [{ href: '#userId', text: message }],
+      })
     }
 
     const returnTo = safeReturnPath(req.session.returnTo)
@@ -97,7 +100,7 @@ export function accountRoutes({
   })
 
   router.get('/signed-out', (_req, res) => {
-    res.render('accounts/signed-out', { title: 'You have signed out' })
+    res.render('accounts/signed-out', { title: 'accounts:signedOut.title' })
   })
 
   return router

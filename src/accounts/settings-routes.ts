@@ -1,22 +1,38 @@
 import { Request, Response, Router } from 'express'
 import { z } from 'zod'
 import { requireRole } from '../platform/access'
-import { FormError, parseForm, password } from '../platform/forms'
+import { fieldError, FormError, parseForm, password } from '../platform/forms'
+import { languageCookie, languageNames, languages, message, type Language } from '../platform/i18n'
 import { restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 import { emailField, parseCredentialsForm } from './forms'
-import { secretQuestions } from './secret-questions'
+import { secretQuestionList as questionList, secretQuestionText } from './secret-questions'
 
-const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
-const currentPasswordForm = z.object({ currentPassword: password('current password', { max: 1024 }) })
-const wrongCurrentPassword: FormError = { href: '#currentPassword', text: 'Your current password is not right' }
+const currentPasswordForm = z.object({ currentPassword: password('accounts:fields.currentPassword', { max: 1024 }) })
+const wrongCurrentPassword: FormError = { href: '#currentPassword', text: 'account:password.wrongCurrent' }
+const oneYearMs = 365 * 24 * 60 * 60 * 1000
 
-/** Account settings: change password, email and secret questions, and see recent sign-on activity. */
+/** Where a sign-on came from, in words: the loopback addresses a member sees in development are "this computer". */
+function signOnAddress(address: string | null | undefined): string {
+  if (!address) return 'account:activity.unknownAddress'
+  const plain = address.replace(/^::ffff:/, '')
+  if (plain === '::1' || /^127\./.test(plain)) return 'account:activity.thisComputer'
+  return plain
+}
+
+/** Exactly one of the offered languages' codes; anything else (a list, a tag, a script) is refused. */
+function chosenLanguage(body: unknown): Language | undefined {
+  const value = (body as Record<string, unknown> | undefined)?.language
+  return (languages as readonly unknown[]).includes(value) ? (value as Language) : undefined
+}
+
+/** Account settings: change password, email, secret questions and language, and see recent sign-on activity. */
 export function settingsRoutes({
   settings,
   credentials,
   connectedApps,
-}: Pick<Services, 'settings' | 'credentials' | 'connectedApps'>): Router {
+  members,
+}: Pick<Services, 'settings' | 'credentials' | 'connectedApps' | 'members'>): Router {
   const router = Router()
   router.use('/account', ...requireRole('member'))
 
@@ -37,16 +53,19 @@ export function settingsRoutes({
     const notice = req.session.notice
     delete req.session.notice
     const overview = await settings.overview(user(req).id)
+    const language = await members.preferredLanguage(user(req).memberId!)
     res.render('account/index', {
-      title: 'Your account',
+      title: 'account:index.title',
       notice,
       ...overview,
-      questionTexts: overview.questions.map((key) => secretQuestions[key as keyof typeof secretQuestions] ?? key),
+      activity: overview.activity.map((event) => ({ ...event, from: signOnAddress(event.ip) })),
+      questionTexts: overview.questions.map(secretQuestionText),
+      language: { code: language, name: languageNames[language] },
     })
   })
 
   router.get('/account/password', (_req, res) =>
-    res.render('account/password', { title: 'Change your password', errors: [] }),
+    res.render('account/password', { title: 'account:password.title', errors: [] }),
   )
 
   router.post('/account/password', async (req, res) => {
@@ -62,13 +81,13 @@ export function settingsRoutes({
     )
     const errors = [...(await checkCurrentPassword(req)), ...(form.ok ? [] : form.errors)]
     if (errors.length > 0 || !form.ok)
-      return res.status(400).render('account/password', { title: 'Change your password', errors })
+      return res.status(400).render('account/password', { title: 'account:password.title', errors })
     await credentials.changePassword(user(req).id, form.value.password, 'password-changed', req.sessionID)
-    done(req, res, 'Your password has been changed. You have been signed out everywhere else.')
+    done(req, res, 'account:password.changed')
   })
 
   router.get('/account/email', (_req, res) =>
-    res.render('account/email', { title: 'Change your email address', values: restoredValues(res), errors: [] }),
+    res.render('account/email', { title: 'account:email.title', values: restoredValues(res), errors: [] }),
   )
 
   router.post('/account/email', async (req, res) => {
@@ -76,22 +95,22 @@ export function settingsRoutes({
     const errors = [...(form.ok ? [] : form.errors), ...(await checkCurrentPassword(req))]
     const values = { email: String(req.body?.email ?? '').slice(0, 260) }
     if (errors.length > 0 || !form.ok)
-      return res.status(400).render('account/email', { title: 'Change your email address', values, errors })
+      return res.status(400).render('account/email', { title: 'account:email.title', values, errors })
     await settings.requestEmailChange(user(req).id, user(req).memberId!, form.value.email)
-    done(req, res, `We sent a link to ${form.value.email}. Your email address changes when you open it.`)
+    done(req, res, message('account:email.sent', { email: form.value.email }))
   })
 
   const replyEmailsForm = z.object({
     replyEmails: z.preprocess(
       (value) => (typeof value === 'string' ? value : ''),
-      z.enum(['on', 'off'], { error: 'Choose whether we email you when your doctor’s office replies' }),
+      z.enum(['on', 'off'], { error: 'account:messageEmails.notChosen' }),
     ),
   })
   const renderReplyEmails = async (req: Request, res: Response, errors: FormError[] = []) => {
     const current = Boolean((await settings.overview(user(req).id)).user.office_reply_emails)
     const posted = (req.body as Record<string, unknown> | undefined)?.replyEmails
     res.status(errors.length > 0 ? 400 : 200).render('account/message-emails', {
-      title: 'Emails about messages from your doctor’s office',
+      title: 'account:messageEmails.title',
       value: errors.length > 0 ? (typeof posted === 'string' ? posted.slice(0, 3) : '') : current ? 'on' : 'off',
       errors,
     })
@@ -103,18 +122,12 @@ export function settingsRoutes({
     const form = parseForm(replyEmailsForm, req.body)
     if (!form.ok) return renderReplyEmails(req, res, form.errors)
     await settings.setOfficeReplyEmails(user(req).id, form.value.replyEmails === 'on')
-    done(
-      req,
-      res,
-      form.value.replyEmails === 'on'
-        ? 'We will email you when your doctor’s office replies.'
-        : 'We will not email you when your doctor’s office replies. Check Messages after you sign on.',
-    )
+    done(req, res, form.value.replyEmails === 'on' ? 'account:messageEmails.on' : 'account:messageEmails.off')
   })
 
   router.get('/account/secret-questions', (_req, res) =>
     res.render('account/secret-questions', {
-      title: 'Change your secret questions',
+      title: 'account:secretQuestions.title',
       questionList,
       values: { questions: parseCredentialsForm(restoredValues(res), {}).values.questions, answers: [] },
       errors: [],
@@ -126,21 +139,42 @@ export function settingsRoutes({
     const errors = [...(await checkCurrentPassword(req)), ...(form.ok ? [] : form.errors)]
     if (errors.length > 0 || !form.ok) {
       return res.status(400).render('account/secret-questions', {
-        title: 'Change your secret questions',
+        title: 'account:secretQuestions.title',
         questionList,
         values: form.values,
         errors,
       })
     }
     await credentials.changeSecretAnswers(user(req).id, form.value.answers, req.sessionID)
-    done(req, res, 'Your secret questions have been changed.')
+    done(req, res, 'account:secretQuestions.changed')
+  })
+
+  // The language of pages, emails and letters: kept on the member's record, in the session and in the cookie a
+  // signed-out visitor's pages follow, so the next page and the sign-on page after signing out read it too.
+  const renderLanguage = async (req: Request, res: Response, errors: FormError[] = []) =>
+    res.status(errors.length > 0 ? 400 : 200).render('account/language', {
+      title: 'account:language.title',
+      choices: languages.map((code) => ({ code, name: languageNames[code] })),
+      value: errors.length > 0 ? '' : await members.preferredLanguage(user(req).memberId!),
+      errors,
+    })
+
+  router.get('/account/language', (req, res) => renderLanguage(req, res))
+
+  router.post('/account/language', async (req, res) => {
+    const language = chosenLanguage(req.body)
+    if (!language) return renderLanguage(req, res, [fieldError('language', 'account:language.badChoice')])
+    await members.setPreferredLanguage(user(req).memberId!, language)
+    req.session.user = { ...user(req), language }
+    res.cookie(languageCookie, language, { httpOnly: true, sameSite: 'lax', secure: req.secure, maxAge: oneYearMs })
+    done(req, res, message('account:language.changed', { name: languageNames[language] }))
   })
 
   // Apps the member let read records through the API; taking one away ends its access at its next call.
   router.get('/account/apps', async (req, res) => {
     const notice = req.session.notice
     delete req.session.notice
-    res.render('account/apps', { title: 'Apps with access', notice, apps: await connectedApps.list(user(req)) })
+    res.render('account/apps', { title: 'account:apps.title', notice, apps: await connectedApps.list(user(req)) })
   })
 
   router.post('/account/apps/:id/revoke', async (req, res) => {
@@ -148,7 +182,7 @@ export function settingsRoutes({
       requestId: req.id === undefined ? undefined : String(req.id),
       ip: req.ip,
     })
-    req.session.notice = `${appName} no longer has access. To use it again, sign on in the app.`
+    req.session.notice = message('account:apps.revoked', { app: appName })
     res.redirect(303, '/account/apps')
   })
 

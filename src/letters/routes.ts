@@ -2,10 +2,9 @@ import { RequestHandler, Router } from 'express'
 import { requireRole } from '../platform/access'
 import { safeReturnPath } from '../platform/return-path'
 import { parseCredentialsForm } from '../accounts/forms'
-import { secretQuestions } from '../accounts/secret-questions'
+import { secretQuestionList as questionList } from '../accounts/secret-questions'
 import type { Services } from '../services'
 
-const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
 const allowedDuringFirstSignOn = new Set(['/first-sign-on', '/sign-out', '/signed-out', '/session/keep-alive'])
 
 /** After a temporary password, every other page waits until a password and secret questions are chosen. */
@@ -23,7 +22,7 @@ export function firstSignOnRoutes({ credentials, recovery }: Pick<Services, 'cre
   })
 
   const page = (locals: Record<string, unknown> = {}) => ({
-    title: 'Create your password and secret questions',
+    title: 'accounts:firstSignOn.title',
     questionList,
     values: { questions: [], answers: [] },
     errors: [],

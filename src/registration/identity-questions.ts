@@ -3,6 +3,7 @@ import type { RosterMember } from './repository'
 
 export interface IdentityQuestion {
   id: string
+  // A message key ("registration:identity.address"): the page asks it in the reader's language.
   prompt: string
   options: string[]
   // Kept in the server-side session only: the page shows option numbers, never which one is right.
@@ -135,14 +136,8 @@ export function identityQuestions(
   random: RandomInt = secureRandom,
 ): IdentityQuestion[] {
   return [
-    question(
-      'address',
-      'Which of these addresses is your mailing address?',
-      member.address_line1,
-      decoys.addresses,
-      random,
-    ),
-    question('doctor', 'Who is your primary care doctor?', member.pcp_name, decoys.doctors, random),
-    question('phone', 'Which of these phone numbers is yours?', member.phone, decoys.phones, random),
+    question('address', 'registration:identity.address', member.address_line1, decoys.addresses, random),
+    question('doctor', 'registration:identity.doctor', member.pcp_name, decoys.doctors, random),
+    question('phone', 'registration:identity.phone', member.phone, decoys.phones, random),
   ]
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
+import type { Language } from '../platform/i18n'
 
 export interface RosterMember {
   id: number
@@ -18,6 +19,11 @@ export interface RosterMember {
 /** The roster reads and account writes registration needs. */
 export class RegistrationRepository {
   constructor(private readonly db: Db) {}
+
+  /** The language the member chose while registering: their pages, emails and letters follow it. */
+  async setPreferredLanguage(memberId: number, language: Language, trx: Knex.Transaction): Promise<void> {
+    await trx('members').where({ id: memberId }).update({ preferred_language: language })
+  }
 
   async findById(memberId: number): Promise<RosterMember | undefined> {
     return this.rosterQuery().where('m.id', memberId).first()

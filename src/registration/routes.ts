@@ -1,20 +1,31 @@
 import { Request, Response, Router } from 'express'
 import { homeFor } from '../platform/access'
-import { parseForm } from '../platform/forms'
+import { fieldError, parseForm } from '../platform/forms'
+import { languageCookie, languageNames, languageOf, languages, message, type Language } from '../platform/i18n'
 import { parseCredentialsForm, parseMembershipForm, userIdAndEmailForm } from '../accounts/forms'
 import { keepTypedValues, restoredValues } from '../platform/lapsed-forms'
-import { secretQuestions } from '../accounts/secret-questions'
+import { secretQuestionList as questionList } from '../accounts/secret-questions'
 import type { Services } from '../services'
 import { AlreadyRegisteredError, identityAttemptsAllowed, termsVersion, UserIdTakenError } from './service'
 import { redirectFor, registrationLapsed, StepPath, stepNumber, steps } from './wizard'
 
-export const noMatchMessage =
-  'We could not find a membership with those details. Check them against your member ID card and try again.'
+export const noMatchMessage = 'registration:noMatch'
 const lapsedMessage = (minutes: number, keptTyping: boolean) =>
-  `You had not used these pages for ${minutes} minutes, so for your security we removed your answers. Please start again.` +
-  (keptTyping ? ' What you typed on your last page will be filled in again when you reach it.' : '')
-const throttledMessage =
-  'There have been too many attempts to find this membership. Wait an hour and try again, or call Member Services at 1-800-555-0100 (TTY 711).'
+  message(keptTyping ? 'registration:lapsedKeptTyping' : 'registration:lapsed', { minutes })
+const throttledMessage = 'registration:throttled'
+const oneYearMs = 365 * 24 * 60 * 60 * 1000
+
+/**
+ * The language chosen at step 3: its radios start on the page's language, so a form sent without one (a script,
+ * an old page) keeps that; a value that is not one of the offered codes is refused.
+ */
+function chosenLanguage(req: Request): { ok: true; value: Language } | { ok: false } {
+  const value = (req.body as Record<string, unknown> | undefined)?.preferredLanguage
+  if (value === undefined) return { ok: true, value: pageLanguage(req) }
+  return (languages as readonly unknown[]).includes(value) ? { ok: true, value: value as Language } : { ok: false }
+}
+
+const pageLanguage = (req: Request): Language => languageOf(req.language) ?? 'en'
 
 /**
  * While this registration was under way the membership got an account, or someone took the user ID: the
@@ -23,7 +34,7 @@ const throttledMessage =
 function answerCreationRace(error: unknown, req: Request, res: Response): void {
   if (error instanceof AlreadyRegisteredError) {
     delete req.session.registration
-    return res.status(409).render('registration/already-registered', { title: 'You already have an account' })
+    return res.status(409).render('registration/already-registered', { title: 'registration:alreadyRegistered.title' })
   }
   if (error instanceof UserIdTakenError) {
     delete req.session.registration!.userId
@@ -36,12 +47,14 @@ function render(res: Response, path: StepPath, view: string, locals: Record<stri
   const step = steps.find((candidate) => candidate.path === path)!
   const errors = (locals.errors as unknown[] | undefined) ?? []
   res.status(errors.length > 0 && status === 200 ? 400 : status).render(`registration/${view}`, {
-    title: `${step.title} (step ${stepNumber(path)} of 5)`,
+    title: message('registration:stepTitle', { step: step.title, number: stepNumber(path) }),
     stepNumber: stepNumber(path),
     errors: [],
     ...locals,
   })
 }
+
+const languageChoices = languages.map((code) => ({ code, name: languageNames[code] }))
 
 /** The brochure's five steps; each GET is guarded so no step is reached before the earlier ones are done. */
 export function registrationRoutes({
@@ -120,7 +133,9 @@ export function registrationRoutes({
     }
     if (match.hasAccount) {
       delete req.session.registration
-      return res.status(200).render('registration/already-registered', { title: 'You already have an account' })
+      return res
+        .status(200)
+        .render('registration/already-registered', { title: 'registration:alreadyRegistered.title' })
     }
     const previous = req.session.registration
     // Going back and re-entering the same membership keeps the later steps' answers.
@@ -148,7 +163,7 @@ export function registrationRoutes({
       return render(res, '/register/terms', 'terms', {
         accepted: false,
         termsVersion,
-        errors: [{ href: '#accept', text: 'Select the box to say you accept the terms and conditions' }],
+        errors: [{ href: '#accept', text: 'registration:terms.notAccepted' }],
       })
     }
     req.session.registration!.termsAcceptedAt = clock().getTime()
@@ -159,22 +174,35 @@ export function registrationRoutes({
     const state = req.session.registration!
     const restored = restoredValues(res)
     render(res, '/register/user-id', 'user-id', {
-      values: { userId: restored.userId ?? state.userId ?? '', email: restored.email ?? state.email ?? '' },
+      values: {
+        userId: restored.userId ?? state.userId ?? '',
+        email: restored.email ?? state.email ?? '',
+        preferredLanguage: restored.preferredLanguage ?? state.preferredLanguage ?? pageLanguage(req),
+      },
+      languageChoices,
     })
   })
 
   router.post('/register/user-id', guard('/register/user-id'), async (req, res) => {
     const state = req.session.registration!
     const form = parseForm(userIdAndEmailForm, req.body)
+    const language = chosenLanguage(req)
     const values = {
       userId: String(req.body?.userId ?? '').slice(0, 40),
       email: String(req.body?.email ?? '').slice(0, 260),
+      preferredLanguage: language.ok ? language.value : '',
     }
-    if (!form.ok) return render(res, '/register/user-id', 'user-id', { values, errors: form.errors })
+    const errors = [
+      ...(form.ok ? [] : form.errors),
+      ...(language.ok ? [] : [fieldError('preferredLanguage', 'registration:userId.badLanguage')]),
+    ]
+    if (!form.ok || !language.ok)
+      return render(res, '/register/user-id', 'user-id', { values, languageChoices, errors })
     if (await registration.userIdTaken(form.value.userId)) {
       return render(res, '/register/user-id', 'user-id', {
         values,
-        errors: [{ href: '#userId', text: 'That user ID is already taken. Choose a different one' }],
+        languageChoices,
+        errors: [{ href: '#userId', text: 'registration:userId.taken' }],
       })
     }
     if (form.value.email !== state.email || !state.verificationId) {
@@ -182,6 +210,14 @@ export function registrationRoutes({
     }
     state.userId = form.value.userId
     state.email = form.value.email
+    state.preferredLanguage = language.value
+    // The rest of registration, and the sign-on page after it, read in the chosen language.
+    res.cookie(languageCookie, language.value, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: req.secure,
+      maxAge: oneYearMs,
+    })
     res.redirect(303, '/register/secure')
   })
 
@@ -211,7 +247,10 @@ export function registrationRoutes({
         questions: identity.questions,
         failedAttempts: identity.failedAttempts,
         chosen: req.body,
-        errors: unanswered.map((question) => ({ href: `#${question.id}-0`, text: `Answer: ${question.prompt}` })),
+        errors: unanswered.map((question) => ({
+          href: `#${question.id}-0`,
+          text: message('registration:identity.unanswered', { question: question.prompt }),
+        })),
       })
     }
     const allRight = identity.questions.every((question) => Number(req.body[question.id]) === question.answer)
@@ -229,7 +268,7 @@ export function registrationRoutes({
       errors: [
         {
           href: `#${identity.questions[0].id}-0`,
-          text: 'Your answers did not match our records. Try these questions, or finish registering by mail.',
+          text: 'registration:identity.noMatch',
         },
       ],
     })
@@ -237,11 +276,12 @@ export function registrationRoutes({
 
   function renderIdentityLocked(res: Response) {
     render(res, '/register/secure', 'identity-locked', {
-      title: `We could not confirm your identity online (step ${stepNumber('/register/secure')} of 5)`,
+      title: message('registration:stepTitle', {
+        step: 'registration:identityLocked.heading',
+        number: stepNumber('/register/secure'),
+      }),
     })
   }
-
-  const questionList = Object.entries(secretQuestions).map(([key, text]) => ({ key, text }))
 
   router.get('/register/secure/password', guard('/register/secure/password'), (_req, res) => {
     const { questions } = parseCredentialsForm(restoredValues(res), {}).values
@@ -271,6 +311,7 @@ export function registrationRoutes({
         password: form.value.password,
         answers: form.value.answers,
         ip: req.ip ?? 'unknown',
+        preferredLanguage: state.preferredLanguage ?? pageLanguage(req),
       })
     } catch (error) {
       return answerCreationRace(error, req, res)
@@ -290,7 +331,7 @@ export function registrationRoutes({
 
   router.get('/register/by-mail', mailReady, async (req, res) => {
     const address = await registration.maskedAddress(req.session.registration!.memberId)
-    res.render('registration/by-mail', { title: 'Finish registering by mail', address, errors: [] })
+    res.render('registration/by-mail', { title: 'registration:byMail.title', address, errors: [] })
   })
 
   router.post('/register/by-mail', mailReady, async (req, res) => {
@@ -299,12 +340,13 @@ export function registrationRoutes({
     if (answer !== 'yes' && answer !== 'no') {
       const address = await registration.maskedAddress(state.memberId)
       return res.status(400).render('registration/by-mail', {
-        title: 'Finish registering by mail',
+        title: 'registration:byMail.title',
         address,
-        errors: [{ href: '#addressCurrent-yes', text: 'Select yes if this is where you get your mail' }],
+        errors: [{ href: '#addressCurrent-yes', text: 'registration:byMail.notChosen' }],
       })
     }
-    if (answer === 'no') return res.render('registration/address-changed', { title: 'Update your address first' })
+    if (answer === 'no')
+      return res.render('registration/address-changed', { title: 'registration:addressChanged.title' })
     // Only the roster's address is ever used: nothing typed in a form reaches a letter.
     try {
       await registration.finishByMail({
@@ -313,6 +355,7 @@ export function registrationRoutes({
         email: state.email!,
         termsAcceptedAt: new Date(state.termsAcceptedAt!),
         ip: req.ip ?? 'unknown',
+        preferredLanguage: state.preferredLanguage ?? pageLanguage(req),
       })
     } catch (error) {
       return answerCreationRace(error, req, res)
@@ -331,7 +374,7 @@ export function registrationRoutes({
   router.get('/register/by-mail/requested', (req, res) => {
     const state = req.session.registration
     if (!state?.completedByMail) return res.redirect(303, '/register')
-    res.render('registration/by-mail-requested', { title: 'Your letter is on its way', userId: state.userId })
+    res.render('registration/by-mail-requested', { title: 'registration:byMailRequested.title', userId: state.userId })
   })
 
   router.get('/register/done', guard('/register/done'), (req, res) => {

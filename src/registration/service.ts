@@ -1,5 +1,6 @@
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
+import { message, type Language } from '../platform/i18n'
 import { addToOutbox } from '../platform/outbox'
 import type { AuditLog } from '../platform/audit'
 import type { CredentialService, NewMemberAccount, SecretAnswerInput } from '../accounts/credentials'
@@ -17,6 +18,8 @@ export interface NewRegistration {
   email: string
   termsAcceptedAt: Date
   ip: string
+  // The language the member chose at step 3 (the page's language when they did not choose).
+  preferredLanguage: Language
 }
 
 /** Thrown when the membership got an account while this registration was under way. */
@@ -85,27 +88,30 @@ export class RegistrationService {
     )
   }
 
-  /** The mailing address on file, partly hidden: enough for the member to recognise, not enough to learn. */
   /**
    * The address on file with most letters hidden, as shown ("88 A•••• S•••••") and as read aloud ("88, A then 4
-   * hidden letters, S then 5 hidden letters"): a screen reader would otherwise read out every bullet.
+   * hidden letters, S then 5 hidden letters"): a screen reader would otherwise read out every bullet. What is
+   * read aloud is a list of messages (see platform/i18n.ts), so it is said in the page's language.
    */
   async maskedAddress(
     memberId: number,
-  ): Promise<{ line: string; city: string; spokenLine: string; spokenCity: string } | undefined> {
+  ): Promise<{ line: string; city: string; spokenLine: string[]; spokenCity: string } | undefined> {
     const member = await this.repository.findById(memberId)
     if (!member) return undefined
     const words = member.address_line1.split(/\s+/).map((word) => {
       if (/^\d+$/.test(word)) return { shown: word, spoken: word }
       const hidden = Math.max(word.length - 1, 2)
-      return { shown: word[0] + '•'.repeat(hidden), spoken: `${word[0]} then ${hidden} hidden letters` }
+      return {
+        shown: word[0] + '•'.repeat(hidden),
+        spoken: message('registration:byMail.hiddenLetters', { letter: word[0], count: hidden }),
+      }
     })
     const zipStart = member.zip.slice(0, 3)
     return {
       line: words.map((word) => word.shown).join(' '),
       city: `${member.city}, ${member.state} ${zipStart}••`,
-      spokenLine: words.map((word) => word.spoken).join(', '),
-      spokenCity: `${member.city}, ${member.state}, ZIP code starting ${zipStart}`,
+      spokenLine: words.map((word) => word.spoken),
+      spokenCity: message('registration:byMail.spokenCity', { city: member.city, state: member.state, zip: zipStart }),
     }
   }
 
@@ -147,6 +153,9 @@ export class RegistrationService {
     const member = await this.rosterMember(registration.memberId)
     try {
       return await this.db.transaction(async (trx) => {
+        // First, so a second registration of the same membership waits on the roster row here, then finds the
+        // account made (a lock taken after the account's insert would deadlock with its foreign-key check).
+        await this.repository.setPreferredLanguage(member.id, registration.preferredLanguage, trx)
         const id = await insert(
           {
             userId: registration.userId,

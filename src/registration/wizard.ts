@@ -1,3 +1,4 @@
+import type { Language } from '../platform/i18n'
 import type { IdentityQuestion } from './identity-questions'
 
 /** What the wizard remembers between steps, in the server-side session only. */
@@ -9,6 +10,8 @@ export interface RegistrationState {
   userId?: string
   email?: string
   verificationId?: number
+  // The language chosen at step 3, for the member's record when the account is made.
+  preferredLanguage?: Language
   identity?: { questions: IdentityQuestion[]; failedAttempts: number; passed: boolean }
   completedUserId?: string
   completedByMail?: boolean
@@ -29,12 +32,12 @@ export function registrationLapsed(state: RegistrationState, now: number, window
 }
 
 export const steps = [
-  { path: '/register', title: 'Membership information' },
-  { path: '/register/terms', title: 'Terms and conditions' },
-  { path: '/register/user-id', title: 'User ID and email' },
-  { path: '/register/secure', title: 'Secure your account: confirm it is you' },
-  { path: '/register/secure/password', title: 'Secure your account: password and secret questions' },
-  { path: '/register/done', title: 'You are registered' },
+  { path: '/register', title: 'registration:steps.membership' },
+  { path: '/register/terms', title: 'registration:steps.terms' },
+  { path: '/register/user-id', title: 'registration:steps.userId' },
+  { path: '/register/secure', title: 'registration:steps.confirm' },
+  { path: '/register/secure/password', title: 'registration:steps.password' },
+  { path: '/register/done', title: 'registration:steps.done' },
 ] as const
 
 export type StepPath = (typeof steps)[number]['path']

@@ -2,6 +2,6 @@ import { Router } from 'express'
 
 export function welcomeRoutes(): Router {
   const router = Router()
-  router.get('/', (_req, res) => res.render('welcome/index', { title: 'Start managing your health online' }))
+  router.get('/', (_req, res) => res.render('welcome/index', { title: 'welcome:title' }))
   return router
 }

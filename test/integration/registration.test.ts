@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import * as cheerio from 'cheerio'
-import { noMatchMessage } from '../../src/registration/routes'
 import { fixedClock } from '../../src/platform/clock'
 import { countRows, errorSummary, pageText, signOn, submitForm, titleOf } from '../helpers/app'
 import { linkIn, localPart, useBackground } from '../helpers/background'
@@ -13,6 +12,9 @@ import {
   passIdentityQuestions,
   registerUpToSecure,
 } from '../helpers/registration'
+
+const noMatchMessage =
+  'We could not find a membership with those details. Check them against your member ID card and try again.'
 
 describe('online registration', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))

@@ -1,7 +1,6 @@
 import * as cheerio from 'cheerio'
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
-import { signOnFailure } from '../../src/accounts/routes'
 import { fixedClock } from '../../src/platform/clock'
 import {
   buildApp,
@@ -16,6 +15,10 @@ import {
   testServices,
   titleOf,
 } from '../helpers/app'
+
+// The page's words for any failed sign-on (accounts:signOn.failure in English).
+const signOnFailure =
+  'The user ID or password is not right, or the account is locked for a while. Check what you typed and try again, or recover your user ID or password.'
 
 describe('sign on and sign out', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))

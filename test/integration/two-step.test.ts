@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
-import { signOnFailure } from '../../src/accounts/routes'
 import { fixedClock } from '../../src/platform/clock'
 import { appCodeAt } from '../../src/two-step/codes'
 import {
@@ -20,6 +19,10 @@ import {
 } from '../helpers/app'
 import { useBackground } from '../helpers/background'
 import { authorizeInBrowser, authorizeUrl, exchangeCode, onPortal, pkcePair } from '../helpers/smart'
+
+// The page's words for any failed sign-on (accounts:signOn.failure in English).
+const signOnFailure =
+  'The user ID or password is not right, or the account is locked for a while. Check what you typed and try again, or recover your user ID or password.'
 
 const start = new Date('2026-11-25T15:00:00Z')
 
