@@ -17,9 +17,13 @@ describe('clear pages', () => {
       .map((_i, link) => cheerio.load(link).text().trim())
       .get()
 
-  it('offers "Sign on" in the header everywhere but on the sign-on page itself', async () => {
-    assert.deepEqual(headerLinks((await supertest(app).get('/').expect(200)).text), ['Member Portal', 'Sign on'])
-    assert.deepEqual(headerLinks((await supertest(app).get('/sign-on').expect(200)).text), ['Member Portal'])
+  it('offers "Sign on" in the header everywhere but on the sign-on page itself, and the other language always', async () => {
+    assert.deepEqual(headerLinks((await supertest(app).get('/').expect(200)).text), [
+      'Member Portal',
+      'Español',
+      'Sign on',
+    ])
+    assert.deepEqual(headerLinks((await supertest(app).get('/sign-on').expect(200)).text), ['Member Portal', 'Español'])
   })
 
   it('asks for a new password on /account/password in words that fit changing it', async () => {
