@@ -111,6 +111,13 @@ export async function signedOnAgent(app: Express, userId = 'alex.rivera'): Promi
   return agent
 }
 
+/** A member signed on who chose Spanish with the switch link (kept on their account, so every page follows). */
+export async function spanishAgent(app: Express, userId?: string): Promise<Agent> {
+  const agent = await signedOnAgent(app, userId)
+  await agent.get('/language?to=es').expect(303)
+  return agent
+}
+
 export function pageText(html: string, selector = 'main'): string {
   return cheerio.load(html)(selector).text().replace(/\s+/g, ' ').trim()
 }

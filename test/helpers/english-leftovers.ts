@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import * as cheerio from 'cheerio'
@@ -118,4 +119,10 @@ export function englishLeftovers(
   const phrases = englishOnlyPhrases(namespaces).filter((phrase) => text.includes(phrase))
   const words = [...new Set(text.match(englishWords) ?? [])]
   return { phrases, words }
+}
+
+/** A page in Spanish with no English of ours on it; `recorded` is what stays as recorded (names, notes, typed text). */
+export function assertAllSpanish(html: string, page: string, recorded: string[] = []): void {
+  assert.equal(cheerio.load(html)('html').attr('lang'), 'es', page)
+  assert.deepEqual(englishLeftovers(html, recorded), { phrases: [], words: [] }, page)
 }

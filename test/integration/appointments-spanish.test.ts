@@ -13,9 +13,10 @@ import {
   signedOnAgent,
   testServices,
   titleOf,
+  spanishAgent,
 } from '../helpers/app'
 import { appointmentsOf, calendarLines, openSlotsOf, providerIdOf } from '../helpers/appointments'
-import { englishLeftovers } from '../helpers/english-leftovers'
+import { assertAllSpanish } from '../helpers/english-leftovers'
 
 // A Wednesday, 7 a.m. in California.
 const seedDay = new Date('2026-11-25T15:00:00Z')
@@ -39,18 +40,6 @@ describe('appointments in Spanish', () => {
   const app = buildApp(services)
   let recorded: string[] = []
 
-  /** A member signed on, who chose Spanish with the switch link (kept on their account). */
-  async function spanishAgent(userId?: string): Promise<Agent> {
-    const agent = await signedOnAgent(app, userId)
-    await agent.get('/language?to=es').expect(303)
-    return agent
-  }
-
-  function assertAllSpanish(html: string, page: string) {
-    assert.equal(cheerio.load(html)('html').attr('lang'), 'es', page)
-    assert.deepEqual(englishLeftovers(html, recorded), { phrases: [], words: [] }, page)
-  }
-
   beforeEach(async () => {
     clock.set(seedDay)
     await resetWithDemoPlan(services, clock)
@@ -59,13 +48,13 @@ describe('appointments in Spanish', () => {
   after(() => closeServices(services))
 
   it('books step by step in Spanish: visit types, doctors, days and times, a reason refused then accepted', async () => {
-    const agent = await spanishAgent()
+    const agent = await spanishAgent(app)
     const list = await agent.get('/appointments').expect(200)
     assert.equal(titleOf(list.text), 'Citas – Member Portal')
     assert.match(pageText(list.text), /Próximas citas/)
     assert.match(pageText(list.text), /miércoles, 2 de diciembre de 2026|de diciembre de 2026/)
     assert.match(pageText(list.text), /Examen físico anual/)
-    assertAllSpanish(list.text, '/appointments')
+    assertAllSpanish(list.text, '/appointments', recorded)
 
     const types = await agent.get('/appointments/new').expect(200)
     assert.equal(titleOf(types.text), 'Programar una cita: tipo de visita – Member Portal')
@@ -82,7 +71,7 @@ describe('appointments in Spanish', () => {
       ],
     )
     assert.match(pageText(types.text), /Consulta en el consultorio 20 minutos/)
-    assertAllSpanish(types.text, '/appointments/new')
+    assertAllSpanish(types.text, '/appointments/new', recorded)
     const noType = await agent.get('/appointments/new/provider?visitType=nope').expect(400)
     assert.deepEqual(errorSummary(noType.text), ['Elija el tipo de visita'])
 
@@ -90,7 +79,7 @@ describe('appointments in Spanish', () => {
     const $doctors = cheerio.load(doctors.text)
     assert.equal($doctors('.radio label').first().text(), 'Dr. Marcus Bell (su médico de atención primaria)')
     assert.match($doctors('.radio .hint').first().text(), /^Medicina familiar, San Leandro Medical Center/)
-    assertAllSpanish(doctors.text, '/appointments/new/provider')
+    assertAllSpanish(doctors.text, '/appointments/new/provider', recorded)
 
     const bell = await providerIdOf(services.db, 'Dr. Marcus Bell')
     const times = await agent.get(`/appointments/new/time?visitType=office-visit&provider=${bell}`).expect(200)
@@ -100,7 +89,7 @@ describe('appointments in Spanish', () => {
     const time = $times('label[for="slot"]').text().trim()
     assert.match(time, /^\d{1,2}:\d{2}\s[ap]\.\s?m\.$/)
     assert.equal($times('a[rel="next"]').text(), 'Semana siguiente')
-    assertAllSpanish(times.text, '/appointments/new/time')
+    assertAllSpanish(times.text, '/appointments/new/time', recorded)
     const slot = String($times('input[name="slot"]').first().val())
 
     const reason = await agent
@@ -110,7 +99,7 @@ describe('appointments in Spanish', () => {
       pageText(reason.text),
       new RegExp(`Programar una cita: consulta en el consultorio, miércoles, 25 de noviembre de 2026 a las ${time}`),
     )
-    assertAllSpanish(reason.text, '/appointments/new/reason')
+    assertAllSpanish(reason.text, '/appointments/new/reason', recorded)
     const checkWith = (text: string) =>
       agent
         .post('/appointments/new/check')
@@ -129,13 +118,13 @@ describe('appointments in Spanish', () => {
     assert.equal(cheerio.load(empty.text)('#reason-error').text().trim(), 'Error: Escriba el motivo de su visita')
     const tooLong = await checkWith('y'.repeat(600)).expect(400)
     assert.match(errorSummary(tooLong.text)[0], /500 caracteres/)
-    assertAllSpanish(tooLong.text, 'the reason refused')
+    assertAllSpanish(tooLong.text, 'the reason refused', recorded)
 
     const check = await checkWith('Me duele la rodilla').expect(200)
     assert.equal(cheerio.load(check.text)('h1').text(), 'Revise su cita')
     assert.match(pageText(check.text), /Hora\s*\S+ [ap]\. ?m\. \(hora del Pacífico\), 20 minutos/)
     assert.match(pageText(check.text), /Qué debe traer\s*Su tarjeta de identificación de miembro/)
-    assertAllSpanish(check.text, '/appointments/new/check')
+    assertAllSpanish(check.text, '/appointments/new/check', recorded)
 
     const booked = await agent
       .post('/appointments')
@@ -151,7 +140,7 @@ describe('appointments in Spanish', () => {
     const shown = await agent.get(booked.headers.location).expect(200)
     assert.match(titleOf(shown.text), /^Consulta en el consultorio el miércoles, 25 de noviembre de 2026 – /)
     assert.match(pageText(shown.text), /Su cita está reservada\./)
-    assertAllSpanish(shown.text, 'the booked appointment')
+    assertAllSpanish(shown.text, 'the booked appointment', recorded)
     const home = await agent.get('/home').expect(200)
     assert.ok(pageText(home.text).includes(`miércoles, 25 de noviembre de 2026, ${time}, San Leandro Medical Center`))
   })
@@ -171,7 +160,7 @@ describe('appointments in Spanish', () => {
           _csrf: csrfTokenIn((await agent.get('/appointments')).text),
         })
     assert.equal((await book(await signedOnAgent(app, 'pat.rivera'))).status, 303)
-    const loser = await book(await spanishAgent())
+    const loser = await book(await spanishAgent(app))
     assert.equal(loser.status, 409)
     assert.deepEqual(errorSummary(loser.text), ['Alguien acaba de reservar esa hora. Elija otra hora'])
     const $ = cheerio.load(loser.text)
@@ -180,27 +169,35 @@ describe('appointments in Spanish', () => {
       $('main h2:not(.error-summary-title)').first().text(),
       /^Todas las horas disponibles, semana del \d+ de (noviembre|diciembre) de 2026$/,
     )
-    assertAllSpanish(loser.text, 'the time taken')
+    assertAllSpanish(loser.text, 'the time taken', recorded)
   })
 
   it('cancels, reschedules and says when it is too late, in Spanish', async () => {
-    const agent = await spanishAgent()
+    const agent = await spanishAgent(app)
     const [soon, later] = (await appointmentsOf(services.db, '11000003')).filter(
       (row) => row.status === 'booked' && row.starts_at > seedDay,
     )
     const tooLate = await agent.get(`/appointments/${soon.id}/cancel`).expect(200)
     assert.equal(titleOf(tooLate.text), 'Llame al consultorio para cancelar – Member Portal')
     assert.match(pageText(tooLate.text), /ya no se puede cancelar en línea/)
-    assertAllSpanish(tooLate.text, 'too late to cancel')
-    assertAllSpanish((await agent.get(`/appointments/${soon.id}/reschedule`).expect(200)).text, 'too late to move')
-    assertAllSpanish((await agent.get(`/appointments/${soon.id}`).expect(200)).text, 'an appointment within a day')
+    assertAllSpanish(tooLate.text, 'too late to cancel', recorded)
+    assertAllSpanish(
+      (await agent.get(`/appointments/${soon.id}/reschedule`).expect(200)).text,
+      'too late to move',
+      recorded,
+    )
+    assertAllSpanish(
+      (await agent.get(`/appointments/${soon.id}`).expect(200)).text,
+      'an appointment within a day',
+      recorded,
+    )
 
     const cancel = await agent.get(`/appointments/${later.id}/cancel`).expect(200)
     assert.equal(cheerio.load(cancel.text)('main button[type=submit]').text(), 'Cancelar la cita')
-    assertAllSpanish(cancel.text, 'the cancel page')
+    assertAllSpanish(cancel.text, 'the cancel page', recorded)
     const move = await agent.get(`/appointments/${later.id}/reschedule`).expect(200)
     assert.match(titleOf(move.text), /^Reprogramar: elija una nueva hora \(Semana del /)
-    assertAllSpanish(move.text, 'the reschedule page')
+    assertAllSpanish(move.text, 'the reschedule page', recorded)
     const same = await agent
       .post(`/appointments/${later.id}/reschedule`)
       .type('form')
@@ -216,11 +213,11 @@ describe('appointments in Spanish', () => {
     const list = await agent.get('/appointments?cancelled=1').expect(200)
     assert.match(pageText(list.text), /Se canceló su cita\./)
     assert.match(pageText(list.text), /Cancelada/)
-    assertAllSpanish(list.text, 'the list after cancelling')
+    assertAllSpanish(list.text, 'the list after cancelling', recorded)
   })
 
   it('gives a calendar file in the language of the page it was downloaded from, marked with LANGUAGE', async () => {
-    const agent = await spanishAgent()
+    const agent = await spanishAgent(app)
     const mine = (await appointmentsOf(services.db, '11000003')).find(
       (row) => row.status === 'booked' && row.starts_at.getTime() > seedDay.getTime() + dayMs,
     )

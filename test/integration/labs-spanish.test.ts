@@ -3,7 +3,6 @@ import * as cheerio from 'cheerio'
 import { fixedClock } from '../../src/platform/clock'
 import type { Db } from '../../src/platform/db'
 import {
-  type Agent,
   buildApp,
   closeServices,
   csrfTokenIn,
@@ -13,8 +12,9 @@ import {
   signedOnAgent,
   testServices,
   titleOf,
+  spanishAgent,
 } from '../helpers/app'
-import { englishLeftovers } from '../helpers/english-leftovers'
+import { assertAllSpanish, englishLeftovers } from '../helpers/english-leftovers'
 import { chooseMember } from '../helpers/family'
 import { labResultIds, memberIdOf } from '../helpers/records'
 
@@ -41,18 +41,6 @@ describe('lab results in Spanish', () => {
   const app = buildApp(services)
   let recorded: string[] = []
 
-  /** A member signed on, who chose Spanish with the switch link (kept on their account). */
-  async function spanishAgent(userId?: string): Promise<Agent> {
-    const agent = await signedOnAgent(app, userId)
-    await agent.get('/language?to=es').expect(303)
-    return agent
-  }
-
-  function assertAllSpanish(html: string, page: string) {
-    assert.equal(cheerio.load(html)('html').attr('lang'), 'es', page)
-    assert.deepEqual(englishLeftovers(html, recorded), { phrases: [], words: [] }, page)
-  }
-
   before(async () => {
     await resetWithDemoPlan(services, clock)
     recorded = await recordedTexts(services.db)
@@ -71,7 +59,7 @@ describe('lab results in Spanish', () => {
   })
 
   it('lists results in Spanish: title, headings, the count, short dates, flags and why a result waits', async () => {
-    const agent = await spanishAgent()
+    const agent = await spanishAgent(app)
     const list = await agent.get('/labs').expect(200)
     assert.equal(titleOf(list.text), 'Resultados de laboratorio (página 1 de 3) – Member Portal')
     const $ = cheerio.load(list.text)
@@ -80,16 +68,16 @@ describe('lab results in Spanish', () => {
     assert.match(pageText(list.text), /¿Cuándo quiere ver los resultados nuevos\?/)
     assert.match($('main tbody tr').first().find('td').first().text(), /24 nov 2026/)
     assert.match(pageText(list.text), /Alto/)
-    assertAllSpanish(list.text, '/labs')
+    assertAllSpanish(list.text, '/labs', recorded)
     for (const address of ['/labs?page=2', '/labs?page=3', '/labs?test=LDL'])
-      assertAllSpanish((await agent.get(address).expect(200)).text, address)
+      assertAllSpanish((await agent.get(address).expect(200)).text, address, recorded)
     const filtered = await agent.get('/labs?test=LDL').expect(200)
     assert.equal(titleOf(filtered.text), 'Resultados de laboratorio de LDL cholesterol – Member Portal')
     assert.match(pageText(filtered.text), /4 resultados de LDL cholesterol \(mostrar todas las pruebas\)/)
   })
 
   it('shows a result, its trend chart and the chart’s words in Spanish, the test’s name as recorded', async () => {
-    const agent = await spanishAgent()
+    const agent = await spanishAgent(app)
     const [, , , latest] = await labResultIds(services.db, '11000003', 'LDL')
     const response = await agent.get(`/labs/${latest}`).expect(200)
     assert.equal(titleOf(response.text), 'LDL cholesterol, 24 de noviembre de 2026 – Member Portal')
@@ -105,19 +93,19 @@ describe('lab results in Spanish', () => {
     // The flagged points carry the Spanish letter, which the caption explains.
     assert.match($('figure.trend-chart-wide svg text').text(), /118 A/)
     assert.match($('figure.trend-chart-wide figcaption').text(), /A alto, B bajo, AN anormal/)
-    assertAllSpanish(response.text, `/labs/${latest}`)
+    assertAllSpanish(response.text, `/labs/${latest}`, recorded)
   })
 
   it('says in Spanish why a result waits: a clinician’s hold, state law, and the member’s own choice', async () => {
     const [magnesium] = await labResultIds(services.db, '11000003', 'MG')
-    const alex = await spanishAgent()
+    const alex = await spanishAgent(app)
     const held = await alex.get(`/labs/${magnesium}`).expect(200)
     assert.match(pageText(held.text), /Aparecerá aquí a más tardar el 30 de noviembre de 2026/)
     assert.match(
       pageText(held.text),
       /llame al consultorio de su médico: San Leandro Medical Center, \(510\) 555-0300\./,
     )
-    assertAllSpanish(held.text, 'a clinician’s hold')
+    assertAllSpanish(held.text, 'a clinician’s hold', recorded)
 
     const [biopsy] = await labResultIds(services.db, '11000003', 'SKINPATH')
     const lawHeld = await alex.get(`/labs/${biopsy}`).expect(200)
@@ -125,26 +113,26 @@ describe('lab results in Spanish', () => {
       pageText(lawHeld.text),
       /resultados de este tipo \(una biopsia, una prueba de Papanicolaou o un estudio de imágenes que puede mostrar cáncer\)/,
     )
-    assertAllSpanish(lawHeld.text, 'state law')
+    assertAllSpanish(lawHeld.text, 'state law', recorded)
 
     const [genetic] = await labResultIds(services.db, '11000006', 'PGX')
-    const pat = await spanishAgent('pat.rivera')
+    const pat = await spanishAgent(app, 'pat.rivera')
     const waiting = await pat.get(`/labs/${genetic}`).expect(200)
     assert.match(pageText(waiting.text), /revise los resultados delicados como este/)
     assert.equal(cheerio.load(waiting.text)('form[action$="/see-now"] button').text(), 'Ver este resultado ahora')
-    assertAllSpanish(waiting.text, 'the member’s choice')
+    assertAllSpanish(waiting.text, 'the member’s choice', recorded)
   })
 
   it('names the child whose results a parent reads, in Spanish', async () => {
-    const agent = await spanishAgent()
+    const agent = await spanishAgent(app)
     await chooseMember(agent, await memberIdOf(services.db, '11000004'), '/labs')
     const list = await agent.get('/labs').expect(200)
     assert.match(pageText(list.text), /Resultados de Sam Rivera/)
-    assertAllSpanish(list.text, 'a child’s results')
+    assertAllSpanish(list.text, 'a child’s results', recorded)
   })
 
   it('refuses a missing choice and an unknown test with messages in Spanish', async () => {
-    const agent = await spanishAgent()
+    const agent = await spanishAgent(app)
     const list = await agent.get('/labs').expect(200)
     const refused = await agent
       .post('/labs/release-choice')
@@ -173,6 +161,6 @@ describe('lab results in Spanish', () => {
       .expect(303)
     const after = await agent.get(saved.headers.location).expect(200)
     assert.match(pageText(after.text), /Usted eligió: Esperar a que mi médico revise todos los resultados\./)
-    assertAllSpanish(after.text, 'after the choice')
+    assertAllSpanish(after.text, 'after the choice', recorded)
   })
 })
