@@ -21,6 +21,8 @@ describe('lab results and appointments in Spanish, in a browser with JavaScript 
     prepare: async () => {
       clock.set(seedDay)
       await resetWithDemoPlan(services, clock)
+      // The browser keeps the language cookie between tests: each one starts as a new visitor.
+      await h.page.deleteCookie(...(await h.page.cookies(h.url)))
       await h.signOnAs('alex.rivera', demoPassword)
       // The switch link every page has.
       await clickLink(h.page, 'Español')

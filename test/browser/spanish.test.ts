@@ -38,7 +38,7 @@ describe('every member page in Spanish, JavaScript off', function () {
     const problems: string[] = []
     let visited = 0
     for (const userId of ['alex.rivera', 'pat.rivera']) {
-      await h.page.deleteCookie(...(await h.page.cookies()))
+      await h.page.deleteCookie(...(await h.page.cookies(h.url)))
       await h.signOnAs(userId, demoPassword)
       await h.page.goto(`${h.url}/language?to=es&return=/home`)
       const people = await h.page.$$eval('#viewing-member option', (options) =>
