@@ -54,7 +54,7 @@ export function createApp(services: Services): Express {
     watch: config.environment === 'development',
     plainMaxAge: config.production ? '1d' : 0,
   })
-  setUpViews(app, { helpPhone: config.helpPhone }, staticFiles)
+  setUpViews(app, { helpPhone: config.helpPhone, advicePhone: config.advicePhone }, staticFiles)
   // The time limits, for the pages that state them.
   app.locals.timeLimits = config.session
 

@@ -112,6 +112,7 @@ const schema = z
       }),
     APPOINTMENT_SWEEP_EVERY_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
     HELP_PHONE: z.string().min(7).default('1-800-555-0100 (TTY 711)'),
+    ADVICE_PHONE: z.string().min(7).default('1-800-555-0199'),
     // The plan as the API names it (Organization/payer): its name and its payer ID for electronic claims.
     PLAN_NAME: z.string().min(2).max(120).default('Member Portal Health Plan'),
     PLAN_PAYER_ID: z
@@ -215,6 +216,7 @@ const schema = z
         leaseSeconds: env.LETTERS_LEASE_SECONDS,
       },
       helpPhone: env.HELP_PHONE,
+      advicePhone: env.ADVICE_PHONE,
       payer: { name: env.PLAN_NAME, payerId: env.PLAN_PAYER_ID, phone: env.HELP_PHONE, updatedAt: env.PLAN_UPDATED_ON },
       appointments: {
         reminderLeadMinutes: env.APPOINTMENT_REMINDER_LEADS,

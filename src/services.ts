@@ -134,7 +134,7 @@ export function createServices(infrastructure: Infrastructure) {
     infrastructure.mailer,
     clock,
     throttles,
-    { requiredForMembers: config.twoStep.requiredForMembers },
+    { requiredForMembers: config.twoStep.requiredForMembers, helpPhone: config.helpPhone },
   )
   const recordAccess = new RecordAccess(audit)
   const viewing = new ViewingService(new ViewingRepository(db), audit, clock)
@@ -187,6 +187,7 @@ export function createServices(infrastructure: Infrastructure) {
     sentEmails,
     clock,
     publicUrl: config.publicUrl,
+    helpPhone: config.helpPhone,
   })
   const appointments = new AppointmentService(new AppointmentRepository(db), recordAccess, audit, clock, {
     reminderLeadMinutes: config.appointments.reminderLeadMinutes,
@@ -228,6 +229,7 @@ export function createServices(infrastructure: Infrastructure) {
     clock,
     sentEmails,
     config.publicUrl,
+    config.helpPhone,
     throttles,
   )
   return {
@@ -274,10 +276,12 @@ export function createServices(infrastructure: Infrastructure) {
       retryDelayMs: config.messages.noticeRetryDelayMs,
       attempts: config.messages.noticeAttempts,
       publicUrl: config.publicUrl,
+      helpPhone: config.helpPhone,
     }),
     newResultNotices: new NewResultNotices(labResults, sentEmails, clock, queues, redis, {
       windowMs: config.labs.noticeWindowMs,
       publicUrl: config.publicUrl,
+      helpPhone: config.helpPhone,
       redisPrefix: config.redisPrefix,
     }),
     recordAccess,
@@ -307,12 +311,19 @@ export function createServices(infrastructure: Infrastructure) {
       clock,
       logger,
       config.publicUrl,
+      config.helpPhone,
     ),
     seenWebhooks: new SeenWebhooks(redis, config.redisPrefix),
     family,
     viewing,
     sentEmails,
-    accountEmails: new AccountEmailService(new NotificationRepository(db), sentEmails, clock, config.publicUrl),
+    accountEmails: new AccountEmailService(
+      new NotificationRepository(db),
+      sentEmails,
+      clock,
+      config.publicUrl,
+      config.helpPhone,
+    ),
   }
 }
 

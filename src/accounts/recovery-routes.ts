@@ -14,10 +14,11 @@ declare module 'express-session' {
   }
 }
 
-const tooManyAttempts = {
+// Member Services' number comes from HELP_PHONE, like every page's.
+const tooManyAttempts = (helpPhone: string) => ({
   href: '#firstName',
-  text: 'accounts:errors.tooManyAttempts',
-}
+  text: message('accounts:errors.tooManyAttempts', { phone: helpPhone }),
+})
 
 const userIdForm = z.object({ userId: text('accounts:fields.userId', { max: 64 }) })
 
@@ -26,7 +27,8 @@ export function recoveryRoutes({
   membership,
   recovery,
   clock,
-}: Pick<Services, 'membership' | 'recovery' | 'clock'>): Router {
+  config,
+}: Pick<Services, 'membership' | 'recovery' | 'clock' | 'config'>): Router {
   const router = Router()
 
   router.get('/forgot-user-id', (_req, res) => {
@@ -40,7 +42,7 @@ export function recoveryRoutes({
     if (!form.ok) return res.status(400).render('accounts/forgot-user-id', { ...page, errors: form.errors })
     const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome === 'throttled')
-      return res.status(429).render('accounts/forgot-user-id', { ...page, errors: [tooManyAttempts] })
+      return res.status(429).render('accounts/forgot-user-id', { ...page, errors: [tooManyAttempts(config.helpPhone)] })
     if (match.outcome === 'matched' && match.hasAccount) await recovery.sendUserIdReminder(match.member.id)
     res.redirect(303, '/forgot-user-id/sent')
   })
@@ -60,7 +62,7 @@ export function recoveryRoutes({
     if (!form.ok) return res.status(400).render('accounts/letter-request', { ...page, errors: form.errors })
     const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome === 'throttled')
-      return res.status(429).render('accounts/letter-request', { ...page, errors: [tooManyAttempts] })
+      return res.status(429).render('accounts/letter-request', { ...page, errors: [tooManyAttempts(config.helpPhone)] })
     if (match.outcome === 'matched' && match.hasAccount) await recovery.requestLetterByMail(match.member.id)
     res.redirect(303, '/forgot-password/by-mail/requested')
   })

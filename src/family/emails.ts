@@ -6,11 +6,17 @@ import { type Email, emailFooter } from '../platform/mail'
  * tools, nor anything from the records: email is not private enough for health information. Written in the
  * grantee's preferred language; the grantor's name stays as recorded.
  */
-export function accessGrantedMessage(to: string, grantorName: string, signOnUrl: string, lang?: string | null): Email {
+export function accessGrantedMessage(
+  to: string,
+  grantorName: string,
+  signOnUrl: string,
+  helpPhone: string,
+  lang?: string | null,
+): Email {
   const t = translatorFor(lang)
   return {
     to,
     subject: t('emails:accessGranted.subject'),
-    text: `${t('emails:accessGranted.body', { grantor: grantorName, signOnUrl })}\n\n${emailFooter(t, 'helpIfNotExpected')}`,
+    text: `${t('emails:accessGranted.body', { grantor: grantorName, signOnUrl })}\n\n${emailFooter(t, helpPhone, 'helpIfNotExpected')}`,
   }
 }

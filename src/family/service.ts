@@ -70,6 +70,8 @@ export class FamilyService {
     private readonly clock: Clock,
     private readonly sentEmails: SentEmails,
     private readonly publicUrl: string,
+    /** Member Services' number (HELP_PHONE), for the grant email and the throttled answer. */
+    private readonly helpPhone: string,
     throttles: { redis: Redis; prefix: string },
   ) {
     this.grantCap = new FailureThrottle(
@@ -130,7 +132,7 @@ export class FamilyService {
     if (await this.grantCap.isBlocked(String(grantor.memberId)))
       throw fail(message('family:errors.grantCap', { max: grantsPerDay }))
     const match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
-    if (match.outcome === 'throttled') throw fail('family:errors.throttled')
+    if (match.outcome === 'throttled') throw fail(message('family:errors.throttled', { phone: this.helpPhone }))
     if (match.outcome === 'no-match') throw fail('family:errors.noMatch')
     const grantee = match.member
     if (grantee.id === grantor.memberId) throw fail('family:errors.self')
@@ -210,6 +212,7 @@ export class FamilyService {
           notice.email,
           fullName({ firstName: notice.first_name, lastName: notice.last_name }),
           `${this.publicUrl}/sign-on`,
+          this.helpPhone,
           notice.language,
         ),
         userId: notice.user_id,

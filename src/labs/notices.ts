@@ -18,12 +18,18 @@ const notificationQueue = 'office-message-notifications'
  * The only email about lab results: that one is in the record, never which test, its value or the doctor.
  * A parent gets the same words about their child's record. Written in the recipient's preferred language.
  */
-export function newResultNotice(to: string, signOnUrl: string, forChild: boolean, lang?: string | null): Email {
+export function newResultNotice(
+  to: string,
+  signOnUrl: string,
+  forChild: boolean,
+  helpPhone: string,
+  lang?: string | null,
+): Email {
   const t = translatorFor(lang)
   return {
     to,
     subject: t('emails:newResult.subject'),
-    text: `${t(forChild ? 'emails:newResult.child' : 'emails:newResult.yours', { signOnUrl })}\n\n${t('emails:footer.turnOff')}\n\n${emailFooter(t)}`,
+    text: `${t(forChild ? 'emails:newResult.child' : 'emails:newResult.yours', { signOnUrl })}\n\n${t('emails:footer.turnOff')}\n\n${emailFooter(t, helpPhone)}`,
   }
 }
 
@@ -31,6 +37,8 @@ export interface NewResultNoticeSettings {
   /** After an email, at most one more within this window, sent at its end (the office replies' throttle). */
   windowMs: number
   publicUrl: string
+  /** Member Services' number (HELP_PHONE), which every email gives. */
+  helpPhone: string
   redisPrefix: string
 }
 
@@ -114,7 +122,13 @@ export class NewResultNotices {
     const key = `new-result-${resultIds[0]}`
     for (const recipient of recipients) {
       await this.sentEmails.sendOnce(`${key}-user-${recipient.id}`, 'new-result-notice', async () => ({
-        email: newResultNotice(recipient.email, `${this.settings.publicUrl}/sign-on`, isChild, recipient.language),
+        email: newResultNotice(
+          recipient.email,
+          `${this.settings.publicUrl}/sign-on`,
+          isChild,
+          this.settings.helpPhone,
+          recipient.language,
+        ),
         userId: recipient.id,
       }))
     }

@@ -6,11 +6,11 @@ import { type Email, emailFooter } from '../platform/mail'
  * subject, the words, the topic, a medicine, a test or the department (which could reveal a condition).
  * Written in the recipient's preferred language.
  */
-export function newMessageNotice(to: string, signOnUrl: string, lang?: string | null): Email {
+export function newMessageNotice(to: string, signOnUrl: string, helpPhone: string, lang?: string | null): Email {
   const t = translatorFor(lang)
   return {
     to,
     subject: t('emails:newMessage.subject'),
-    text: `${t('emails:newMessage.body', { signOnUrl })}\n\n${t('emails:footer.turnOff')}\n\n${emailFooter(t)}`,
+    text: `${t('emails:newMessage.body', { signOnUrl })}\n\n${t('emails:footer.turnOff')}\n\n${emailFooter(t, helpPhone)}`,
   }
 }

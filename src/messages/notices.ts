@@ -14,6 +14,8 @@ export interface NoticeSettings {
   retryDelayMs: number
   attempts: number
   publicUrl: string
+  /** Member Services' number (HELP_PHONE), which every email gives. */
+  helpPhone: string
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -141,7 +143,12 @@ export class OfficeReplyNotices {
         `office-reply-notice-${noticeId}-user-${recipient.id}`,
         'office-reply-notice',
         async () => ({
-          email: newMessageNotice(recipient.email, `${this.settings.publicUrl}/sign-on`, recipient.language),
+          email: newMessageNotice(
+            recipient.email,
+            `${this.settings.publicUrl}/sign-on`,
+            this.settings.helpPhone,
+            recipient.language,
+          ),
           userId: recipient.id,
         }),
       )

@@ -24,7 +24,7 @@ describe('what the office inbox shows', () => {
 
 describe('the office-reply email', () => {
   it('says only that a message is waiting and how to sign on', () => {
-    const email = newMessageNotice('pat@example.com', 'https://portal.example/sign-on')
+    const email = newMessageNotice('pat@example.com', 'https://portal.example/sign-on', '1-800-555-0100 (TTY 711)')
     assert.equal(email.to, 'pat@example.com')
     assert.equal(email.subject, 'You have a new message in Member Portal')
     assert.match(email.text, /sign on at https:\/\/portal\.example\/sign-on and open Messages/)

@@ -1,34 +1,47 @@
 import { formatDateTime } from '../platform/dates'
 import { languageOf, translatorFor } from '../platform/i18n'
-import { type Email, emailFooter, emailHelpPhone, emailSignature } from '../platform/mail'
+import { type Email, emailFooter, emailSignature } from '../platform/mail'
 
 // Account emails carry links and user IDs only: no names, no health information (email is not private enough).
-// Each is written in the recipient's language (their member's preferred language; staff read English).
+// Each is written in the recipient's language (their member's preferred language; staff read English) and
+// gives Member Services' number from config (HELP_PHONE), which its sender passes in.
 
-export function verifyEmailMessage(to: string, link: string, validHours: number, lang?: string | null): Email {
+export function verifyEmailMessage(
+  to: string,
+  link: string,
+  validHours: number,
+  helpPhone: string,
+  lang?: string | null,
+): Email {
   const t = translatorFor(lang)
   return {
     to,
     subject: t('emails:verifyEmail.subject'),
-    text: `${t('emails:verifyEmail.body', { link, count: validHours })}\n\n${emailFooter(t, 'helpIfNotAsked')}`,
+    text: `${t('emails:verifyEmail.body', { link, count: validHours })}\n\n${emailFooter(t, helpPhone, 'helpIfNotAsked')}`,
   }
 }
 
-export function userIdReminderMessage(to: string, userId: string, signOnUrl: string, lang?: string | null): Email {
+export function userIdReminderMessage(
+  to: string,
+  userId: string,
+  signOnUrl: string,
+  helpPhone: string,
+  lang?: string | null,
+): Email {
   const t = translatorFor(lang)
   return {
     to,
     subject: t('emails:userIdReminder.subject'),
-    text: `${t('emails:userIdReminder.body', { userId, signOnUrl })}\n\n${emailFooter(t, 'helpIfNotAsked')}`,
+    text: `${t('emails:userIdReminder.body', { userId, signOnUrl })}\n\n${emailFooter(t, helpPhone, 'helpIfNotAsked')}`,
   }
 }
 
-export function passwordResetMessage(to: string, link: string, lang?: string | null): Email {
+export function passwordResetMessage(to: string, link: string, helpPhone: string, lang?: string | null): Email {
   const t = translatorFor(lang)
   return {
     to,
     subject: t('emails:passwordReset.subject'),
-    text: `${t('emails:passwordReset.body', { link })}\n\n${emailFooter(t, 'helpIfNotAsked')}`,
+    text: `${t('emails:passwordReset.body', { link })}\n\n${emailFooter(t, helpPhone, 'helpIfNotAsked')}`,
   }
 }
 
@@ -48,7 +61,13 @@ export const securityEvents = {
 
 export type SecurityEvent = keyof typeof securityEvents
 
-export function securityNoticeMessage(to: string, event: SecurityEvent, when: Date, lang?: string | null): Email {
+export function securityNoticeMessage(
+  to: string,
+  event: SecurityEvent,
+  when: Date,
+  helpPhone: string,
+  lang?: string | null,
+): Email {
   const t = translatorFor(lang)
   return {
     to,
@@ -56,17 +75,23 @@ export function securityNoticeMessage(to: string, event: SecurityEvent, when: Da
     text: [
       t(securityEvents[event]),
       t('emails:securityNotice.when', { when: formatDateTime(when, languageOf(lang) ?? 'en') }),
-      t('emails:securityNotice.body', { phone: emailHelpPhone }),
+      t('emails:securityNotice.body', { phone: helpPhone }),
       emailSignature(t),
     ].join('\n\n'),
   }
 }
 
-export function signOnCodeMessage(to: string, code: string, validMinutes: number, lang?: string | null): Email {
+export function signOnCodeMessage(
+  to: string,
+  code: string,
+  validMinutes: number,
+  helpPhone: string,
+  lang?: string | null,
+): Email {
   const t = translatorFor(lang)
   return {
     to,
     subject: t('emails:signOnCode.subject'),
-    text: `${t('emails:signOnCode.body', { code, count: validMinutes })}\n\n${emailFooter(t, 'helpIfNotAsked')}`,
+    text: `${t('emails:signOnCode.body', { code, count: validMinutes })}\n\n${emailFooter(t, helpPhone, 'helpIfNotAsked')}`,
   }
 }

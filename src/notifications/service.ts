@@ -30,6 +30,8 @@ export class AccountEmailService {
     private readonly sentEmails: SentEmails,
     private readonly clock: Clock,
     private readonly publicUrl: string,
+    /** Member Services' number (HELP_PHONE), which every email gives. */
+    private readonly helpPhone: string,
   ) {}
 
   async send(job: { name: string; data: Record<string, unknown> }, jobKey: string): Promise<'sent' | 'skipped'> {
@@ -51,6 +53,7 @@ export class AccountEmailService {
             verification.email,
             this.link('/verify-email', token),
             verificationValidHours,
+            this.helpPhone,
             verification.language,
           ),
           userId: verification.user_id,
@@ -60,7 +63,13 @@ export class AccountEmailService {
         const user = await this.repository.findUserContact(Number(job.data.userId))
         if (!user?.email) return undefined
         return {
-          email: userIdReminderMessage(user.email, user.user_id, `${this.publicUrl}/sign-on`, user.language),
+          email: userIdReminderMessage(
+            user.email,
+            user.user_id,
+            `${this.publicUrl}/sign-on`,
+            this.helpPhone,
+            user.language,
+          ),
           userId: user.id,
         }
       }
@@ -70,7 +79,12 @@ export class AccountEmailService {
         const { token, hash } = newLinkToken()
         await this.repository.setResetToken(reset.id, hash, now)
         return {
-          email: passwordResetMessage(reset.email, this.link('/forgot-password/reset', token), reset.language),
+          email: passwordResetMessage(
+            reset.email,
+            this.link('/forgot-password/reset', token),
+            this.helpPhone,
+            reset.language,
+          ),
           userId: reset.user_id,
         }
       }
@@ -79,7 +93,10 @@ export class AccountEmailService {
         if (!(event in securityEvents)) throw new UnrecoverableError(`Unknown security event ${event}`)
         const user = await this.repository.findUserContact(Number(job.data.userId))
         if (!user?.email) return undefined
-        return { email: securityNoticeMessage(user.email, event as SecurityEvent, now, user.language), userId: user.id }
+        return {
+          email: securityNoticeMessage(user.email, event as SecurityEvent, now, this.helpPhone, user.language),
+          userId: user.id,
+        }
       }
       default:
         throw new UnrecoverableError(`Unknown email job ${job.name}`)

@@ -14,17 +14,15 @@ export interface Mailer {
   close(): void
 }
 
-/** Member Services as emails print it (a plain-text email has no HELP_PHONE link to dial). */
-export const emailHelpPhone = '1-800-555-0100 (TTY 711)'
-
 export type EmailHelp = 'help' | 'helpIfNotAsked' | 'helpIfNotExpected' | 'helpQuestions'
 
 /**
- * How every email ends, in the recipient's language (`translatorFor(lang)`): whom to call, then the portal's
- * name and that nobody reads replies.
+ * How every email ends, in the recipient's language (`translatorFor(lang)`): whom to call (Member Services,
+ * HELP_PHONE as config has it, plain text: an email has no link to dial), then the portal's name and that
+ * nobody reads replies.
  */
-export function emailFooter(t: TFunction, help: EmailHelp = 'help'): string {
-  return `${t(`emails:footer.${help}`, { phone: emailHelpPhone })}\n\n${t('emails:footer.signature')}`
+export function emailFooter(t: TFunction, helpPhone: string, help: EmailHelp = 'help'): string {
+  return `${t(`emails:footer.${help}`, { phone: helpPhone })}\n\n${t('emails:footer.signature')}`
 }
 
 /** The closing words alone, for an email whose own last line already says whom to call. */

@@ -20,7 +20,7 @@ const viewsDirectory = path.join(__dirname, '..', '..', 'views')
  */
 export function setUpViews(
   app: Express,
-  settings: { helpPhone: string },
+  settings: { helpPhone: string; advicePhone: string },
   staticFiles = new StaticFiles(publicDirectory, { watch: false, plainMaxAge: 0 }),
 ): void {
   app.set('views', viewsDirectory)
@@ -45,6 +45,8 @@ export function setUpViews(
   // Member Services' number (HELP_PHONE), as pages and letters print it: "1-800-555-0100 (TTY 711)".
   app.locals.helpPhone = settings.helpPhone
   app.locals.helpPhoneLink = helpPhoneLink(settings.helpPhone)
+  // The nurse advice line (ADVICE_PHONE), for urgent questions: the messages say "(TTY 711)" after it.
+  app.locals.advicePhoneLink = phoneLink(settings.advicePhone)
   app.locals.describeAddress = describeAddress
   app.locals.formatMoney = formatMoney
   app.locals.describeSeconds = describeSeconds

@@ -40,6 +40,8 @@ export class RefillSubmissionService {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly publicUrl: string,
+    /** Member Services' number (HELP_PHONE), which every email gives. */
+    private readonly helpPhone: string,
   ) {}
 
   /**
@@ -156,7 +158,12 @@ export class RefillSubmissionService {
       const requester = await this.repository.noticeRecipient(eventId)
       if (!requester?.email) return undefined
       return {
-        email: refillUpdateMessage(requester.email, `${this.publicUrl}/prescriptions`, requester.language),
+        email: refillUpdateMessage(
+          requester.email,
+          `${this.publicUrl}/prescriptions`,
+          this.helpPhone,
+          requester.language,
+        ),
         userId: requester.userId,
       }
     })

@@ -41,6 +41,8 @@ export class PriorAuthorizationService {
       sentEmails: SentEmails
       clock: Clock
       publicUrl: string
+      /** Member Services' number (HELP_PHONE), which every email gives. */
+      helpPhone: string
     },
   ) {}
 
@@ -106,7 +108,7 @@ export class PriorAuthorizationService {
 
   /** Sends the notice of a change, once per job (a retried job finds it sent). */
   async sendChangeNotice(authorizationId: number, jobKey: string): Promise<'sent' | 'skipped'> {
-    const { sentEmails, repository, publicUrl } = this.deps
+    const { sentEmails, repository, publicUrl, helpPhone } = this.deps
     return sentEmails.sendOnce(jobKey, authorizationNoticeJob, async () => {
       const contact = await repository.noticeContact(authorizationId)
       if (!contact?.email) return undefined
@@ -114,6 +116,7 @@ export class PriorAuthorizationService {
         email: authorizationChangedMessage(
           contact.email,
           `${publicUrl}/coverage/authorizations/${authorizationId}`,
+          helpPhone,
           contact.language,
         ),
         userId: contact.userId,

@@ -12,7 +12,7 @@ import { redirectFor, registrationLapsed, StepPath, stepNumber, steps } from './
 export const noMatchMessage = 'registration:noMatch'
 const lapsedMessage = (minutes: number, keptTyping: boolean) =>
   message(keptTyping ? 'registration:lapsedKeptTyping' : 'registration:lapsed', { minutes })
-const throttledMessage = 'registration:throttled'
+const throttledMessage = (helpPhone: string) => message('registration:throttled', { phone: helpPhone })
 const oneYearMs = 365 * 24 * 60 * 60 * 1000
 
 /**
@@ -122,7 +122,7 @@ export function registrationRoutes({
     if (!form.ok) return render(res, '/register', 'membership', { values: form.values, errors: form.errors })
     const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
     if (match.outcome !== 'matched') {
-      const text = match.outcome === 'throttled' ? throttledMessage : noMatchMessage
+      const text = match.outcome === 'throttled' ? throttledMessage(config.helpPhone) : noMatchMessage
       return render(
         res,
         '/register',

@@ -80,7 +80,7 @@ export class TwoStepService {
     private readonly mailer: Mailer,
     private readonly clock: Clock,
     throttles: { redis: Redis; prefix: string },
-    private readonly options: { requiredForMembers: boolean },
+    private readonly options: { requiredForMembers: boolean; helpPhone: string },
   ) {
     this.emailCodeRequests = new FailureThrottle(
       throttles.redis,
@@ -231,7 +231,9 @@ export class TwoStepService {
       new Date(now.getTime() + emailCodeValidMinutes * 60_000),
     )
     try {
-      await this.mailer.send(signOnCodeMessage(contact.email, code, emailCodeValidMinutes, contact.language))
+      await this.mailer.send(
+        signOnCodeMessage(contact.email, code, emailCodeValidMinutes, this.options.helpPhone, contact.language),
+      )
     } catch {
       // The mail server refused or is down: the member is told and may ask again or use another way.
       return 'not-sent'

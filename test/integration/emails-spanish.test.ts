@@ -15,18 +15,20 @@ const commonEnglish = /\b(the|your|you|sign on|this|and|call|email)\b/i
 describe('emails in the recipient’s language', () => {
   describe('each email', () => {
     const url = 'https://portal.example/sign-on'
+    const helpPhone = '1-800-555-0100 (TTY 711)'
     const spanish = [
-      newMessageNotice('a@example.com', url, 'es'),
-      refillUpdateMessage('a@example.com', url, 'es'),
-      accessGrantedMessage('a@example.com', 'Pat Rivera', url, 'es'),
-      authorizationChangedMessage('a@example.com', url, 'es'),
-      newResultNotice('a@example.com', url, true, 'es'),
-      signOnCodeMessage('a@example.com', '123456', 10, 'es'),
+      newMessageNotice('a@example.com', url, helpPhone, 'es'),
+      refillUpdateMessage('a@example.com', url, helpPhone, 'es'),
+      accessGrantedMessage('a@example.com', 'Pat Rivera', url, helpPhone, 'es'),
+      authorizationChangedMessage('a@example.com', url, helpPhone, 'es'),
+      newResultNotice('a@example.com', url, true, helpPhone, 'es'),
+      signOnCodeMessage('a@example.com', '123456', 10, helpPhone, 'es'),
       ...Object.keys(securityEvents).map((event) =>
         securityNoticeMessage(
           'a@example.com',
           event as keyof typeof securityEvents,
           new Date('2026-12-07T18:30:00Z'),
+          helpPhone,
           'es',
         ),
       ),
@@ -42,12 +44,15 @@ describe('emails in the recipient’s language', () => {
     })
 
     it('keeps the English words for everyone else, and names people as recorded', () => {
-      const english = accessGrantedMessage('a@example.com', 'Pat Rivera', url)
+      const english = accessGrantedMessage('a@example.com', 'Pat Rivera', url, helpPhone)
       assert.equal(english.subject, 'You have been given access on Member Portal')
       assert.match(english.text, /^Pat Rivera has given you access/)
-      assert.match(accessGrantedMessage('a@example.com', 'Pat Rivera', url, 'es').text, /^Pat Rivera le dio acceso/)
+      assert.match(
+        accessGrantedMessage('a@example.com', 'Pat Rivera', url, helpPhone, 'es').text,
+        /^Pat Rivera le dio acceso/,
+      )
       assert.equal(
-        newMessageNotice('a@example.com', url, 'en').text,
+        newMessageNotice('a@example.com', url, helpPhone, 'en').text,
         'There is a new message for you in Member Portal.\n\nTo read it, sign on at https://portal.example/sign-on and open Messages.\n\n' +
           'You can turn these emails off in your account settings after you sign on.\n\n' +
           'If you need help, call Member Services at 1-800-555-0100 (TTY 711).\n\n' +
@@ -58,18 +63,18 @@ describe('emails in the recipient’s language', () => {
     it('dates a security notice in the plan’s time zone, in the reader’s words', () => {
       const when = new Date('2026-12-07T18:30:00Z')
       assert.match(
-        securityNoticeMessage('a@example.com', 'password-changed', when, 'es').text,
+        securityNoticeMessage('a@example.com', 'password-changed', when, helpPhone, 'es').text,
         /^Se cambió la contraseña de su cuenta de Member Portal\.\n\nCuándo: 7 de diciembre de 2026, a las 10:30 a\.\s?m\., hora del Pacífico/,
       )
       assert.match(
-        securityNoticeMessage('a@example.com', 'password-changed', when).text,
+        securityNoticeMessage('a@example.com', 'password-changed', when, helpPhone).text,
         /When: December 7, 2026 at 10:30 a\.m\. Pacific time/,
       )
     })
 
     it('counts minutes with the language’s plural', () => {
-      assert.match(signOnCodeMessage('a@example.com', '123456', 1, 'es').text, /vence en 1 minuto\./)
-      assert.match(signOnCodeMessage('a@example.com', '123456', 10, 'es').text, /vence en 10 minutos\./)
+      assert.match(signOnCodeMessage('a@example.com', '123456', 1, helpPhone, 'es').text, /vence en 1 minuto\./)
+      assert.match(signOnCodeMessage('a@example.com', '123456', 10, helpPhone, 'es').text, /vence en 10 minutos\./)
     })
   })
 

@@ -114,7 +114,7 @@ describe('web security', () => {
 
   it('hides the details of an unexpected failure', async () => {
     const broken = express()
-    setUpViews(broken, { helpPhone: '1-800-555-0100 (TTY 711)' })
+    setUpViews(broken, { helpPhone: '1-800-555-0100 (TTY 711)', advicePhone: '1-800-555-0199' })
     broken.use(withLayout)
     broken.get('/boom', () => {
       throw new Error('secret internal detail at /srv/app.ts:42')
