@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { MemberRepository, RosterEntry } from '../members/repository'
+import type { Roster, RosterEntry } from '../members/types'
 import { FailureThrottle } from '../platform/throttle'
 import type { UserRepository } from './repository'
 
@@ -28,7 +28,7 @@ export class MembershipService {
   private readonly mrnThrottle: FailureThrottle
 
   constructor(
-    private readonly members: MemberRepository,
+    private readonly members: Pick<Roster, 'findByMrn'>,
     private readonly users: UserRepository,
     throttles: { redis: Redis; prefix: string },
   ) {

@@ -5,7 +5,8 @@ import { addToOutbox } from '../platform/outbox'
 import { FailureThrottle } from '../platform/throttle'
 import { hashLinkToken, looksLikeLinkToken } from '../platform/tokens'
 import type { CredentialService } from './credentials'
-import { type UserRepository, userIdKey } from './repository'
+import type { UserRepository } from './repository'
+import { userIdKey } from './users'
 import type { SignOnThrottle } from './throttle'
 
 export const resetValidMinutes = 60

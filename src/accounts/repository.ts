@@ -3,17 +3,7 @@ import type { Db } from '../platform/db'
 import { type Language, languageOf } from '../platform/i18n'
 import type { SessionUser } from '../platform/session'
 import { storedIp } from '../platform/ip'
-
-export interface UserRecord {
-  id: number
-  user_id: string
-  user_id_key: string
-  password_hash: string
-  role: SessionUser['role']
-  display_name: string
-  member_id: number | null
-  email: string | null
-}
+import { type UserLookup, type UserRecord, userIdKey } from './users'
 
 export interface NewMemberAccount {
   userId: string
@@ -31,12 +21,7 @@ export interface NewMemberAccount {
 export type SignOnOutcome =
   'signed-on' | 'failed' | 'failed-second-step' | 'refused-locked' | 'signed-out' | 'timed-out'
 
-/** User IDs are unique whatever their case; lookups go through this key. */
-export function userIdKey(userId: string): string {
-  return userId.trim().toLowerCase()
-}
-
-export class UserRepository {
+export class UserRepository implements UserLookup {
   constructor(private readonly db: Db) {}
 
   /** The language the account's member asked for (staff accounts have none: English). */

@@ -2,7 +2,8 @@ import type { Clock } from '../platform/clock'
 import type { Language } from '../platform/i18n'
 import type { SessionUser } from '../platform/session'
 import { decoyPasswordHash, verifySecret } from './passwords'
-import { UserRepository, userIdKey } from './repository'
+import type { UserRepository } from './repository'
+import { userIdKey } from './users'
 import { accountFailureLimit, freeFailures, SignOnThrottle } from './throttle'
 
 export type SignOnResult =

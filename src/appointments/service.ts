@@ -12,7 +12,8 @@ import { addAllToOutbox } from '../platform/outbox'
 import { recordId } from '../platform/record-id'
 import { RecordAccess, who as auditWho } from '../viewing/record-access'
 import { calendarFile } from './calendar-file'
-import type { AppointmentRecord, AppointmentRepository, Provider, Slot, VisitType } from './repository'
+import type { AppointmentRepository, Slot } from './repository'
+import type { AppointmentRecord, Provider, VisitType } from './types'
 import {
   bookingWeek,
   BookingWeek,

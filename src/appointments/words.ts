@@ -1,5 +1,5 @@
 import { message } from '../platform/i18n'
-import type { VisitType } from './repository'
+import type { VisitType } from './types'
 
 /**
  * The words for what the plan records in English (visit types, doctors' specialties) as messages: the portal's

@@ -1,5 +1,5 @@
 import { sharedI18n, translatorFor } from '../platform/i18n'
-import type { BenefitRecord, ClaimRecord } from './repository'
+import type { BenefitRecord, ClaimRecord } from './types'
 
 const english = () => translatorFor('en')
 

@@ -4,7 +4,8 @@ import { planDate } from '../platform/dates'
 import { loadPage, Paged } from '../platform/pagination'
 import type { RecordAccess } from '../viewing/record-access'
 import { CostEstimate, CostShare, estimateCost } from './estimate'
-import type { BenefitRecord, ClaimRecord, CodedClaim, CoverageRecord, CoverageRepository } from './repository'
+import type { CoverageRepository } from './repository'
+import type { BenefitRecord, ClaimRecord, CodedClaim, CoverageRecord } from './types'
 
 export const claimsPerPage = 10
 export const recentClaimCount = 5

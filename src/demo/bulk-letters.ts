@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
 import { hashSecret } from '../accounts/passwords'
-import { userIdKey } from '../accounts/repository'
+import { userIdKey } from '../accounts/users'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { hashSecret } from '../accounts/passwords'
-import { userIdKey } from '../accounts/repository'
+import { userIdKey } from '../accounts/users'
 import { planDate } from '../platform/dates'
 import type { Db } from '../platform/db'
 import { addCalendarDays } from '../prescriptions/eligibility'

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { hashSecret } from '../accounts/passwords'
-import { userIdKey } from '../accounts/repository'
+import { userIdKey } from '../accounts/users'
 import { normaliseAnswer } from '../accounts/secret-questions'
 import { termsVersion } from '../registration/service'
 import { TwoStepKeys } from '../two-step/codes'

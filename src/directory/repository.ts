@@ -1,30 +1,8 @@
 import type { Db } from '../platform/db'
-
-export interface ProviderRecord {
-  id: number
-  name: string
-  specialty: string
-  npi: string | null
-  npiIsDemo: boolean
-  clinicId: number
-  updatedAt: Date
-}
-
-export interface ClinicRecord {
-  id: number
-  name: string
-  addressLine1: string
-  city: string
-  state: string
-  zip: string
-  phone: string
-  npi: string | null
-  npiIsDemo: boolean
-  updatedAt: Date
-}
+import type { ClinicRecord, Directory, ProviderRecord } from './types'
 
 /** The plan's provider directory: its doctors and clinics, as the API's Practitioner and Organization read them. */
-export class DirectoryRepository {
+export class DirectoryRepository implements Directory {
   constructor(private readonly db: Db) {}
 
   async findProvider(id: number): Promise<ProviderRecord | undefined> {

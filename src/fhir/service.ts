@@ -1,8 +1,8 @@
-import type { UserRepository } from '../accounts/repository'
+import type { UserLookup } from '../accounts/users'
 import type { AppointmentService } from '../appointments/service'
 import type { CoverageService } from '../coverage/service'
 import type { LabResultsService } from '../labs/service'
-import type { MemberRepository } from '../members/repository'
+import type { Roster } from '../members/types'
 import type { MemberTool } from '../viewing/rules'
 import type { ProxyDirectory, Viewing } from '../viewing/middleware'
 import { NotFoundError } from '../platform/errors'
@@ -13,7 +13,7 @@ import type { AuthorizationServer } from '../smart/authorization-server'
 import { fhirResourceTypes, resourceScope, resourceTools, type FhirResourceType } from '../smart/scopes'
 import type { ConnectedAppService } from '../smart/service'
 import type { VaccinationService } from '../vaccinations/service'
-import type { DirectoryRepository } from '../directory/repository'
+import type { Directory } from '../directory/types'
 import type { PriorAuthorizationService } from '../prior-authorizations/service'
 import {
   dateFilter,
@@ -145,8 +145,8 @@ export class FhirService {
       authorizationServer: AuthorizationServer
       viewing: ProxyDirectory
       connectedApps: ConnectedAppService
-      users: UserRepository
-      members: MemberRepository
+      users: UserLookup
+      members: Pick<Roster, 'findPatientRecord' | 'findSummary'>
       recordAccess: RecordAccess
       labs: LabResultsService
       vaccinations: VaccinationService
@@ -154,7 +154,7 @@ export class FhirService {
       priorAuthorizations: PriorAuthorizationService
       appointments: AppointmentService
       prescriptions: PrescriptionService
-      directory: DirectoryRepository
+      directory: Directory
       /** The plan itself, the insurer and payor the resources reference as Organization/payer. */
       payer: { name: string; payerId: string; phone: string; updatedAt: string }
     },

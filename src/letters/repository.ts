@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
+import type { BatchRow, LetterInBatch, MailroomLetters, ReturnedLetter, ReturnedLetterRecord } from './types'
 
 export interface ClaimedRequest {
   id: number
@@ -16,23 +17,8 @@ export interface ClaimedRequest {
   language: string
 }
 
-export interface BatchRow {
-  id: string
-  batch_date: string
-  mail_date: string
-  status: 'building' | 'ready' | 'printed' | 'mailed' | 'abandoned'
-  piece_count: number
-  page_count: number
-  created_at: Date
-  ready_at: Date | null
-  printed_at: Date | null
-  mailed_at: Date | null
-  mailed_on: string | null
-  files_deleted_at: Date | null
-}
-
 /** Every SQL statement of the letters feature: requests, batches, and the mailroom's records. */
-export class LettersRepository {
+export class LettersRepository implements MailroomLetters {
   constructor(private readonly db: Db) {}
 
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -219,25 +205,23 @@ export class LettersRepository {
   }
 
   /** One page of a batch's letters, in the order they were printed. */
-  async lettersOf(batchId: string, offset: number, limit: number) {
+  async lettersOf(batchId: string, offset: number, limit: number): Promise<LetterInBatch[]> {
     return this.db('temp_password_requests as r')
       .join('members as m', 'm.id', 'r.member_id')
       .where('r.batch_id', batchId)
       .orderBy('r.sequence')
       .offset(offset)
       .limit(limit)
-      .select<
-        {
-          id: number
-          sequence: number
-          page: number
-          status: string
-          first_name: string
-          last_name: string
-          returned_at: Date | null
-          mailed_on: string | null
-        }[]
-      >('r.id', 'r.sequence', 'r.page', 'r.status', 'm.first_name', 'm.last_name', 'r.returned_at', 'r.mailed_on')
+      .select<LetterInBatch[]>(
+        'r.id',
+        'r.sequence',
+        'r.page',
+        'r.status',
+        'm.first_name',
+        'm.last_name',
+        'r.returned_at',
+        'r.mailed_on',
+      )
   }
 
   async markPrinted(batchId: string, at: Date): Promise<boolean> {
@@ -279,7 +263,7 @@ export class LettersRepository {
     })
   }
 
-  async returnedLetters() {
+  async returnedLetters(): Promise<ReturnedLetter[]> {
     return this.db('temp_password_requests as r')
       .join('members as m', 'm.id', 'r.member_id')
       .where('r.status', 'returned')
@@ -289,26 +273,24 @@ export class LettersRepository {
           .whereRaw('later.user_id = r.user_id and later.id > r.id')
       })
       .orderBy('r.returned_at', 'desc')
-      .select<
-        {
-          id: number
-          batch_id: string
-          sequence: number
-          first_name: string
-          last_name: string
-          returned_at: Date
-          member_id: number
-          user_id: number
-        }[]
-      >('r.id', 'r.batch_id', 'r.sequence', 'm.first_name', 'm.last_name', 'r.returned_at', 'r.member_id', 'r.user_id')
+      .select<ReturnedLetter[]>(
+        'r.id',
+        'r.batch_id',
+        'r.sequence',
+        'm.first_name',
+        'm.last_name',
+        'r.returned_at',
+        'r.member_id',
+        'r.user_id',
+      )
   }
 
   /** A letter that was once marked returned, whatever has happened to it since. */
-  async findReturned(id: number) {
+  async findReturned(id: number): Promise<ReturnedLetterRecord | undefined> {
     return this.db('temp_password_requests')
       .where({ id })
       .whereNotNull('returned_at')
-      .first<{ id: number; user_id: number; member_id: number; status: string } | undefined>()
+      .first<ReturnedLetterRecord | undefined>()
   }
 
   async letterExists(batchId: string, sequence: number): Promise<boolean> {

@@ -6,7 +6,7 @@ import { NotFoundError } from '../platform/errors'
 import type { LetterBatchService } from '../letters/batch'
 import { planDate } from '../platform/dates'
 import { loadPage, type PageRequest } from '../platform/pagination'
-import type { LettersRepository } from '../letters/repository'
+import type { MailroomLetters } from '../letters/types'
 import type { TemporaryPasswordService } from '../letters/service'
 
 export const batchFiles = ['letters.pdf', 'manifest.csv', 'checksums.sha256', 'taglines.pdf'] as const
@@ -19,7 +19,7 @@ export function isBatchId(candidate: unknown): candidate is string {
 /** The mailroom clerk's work on letter batches: download, printed, mailed, returned. Every download is audited. */
 export class MailroomService {
   constructor(
-    private readonly letters: LettersRepository,
+    private readonly letters: MailroomLetters,
     private readonly batches: LetterBatchService,
     private readonly temporaryPasswords: TemporaryPasswordService,
     private readonly audit: AuditLog,

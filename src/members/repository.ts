@@ -2,29 +2,10 @@ import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
 import { type Language, languageOf } from '../platform/i18n'
 import { type MemberSummary, summaryColumns, summaryJoins, toMemberSummary } from './summary'
-
-/** What the roster holds for the API's Patient: who the member is, how to reach them, and their doctor. */
-export interface PatientRecord extends MemberSummary {
-  gender: 'male' | 'female' | 'other' | 'unknown'
-  preferredLanguage: string
-  address: { line1: string; line2: string | null; city: string; state: string; zip: string }
-  phone: string
-  email: string | null
-  pcpProviderId: number
-  createdAt: Date
-}
-
-/** A roster line as typed membership details are matched against it. */
-export interface RosterEntry {
-  id: number
-  mrn: string
-  first_name: string
-  last_name: string
-  birth_date: string
-}
+import type { PatientRecord, Roster, RosterEntry } from './types'
 
 /** The plan's member roster: read by every feature that needs who a member is. */
-export class MemberRepository {
+export class MemberRepository implements Roster {
   constructor(private readonly db: Db) {}
 
   /** The language the member asked the plan to use for pages, emails and letters. */

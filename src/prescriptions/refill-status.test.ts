@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import type { RefillStatus } from './repository'
+import type { RefillStatus } from './types'
 import { movesUseARefill, refillTransitions, statusesBefore } from './refill-status'
 
 describe('refill request statuses', () => {

@@ -1,4 +1,4 @@
-import type { RefillStatus } from './repository'
+import type { RefillStatus } from './types'
 
 /**
  * Where a refill request may go from each status. The pharmacy's calls can arrive late, twice or out of order;

@@ -1,35 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
-
-export type RefillStatus = 'requested' | 'sent' | 'ready' | 'shipped' | 'denied' | 'failed'
+import type { MedicationRecord, RefillStatus } from './types'
 
 /** Statuses a request moves on from; the others are where it ends. */
 export const openStatuses: RefillStatus[] = ['requested', 'sent']
-
-export interface MedicationRecord {
-  id: number
-  rxNumber: string
-  name: string
-  prescriber: string
-  /** The prescriber's provider id (the API's Practitioner). */
-  prescriberId: number
-  sig: string
-  quantity: number
-  quantityUnit: string
-  daysSupply: number
-  refillsLeft: number
-  lastFilledOn: string | null
-  expiresOn: string
-  schedule: 'II' | 'III' | 'IV' | 'V' | null
-  status: 'active' | 'inactive'
-  endedOn: string | null
-  refillUnderWay: boolean
-  renewalRequestedAt: Date | null
-  /** When it was written, and its RxNorm code where the plan has it (the API's authoredOn and coding). */
-  writtenOn: string | null
-  rxnormCode: string | null
-}
 
 export interface PharmacyRecord {
   id: number

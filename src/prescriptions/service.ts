@@ -11,7 +11,8 @@ import { recordId } from '../platform/record-id'
 import { RecordAccess } from '../viewing/record-access'
 import { type Language, message } from '../platform/i18n'
 import { eligibilityMessage, refillEligibility, RefillEligibility, renewalOffered } from './eligibility'
-import type { MedicationRecord, PharmacyRecord, PrescriptionRepository } from './repository'
+import type { PharmacyRecord, PrescriptionRepository } from './repository'
+import type { MedicationRecord } from './types'
 
 /**
  * Where a renewal request goes to the doctor's office: the messages feature, as a thread of its own topic

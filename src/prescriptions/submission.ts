@@ -16,7 +16,8 @@ import {
   PharmacyUnavailableError,
 } from './pharmacy-client'
 import { movesUseARefill, statusesBefore } from './refill-status'
-import type { PrescriptionRepository, RefillStatus } from './repository'
+import type { PrescriptionRepository } from './repository'
+import type { RefillStatus } from './types'
 
 export const unreachableReason = 'We could not reach the pharmacy'
 

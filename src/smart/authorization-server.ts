@@ -2,7 +2,7 @@ import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto'
 import type { RequestHandler } from 'express'
 import type { Redis } from 'ioredis'
 import Provider, { errors, type Configuration, type JWK, type KoaContextWithOIDC } from 'oidc-provider'
-import type { UserRepository } from '../accounts/repository'
+import type { UserLookup } from '../accounts/users'
 import type { Clock } from '../platform/clock'
 import type { Logger } from '../platform/logger'
 import type { AppRegistration } from './clients'
@@ -45,7 +45,7 @@ export class AuthorizationServer {
       options: AuthorizationServerOptions
       apps: AppRegistration[]
       repository: SmartRepository
-      users: UserRepository
+      users: UserLookup
       connectedApps: ConnectedAppService
       redis: Redis
       clock: Clock

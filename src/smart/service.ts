@@ -1,4 +1,4 @@
-import type { MemberRepository } from '../members/repository'
+import type { Roster } from '../members/types'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
 import { NotFoundError } from '../platform/errors'
@@ -23,7 +23,7 @@ export interface ConnectedApp {
 export class ConnectedAppService {
   constructor(
     private readonly repository: SmartRepository,
-    private readonly members: MemberRepository,
+    private readonly members: Pick<Roster, 'findSummary'>,
     private readonly apps: AppRegistration[],
     private readonly audit: AuditLog,
     private readonly clock: Clock,

@@ -1,14 +1,6 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
-
-export interface ImmunizationRecord {
-  id: number
-  vaccineName: string
-  cvxCode: string
-  dose: string
-  administeredOn: string
-  givenAt: string
-}
+import type { ImmunizationRecord } from './types'
 
 /** A member's immunization history. Every query takes the member id and filters by it. */
 export class ImmunizationRepository {

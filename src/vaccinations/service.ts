@@ -2,11 +2,12 @@ import type { Viewing } from '../viewing/middleware'
 import type { Clock } from '../platform/clock'
 import { planDate } from '../platform/dates'
 import type { RecordAccess } from '../viewing/record-access'
-import type { MemberRepository } from '../members/repository'
+import type { Roster } from '../members/types'
 import type { MemberSummary } from '../members/summary'
 import { NotFoundError } from '../platform/errors'
 import { message } from '../platform/i18n'
-import type { ImmunizationRecord, ImmunizationRepository } from './repository'
+import type { ImmunizationRepository } from './repository'
+import type { ImmunizationRecord } from './types'
 
 export interface VaccinationRecord {
   member: MemberSummary
@@ -20,7 +21,7 @@ export interface VaccinationRecord {
 export class VaccinationService {
   constructor(
     private readonly immunizations: ImmunizationRepository,
-    private readonly members: MemberRepository,
+    private readonly members: Pick<Roster, 'summaryOf'>,
     private readonly access: RecordAccess,
     private readonly clock: Clock,
   ) {}

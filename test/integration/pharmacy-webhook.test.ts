@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
-import { PrescriptionRepository, RefillStatus } from '../../src/prescriptions/repository'
+import { PrescriptionRepository } from '../../src/prescriptions/repository'
+import type { RefillStatus } from '../../src/prescriptions/types'
 import { signWebhook } from '../../src/prescriptions/webhook-signature'
 import { buildApp, closeServices, resetWithDemoPlan, testServices } from '../helpers/app'
 import { medicationIdsOf, pharmacyIdOf } from '../helpers/pharmacy'
