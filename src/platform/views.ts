@@ -45,7 +45,7 @@ export function setUpViews(
   // Member Services' number (HELP_PHONE), as pages and letters print it: "1-800-555-0100 (TTY 711)".
   app.locals.helpPhone = settings.helpPhone
   app.locals.helpPhoneLink = helpPhoneLink(settings.helpPhone)
-  // The nurse advice line (ADVICE_PHONE), for urgent questions: the messages say "(TTY 711)" after it.
+  // The advice line (ADVICE_PHONE), for urgent medical advice: the messages say "(TTY 711)" after it.
   app.locals.advicePhoneLink = phoneLink(settings.advicePhone)
   app.locals.describeAddress = describeAddress
   app.locals.formatMoney = formatMoney
