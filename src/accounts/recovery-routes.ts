@@ -1,22 +1,18 @@
 import { Router } from 'express'
 import { z } from 'zod'
-import { parseForm, text } from '../platform/forms'
+import { errorSummary, parseForm, text } from '../platform/forms'
 import { message } from '../platform/i18n'
 import { restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 import { parseCredentialsForm, parseMembershipForm } from './forms'
-import type { OpenedReset } from './recovery'
+import { MembershipThrottledError } from './membership'
+import { ResetEndedError, SecretAnswersWrongError, type OpenedReset } from './recovery'
 import { secretQuestionText } from './secret-questions'
 
 declare module 'express-session' {
   interface SessionData {
     passwordReset?: OpenedReset & { answersPassed?: boolean }
   }
-}
-
-const tooManyAttempts = {
-  href: '#firstName',
-  text: 'accounts:errors.tooManyAttempts',
 }
 
 const userIdForm = z.object({ userId: text('accounts:fields.userId', { max: 64 }) })
@@ -38,10 +34,15 @@ export function recoveryRoutes({
     const form = parseMembershipForm(req.body, clock())
     const page = { title: 'accounts:forgotUserId.title', values: form.values }
     if (!form.ok) return res.status(400).render('accounts/forgot-user-id', { ...page, errors: form.errors })
-    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
-    if (match.outcome === 'throttled')
-      return res.status(429).render('accounts/forgot-user-id', { ...page, errors: [tooManyAttempts] })
-    if (match.outcome === 'matched' && match.hasAccount) await recovery.sendUserIdReminder(match.member.id)
+    try {
+      const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
+      if (match?.hasAccount) await recovery.sendUserIdReminder(match.member.id)
+    } catch (error) {
+      if (!(error instanceof MembershipThrottledError)) throw error
+      return res
+        .status(error.status)
+        .render('accounts/forgot-user-id', { ...page, errors: errorSummary(error.problems) })
+    }
     res.redirect(303, '/forgot-user-id/sent')
   })
 
@@ -58,10 +59,15 @@ export function recoveryRoutes({
     const form = parseMembershipForm(req.body, clock())
     const page = { title: 'accounts:letterRequest.title', values: form.values }
     if (!form.ok) return res.status(400).render('accounts/letter-request', { ...page, errors: form.errors })
-    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
-    if (match.outcome === 'throttled')
-      return res.status(429).render('accounts/letter-request', { ...page, errors: [tooManyAttempts] })
-    if (match.outcome === 'matched' && match.hasAccount) await recovery.requestLetterByMail(match.member.id)
+    try {
+      const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
+      if (match?.hasAccount) await recovery.requestLetterByMail(match.member.id)
+    } catch (error) {
+      if (!(error instanceof MembershipThrottledError)) throw error
+      return res
+        .status(error.status)
+        .render('accounts/letter-request', { ...page, errors: errorSummary(error.problems) })
+    }
     res.redirect(303, '/forgot-password/by-mail/requested')
   })
 
@@ -144,18 +150,17 @@ export function recoveryRoutes({
     )
     if (missing.length > 0)
       return res.status(400).render('accounts/reset-questions', questionsPage(reset, { errors: missing }))
-    const result = await recovery.checkAnswers(reset, answers)
-    if (result.outcome === 'ended') {
-      delete req.session.passwordReset
-      return res.status(403).render('accounts/reset-ended', { title: 'accounts:resetEnded.title' })
-    }
-    if (result.outcome === 'wrong') {
-      return res.status(400).render(
-        'accounts/reset-questions',
-        questionsPage(reset, {
-          errors: [{ href: '#answer1', text: message('accounts:resetQuestions.wrong', { count: result.triesLeft }) }],
-        }),
-      )
+    try {
+      await recovery.checkAnswers(reset, answers)
+    } catch (error) {
+      if (error instanceof ResetEndedError) {
+        delete req.session.passwordReset
+        return res.status(error.status).render('accounts/reset-ended', { title: 'accounts:resetEnded.title' })
+      }
+      if (!(error instanceof SecretAnswersWrongError)) throw error
+      return res
+        .status(error.status)
+        .render('accounts/reset-questions', questionsPage(reset, { errors: errorSummary(error.problems) }))
     }
     reset.answersPassed = true
     res.redirect(303, '/forgot-password/new-password')
