@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
 import type { Roster, RosterEntry } from '../members/types'
+import { RuleBrokenError } from '../platform/errors'
 import { FailureThrottle } from '../platform/throttle'
 import type { UserRepository } from './repository'
 
@@ -10,8 +11,22 @@ export interface MembershipDetails {
   mrn: string
 }
 
-export type MembershipMatch =
-  { outcome: 'matched'; member: RosterEntry; hasAccount: boolean } | { outcome: 'no-match' } | { outcome: 'throttled' }
+/** The roster entry the typed membership details matched, and whether it already has an account. */
+export interface MembershipMatch {
+  member: RosterEntry
+  hasAccount: boolean
+}
+
+/**
+ * Thrown when membership details have missed too often from the address or against the MRN: none are checked
+ * until the hour's block ends (429). Its problem is the recovery pages' words; another page may word it its own way.
+ */
+export class MembershipThrottledError extends RuleBrokenError {
+  override readonly status = 429
+  constructor() {
+    super([{ field: 'firstName', text: 'accounts:errors.tooManyAttempts' }])
+  }
+}
 
 /** Names match whatever their case, accents or surrounding and doubled spaces ("  maría  garcía" = "Maria Garcia"). */
 export function sameName(typed: string, onFile: string): boolean {
@@ -38,15 +53,16 @@ export class MembershipService {
   }
 
   /**
-   * Matches typed membership details against the roster. A miss says nothing about which detail was wrong or
-   * whether the MRN exists, and counts against both the address and the MRN.
+   * Matches typed membership details against the roster: undefined when they match no one. A miss says nothing
+   * about which detail was wrong or whether the MRN exists, and counts against both the address and the MRN;
+   * while either is blocked, a `MembershipThrottledError`.
    */
-  async matchMembership(details: MembershipDetails, ip: string): Promise<MembershipMatch> {
+  async matchMembership(details: MembershipDetails, ip: string): Promise<MembershipMatch | undefined> {
     const [ipBlocked, mrnBlocked] = await Promise.all([
       this.ipThrottle.isBlocked(ip),
       this.mrnThrottle.isBlocked(details.mrn),
     ])
-    if (ipBlocked || mrnBlocked) return { outcome: 'throttled' }
+    if (ipBlocked || mrnBlocked) throw new MembershipThrottledError()
     const member = await this.members.findByMrn(details.mrn)
     const matches =
       member !== undefined &&
@@ -55,9 +71,9 @@ export class MembershipService {
       sameName(details.lastName, member.last_name)
     if (!matches) {
       await Promise.all([this.ipThrottle.recordFailure(ip), this.mrnThrottle.recordFailure(details.mrn)])
-      return { outcome: 'no-match' }
+      return undefined
     }
     await this.mrnThrottle.clear(details.mrn)
-    return { outcome: 'matched', member, hasAccount: await this.users.hasAccount(member.id) }
+    return { member, hasAccount: await this.users.hasAccount(member.id) }
   }
 }

@@ -1,11 +1,12 @@
-import { Router } from 'express'
+import { type RequestHandler, Router } from 'express'
 import { z } from 'zod'
-import { parseForm, text } from '../platform/forms'
+import { errorSummary, parseForm, text } from '../platform/forms'
 import { message } from '../platform/i18n'
 import { restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
 import { parseCredentialsForm, parseMembershipForm } from './forms'
-import type { OpenedReset } from './recovery'
+import { MembershipThrottledError } from './membership'
+import { ResetEndedError, SecretAnswersWrongError, type OpenedReset } from './recovery'
 import { secretQuestionText } from './secret-questions'
 
 declare module 'express-session' {
@@ -31,21 +32,37 @@ export function recoveryRoutes({
 }: Pick<Services, 'membership' | 'recovery' | 'clock' | 'config'>): Router {
   const router = Router()
 
+  /**
+   * A recovery form of membership details: the same answer whether or not they are an account's (`forAccount` runs
+   * only when they are), so it tells no one who has one; a blocked membership check is told on the form.
+   */
+  const membershipForm =
+    (view: string, title: string, done: string, forAccount: (memberId: number) => Promise<void>): RequestHandler =>
+    async (req, res) => {
+      const form = parseMembershipForm(req.body, clock())
+      const page = { title, values: form.values }
+      if (!form.ok) return res.status(400).render(view, { ...page, errors: form.errors })
+      try {
+        const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
+        if (match?.hasAccount) await forAccount(match.member.id)
+      } catch (error) {
+        if (!(error instanceof MembershipThrottledError)) throw error
+        return res.status(error.status).render(view, { ...page, errors: [tooManyAttempts(config.helpPhone)] })
+      }
+      res.redirect(303, done)
+    }
+
   router.get('/forgot-user-id', (_req, res) => {
     const values = parseMembershipForm(restoredValues(res), clock()).values
     res.render('accounts/forgot-user-id', { title: 'accounts:forgotUserId.title', values, errors: [] })
   })
 
-  router.post('/forgot-user-id', async (req, res) => {
-    const form = parseMembershipForm(req.body, clock())
-    const page = { title: 'accounts:forgotUserId.title', values: form.values }
-    if (!form.ok) return res.status(400).render('accounts/forgot-user-id', { ...page, errors: form.errors })
-    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
-    if (match.outcome === 'throttled')
-      return res.status(429).render('accounts/forgot-user-id', { ...page, errors: [tooManyAttempts(config.helpPhone)] })
-    if (match.outcome === 'matched' && match.hasAccount) await recovery.sendUserIdReminder(match.member.id)
-    res.redirect(303, '/forgot-user-id/sent')
-  })
+  router.post(
+    '/forgot-user-id',
+    membershipForm('accounts/forgot-user-id', 'accounts:forgotUserId.title', '/forgot-user-id/sent', (memberId) =>
+      recovery.sendUserIdReminder(memberId),
+    ),
+  )
 
   router.get('/forgot-user-id/sent', (_req, res) =>
     res.render('accounts/forgot-user-id-sent', { title: 'accounts:forgotUserId.sentTitle' }),
@@ -56,16 +73,15 @@ export function recoveryRoutes({
     res.render('accounts/letter-request', { title: 'accounts:letterRequest.title', values, errors: [] })
   })
 
-  router.post('/forgot-password/by-mail', async (req, res) => {
-    const form = parseMembershipForm(req.body, clock())
-    const page = { title: 'accounts:letterRequest.title', values: form.values }
-    if (!form.ok) return res.status(400).render('accounts/letter-request', { ...page, errors: form.errors })
-    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
-    if (match.outcome === 'throttled')
-      return res.status(429).render('accounts/letter-request', { ...page, errors: [tooManyAttempts(config.helpPhone)] })
-    if (match.outcome === 'matched' && match.hasAccount) await recovery.requestLetterByMail(match.member.id)
-    res.redirect(303, '/forgot-password/by-mail/requested')
-  })
+  router.post(
+    '/forgot-password/by-mail',
+    membershipForm(
+      'accounts/letter-request',
+      'accounts:letterRequest.title',
+      '/forgot-password/by-mail/requested',
+      (memberId) => recovery.requestLetterByMail(memberId),
+    ),
+  )
 
   router.get('/forgot-password/by-mail/requested', (_req, res) =>
     res.render('accounts/letter-requested', { title: 'accounts:letterRequest.sentTitle' }),
@@ -146,18 +162,17 @@ export function recoveryRoutes({
     )
     if (missing.length > 0)
       return res.status(400).render('accounts/reset-questions', questionsPage(reset, { errors: missing }))
-    const result = await recovery.checkAnswers(reset, answers)
-    if (result.outcome === 'ended') {
-      delete req.session.passwordReset
-      return res.status(403).render('accounts/reset-ended', { title: 'accounts:resetEnded.title' })
-    }
-    if (result.outcome === 'wrong') {
-      return res.status(400).render(
-        'accounts/reset-questions',
-        questionsPage(reset, {
-          errors: [{ href: '#answer1', text: message('accounts:resetQuestions.wrong', { count: result.triesLeft }) }],
-        }),
-      )
+    try {
+      await recovery.checkAnswers(reset, answers)
+    } catch (error) {
+      if (error instanceof ResetEndedError) {
+        delete req.session.passwordReset
+        return res.status(error.status).render('accounts/reset-ended', { title: 'accounts:resetEnded.title' })
+      }
+      if (!(error instanceof SecretAnswersWrongError)) throw error
+      return res
+        .status(error.status)
+        .render('accounts/reset-questions', questionsPage(reset, { errors: errorSummary(error.problems) }))
     }
     reset.answersPassed = true
     res.redirect(303, '/forgot-password/new-password')

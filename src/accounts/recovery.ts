@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import type { Clock } from '../platform/clock'
+import { RuleBrokenError } from '../platform/errors'
+import { message } from '../platform/i18n'
 import { addToOutbox } from '../platform/outbox'
 import { FailureThrottle } from '../platform/throttle'
 import { hashLinkToken, looksLikeLinkToken } from '../platform/tokens'
@@ -13,6 +15,21 @@ export const resetValidMinutes = 60
 // Per user ID for reset links, per membership for user-ID reminders: plenty for a person, no inbox flood.
 export const recoveryEmailsPerHour = 3
 export const resetAnswerAttempts = 3
+
+/** Thrown when a secret answer is wrong and tries are left: the questions are asked again, saying how many. */
+export class SecretAnswersWrongError extends RuleBrokenError {
+  constructor(readonly triesLeft: number) {
+    super([{ field: 'answer1', text: message('accounts:resetQuestions.wrong', { count: triesLeft }) }])
+  }
+}
+
+/** Thrown when a reset link can no longer be used: used, expired, or ended by its last wrong answer (403). */
+export class ResetEndedError extends Error {
+  readonly status = 403
+  constructor() {
+    super('The reset link has ended')
+  }
+}
 
 export interface OpenedReset {
   resetId: number
@@ -106,13 +123,13 @@ export class RecoveryService {
     return Boolean(await this.liveReset({ id: resetId }))
   }
 
-  /** Both answers must match; the third wrong try ends the link. */
-  async checkAnswers(
-    opened: OpenedReset,
-    answers: string[],
-  ): Promise<{ outcome: 'passed' } | { outcome: 'wrong'; triesLeft: number } | { outcome: 'ended' }> {
+  /**
+   * Both answers must match: a `SecretAnswersWrongError` when they do not, and the third wrong try ends the link
+   * (a `ResetEndedError`, as for a link already used or expired).
+   */
+  async checkAnswers(opened: OpenedReset, answers: string[]): Promise<void> {
     const reset = await this.liveReset({ id: opened.resetId })
-    if (!reset) return { outcome: 'ended' }
+    if (!reset) throw new ResetEndedError()
     const results = await Promise.all(
       opened.questionKeys.map((key, index) =>
         this.credentials.checkSecretAnswer(opened.userId, key, answers[index] ?? ''),
@@ -120,7 +137,7 @@ export class RecoveryService {
     )
     if (results.every(Boolean)) {
       await this.users.updatePasswordReset(reset.id, { answers_passed_at: this.clock() })
-      return { outcome: 'passed' }
+      return
     }
     const failed = reset.failed_answers + 1
     const ended = failed >= resetAnswerAttempts
@@ -128,7 +145,8 @@ export class RecoveryService {
       failed_answers: failed,
       ...(ended ? { used_at: this.clock() } : {}),
     })
-    return ended ? { outcome: 'ended' } : { outcome: 'wrong', triesLeft: resetAnswerAttempts - failed }
+    if (ended) throw new ResetEndedError()
+    throw new SecretAnswersWrongError(resetAnswerAttempts - failed)
   }
 
   /** Sets the new password once the answers passed; the link is used up and every session ends. */

@@ -2,14 +2,12 @@ import { Router } from 'express'
 import { z } from 'zod'
 import { homeFor, requireSignedOn } from '../platform/access'
 import { safeReturnPath } from '../platform/return-path'
-import { parseForm, password, text } from '../platform/forms'
+import { errorSummary, parseForm, password, text } from '../platform/forms'
 import { carryLapsedForm, restoredValues } from '../platform/lapsed-forms'
 import type { Services } from '../services'
+import type { SessionUser } from '../platform/session'
 import { beginSecondStep } from '../two-step/sign-on-flow'
-
-/** The one answer to a failed sign-on, whatever failed (a message key: the page reads it in its language). */
-export const signOnFailure = 'accounts:signOn.failure'
-const addressBlocked = 'accounts:signOn.addressBlocked'
+import { AddressBlockedError, SignOnRefusedError } from './service'
 
 const signOnForm = z.object({
   userId: text('accounts:fields.userId', { max: 64 }),
@@ -49,31 +47,28 @@ export function accountRoutes({
     if (!form.ok)
       return res.status(400).render('accounts/sign-on', { title: 'accounts:signOn.title', values, errors: form.errors })
 
-    const result = await signOn.signOn({
-      userId: form.value.userId,
-      password: form.value.password,
-      ip: req.ip ?? 'unknown',
-      userAgent: req.get('user-agent'),
-    })
-    if (result.outcome !== 'signed-on') {
-      const message = result.outcome === 'address-blocked' ? addressBlocked : signOnFailure
-      return res.status(result.outcome === 'address-blocked' ? 429 : 401).render('accounts/sign-on', {
+    let user: SessionUser
+    try {
+      user = await signOn.signOn({
+        userId: form.value.userId,
+        password: form.value.password,
+        ip: req.ip ?? 'unknown',
+        userAgent: req.get('user-agent'),
+      })
+    } catch (error) {
+      if (!(error instanceof SignOnRefusedError || error instanceof AddressBlockedError)) throw error
+      return res.status(error.status).render('accounts/sign-on', {
         title: 'accounts:signOn.title',
         values,
-        errors: [{ href: '#userId', text: message }],
+        errors: errorSummary(error.problems),
       })
     }
 
     const returnTo = safeReturnPath(req.session.returnTo)
-    const lapsedForm = carryLapsedForm(req.session.lapsedForm, result.user.id)
+    const lapsedForm = carryLapsedForm(req.session.lapsedForm, user.id)
     const attempt = { ip: req.ip ?? 'unknown', userAgent: req.get('user-agent') }
     try {
-      await beginSecondStep(
-        req,
-        res,
-        { twoStep, signOn, sessions, clock },
-        { user: result.user, returnTo, lapsedForm, attempt },
-      )
+      await beginSecondStep(req, res, { twoStep, signOn, sessions, clock }, { user, returnTo, lapsedForm, attempt })
     } catch (error) {
       next(error)
     }

@@ -1,4 +1,5 @@
 import type { Clock } from '../platform/clock'
+import { RuleBrokenError } from '../platform/errors'
 import type { Language } from '../platform/i18n'
 import type { SessionUser } from '../platform/session'
 import { decoyPasswordHash, verifySecret } from './passwords'
@@ -6,8 +7,30 @@ import type { UserRepository } from './repository'
 import { userIdKey } from './users'
 import { accountFailureLimit, freeFailures, SignOnThrottle } from './throttle'
 
-export type SignOnResult =
-  { outcome: 'signed-on'; user: SessionUser } | { outcome: 'refused' } | { outcome: 'address-blocked' }
+/** The one answer to a failed sign-on, whatever failed (a message key: the page reads it in its language). */
+export const signOnFailure = 'accounts:signOn.failure'
+
+/**
+ * Thrown when a sign-on is refused: a wrong password or code, an unknown user ID or a locked account, all with
+ * the one answer, so the page tells nothing about which (401).
+ */
+export class SignOnRefusedError extends RuleBrokenError {
+  override readonly status = 401
+  constructor() {
+    super([{ field: 'userId', text: signOnFailure }])
+  }
+}
+
+/** Thrown when the address has failed sign-on too often: nothing from it is checked until the block ends (429). */
+export class AddressBlockedError extends RuleBrokenError {
+  override readonly status = 429
+  constructor(text = 'accounts:signOn.addressBlocked') {
+    super([{ field: 'userId', text }])
+  }
+}
+
+// The second step's page words the block in its own message file.
+const secondStepAddressBlocked = 'twoStep:errors.addressBlocked'
 
 export interface SignOnAttempt {
   userId: string
@@ -48,8 +71,12 @@ export class SignOnService {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  async signOn(attempt: SignOnAttempt): Promise<SignOnResult> {
-    if (await this.throttle.isAddressBlocked(attempt.ip)) return { outcome: 'address-blocked' }
+  /**
+   * The password step: the account's user when the password (or a mailed temporary password) is right; otherwise
+   * a `SignOnRefusedError`, or an `AddressBlockedError` when the address is blocked.
+   */
+  async signOn(attempt: SignOnAttempt): Promise<SessionUser> {
+    if (await this.throttle.isAddressBlocked(attempt.ip)) throw new AddressBlockedError()
     const key = userIdKey(attempt.userId)
     const [locked, user] = await Promise.all([this.throttle.isAccountLocked(key), this.users.findByUserId(key)])
     const passwordMatches = await verifySecret(user?.password_hash ?? (await decoyPasswordHash()), attempt.password)
@@ -65,17 +92,17 @@ export class SignOnService {
       // the right password cannot buy more guesses at the code.
       if (passwordMatches || mustSetCredentials) {
         const sessionUser = toSessionUser(user)
-        return { outcome: 'signed-on', user: mustSetCredentials ? { ...sessionUser, mustSetCredentials } : sessionUser }
+        return mustSetCredentials ? { ...sessionUser, mustSetCredentials } : sessionUser
       }
     }
     if (locked) {
       if (user) await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'refused-locked' })
-      return { outcome: 'refused' }
+      throw new SignOnRefusedError()
     }
     const failures = await this.throttle.recordFailure(key, attempt.ip)
     if (user) await this.users.recordSignOnEvent({ ...event, userId: user.id, outcome: 'failed' })
     if (failures > freeFailures) await this.sleep(this.delayBaseMs * (failures - freeFailures))
-    return { outcome: 'refused' }
+    throw new SignOnRefusedError()
   }
 
   /** Both steps done (or the only one the account needs): the failures are forgotten and the method recorded. */
@@ -97,18 +124,24 @@ export class SignOnService {
     return this.users.preferredLanguageOf(user.id)
   }
 
-  /** Whether the account or the address is locked out now, before a second step is even checked. */
-  async secondStepBlocked(user: SessionUser, ip: string): Promise<'locked' | 'address-blocked' | undefined> {
-    if (await this.throttle.isAddressBlocked(ip)) return 'address-blocked'
-    if (await this.throttle.isAccountLocked(userIdKey(user.userId))) return 'locked'
-    return undefined
+  /**
+   * Before a second step is even checked: an `AddressBlockedError` when the address is blocked, a
+   * `SignOnRefusedError` when the account is locked.
+   */
+  async checkSecondStepAllowed(user: SessionUser, ip: string): Promise<void> {
+    if (await this.throttle.isAddressBlocked(ip)) throw new AddressBlockedError(secondStepAddressBlocked)
+    if (await this.throttle.isAccountLocked(userIdKey(user.userId))) throw new SignOnRefusedError()
   }
 
   /**
    * A wrong code counts as a failed sign-on of the account and the address, with the same growing delay and
-   * lockout as a wrong password. True when the account is now locked.
+   * lockout as a wrong password; a `SignOnRefusedError` when the account is now locked.
    */
-  async secondStepFailed(user: SessionUser, attempt: Omit<SignOnAttempt, 'password' | 'userId'>, method: string) {
+  async secondStepFailed(
+    user: SessionUser,
+    attempt: Omit<SignOnAttempt, 'password' | 'userId'>,
+    method: string,
+  ): Promise<void> {
     const failures = await this.throttle.recordFailure(userIdKey(user.userId), attempt.ip)
     await this.users.recordSignOnEvent({
       userId: user.id,
@@ -119,6 +152,6 @@ export class SignOnService {
       method,
     })
     if (failures > freeFailures) await this.sleep(this.delayBaseMs * (failures - freeFailures))
-    return failures >= accountFailureLimit
+    if (failures >= accountFailureLimit) throw new SignOnRefusedError()
   }
 }

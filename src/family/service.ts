@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { MembershipService } from '../accounts/membership'
+import { MembershipThrottledError, type MembershipService } from '../accounts/membership'
 import type { SentEmails } from '../platform/sent-emails'
 import type { AuditLog } from '../platform/audit'
 import type { Clock } from '../platform/clock'
@@ -131,9 +131,14 @@ export class FamilyService {
     const fail = (text: string) => new GrantRefusedError([{ field: 'firstName', text }], form.values)
     if (await this.grantCap.isBlocked(String(grantor.memberId)))
       throw fail(message('family:errors.grantCap', { max: grantsPerDay }))
-    const match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
-    if (match.outcome === 'throttled') throw fail(message('family:errors.throttled', { phone: this.helpPhone }))
-    if (match.outcome === 'no-match') throw fail('family:errors.noMatch')
+    let match
+    try {
+      match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
+    } catch (error) {
+      if (error instanceof MembershipThrottledError) throw fail(message('family:errors.throttled', { phone: this.helpPhone }))
+      throw error
+    }
+    if (!match) throw fail('family:errors.noMatch')
     const grantee = match.member
     if (grantee.id === grantor.memberId) throw fail('family:errors.self')
     if (ageOn(String(grantee.birth_date), this.today()) < adultAge) throw fail('family:errors.notAdult')

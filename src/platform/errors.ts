@@ -31,7 +31,8 @@ export interface Problem {
 /**
  * Thrown when what the visitor asked for breaks a business rule they can put right (a medicine not due yet, a
  * choice missing): the one way a service reports one. Each feature throws its own documented subclass; only
- * routes turn `problems` into the error summary (`errorSummary` in forms.ts). Left uncaught it is a 400 page.
+ * routes turn `problems` into the error summary (`errorSummary` in forms.ts). A subclass may answer with another
+ * status (a refused sign-on is 401, a blocked address 429). Left uncaught it is a page with its status (400).
  */
 export class RuleBrokenError extends Error {
   readonly status: number = 400

@@ -3,6 +3,7 @@ import { homeFor } from '../platform/access'
 import { fieldError, parseForm } from '../platform/forms'
 import { languageCookie, languageNames, languageOf, languages, message, type Language } from '../platform/i18n'
 import { parseCredentialsForm, parseMembershipForm, userIdAndEmailForm } from '../accounts/forms'
+import { MembershipThrottledError } from '../accounts/membership'
 import { keepTypedValues, restoredValues } from '../platform/lapsed-forms'
 import { secretQuestionList as questionList } from '../accounts/secret-questions'
 import type { Services } from '../services'
@@ -120,17 +121,17 @@ export function registrationRoutes({
     const form = parseMembershipForm(req.body, clock())
     delete req.session.registrationNotice
     if (!form.ok) return render(res, '/register', 'membership', { values: form.values, errors: form.errors })
-    const match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
-    if (match.outcome !== 'matched') {
-      const text = match.outcome === 'throttled' ? throttledMessage(config.helpPhone) : noMatchMessage
-      return render(
-        res,
-        '/register',
-        'membership',
-        { values: form.values, errors: [{ href: '#firstName', text }] },
-        match.outcome === 'throttled' ? 429 : 400,
-      )
+    const refuse = (text: string, status: number) =>
+      render(res, '/register', 'membership', { values: form.values, errors: [fieldError('firstName', text)] }, status)
+    let match
+    try {
+      match = await membership.matchMembership(form.value, req.ip ?? 'unknown')
+    } catch (error) {
+      // Registration words the block in its own message file.
+      if (!(error instanceof MembershipThrottledError)) throw error
+      return refuse(throttledMessage(config.helpPhone), error.status)
     }
+    if (!match) return refuse(noMatchMessage, 400)
     if (match.hasAccount) {
       delete req.session.registration
       return res

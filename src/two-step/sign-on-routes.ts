@@ -1,6 +1,6 @@
 import { Request, Response, Router } from 'express'
-import { signOnFailure } from '../accounts/routes'
-import type { FormError } from '../platform/forms'
+import { AddressBlockedError, SignOnRefusedError } from '../accounts/service'
+import { errorSummary, type FormError } from '../platform/forms'
 import { message } from '../platform/i18n'
 import type { Services } from '../services'
 import { relyingPartyFor } from './passkeys'
@@ -10,7 +10,6 @@ import { completeSignOn, livePending, PendingSignOn, SecondStepMethod } from './
 
 const passkeyRefused = 'twoStep:errors.passkeyRefused'
 const startAgain = 'twoStep:notices.startAgain'
-const addressBlocked = 'twoStep:errors.addressBlocked'
 
 export const methodPages: Record<SecondStepMethod, { title: string; hint: string }> = {
   app: { title: 'twoStep:verify.app.title', hint: 'twoStep:verify.app.hint' },
@@ -99,14 +98,12 @@ export function secondStepRoutes(
     const method = pending.method
     if (!method || method === 'passkey') return res.redirect(303, '/sign-on/verify')
     const attempt = attemptOf(req)
-    const blocked = await signOn.secondStepBlocked(pending.user, attempt.ip)
-    if (blocked) return refuse(req, res, blocked)
+    if (await refusedAfter(req, res, () => signOn.checkSecondStepAllowed(pending.user, attempt.ip))) return
     const { code, errors } = typedCode(req.body)
     if (errors.length > 0) return renderVerify(req, res, pending, errors)
     const outcome = await twoStep.verify(pending.user.id, method, code)
     if (!outcome.ok) {
-      const locked = await signOn.secondStepFailed(pending.user, attempt, method)
-      if (locked) return refuse(req, res, 'locked')
+      if (await refusedAfter(req, res, () => signOn.secondStepFailed(pending.user, attempt, method))) return
       res.status(401)
       return renderVerify(req, res, pending, [{ href: '#oneTimeCode', text: codeMessages[outcome.reason] }])
     }
@@ -135,15 +132,14 @@ export function secondStepRoutes(
     const pending = pendingOr(req, res)
     if (!pending) return
     const attempt = attemptOf(req)
-    const blocked = await signOn.secondStepBlocked(pending.user, attempt.ip)
-    if (blocked) return refuse(req, res, blocked)
+    if (await refusedAfter(req, res, () => signOn.checkSecondStepAllowed(pending.user, attempt.ip))) return
     const challenge = req.session.passkeyChallenge
     delete req.session.passkeyChallenge
     const accepted =
       challenge !== undefined &&
       (await passkeys.authenticate(relyingPartyFor(req, config), pending.user.id, challenge, req.body?.credential))
     if (!accepted) {
-      if (await signOn.secondStepFailed(pending.user, attempt, 'passkey')) return refuse(req, res, 'locked')
+      if (await refusedAfter(req, res, () => signOn.secondStepFailed(pending.user, attempt, 'passkey'))) return
       pending.method = 'passkey'
       res.status(401)
       return renderVerify(req, res, pending, [{ href: '#main-content', text: passkeyRefused }])
@@ -152,14 +148,24 @@ export function secondStepRoutes(
     await completeSignOn(req, res, services, { ...pending, attempt, method: 'password+passkey' })
   })
 
-  function refuse(req: Request, res: Response, why: 'locked' | 'address-blocked') {
-    delete req.session.pendingSignOn
-    const text = why === 'address-blocked' ? addressBlocked : signOnFailure
-    res.status(why === 'address-blocked' ? 429 : 401).render('accounts/sign-on', {
-      title: 'twoStep:verify.signOnTitle',
-      values: {},
-      errors: [{ href: '#userId', text }],
-    })
+  /**
+   * Runs a throttle check; when it refuses the sign-on (the account locked, the address blocked), the pending
+   * sign-on ends and the sign-on page says why. True when it refused.
+   */
+  async function refusedAfter(req: Request, res: Response, check: () => Promise<void>): Promise<boolean> {
+    try {
+      await check()
+      return false
+    } catch (error) {
+      if (!(error instanceof SignOnRefusedError || error instanceof AddressBlockedError)) throw error
+      delete req.session.pendingSignOn
+      res.status(error.status).render('accounts/sign-on', {
+        title: 'twoStep:verify.signOnTitle',
+        values: {},
+        errors: errorSummary(error.problems),
+      })
+      return true
+    }
   }
 
   router.get('/sign-on/verify/other', async (req, res) => {

@@ -54,6 +54,21 @@ export function buildApp(services: Services): Express {
   return app
 }
 
+/**
+ * The set-up most suites share, registered as the suite's hooks where it is called: services on the test database
+ * and Redis (on `clock` when given), the app built on them, the demo plan seeded once before the suite's tests,
+ * Redis emptied before each test (sessions, throttles; `keepRedis` when the suite's tokens must outlive a test) and
+ * everything closed after. Hooks the suite adds after the call run after these.
+ */
+export function useTestApp(options: { clock?: Clock; keepRedis?: boolean } = {}): { services: Services; app: Express } {
+  const services = testServices(options.clock ? { clock: options.clock } : {})
+  const app = buildApp(services)
+  before(() => resetWithDemoPlan(services))
+  if (!options.keepRedis) beforeEach(() => services.redis.flushdb())
+  after(() => closeServices(services))
+  return { services, app }
+}
+
 /** The hidden CSRF token of the first form on the page. */
 export function csrfTokenIn(html: string): string {
   const token = cheerio.load(html)('input[name="_csrf"]').first().val()

@@ -5,17 +5,14 @@ import path from 'node:path'
 import supertest from 'supertest'
 import { localesDirectory } from '../../src/platform/i18n'
 import {
-  type Agent,
-  buildApp,
-  closeServices,
   csrfTokenIn,
   errorSummary,
   pageText,
-  resetWithDemoPlan,
   signedOnAgent,
   submitForm,
-  testServices,
   titleOf,
+  type Agent,
+  useTestApp,
 } from '../helpers/app'
 import { identityAnswers, maria, mariaCredentials, mariaRecord } from '../helpers/registration'
 
@@ -69,11 +66,7 @@ const spanishAgent = async (agent: Agent) => {
 }
 
 describe('accounts and registration in Spanish', () => {
-  const services = testServices()
-  const app = buildApp(services)
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { services, app } = useTestApp()
 
   it('shows the signed-out pages in Spanish, with no English left', async () => {
     for (const page of [

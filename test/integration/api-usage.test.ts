@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict'
 import { startOfPlanYear } from '../../src/ops/api-usage'
 import { planDate } from '../../src/platform/dates'
-import { buildApp, closeServices, errorSummary, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { errorSummary, signedOnAgent, useTestApp } from '../helpers/app'
 import { memberIdOf, userIdOf } from '../helpers/records'
 import { fhirGet, tokensFor } from '../helpers/smart'
 
 describe('the CMS Patient Access API usage figures (ops)', () => {
-  const services = testServices()
-  const app = buildApp(services)
-  before(() => resetWithDemoPlan(services))
-  after(() => closeServices(services))
+  const { services, app } = useTestApp({ keepRedis: true })
 
   it('starts the year at midnight on January 1 in California', () => {
     assert.equal(startOfPlanYear(2027).toISOString(), '2027-01-01T08:00:00.000Z')

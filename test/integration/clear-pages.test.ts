@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
-import { buildApp, closeServices, demoPassword, resetWithDemoPlan, signOn, testServices } from '../helpers/app'
+import { demoPassword, signOn, useTestApp } from '../helpers/app'
 
 describe('clear pages', () => {
-  const services = testServices()
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { app } = useTestApp()
 
   const headerLinks = (html: string) =>
     cheerio

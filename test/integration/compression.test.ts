@@ -1,25 +1,10 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
-import {
-  buildApp,
-  closeServices,
-  csrfTokenIn,
-  demoPassword,
-  errorSummary,
-  resetWithDemoPlan,
-  signOn,
-  testServices,
-  titleOf,
-} from '../helpers/app'
+import { csrfTokenIn, demoPassword, errorSummary, signOn, titleOf, useTestApp } from '../helpers/app'
 
 describe('compressed pages, and CSRF tokens they cannot give away', () => {
-  const services = testServices()
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { app } = useTestApp()
 
   it('sends a page gzip-compressed to a browser that asks for gzip, and brotli to one that asks for it', async () => {
     // The client decodes what it was sent, so a readable page with this header was really gzip.

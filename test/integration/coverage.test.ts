@@ -1,23 +1,12 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  Agent,
-  buildApp,
-  closeServices,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  signedOnAgent,
-  testServices,
-  titleOf,
-} from '../helpers/app'
+import { Agent, errorSummary, pageText, signedOnAgent, titleOf, useTestApp } from '../helpers/app'
 import { claimsOf } from '../helpers/records'
 
 describe('coverage and costs', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ clock })
 
   const signedOn = (userId?: string) => signedOnAgent(app, userId)
 
@@ -31,10 +20,6 @@ describe('coverage and costs', () => {
       .text()
       .match(/you would pay about (\$[\d,.]+)/)?.[1]
   }
-
-  before(() => resetWithDemoPlan(services, clock))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
 
   it('shows the plan and the member’s details', async () => {
     const response = await (await signedOn()).get('/coverage').expect(200)

@@ -4,7 +4,7 @@ import path from 'node:path'
 import supertest from 'supertest'
 import { birthDateForAge, seedDemoPlan } from '../../src/demo/seed'
 import { fixedClock } from '../../src/platform/clock'
-import { buildApp, closeServices, resetData, resetWithDemoPlan, signOn, testServices } from '../helpers/app'
+import { closeServices, resetData, resetWithDemoPlan, signOn, testServices, useTestApp } from '../helpers/app'
 
 const root = path.resolve(__dirname, '..', '..')
 
@@ -122,9 +122,7 @@ describe('the demo plan', () => {
 })
 
 describe('the staff account script', () => {
-  const services = testServices()
-  before(() => resetWithDemoPlan(services))
-  after(() => closeServices(services))
+  const { app } = useTestApp({ keepRedis: true })
 
   const createStaff = (args: string[], env: Record<string, string> = {}) =>
     spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-staff.ts', ...args], {
@@ -152,7 +150,7 @@ describe('the staff account script', () => {
       result.stdout,
       /Created office account nurse.lee for Nurse Kim Lee in Pediatrics at San Leandro Medical Center/,
     )
-    const response = await signOn(supertest.agent(buildApp(services)), 'nurse.lee', 'a long staff passphrase here')
+    const response = await signOn(supertest.agent(app), 'nurse.lee', 'a long staff passphrase here')
     // The password is right; a new staff account is then walked through setting up 2-step verification.
     assert.equal(response.headers.location, '/sign-on/set-up')
   })

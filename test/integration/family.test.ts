@@ -4,17 +4,14 @@ import { fixedClock } from '../../src/platform/clock'
 import { grantsPerDay } from '../../src/family/service'
 import {
   type Agent,
-  buildApp,
-  closeServices,
   countRows,
   csrfTokenIn,
   errorSummary,
   pageText,
-  resetWithDemoPlan,
   signedOnAgent,
   submitForm,
-  testServices,
   titleOf,
+  useTestApp,
 } from '../helpers/app'
 import { openSlotsOf } from '../helpers/appointments'
 import { useBackground } from '../helpers/background'
@@ -471,14 +468,11 @@ describe('family and shared access', () => {
 
 describe('a refill asked for by a parent', () => {
   const clock = fixedClock(new Date('2026-11-25T18:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ clock, keepRedis: true })
   let alex: Agent
   before(async () => {
-    await resetWithDemoPlan(services, clock)
     alex = await signedOnAgent(app, 'alex.rivera')
   })
-  after(() => closeServices(services))
 
   it('is the child’s request, made by the parent, and a draft started for one member never carries to another', async () => {
     const sam = await memberIdOf(services.db, '11000004')

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config'
 import { loadStateLawTable, releaseOf } from '../../src/labs/release'
 import { LabResultRepository } from '../../src/labs/repository'
 import { createInfrastructure, createServices } from '../../src/services'
-import { buildApp, closeServices, csrfTokenIn, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { buildApp, closeServices, csrfTokenIn, signedOnAgent, useTestApp } from '../helpers/app'
 import { assertValidFhir } from '../helpers/fhir-validation'
 import { auditRowsAfter, lastAuditId, memberIdOf, userIdOf } from '../helpers/records'
 import { demoApp, fhirGet, refresh, TokenResponse, tokensFor } from '../helpers/smart'
@@ -20,19 +20,16 @@ interface Bundle {
 }
 
 describe('the FHIR R4 API (/fhir/R4)', () => {
-  const services = testServices()
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ keepRedis: true })
   let tokens: TokenResponse
   let alex: number
   let pat: number
 
   before(async () => {
-    await resetWithDemoPlan(services)
     alex = await memberIdOf(services.db, '11000003')
     pat = await memberIdOf(services.db, '11000006')
     tokens = await tokensFor(app, await signedOnAgent(app))
   })
-  after(() => closeServices(services))
 
   const get = (path: string, token = tokens.access_token) => fhirGet(app, path, token)
 

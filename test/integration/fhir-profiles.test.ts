@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { isValidNpi } from '../../src/fhir/npi'
-import { buildApp, closeServices, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { signedOnAgent, useTestApp } from '../helpers/app'
 import { assertValidFhir, fhirProblems } from '../helpers/fhir-validation'
 import { memberIdOf } from '../helpers/records'
 import { fhirGet, TokenResponse, tokensFor } from '../helpers/smart'
@@ -10,17 +10,14 @@ import { fhirGet, TokenResponse, tokensFor } from '../helpers/smart'
 type Resource = { resourceType: string; id: string } & Record<string, any>
 
 describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDex 2.0.0)', () => {
-  const services = testServices()
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ keepRedis: true })
   let tokens: TokenResponse
   let alex: number
 
   before(async () => {
-    await resetWithDemoPlan(services)
     alex = await memberIdOf(services.db, '11000003')
     tokens = await tokensFor(app, await signedOnAgent(app))
   })
-  after(() => closeServices(services))
 
   const get = (path: string) => fhirGet(app, path, tokens.access_token)
 

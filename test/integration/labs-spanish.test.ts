@@ -2,18 +2,7 @@ import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import { fixedClock } from '../../src/platform/clock'
 import type { Db } from '../../src/platform/db'
-import {
-  buildApp,
-  closeServices,
-  csrfTokenIn,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  signedOnAgent,
-  testServices,
-  titleOf,
-  spanishAgent,
-} from '../helpers/app'
+import { csrfTokenIn, errorSummary, pageText, signedOnAgent, spanishAgent, titleOf, useTestApp } from '../helpers/app'
 import { assertAllSpanish, englishLeftovers } from '../helpers/english-leftovers'
 import { chooseMember } from '../helpers/family'
 import { labResultIds, memberIdOf } from '../helpers/records'
@@ -37,19 +26,13 @@ async function recordedTexts(db: Db): Promise<string[]> {
 
 describe('lab results in Spanish', () => {
   const clock = fixedClock(seedDay)
-  const services = testServices({ clock })
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ clock })
   let recorded: string[] = []
 
   before(async () => {
-    await resetWithDemoPlan(services, clock)
     recorded = await recordedTexts(services.db)
   })
-  beforeEach(async () => {
-    clock.set(seedDay)
-    await services.redis.flushdb()
-  })
-  after(() => closeServices(services))
+  beforeEach(() => clock.set(seedDay))
 
   it('finds English on the same page in English (the leftover finder works)', async () => {
     const english = await (await signedOnAgent(app)).get('/labs').expect(200)

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  buildApp,
-  closeServices,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  signedOnAgent,
-  testServices,
-  titleOf,
-} from '../helpers/app'
+import { errorSummary, pageText, signedOnAgent, titleOf, useTestApp } from '../helpers/app'
 import { allLabResultIds, labResultIds, memberIdOf, userIdOf } from '../helpers/records'
 
 // A Wednesday, 7 a.m. in California.
@@ -29,17 +20,10 @@ function resultRows(html: string): { test: string; collected: string; result: st
 
 describe('lab results', () => {
   const clock = fixedClock(seedDay)
-  const services = testServices({ clock })
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ clock })
 
   const signedOn = (userId?: string) => signedOnAgent(app, userId)
-
-  before(() => resetWithDemoPlan(services, clock))
-  beforeEach(async () => {
-    clock.set(seedDay)
-    await services.redis.flushdb()
-  })
-  after(() => closeServices(services))
+  beforeEach(() => clock.set(seedDay))
 
   it('lists results newest first, ten to a page', async () => {
     const agent = await signedOn()

@@ -2,15 +2,11 @@ import * as cheerio from 'cheerio'
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import { taglines } from '../../src/language-help/taglines'
-import { buildApp, closeServices, pageText, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { pageText, signedOnAgent, useTestApp } from '../helpers/app'
 import { describeHtmlErrors, htmlErrors } from '../helpers/html-checker'
 
 describe('language assistance and nondiscrimination notices', () => {
-  const services = testServices()
-  const app = buildApp(services)
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { app } = useTestApp()
 
   it('gives the notice of free language help in English and the 16 other languages, each marked with its own lang and dir', async () => {
     const page = await supertest(app).get('/language-assistance').expect(200)

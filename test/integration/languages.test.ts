@@ -4,16 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import supertest from 'supertest'
 import { languages, localesDirectory, namespaces } from '../../src/platform/i18n'
-import {
-  buildApp,
-  closeServices,
-  demoPassword,
-  errorSummary,
-  resetWithDemoPlan,
-  signOn,
-  signedOnAgent,
-  testServices,
-} from '../helpers/app'
+import { demoPassword, errorSummary, signedOnAgent, signOn, useTestApp } from '../helpers/app'
 
 type Tree = { [key: string]: string | Tree }
 
@@ -30,11 +21,7 @@ const messages = (language: string, namespace: string): Tree =>
   JSON.parse(readFileSync(path.join(localesDirectory, language, `${namespace}.json`), 'utf8')) as Tree
 
 describe('languages', () => {
-  const services = testServices()
-  const app = buildApp(services)
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { services, app } = useTestApp()
 
   it('has every message in both languages, and no file in one that the other lacks', () => {
     for (const language of languages) {

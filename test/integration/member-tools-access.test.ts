@@ -1,22 +1,12 @@
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  buildApp,
-  closeServices,
-  demoPassword,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  signedOnAgent,
-  testServices,
-} from '../helpers/app'
+import { demoPassword, pageText, signedOnAgent, signOn, useTestApp } from '../helpers/app'
 import { auditRowsAfter, claimsOf, labResultIds, lastAuditId, memberIdOf, userIdOf } from '../helpers/records'
 
 describe('who may open the member tools, and the audit trail of every view', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ clock })
   let alex: { userId: number; memberId: number }
   let patLab: number
   let patClaim: number
@@ -26,15 +16,12 @@ describe('who may open the member tools, and the audit trail of every view', () 
   const signedOn = (userId?: string) => signedOnAgent(app, userId)
 
   before(async () => {
-    await resetWithDemoPlan(services, clock)
     alex = { userId: await userIdOf(services.db, 'alex.rivera'), memberId: await memberIdOf(services.db, '11000003') }
     ;[patLab] = await labResultIds(services.db, '11000006', 'A1C')
     ;[alexLab] = await labResultIds(services.db, '11000003', 'LDL')
     patClaim = Number((await claimsOf(services.db, '11000006'))[0].id)
     alexClaim = Number((await claimsOf(services.db, '11000003'))[1].id)
   })
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
 
   const toolPages = () => [
     '/labs',

@@ -5,7 +5,7 @@ import path from 'node:path'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { publicDirectory } from '../../src/platform/views'
-import { buildApp, closeServices, resetWithDemoPlan, signedOnAgent, testServices } from '../helpers/app'
+import { signedOnAgent, useTestApp } from '../helpers/app'
 import { describeHtmlErrors, htmlErrors } from '../helpers/html-checker'
 
 const hashOf = (file: string) =>
@@ -25,12 +25,7 @@ function iconSizes(body: Buffer): number[] {
 describe('page markup and the static files', function () {
   // One test runs the W3C checker (a Java start, a few seconds).
   this.timeout(60_000)
-  const services = testServices()
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { app } = useTestApp()
 
   describe('the member tools menu', () => {
     it('marks the page open with aria-current="page", the value itself, not "page" in quote marks', async () => {

@@ -3,26 +3,23 @@ import supertest from 'supertest'
 import { PrescriptionRepository } from '../../src/prescriptions/repository'
 import type { RefillStatus } from '../../src/prescriptions/types'
 import { signWebhook } from '../../src/prescriptions/webhook-signature'
-import { buildApp, closeServices, resetWithDemoPlan, testServices } from '../helpers/app'
+import { useTestApp } from '../helpers/app'
 import { medicationIdsOf, pharmacyIdOf } from '../helpers/pharmacy'
 import { memberIdOf, userIdOf } from '../helpers/records'
 
 type PharmacyStatus = 'received' | 'ready' | 'shipped' | 'denied'
 
 describe('the pharmacy webhook: each order is filled once, whatever the order of its calls', () => {
-  const services = testServices()
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ keepRedis: true })
   const secret = services.config.pharmacy.webhookSecret
   const db = services.db
   let medicine: number
   const signed = new Set<string>()
 
-  before(() => resetWithDemoPlan(services))
   beforeEach(async () => {
     medicine = (await medicationIdsOf(db, '11000003'))['Atorvastatin 40 mg tablet']
     await db('medications').where({ id: medicine }).update({ refills_left: 50 })
   })
-  after(() => closeServices(services))
 
   /** A saved request for Alex's atorvastatin, already at `status` with the pharmacy's order id when sent. */
   async function requestAt(status: RefillStatus): Promise<number> {

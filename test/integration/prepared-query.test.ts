@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict'
 import { preparedQuery } from '../../src/platform/db'
 import { ViewingRepository } from '../../src/viewing/repository'
-import { closeServices, resetWithDemoPlan, testServices } from '../helpers/app'
+import { useTestApp } from '../helpers/app'
 
 describe('queries compiled once (preparedQuery)', () => {
-  const services = testServices()
+  const { services } = useTestApp({ keepRedis: true })
   const { db } = services
-
-  before(() => resetWithDemoPlan(services))
-  after(() => closeServices(services))
 
   it('puts each run’s values where the placeholders were and keeps the query’s own values', async () => {
     let builds = 0

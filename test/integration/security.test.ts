@@ -4,24 +4,10 @@ import supertest from 'supertest'
 import { errorHandler } from '../../src/platform/errors'
 import { createLogger } from '../../src/platform/logger'
 import { setUpViews, withLayout } from '../../src/platform/views'
-import {
-  buildApp,
-  closeServices,
-  demoPassword,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  testServices,
-  titleOf,
-} from '../helpers/app'
+import { demoPassword, pageText, signOn, titleOf, useTestApp } from '../helpers/app'
 
 describe('web security', () => {
-  const services = testServices()
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { app } = useTestApp()
 
   it('sends a strict content security policy with no inline script or style', async () => {
     const response = await supertest(app).get('/').expect(200)

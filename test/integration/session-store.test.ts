@@ -2,30 +2,15 @@ import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import { lastSeenKey } from '../../src/platform/session'
-import {
-  buildApp,
-  closeServices,
-  csrfTokenIn,
-  demoPassword,
-  resetWithDemoPlan,
-  signOn,
-  testServices,
-} from '../helpers/app'
+import { csrfTokenIn, demoPassword, signOn, useTestApp } from '../helpers/app'
 
 const minutes = (n: number) => n * 60_000
 
 describe('the session store', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ clock })
   const prefix = services.config.redisPrefix
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(async () => {
-    clock.set(new Date('2026-11-25T15:00:00Z'))
-    await services.redis.flushdb()
-  })
-  after(() => closeServices(services))
+  beforeEach(() => clock.set(new Date('2026-11-25T15:00:00Z')))
 
   async function alexSignedOn() {
     const agent = supertest.agent(app)

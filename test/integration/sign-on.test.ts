@@ -3,17 +3,14 @@ import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import {
-  buildApp,
-  closeServices,
   countRows,
   demoPassword,
   errorSummary,
   pageText,
-  resetWithDemoPlan,
   signOn,
   submitForm,
-  testServices,
   titleOf,
+  useTestApp,
 } from '../helpers/app'
 
 // The page's words for any failed sign-on (accounts:signOn.failure in English).
@@ -22,15 +19,8 @@ const signOnFailure =
 
 describe('sign on and sign out', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(async () => {
-    clock.set(new Date('2026-11-25T15:00:00Z'))
-    await services.redis.flushdb()
-  })
-  after(() => closeServices(services))
+  const { services, app } = useTestApp({ clock })
+  beforeEach(() => clock.set(new Date('2026-11-25T15:00:00Z')))
 
   it('shows the sign-on form with labelled fields', async () => {
     const response = await supertest(app).get('/sign-on').expect(200)
@@ -211,11 +201,7 @@ function csrfFrom(html: string): string {
 
 describe('the idle-timeout warning', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  after(() => closeServices(services))
+  const { app } = useTestApp({ clock, keepRedis: true })
 
   it('is on every signed-on page, hidden until its script shows it, with a form that works without script', async () => {
     const agent = supertest.agent(app)

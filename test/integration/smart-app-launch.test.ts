@@ -6,16 +6,16 @@ import {
   buildApp,
   closeServices,
   csrfTokenIn,
-  errorSummary,
   demoPassword,
+  errorSummary,
   listen,
   pageText,
-  resetWithDemoPlan,
   signedOnAgent,
   signOn,
   submitForm,
   testServices,
   titleOf,
+  useTestApp,
 } from '../helpers/app'
 import { lettersIn } from '../helpers/letters'
 import { mariaCredentials } from '../helpers/registration'
@@ -34,11 +34,7 @@ import {
 } from '../helpers/smart'
 
 describe('the mobile app signing on (SMART App Launch, standalone patient launch)', () => {
-  const services = testServices()
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  after(() => closeServices(services))
+  const { services, app } = useTestApp({ keepRedis: true })
 
   it('publishes its SMART configuration with PKCE S256 only and the scopes per resource', async () => {
     const response = await supertest(app).get('/fhir/R4/.well-known/smart-configuration').expect(200)

@@ -2,34 +2,15 @@ import assert from 'node:assert/strict'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  Agent,
-  buildApp,
-  closeServices,
-  csrfTokenIn,
-  demoPassword,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  submitForm,
-  testServices,
-  titleOf,
-} from '../helpers/app'
+import { Agent, csrfTokenIn, demoPassword, pageText, signOn, submitForm, titleOf, useTestApp } from '../helpers/app'
 import { james, maria } from '../helpers/registration'
 
 const minutes = (n: number) => n * 60_000
 
 describe('time limits', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(async () => {
-    clock.set(new Date('2026-11-25T15:00:00Z'))
-    await services.redis.flushdb()
-  })
-  after(() => closeServices(services))
+  const { services, app } = useTestApp({ clock })
+  beforeEach(() => clock.set(new Date('2026-11-25T15:00:00Z')))
 
   const valueOf = (html: string, selector: string) => cheerio.load(html)(selector).val()
 

@@ -1,27 +1,13 @@
 import assert from 'node:assert/strict'
 import supertest from 'supertest'
 import type { Config } from '../../src/config'
-import {
-  buildApp,
-  closeServices,
-  demoPassword,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  signOn,
-  submitForm,
-  testServices,
-} from '../helpers/app'
+import { buildApp, demoPassword, errorSummary, pageText, signOn, submitForm, useTestApp } from '../helpers/app'
 
 describe('trusted proxies (TRUST_PROXY)', () => {
-  const services = testServices()
+  const { services } = useTestApp()
   // The test's client reaches the app from loopback. TLS stays off so its plain-HTTP client keeps the cookie.
   const appTrusting = (trustedProxies: string[], trustProxy = false) =>
     buildApp({ ...services, config: { ...services.config, trustedProxies, trustProxy } satisfies Config })
-
-  before(() => resetWithDemoPlan(services))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
 
   /** Step 1 of registration with details that match nobody, as sent with the given X-Forwarded-For. */
   async function miss(app: ReturnType<typeof appTrusting>, forwardedFor: string, attempt: number) {

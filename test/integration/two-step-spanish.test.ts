@@ -6,17 +6,7 @@ import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import { localesDirectory } from '../../src/platform/i18n'
 import { appCodeAt } from '../../src/two-step/codes'
-import {
-  buildApp,
-  closeServices,
-  demoPassword,
-  errorSummary,
-  pageText,
-  resetWithDemoPlan,
-  submitForm,
-  testServices,
-  titleOf,
-} from '../helpers/app'
+import { demoPassword, errorSummary, pageText, submitForm, titleOf, useTestApp } from '../helpers/app'
 
 type Tree = { [key: string]: string | Tree }
 const leaves = (tree: Tree): string[] =>
@@ -55,11 +45,7 @@ const langOf = (html: string) => cheerio.load(html)('html').attr('lang')
 
 describe('2-step verification and the home page in Spanish', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
-  before(() => resetWithDemoPlan(services, clock))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
+  const { app } = useTestApp({ clock })
 
   it('offers 2-step verification on the home page, sets up the app and lists it, all in Spanish', async () => {
     const agent = supertest.agent(app)

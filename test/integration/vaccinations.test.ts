@@ -7,15 +7,7 @@ import { promisify } from 'node:util'
 import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
-import {
-  buildApp,
-  closeServices,
-  pageText,
-  resetWithDemoPlan,
-  signedOnAgent,
-  testServices,
-  titleOf,
-} from '../helpers/app'
+import { pageText, signedOnAgent, titleOf, useTestApp } from '../helpers/app'
 import { memberIdOf } from '../helpers/records'
 import { pdfDocumentFacts } from '../helpers/pdf'
 
@@ -42,14 +34,9 @@ function binary(response: supertest.Response, done: (error: Error | null, body: 
 
 describe('vaccination records', () => {
   const clock = fixedClock(new Date('2026-11-25T15:00:00Z'))
-  const services = testServices({ clock })
-  const app = buildApp(services)
+  const { services, app } = useTestApp({ clock })
 
   const signedOn = (userId?: string) => signedOnAgent(app, userId)
-
-  before(() => resetWithDemoPlan(services, clock))
-  beforeEach(() => services.redis.flushdb())
-  after(() => closeServices(services))
 
   it('shows the member, birth date, issue date and every vaccine with date, dose, CVX code and where given', async () => {
     const response = await (await signedOn()).get('/vaccinations').expect(200)
