@@ -135,7 +135,8 @@ export class FamilyService {
     try {
       match = await this.membership.matchMembership(form.value, grantor.ip ?? 'unknown')
     } catch (error) {
-      if (error instanceof MembershipThrottledError) throw fail(message('family:errors.throttled', { phone: this.helpPhone }))
+      if (error instanceof MembershipThrottledError)
+        throw fail(message('family:errors.throttled', { phone: this.helpPhone }))
       throw error
     }
     if (!match) throw fail('family:errors.noMatch')
