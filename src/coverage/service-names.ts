@@ -3,9 +3,18 @@ import type { BenefitRecord, ClaimRecord } from './types'
 
 const english = () => translatorFor('en')
 
-/** The service categories the portal has words for in every language (locales/<language>/coverage.json). */
-function knownCategories(): string[] {
-  return Object.keys((sharedI18n().getResource('en', 'coverage', 'services') as Record<string, unknown>) ?? {})
+let categoriesByName: Map<string, string> | undefined
+/**
+ * The service categories the portal has words for in every language (locales/<language>/coverage.json), by their
+ * English name: read once, as the message files do not change while the process runs.
+ */
+function categoryNamed(name: string): string | undefined {
+  if (!categoriesByName) {
+    const t = english()
+    const codes = Object.keys((sharedI18n().getResource('en', 'coverage', 'services') as object | undefined) ?? {})
+    categoriesByName = new Map(codes.map((code) => [t(`coverage:services.${code}.name`), code]))
+  }
+  return categoriesByName.get(name)
 }
 
 /**
@@ -30,7 +39,6 @@ export function labelBenefit(benefit: BenefitRecord): LabelledBenefit {
 
 /** A claim whose description is exactly one of the portal's category names reads it in the page's language. */
 export function labelClaim(claim: ClaimRecord): ClaimRecord & { label: string } {
-  const t = english()
-  const code = knownCategories().find((each) => t(`coverage:services.${each}.name`) === claim.serviceDescription)
+  const code = categoryNamed(claim.serviceDescription)
   return { ...claim, label: code ? `coverage:services.${code}.name` : claim.serviceDescription }
 }
