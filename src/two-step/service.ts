@@ -4,6 +4,7 @@ import type { CredentialService } from '../accounts/credentials'
 import { signOnCodeMessage, type SecurityEvent } from '../notifications/account-emails'
 import type { Clock } from '../platform/clock'
 import type { Db } from '../platform/db'
+import { RuleBrokenError } from '../platform/errors'
 import type { Mailer } from '../platform/mail'
 import type { SessionRegistry, SessionUser } from '../platform/session'
 import { FailureThrottle } from '../platform/throttle'
@@ -18,11 +19,29 @@ import {
   normaliseCode,
   TwoStepKeys,
 } from './codes'
+import { codeMessages } from './messages'
 import type { MethodKind, MethodRow, TwoStepRepository } from './repository'
 
 export type CodeMethod = 'app' | 'email' | 'recovery-code'
-export type VerifyOutcome =
-  { ok: true; method: CodeMethod; recoveryCodesLeft?: number } | { ok: false; reason: 'wrong' | 'reused' | 'expired' }
+
+/** A code that was accepted: the method it came from and, after a recovery code, how many are left. */
+export interface CodeAccepted {
+  method: CodeMethod
+  recoveryCodesLeft?: number
+}
+
+/** Why a code was refused. */
+export type CodeRefusal = 'wrong' | 'reused' | 'expired'
+
+/**
+ * Thrown when a one-time code is refused: wrong (or from no method the account has), used already, or expired.
+ * Its problem is the code field's message key (messages.ts); the second step of sign-on answers 401.
+ */
+export class CodeRefusedError extends RuleBrokenError {
+  constructor(readonly reason: CodeRefusal) {
+    super([{ field: 'oneTimeCode', text: codeMessages[reason] }])
+  }
+}
 
 export const rememberDays = 30
 export const promptAgainDays = 30
@@ -159,14 +178,11 @@ export class TwoStepService {
     return true
   }
 
-  /** The email method, once a code sent to the verified address came back. */
-  async confirmEmailMethod(userId: number, typed: string): Promise<VerifyOutcome> {
-    const outcome = await this.checkEmailCode(userId, typed)
-    if (outcome.ok) {
-      const contact = await this.repository.contact(userId)
-      await this.addMethod(userId, { kind: 'email', label: maskEmail(contact?.email ?? '') })
-    }
-    return outcome
+  /** The email method, once a code sent to the verified address came back; a `CodeRefusedError` when it did not. */
+  async confirmEmailMethod(userId: number, typed: string): Promise<void> {
+    await this.checkEmailCode(userId, typed)
+    const contact = await this.repository.contact(userId)
+    await this.addMethod(userId, { kind: 'email', label: maskEmail(contact?.email ?? '') })
   }
 
   async addPasskey(
@@ -241,63 +257,76 @@ export class TwoStepService {
     return 'sent'
   }
 
-  /** Checks a code from one of the account's methods; a good code is used up. */
-  async verify(userId: number, method: CodeMethod, typed: string): Promise<VerifyOutcome> {
+  /** Checks a code from one of the account's methods; a good code is used up, a refused one a `CodeRefusedError`. */
+  async verify(userId: number, method: CodeMethod, typed: string): Promise<CodeAccepted> {
     if (method === 'app') return this.checkAppCode(userId, typed)
     if (method === 'email') {
       const methods = await this.repository.methods(userId)
-      if (!methods.some((row) => row.kind === 'email')) return { ok: false, reason: 'wrong' }
+      if (!methods.some((row) => row.kind === 'email')) throw new CodeRefusedError('wrong')
       return this.checkEmailCode(userId, typed)
     }
     return this.checkRecoveryCode(userId, typed)
   }
 
-  /** A code from whichever method it fits: six digits for an app or email, ten characters for a recovery code. */
-  async verifyAny(userId: number, typed: string): Promise<VerifyOutcome> {
+  /**
+   * A code from whichever method it fits: six digits for an app or email, ten characters for a recovery code.
+   * When neither the app nor email takes six digits, the refusal that says most: the app's "used already", else
+   * email's "used already" or "expired", else "wrong".
+   */
+  async verifyAny(userId: number, typed: string): Promise<CodeAccepted> {
     if (!/^\d{6}$/.test(typed.replace(/\s+/g, ''))) return this.verify(userId, 'recovery-code', typed)
-    const app = await this.verify(userId, 'app', typed)
-    if (app.ok || app.reason === 'reused') return app
-    const email = await this.verify(userId, 'email', typed)
-    return email.ok || email.reason !== 'wrong' ? email : app
+    let app: CodeRefusedError
+    try {
+      return await this.verify(userId, 'app', typed)
+    } catch (error) {
+      if (!(error instanceof CodeRefusedError) || error.reason === 'reused') throw error
+      app = error
+    }
+    try {
+      return await this.verify(userId, 'email', typed)
+    } catch (error) {
+      if (!(error instanceof CodeRefusedError) || error.reason !== 'wrong') throw error
+      throw app
+    }
   }
 
-  private async checkAppCode(userId: number, typed: string): Promise<VerifyOutcome> {
+  private async checkAppCode(userId: number, typed: string): Promise<CodeAccepted> {
     const code = typed.replace(/\s+/g, '')
-    if (!/^\d{6}$/.test(code)) return { ok: false, reason: 'wrong' }
+    if (!/^\d{6}$/.test(code)) throw new CodeRefusedError('wrong')
     const now = this.clock()
     const apps = (await this.repository.methods(userId)).filter((row) => row.kind === 'app')
     for (const app of apps) {
       const step = matchingStep(this.keys.decrypt(app.secret_encrypted!), code, now)
       if (step === undefined) continue
       // RFC 6238 section 5.2: the verifier must not accept a code a second time.
-      if (!(await this.repository.claimAppStep(app.id, step, now))) return { ok: false, reason: 'reused' }
-      return { ok: true, method: 'app' }
+      if (!(await this.repository.claimAppStep(app.id, step, now))) throw new CodeRefusedError('reused')
+      return { method: 'app' }
     }
-    return { ok: false, reason: 'wrong' }
+    throw new CodeRefusedError('wrong')
   }
 
-  private async checkEmailCode(userId: number, typed: string): Promise<VerifyOutcome> {
+  private async checkEmailCode(userId: number, typed: string): Promise<CodeAccepted> {
     const code = typed.replace(/\s+/g, '')
-    if (!/^\d{6}$/.test(code)) return { ok: false, reason: 'wrong' }
+    if (!/^\d{6}$/.test(code)) throw new CodeRefusedError('wrong')
     const row = await this.repository.emailCode(userId, this.keys.hash('email', `${userId}:${code}`))
-    if (!row) return { ok: false, reason: 'wrong' }
-    if (row.used_at) return { ok: false, reason: 'reused' }
+    if (!row) throw new CodeRefusedError('wrong')
+    if (row.used_at) throw new CodeRefusedError('reused')
     const now = this.clock()
-    if (row.expires_at <= now) return { ok: false, reason: 'expired' }
-    if (!(await this.repository.useEmailCode(row.id, now))) return { ok: false, reason: 'reused' }
-    return { ok: true, method: 'email' }
+    if (row.expires_at <= now) throw new CodeRefusedError('expired')
+    if (!(await this.repository.useEmailCode(row.id, now))) throw new CodeRefusedError('reused')
+    return { method: 'email' }
   }
 
-  private async checkRecoveryCode(userId: number, typed: string): Promise<VerifyOutcome> {
+  private async checkRecoveryCode(userId: number, typed: string): Promise<CodeAccepted> {
     const code = normaliseCode(typed)
-    if (!/^[a-z0-9]{10}$/.test(code)) return { ok: false, reason: 'wrong' }
+    if (!/^[a-z0-9]{10}$/.test(code)) throw new CodeRefusedError('wrong')
     const row = await this.repository.recoveryCode(userId, this.keys.hash('recovery', `${userId}:${code}`))
-    if (!row) return { ok: false, reason: 'wrong' }
+    if (!row) throw new CodeRefusedError('wrong')
     if (row.used_at || !(await this.repository.useRecoveryCode(row.id, this.clock())))
-      return { ok: false, reason: 'reused' }
+      throw new CodeRefusedError('reused')
     await this.db.transaction((trx) => this.credentials.notify(userId, 'recovery-code-used', trx))
     const { left } = await this.repository.recoveryCodesLeft(userId)
-    return { ok: true, method: 'recovery-code', recoveryCodesLeft: left }
+    return { method: 'recovery-code', recoveryCodesLeft: left }
   }
 
   /**

@@ -1,11 +1,11 @@
 import { Request, Response, Router } from 'express'
 import { z } from 'zod'
 import { requireSignedOn } from '../platform/access'
-import { FormError, parseForm, password } from '../platform/forms'
+import { errorSummary, FormError, parseForm, password } from '../platform/forms'
 import { message } from '../platform/i18n'
 import type { Services } from '../services'
 import { relyingPartyFor } from './passkeys'
-import { describeBrowser, maskEmail } from './service'
+import { CodeRefusedError, describeBrowser, maskEmail } from './service'
 import { browserLabel, codeMessages, methodLabel, unsentCodeMessage } from './messages'
 import { typedCode } from './sign-on-routes'
 import { completeSignOn, livePending } from './sign-on-flow'
@@ -113,8 +113,13 @@ export function twoStepSetupRoutes(
     const { code, errors: codeErrors } = typedCode(req.body)
     if (codeErrors.length > 0) return [...errors, ...codeErrors]
     if (errors.length > 0) return errors
-    const outcome = await twoStep.verifyAny(user(req).id, code)
-    return outcome.ok ? [] : [{ href: '#oneTimeCode', text: codeMessages[outcome.reason] }]
+    try {
+      await twoStep.verifyAny(user(req).id, code)
+      return []
+    } catch (error) {
+      if (!(error instanceof CodeRefusedError)) throw error
+      return errorSummary(error.problems)
+    }
   }
 
   router.get('/account/two-step', async (req, res) => {
@@ -185,8 +190,12 @@ export function twoStepSetupRoutes(
   router.post('/account/two-step/email/confirm', async (req, res) => {
     const { code, errors } = typedCode(req.body)
     if (errors.length > 0) return renderEmail(req, res, errors)
-    const outcome = await twoStep.confirmEmailMethod(user(req).id, code)
-    if (!outcome.ok) return renderEmail(req, res, [{ href: '#oneTimeCode', text: codeMessages[outcome.reason] }])
+    try {
+      await twoStep.confirmEmailMethod(user(req).id, code)
+    } catch (error) {
+      if (!(error instanceof CodeRefusedError)) throw error
+      return renderEmail(req, res, errorSummary(error.problems))
+    }
     const overview = await twoStep.overview(user(req).id)
     if (overview.recoveryCodesIssued === 0)
       return showCodes(res, await twoStep.newRecoveryCodes(user(req).id, { notify: false }))

@@ -4,7 +4,7 @@ import { errorSummary, type FormError } from '../platform/forms'
 import { message } from '../platform/i18n'
 import type { Services } from '../services'
 import { relyingPartyFor } from './passkeys'
-import { maskEmail } from './service'
+import { type CodeAccepted, CodeRefusedError, maskEmail } from './service'
 import { codeMessages, unsentCodeMessage } from './messages'
 import { completeSignOn, livePending, PendingSignOn, SecondStepMethod } from './sign-on-flow'
 
@@ -101,11 +101,14 @@ export function secondStepRoutes(
     if (await refusedAfter(req, res, () => signOn.checkSecondStepAllowed(pending.user, attempt.ip))) return
     const { code, errors } = typedCode(req.body)
     if (errors.length > 0) return renderVerify(req, res, pending, errors)
-    const outcome = await twoStep.verify(pending.user.id, method, code)
-    if (!outcome.ok) {
+    let outcome: CodeAccepted
+    try {
+      outcome = await twoStep.verify(pending.user.id, method, code)
+    } catch (error) {
+      if (!(error instanceof CodeRefusedError)) throw error
       if (await refusedAfter(req, res, () => signOn.secondStepFailed(pending.user, attempt, method))) return
       res.status(401)
-      return renderVerify(req, res, pending, [{ href: '#oneTimeCode', text: codeMessages[outcome.reason] }])
+      return renderVerify(req, res, pending, errorSummary(error.problems))
     }
     delete req.session.pendingSignOn
     // After a recovery code, the settings page: it says how many are left and offers new ones.

@@ -3,6 +3,7 @@ import * as cheerio from 'cheerio'
 import supertest from 'supertest'
 import { fixedClock } from '../../src/platform/clock'
 import { appCodeAt } from '../../src/two-step/codes'
+import { CodeRefusedError } from '../../src/two-step/service'
 import {
   buildApp,
   closeServices,
@@ -268,6 +269,15 @@ describe('2-step verification', () => {
     const removePath = cheerio.load(settings.text)('a[href$="/remove"]').attr('href')!
     const refused = await submitForm(agent, removePath, { currentPassword: 'not it', oneTimeCode: '' })
     assert.deepEqual(errorSummary(refused.text), ['Your current password is not right', 'Enter the code'])
+    const wrongCode = await submitForm(agent, removePath, { currentPassword: demoPassword, oneTimeCode: '123456' })
+    assert.equal(wrongCode.status, 400)
+    assert.deepEqual(errorSummary(wrongCode.text), ['The code is not right. Check it and try again.'])
+    const usedCode = await submitForm(agent, removePath, {
+      currentPassword: demoPassword,
+      oneTimeCode: appCodeAt(key, new Date(clock().getTime() - 30_000)),
+    })
+    assert.equal(usedCode.status, 400)
+    assert.deepEqual(errorSummary(usedCode.text), ['That code has already been used. Enter a new one.'])
     mail().messages.length = 0
     const removed = await submitForm(agent, removePath, {
       currentPassword: demoPassword,
@@ -329,6 +339,31 @@ describe('2-step verification', () => {
     assert.equal(await countRows(services().db, 'two_step_methods', { user_id: alex!.id }), 0)
     assert.equal(await countRows(services().db, 'recovery_codes', { user_id: alex!.id }), 0)
     await mail().waitFor((email) => /2-step verification was turned off/.test(email.text))
+  })
+
+  it('refuses a code by throwing CodeRefusedError, its problem the code field and a message key', async () => {
+    const { key, codes } = await alexWithApp()
+    const alex = (await services().users.findByUserId('alex.rivera'))!
+    const refusal = (reason: string, text: string) => (error: unknown) => {
+      assert.ok(error instanceof CodeRefusedError)
+      assert.equal(error.reason, reason)
+      assert.deepEqual(error.problems, [{ field: 'oneTimeCode', text }])
+      return true
+    }
+    const code = appCodeAt(key, clock())
+    assert.deepEqual(await services().twoStep.verify(alex.id, 'app', code), { method: 'app' })
+    await assert.rejects(services().twoStep.verify(alex.id, 'app', code), refusal('reused', 'twoStep:codes.reused'))
+    await assert.rejects(services().twoStep.verifyAny(alex.id, code), refusal('reused', 'twoStep:codes.reused'))
+    await assert.rejects(services().twoStep.verify(alex.id, 'email', code), refusal('wrong', 'twoStep:codes.wrong'))
+    await assert.rejects(
+      services().twoStep.verify(alex.id, 'recovery-code', 'not a code'),
+      refusal('wrong', 'twoStep:codes.wrong'),
+    )
+    assert.deepEqual(await services().twoStep.verifyAny(alex.id, codes[0]), {
+      method: 'recovery-code',
+      recoveryCodesLeft: codes.length - 1,
+    })
+    await assert.rejects(services().twoStep.verifyAny(alex.id, codes[0]), refusal('reused', 'twoStep:codes.reused'))
   })
 
   it('keeps the app key encrypted and codes hashed', async () => {
