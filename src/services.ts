@@ -301,6 +301,7 @@ export function createServices(infrastructure: Infrastructure) {
       appointments,
       prescriptions,
       directory: new DirectoryRepository(db),
+      pharmacies: prescriptionRepository,
       payer: config.payer,
     }),
     refillSubmissions: new RefillSubmissionService(

@@ -1,6 +1,14 @@
 import type { Knex } from 'knex'
 import type { Db } from '../platform/db'
-import type { BenefitRecord, ClaimDiagnosis, ClaimLine, ClaimRecord, CodedClaim, CoverageRecord } from './types'
+import type {
+  ApiClaim,
+  BenefitRecord,
+  ClaimDiagnosis,
+  ClaimLine,
+  ClaimRecord,
+  CoverageRecord,
+  PharmacyFill,
+} from './types'
 
 const cents = (value: unknown) => (value === null || value === undefined ? null : Number(value))
 
@@ -47,6 +55,40 @@ function toLine(row: Record<string, unknown>): ClaimLine {
     coinsuranceCents: cents(row.coinsurance_cents),
     memberOwesCents: cents(row.member_owes_cents),
   }
+}
+
+function toFill(row: Record<string, unknown>): PharmacyFill {
+  return {
+    ndc: String(row.ndc),
+    drugDescription: String(row.drug_description),
+    quantity: Number(row.quantity),
+    quantityUnit: row.quantity_unit as PharmacyFill['quantityUnit'],
+    daysSupply: Number(row.days_supply),
+    dawCode: String(row.daw_code),
+    brandGenericCode: (row.brand_generic_code ?? null) as string | null,
+    compoundCode: String(row.compound_code),
+    rxOriginCode: (row.rx_origin_code ?? null) as string | null,
+    refillNumber: Number(row.refill_number),
+    refillsAuthorized: Number(row.refills_authorized),
+    prescriberId: cents(row.prescriber_provider_id),
+    pharmacyId: Number(row.pharmacy_id),
+  }
+}
+
+/**
+ * The claims the API serves: professional ones, and pharmacy ones whose fill is recorded (without it there is
+ * nothing to send under the pharmacy profile). Institutional claims are held back (docs/api.md).
+ */
+function apiClaimsOnly(query: Knex.QueryBuilder, trx: Knex.Transaction | Db): void {
+  query.where((inner) =>
+    inner
+      .where('claim_type', 'professional')
+      .orWhere((pharmacy) =>
+        pharmacy
+          .where('claim_type', 'pharmacy')
+          .whereExists(trx('claim_fills as f').whereRaw('f.claim_id = claims.id').select(trx.raw('1'))),
+      ),
+  )
 }
 
 const coverageColumns = [
@@ -160,13 +202,17 @@ export class CoverageRepository {
     }
   }
 
+  /** The member's claims, or only those the API serves (`apiOnly`). */
   async countClaims(
     memberId: number,
+    options: { apiOnly?: boolean } = {},
     trx: Knex.Transaction | Db = this.db,
-    claimType?: ClaimRecord['claimType'],
   ): Promise<number> {
     const row = await trx('claims')
-      .where({ member_id: memberId, ...(claimType ? { claim_type: claimType } : {}) })
+      .where({ member_id: memberId })
+      .modify((query) => {
+        if (options.apiOnly) apiClaimsOnly(query, trx)
+      })
       .count<{ n: number }[]>({ n: '*' })
       .first()
     return Number(row?.n ?? 0)
@@ -187,14 +233,17 @@ export class CoverageRepository {
     return { claims: rows.map(toClaim), total: Number(rows[0]?.claims_in_all ?? 0) }
   }
 
-  /** Newest first. */
+  /** Newest first; only those the API serves with `apiOnly`. */
   async listClaims(
     memberId: number,
-    options: { offset: number; limit: number; claimType?: ClaimRecord['claimType'] },
+    options: { offset: number; limit: number; apiOnly?: boolean },
     trx: Knex.Transaction | Db = this.db,
   ): Promise<ClaimRecord[]> {
     const rows = await trx('claims')
-      .where({ member_id: memberId, ...(options.claimType ? { claim_type: options.claimType } : {}) })
+      .where({ member_id: memberId })
+      .modify((query) => {
+        if (options.apiOnly) apiClaimsOnly(query, trx)
+      })
       .orderBy('service_date', 'desc')
       .orderBy('id', 'desc')
       .offset(options.offset)
@@ -206,31 +255,51 @@ export class CoverageRepository {
   async findClaim(
     memberId: number,
     id: number,
+    options: { apiOnly?: boolean } = {},
     trx: Knex.Transaction | Db = this.db,
   ): Promise<ClaimRecord | undefined> {
-    const row = await trx('claims').where({ member_id: memberId, id }).first()
+    const row = await trx('claims')
+      .where({ member_id: memberId, id })
+      .modify((query) => {
+        if (options.apiOnly) apiClaimsOnly(query, trx)
+      })
+      .first()
     return row ? toClaim(row) : undefined
   }
 
-  /** The claims' diagnoses and lines, in their order, for claims already found for the member. */
-  async codingOf(claims: ClaimRecord[], trx: Knex.Transaction | Db = this.db): Promise<CodedClaim[]> {
+  /**
+   * What the API sends of claims already found for the member (professional or pharmacy ones): a professional
+   * claim's diagnoses and lines, in their order, and a pharmacy claim's fill.
+   */
+  async codingOf(claims: ClaimRecord[], trx: Knex.Transaction | Db = this.db): Promise<ApiClaim[]> {
     const ids = claims.map((claim) => claim.id)
     if (ids.length === 0) return []
-    const [diagnoses, lines] = await Promise.all([
+    const [diagnoses, lines, fills] = await Promise.all([
       trx('claim_diagnoses').whereIn('claim_id', ids).orderBy(['claim_id', 'sequence']).select(),
       trx('claim_lines').whereIn('claim_id', ids).orderBy(['claim_id', 'sequence']).select(),
+      trx('claim_fills').whereIn('claim_id', ids).select(),
     ])
-    return claims.map((claim) => ({
-      ...claim,
-      diagnoses: diagnoses
-        .filter((row) => Number(row.claim_id) === claim.id)
-        .map((row) => ({
-          sequence: Number(row.sequence),
-          code: String(row.icd10_code),
-          display: String(row.display),
-          kind: row.kind as ClaimDiagnosis['kind'],
-        })),
-      lines: lines.filter((row) => Number(row.claim_id) === claim.id).map(toLine),
-    }))
+    const ofClaim = (rows: Record<string, unknown>[], claim: ClaimRecord) =>
+      rows.filter((row) => Number(row.claim_id) === claim.id)
+    return claims.flatMap((claim): ApiClaim[] => {
+      if (claim.claimType === 'pharmacy') {
+        const [fill] = ofClaim(fills, claim)
+        return fill ? [{ ...claim, claimType: 'pharmacy', fill: toFill(fill) }] : []
+      }
+      if (claim.claimType !== 'professional') return []
+      return [
+        {
+          ...claim,
+          claimType: 'professional',
+          diagnoses: ofClaim(diagnoses, claim).map((row) => ({
+            sequence: Number(row.sequence),
+            code: String(row.icd10_code),
+            display: String(row.display),
+            kind: row.kind as ClaimDiagnosis['kind'],
+          })),
+          lines: ofClaim(lines, claim).map(toLine),
+        },
+      ]
+    })
   }
 }

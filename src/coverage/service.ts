@@ -5,7 +5,7 @@ import { loadPage, Paged } from '../platform/pagination'
 import type { RecordAccess } from '../viewing/record-access'
 import { CostEstimate, CostShare, estimateCost } from './estimate'
 import type { CoverageRepository } from './repository'
-import type { BenefitRecord, ClaimRecord, CodedClaim, CoverageRecord } from './types'
+import type { ApiClaim, BenefitRecord, ClaimRecord, CoverageRecord } from './types'
 
 export const claimsPerPage = 10
 export const recentClaimCount = 5
@@ -99,25 +99,26 @@ export class CoverageService {
   }
 
   /**
-   * Professional claims with their diagnoses and lines (the API's CARIN BB claims), audited as the claims page.
-   * Pharmacy and institutional claims are not among them (docs/api.md, "What the API does not meet yet").
+   * The API's CARIN BB claims: professional ones with their diagnoses and lines, pharmacy ones with their fill,
+   * audited as the claims page. Institutional claims are not among them (docs/api.md, "What the API does not meet
+   * yet").
    */
-  async professionalClaims(viewing: Viewing, page: number, pageSize = claimsPerPage): Promise<Paged<CodedClaim>> {
+  async apiClaims(viewing: Viewing, page: number, pageSize = claimsPerPage): Promise<Paged<ApiClaim>> {
     return this.access.viewRecords(viewing, { type: 'claim', detail: { page } }, async (memberId) => {
       const found = await loadPage(
         { page, pageSize },
-        () => this.coverage.countClaims(memberId, undefined, 'professional'),
-        (offset, limit) => this.coverage.listClaims(memberId, { offset, limit, claimType: 'professional' }),
+        () => this.coverage.countClaims(memberId, { apiOnly: true }),
+        (offset, limit) => this.coverage.listClaims(memberId, { offset, limit, apiOnly: true }),
       )
       return { ...found, items: await this.coverage.codingOf(found.items) }
     })
   }
 
-  /** One professional claim with its coding; any other claim, or another member's, is a 404 (audited). */
-  async professionalClaim(viewing: Viewing, rawId: unknown): Promise<CodedClaim> {
+  /** One claim the API serves, with its coding; any other claim, or another member's, is a 404 (audited). */
+  async apiClaim(viewing: Viewing, rawId: unknown): Promise<ApiClaim> {
     return this.access.viewRecord(viewing, { type: 'claim', id: rawId }, async (memberId, id) => {
-      const claim = await this.coverage.findClaim(memberId, id)
-      if (claim?.claimType !== 'professional') return undefined
+      const claim = await this.coverage.findClaim(memberId, id, { apiOnly: true })
+      if (!claim) return undefined
       const [coded] = await this.coverage.codingOf([claim])
       return coded
     })

@@ -47,7 +47,7 @@ export interface ClaimRecord {
   copayCents: number | null
   coinsuranceCents: number | null
   memberOwesCents: number | null
-  /** Professional (CMS-1500), pharmacy or institutional: the API serves professional claims (docs/api.md). */
+  /** Professional (CMS-1500), pharmacy (NCPDP) or institutional: the API serves the first two (docs/api.md). */
   claimType: 'professional' | 'pharmacy' | 'institutional'
   billingClinicId: number | null
   renderingProviderId: number | null
@@ -84,5 +84,37 @@ export interface ClaimLine {
   memberOwesCents: number | null
 }
 
-/** A claim with its diagnoses and lines, as the API's ExplanationOfBenefit reads it. */
-export type CodedClaim = ClaimRecord & { diagnoses: ClaimDiagnosis[]; lines: ClaimLine[] }
+/** A professional claim with its diagnoses and lines, as the API's ExplanationOfBenefit reads it. */
+export type CodedClaim = ClaimRecord & { claimType: 'professional'; diagnoses: ClaimDiagnosis[]; lines: ClaimLine[] }
+
+/** What a pharmacy claim paid for: one fill of one drug, in NCPDP's terms. */
+export interface PharmacyFill {
+  /** The package NDC, 11 digits in 5-4-2 form ("00093-5057-98"), and the package as FDA's NDC Directory words it. */
+  ndc: string
+  drugDescription: string
+  quantity: number
+  /** NCPDP's unit of measure: EA each, ML millilitres, GM grams. */
+  quantityUnit: 'EA' | 'ML' | 'GM'
+  daysSupply: number
+  /** NCPDP dispense as written / product selection code ("0": no product selection indicated). */
+  dawCode: string
+  /** NCPDP brand/generic indicator ("1" brand, "2" generic), where the pharmacy sent it. */
+  brandGenericCode: string | null
+  /** NCPDP compound code ("1" not a compound). */
+  compoundCode: string
+  /** NCPDP prescription origin code (1 written, 2 telephone, 3 electronic, 4 facsimile, 5 pharmacy). */
+  rxOriginCode: string | null
+  /** 0 for the first fill. */
+  refillNumber: number
+  refillsAuthorized: number
+  /** The prescriber's provider id (the API's Practitioner), where the directory has them. */
+  prescriberId: number | null
+  /** The dispensing pharmacy's id (the API's Organization `pharmacy-<id>`). */
+  pharmacyId: number
+}
+
+/** A pharmacy claim with its fill, as the API's ExplanationOfBenefit reads it. */
+export type PharmacyClaim = ClaimRecord & { claimType: 'pharmacy'; fill: PharmacyFill }
+
+/** A claim the API serves: professional or pharmacy (institutional claims are held back, docs/api.md). */
+export type ApiClaim = CodedClaim | PharmacyClaim

@@ -118,11 +118,52 @@ const plansSchema = z.record(
 )
 
 /**
- * A professional claim's coding as CARIN Blue Button asks for it: the billing clinic and rendering doctor (directory
- * keys), the CMS place-of-service code, ICD-10-CM diagnoses (the first is the principal one) and a CPT code per line
- * (`99213-25`: a code with its modifier). Pharmacy and institutional claims carry their kind alone.
+ * The package NDCs (FDA National Drug Code, 11 digits in 5-4-2 form) of the demo plan's pharmacy fills, each with
+ * the package as its label describes it, checked against copies of the DailyMed labels (docs/api.md names them). A
+ * drug whose NDC could not be confirmed is left out, and its fills stay out of the API rather than carry a guess.
+ */
+const ndcCodes: Readonly<Record<string, { ndc: string; description: string }>> = {
+  // Ascend Laboratories, atorvastatin calcium tablets USP 20 mg, bottle of 90 (DailyMed label, "How supplied":
+  // "20 mg of atorvastatin Bottle of 90 67877-512-90").
+  'atorvastatin-20-mg-tablet': {
+    ndc: '67877-0512-90',
+    description: 'Atorvastatin calcium 20 mg film-coated tablet, 90 in 1 bottle',
+  },
+  // Zydus (Cadila Healthcare), metformin hydrochloride tablets USP 500 mg, bottle of 100 (DailyMed set
+  // 5043d03e-3c9d-4c96-b48d-187f02a1d27c, package label: "NDC 65841-809-01 in bottle of 100 tablets").
+  'metformin-500-mg-tablet': {
+    ndc: '65841-0809-01',
+    description: 'Metformin hydrochloride 500 mg tablet, 100 in 1 bottle',
+  },
+}
+
+/**
+ * A pharmacy claim's fill as NCPDP and CARIN Blue Button's pharmacy profile ask for it: the drug (a key of
+ * `ndcCodes`), the quantity dispensed in its NCPDP unit, days' supply, the refill number (0 the first fill) and
+ * refills authorized, the dispense-as-written code, the dispensing pharmacy (its code in data/pharmacies.json) and
+ * the prescriber (a demo provider's key) where the member's medication list names them.
+ */
+const fillSchema = z.object({
+  kind: z.literal('pharmacy'),
+  drug: z.string().refine((key) => key in ndcCodes, 'a drug with a confirmed NDC'),
+  quantity: z.number().positive(),
+  unit: z.enum(['EA', 'ML', 'GM']),
+  daysSupply: z.number().int().min(1),
+  refill: z.number().int().min(0),
+  refillsAuthorized: z.number().int().min(0),
+  daw: z.string().regex(/^\d$/),
+  pharmacy: text,
+  prescriber: text.optional(),
+})
+
+/**
+ * How a claim is coded. A professional claim as CARIN Blue Button asks for it: the billing clinic and rendering
+ * doctor (directory keys), the CMS place-of-service code, ICD-10-CM diagnoses (the first is the principal one) and a
+ * CPT code per line (`99213-25`: a code with its modifier). A pharmacy claim with its fill; one whose drug has no
+ * confirmed NDC, and institutional claims, carry their kind alone.
  */
 const claimCodingSchema = z.union([
+  fillSchema,
   z.object({
     billing: text,
     rendering: text.optional(),
@@ -142,15 +183,39 @@ function shares(cents: number | null, lines: number): (number | null)[] {
 
 /**
  * A claim with, for a professional one, its diagnoses and its lines (the amounts shared between the lines, so
- * they add up to the claim's).
+ * they add up to the claim's), and for a pharmacy one its fill.
  */
 async function insertClaim(
   trx: Knex.Transaction,
   claim: Record<string, unknown> & { billed_cents: number },
-  coding: Extract<z.infer<typeof claimCodingSchema>, { billing: string }> | undefined,
+  coding: Extract<z.infer<typeof claimCodingSchema>, { billing: string }> | z.infer<typeof fillSchema> | undefined,
   amounts: Record<string, number | null>,
+  prescriberIds: Map<string, { id: number }>,
 ): Promise<void> {
   const [id] = await trx('claims').insert({ ...claim, ...amounts })
+  if (coding && 'drug' in coding) {
+    const pharmacy = await trx('pharmacies').where({ code: coding.pharmacy }).first<{ id: number } | undefined>('id')
+    if (!pharmacy) throw new Error(`src/demo/data/coverage.json: no pharmacy ${coding.pharmacy}`)
+    await trx('claim_fills').insert({
+      claim_id: Number(id),
+      ndc: ndcCodes[coding.drug].ndc,
+      drug_description: ndcCodes[coding.drug].description,
+      quantity: coding.quantity,
+      quantity_unit: coding.unit,
+      days_supply: coding.daysSupply,
+      daw_code: coding.daw,
+      // The plan's generic-drugs benefit: generic products, none compounded, sent to the pharmacy electronically
+      // (California requires e-prescribing since 2022).
+      brand_generic_code: '2',
+      compound_code: '1',
+      rx_origin_code: '3',
+      refill_number: coding.refill,
+      refills_authorized: coding.refillsAuthorized,
+      prescriber_provider_id: coding.prescriber ? prescriberIds.get(coding.prescriber)!.id : null,
+      pharmacy_id: pharmacy.id,
+    })
+    return
+  }
   if (!coding) return
   await trx('claim_diagnoses').insert(
     coding.diagnoses.map(([code, display], index) => ({
@@ -402,13 +467,14 @@ export async function seedHealthRecords(
       // Claims reach the plan a day or two after the visit.
       const receivedOn = planDate(new Date(now.getTime() - Math.max(0, daysAgo - 2) * dayMs))
       const professional = 'billing' in coding ? coding : undefined
+      const fill = 'drug' in coding ? coding : undefined
       const claim = {
         member_id: member.id,
         claim_number: claimNumber,
         service_date: serviceDate,
         provider_name: provider,
         service_description: description,
-        claim_type: professional ? 'professional' : (coding as { kind: string }).kind,
+        claim_type: 'kind' in coding ? coding.kind : 'professional',
         billing_clinic_id: professional ? clinicIds.get(professional.billing)! : null,
         rendering_provider_id: professional?.rendering ? providerIds.get(professional.rendering)!.id : null,
         place_of_service: professional?.pos ?? null,
@@ -425,7 +491,7 @@ export async function seedHealthRecords(
         member_owes_cents: null,
       }
       if (daysAgo < 10) {
-        await insertClaim(trx, { ...claim, status: 'pending' }, professional, amounts)
+        await insertClaim(trx, { ...claim, status: 'pending' }, professional ?? fill, amounts, providerIds)
         continue
       }
       const estimate = estimateCost(
@@ -458,8 +524,9 @@ export async function seedHealthRecords(
       await insertClaim(
         trx,
         { ...claim, status: 'processed', processed_on: processedOn, paid_on: processedOn, payment_status: 'paid' },
-        professional,
+        professional ?? fill,
         amounts,
+        providerIds,
       )
     }
     await trx('coverages').insert({

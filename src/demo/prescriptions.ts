@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Knex } from 'knex'
 import { planDate } from '../platform/dates'
+import { npiFor } from '../fhir/npi'
 import { addCalendarDays } from '../prescriptions/eligibility'
 import type { SeededMember } from './health-records'
 
@@ -22,6 +23,8 @@ interface PharmacyData {
     zip: string
     phone: string
     hours: string | null
+    /** A made-up NPI's 9-digit base; the seed adds its check digit and marks it as demo data. */
+    npi: string
   }[]
   preferred: Record<string, string>
 }
@@ -85,8 +88,8 @@ export async function seedPrescriptions(
   const today = planDate(now)
   const { pharmacies, preferred } = readData<PharmacyData>('pharmacies.json')
   const pharmacyIds = new Map<string, number>()
-  for (const pharmacy of pharmacies) {
-    const [id] = await trx('pharmacies').insert(pharmacy)
+  for (const { npi, ...pharmacy } of pharmacies) {
+    const [id] = await trx('pharmacies').insert({ ...pharmacy, npi: npiFor(npi), npi_is_demo: true, updated_at: now })
     pharmacyIds.set(pharmacy.code, Number(id))
   }
   const medications = readData<Record<string, MedicationData[] | string>>('medications.json')

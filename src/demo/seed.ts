@@ -389,9 +389,10 @@ export async function seedDemoPlan(
       })
     }
     await seedFamily(trx, today, seeded)
+    // The pharmacies first: the pharmacy claims name the one that filled each.
+    await seedPrescriptions(trx, today, seeded, providerIds)
     await seedHealthRecords(trx, today, seeded, providerIds, clinicIds)
     await seedAppointments(trx, today, seeded, providerIds)
-    await seedPrescriptions(trx, today, seeded, providerIds)
     await seedPriorAuthorizations(trx, today, seeded, providerIds)
     await seedMessages(trx, today)
   })

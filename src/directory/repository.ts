@@ -1,4 +1,4 @@
-import type { Db } from '../platform/db'
+import { whereNameOrAddressHolds, type Db } from '../platform/db'
 import type { ClinicRecord, Directory, ProviderRecord } from './types'
 
 /** The plan's provider directory: its doctors and clinics, as the API's Practitioner and Organization read them. */
@@ -48,7 +48,7 @@ export class DirectoryRepository implements Directory {
   async searchProviders(filter: { nameContains?: string; npi?: string }): Promise<ProviderRecord[]> {
     const rows = await this.db('providers')
       .modify((query) => {
-        if (filter.nameContains) query.whereRaw('lower(name) like ?', [`%${likeEscaped(filter.nameContains)}%`])
+        whereNameOrAddressHolds(query, { nameContains: filter.nameContains })
         if (filter.npi) query.where('npi', filter.npi)
       })
       .orderBy('id')
@@ -58,15 +58,16 @@ export class DirectoryRepository implements Directory {
     return found.filter((provider): provider is ProviderRecord => provider !== undefined)
   }
 
-  /** Clinics whose name or address holds the text (the API's Organization search narrows further), at most 100. */
-  async searchClinics(filter: { nameContains?: string; addressContains?: string }): Promise<ClinicRecord[]> {
+  /** Clinics whose name or address holds the text, or with this NPI (the API's Organization search narrows further), at most 100. */
+  async searchClinics(filter: {
+    nameContains?: string
+    addressContains?: string
+    npi?: string
+  }): Promise<ClinicRecord[]> {
     const rows = await this.db('clinics')
       .modify((query) => {
-        if (filter.nameContains) query.whereRaw('lower(name) like ?', [`%${likeEscaped(filter.nameContains)}%`])
-        if (filter.addressContains)
-          query.whereRaw("lower(concat_ws(' ', address_line1, city, state, zip)) like ?", [
-            `%${likeEscaped(filter.addressContains)}%`,
-          ])
+        whereNameOrAddressHolds(query, filter)
+        if (filter.npi) query.where('npi', filter.npi)
       })
       .orderBy('id')
       .limit(100)
@@ -75,6 +76,3 @@ export class DirectoryRepository implements Directory {
     return found.filter((clinic): clinic is ClinicRecord => clinic !== undefined)
   }
 }
-
-/** Text for a LIKE pattern, its wildcards taken literally. */
-const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`)

@@ -29,5 +29,5 @@ export interface Directory {
   findProvider(id: number): Promise<ProviderRecord | undefined>
   findClinic(id: number): Promise<ClinicRecord | undefined>
   searchProviders(filter: { nameContains?: string; npi?: string }): Promise<ProviderRecord[]>
-  searchClinics(filter: { nameContains?: string; addressContains?: string }): Promise<ClinicRecord[]>
+  searchClinics(filter: { nameContains?: string; addressContains?: string; npi?: string }): Promise<ClinicRecord[]>
 }

@@ -1,8 +1,8 @@
 import type { AppointmentRecord } from '../appointments/types'
-import type { ClaimLine, ClaimRecord, CodedClaim, CoverageRecord } from '../coverage/types'
+import type { ApiClaim, ClaimLine, ClaimRecord, CodedClaim, CoverageRecord, PharmacyClaim } from '../coverage/types'
 import type { LabResultView, Reading } from '../labs/service'
 import type { MemberSummary } from '../members/summary'
-import type { MedicationRecord } from '../prescriptions/types'
+import type { MedicationRecord, PharmacyRecord } from '../prescriptions/types'
 import type { ImmunizationRecord } from '../vaccinations/types'
 import type { ClinicRecord, ProviderRecord } from '../directory/types'
 import type { PatientRecord } from '../members/types'
@@ -38,6 +38,7 @@ export const profiles = {
   carinCoverage: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Coverage|2.0.0',
   carinProfessionalClaim:
     'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
+  carinPharmacyClaim: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy|2.0.0',
   carinOrganization: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Organization|2.0.0',
   carinPractitioner: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Practitioner|2.0.0',
   priorAuthorization: 'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization|2.0.0',
@@ -52,7 +53,7 @@ export const supportedProfiles: Record<string, string[]> = {
   Practitioner: [profiles.practitioner, profiles.carinPractitioner],
   Organization: [profiles.organization, profiles.carinOrganization],
   Coverage: [profiles.carinCoverage],
-  ExplanationOfBenefit: [profiles.carinProfessionalClaim, profiles.priorAuthorization],
+  ExplanationOfBenefit: [profiles.carinProfessionalClaim, profiles.carinPharmacyClaim, profiles.priorAuthorization],
 }
 
 // HL7's security label for test data: the demo plan's made-up NPIs are marked with it.
@@ -90,6 +91,7 @@ export function organizationReference(id: string, display?: string) {
 }
 
 export const clinicOrganizationId = (clinicId: number) => `clinic-${clinicId}`
+export const pharmacyOrganizationId = (pharmacyId: number) => `pharmacy-${pharmacyId}`
 
 const usd = (cents: number) => ({ value: cents / 100, currency: 'USD' })
 const coding = (system: string, code: string, display?: string) => ({ system, code, ...(display ? { display } : {}) })
@@ -354,25 +356,25 @@ const paymentStatuses = {
   denied: { code: 'denied', display: 'Denied' },
 } as const
 
+const carinCareTeamRole = 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole'
+const carinSupportingInfo = 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType'
+const ncpdp = (name: string) => `http://terminology.hl7.org/CodeSystem/${name}`
+
+/** The code system of a pharmacy claim's drug: the FDA's National Drug Code. */
+export const ndcSystem = 'http://hl7.org/fhir/sid/ndc'
+
+type Coverage = { id: number; planName: string } | undefined
+
 /**
- * CARIN Blue Button ExplanationOfBenefit, professional and non-clinician: who billed and who gave the care, the
- * diagnoses (ICD-10-CM), a line for each service (CPT or HCPCS, where it was given) with what was billed, allowed,
- * paid and owed, whether the provider is in network, and when the plan received and paid the claim.
+ * What every CARIN BB claim carries, whatever its kind: the claim number, the patient, the plan as insurer, the
+ * member's coverage, the claim's totals, its payment and whether the provider is in network.
  */
-export function explanationOfBenefitResource(
-  claim: CodedClaim,
-  memberId: number,
-  coverage: { id: number; planName: string } | undefined,
-): FhirResource {
-  const place = claim.placeOfService
+function claimCommon(claim: ClaimRecord, memberId: number, coverage: Coverage, profile: string) {
   const payment = claim.paymentStatus ? paymentStatuses[claim.paymentStatus] : undefined
   return {
     resourceType: 'ExplanationOfBenefit',
     id: String(claim.id),
-    meta: meta(
-      [profiles.carinProfessionalClaim],
-      claim.paidOn ?? claim.processedOn ?? claim.receivedOn ?? claim.serviceDate,
-    ),
+    meta: meta([profile], claim.paidOn ?? claim.processedOn ?? claim.receivedOn ?? claim.serviceDate),
     identifier: [
       {
         type: {
@@ -383,35 +385,67 @@ export function explanationOfBenefitResource(
       },
     ],
     status: 'active',
-    type: { coding: [coding('http://terminology.hl7.org/CodeSystem/claim-type', 'professional', 'Professional')] },
     use: 'claim',
     patient: patientReference(memberId),
     billablePeriod: { start: claim.serviceDate, end: claim.serviceDate },
     created: claim.processedOn ?? claim.receivedOn ?? claim.serviceDate,
     insurer: organizationReference(payerOrganizationId, coverage?.planName),
+    outcome: claim.status === 'processed' ? 'complete' : 'queued',
+    insurance: [
+      { focal: true, coverage: coverage ? { reference: `Coverage/${coverage.id}` } : { display: 'Health plan' } },
+    ],
+    total: amountsOf(claim),
+    ...(payment
+      ? {
+          payment: {
+            type: adjudication(carinStatus, payment.code, payment.display),
+            ...(claim.paidOn ? { date: claim.paidOn } : {}),
+            ...(claim.planPaidCents !== null ? { amount: usd(claim.planPaidCents) } : {}),
+          },
+        }
+      : {}),
+  }
+}
+
+/** An adjudication entry for one of CARIN BB's network statuses (billing, rendering, benefit payment). */
+function networkAdjudication(code: string, display: string, claim: ClaimRecord) {
+  return { category: adjudication(carinDiscriminator, code, display), reason: networkStatus(claim.networkStatus) }
+}
+
+function careTeamMember(providerId: number, role: string, display: string) {
+  return {
+    sequence: 1,
+    provider: practitionerReference(providerId),
+    role: { coding: [coding(carinCareTeamRole, role, display)] },
+  }
+}
+
+/**
+ * CARIN Blue Button ExplanationOfBenefit for a claim the API serves: a professional claim under the professional
+ * and non-clinician profile, a pharmacy claim under the pharmacy profile.
+ */
+export function explanationOfBenefitResource(claim: ApiClaim, memberId: number, coverage: Coverage): FhirResource {
+  return claim.claimType === 'pharmacy'
+    ? pharmacyClaimResource(claim, memberId, coverage)
+    : professionalClaimResource(claim, memberId, coverage)
+}
+
+/**
+ * CARIN Blue Button ExplanationOfBenefit, professional and non-clinician: who billed and who gave the care, the
+ * diagnoses (ICD-10-CM), a line for each service (CPT or HCPCS, where it was given) with what was billed, allowed,
+ * paid and owed, whether the provider is in network, and when the plan received and paid the claim.
+ */
+function professionalClaimResource(claim: CodedClaim, memberId: number, coverage: Coverage): FhirResource {
+  const place = claim.placeOfService
+  return {
+    ...claimCommon(claim, memberId, coverage, profiles.carinProfessionalClaim),
+    type: { coding: [coding('http://terminology.hl7.org/CodeSystem/claim-type', 'professional', 'Professional')] },
     // The billing provider: a clinic of the plan's directory.
     provider: claim.billingClinicId
       ? organizationReference(clinicOrganizationId(claim.billingClinicId))
       : { display: claim.providerName },
-    outcome: claim.status === 'processed' ? 'complete' : 'queued',
     ...(claim.renderingProviderId
-      ? {
-          careTeam: [
-            {
-              sequence: 1,
-              provider: practitionerReference(claim.renderingProviderId),
-              role: {
-                coding: [
-                  coding(
-                    'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimCareTeamRole',
-                    'rendering',
-                    'Rendering provider',
-                  ),
-                ],
-              },
-            },
-          ],
-        }
+      ? { careTeam: [careTeamMember(claim.renderingProviderId, 'rendering', 'Rendering provider')] }
       : {}),
     diagnosis: claim.diagnoses.map((diagnosis) => ({
       sequence: diagnosis.sequence,
@@ -425,9 +459,6 @@ export function explanationOfBenefitResource(
           : adjudication('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType', 'secondary', 'Secondary'),
       ],
     })),
-    insurance: [
-      { focal: true, coverage: coverage ? { reference: `Coverage/${coverage.id}` } : { display: 'Health plan' } },
-    ],
     item: claim.lines.map((line) => ({
       sequence: line.sequence,
       diagnosisSequence: claim.diagnoses.map((diagnosis) => diagnosis.sequence),
@@ -455,38 +486,106 @@ export function explanationOfBenefitResource(
           }
         : {}),
       quantity: { value: line.units },
-      adjudication: [
-        ...amountsOf(line),
-        {
-          category: adjudication(carinDiscriminator, 'benefitpaymentstatus', 'Benefit Payment Status'),
-          reason: networkStatus(claim.networkStatus),
-        },
-      ],
+      // The professional profile slices benefitpaymentstatus on each line; the pharmacy profile on the claim.
+      adjudication: [...amountsOf(line), networkAdjudication('benefitpaymentstatus', 'Benefit Payment Status', claim)],
     })),
     adjudication: [
-      {
-        category: adjudication(carinDiscriminator, 'billingnetworkstatus', 'Billing Network Status'),
-        reason: networkStatus(claim.networkStatus),
-      },
+      networkAdjudication('billingnetworkstatus', 'Billing Network Status', claim),
       ...(claim.renderingProviderId
-        ? [
-            {
-              category: adjudication(carinDiscriminator, 'renderingnetworkstatus', 'Rendering Network Status'),
-              reason: networkStatus(claim.networkStatus),
-            },
-          ]
+        ? [networkAdjudication('renderingnetworkstatus', 'Rendering Network Status', claim)]
         : []),
     ],
-    total: amountsOf(claim),
-    ...(payment
+  }
+}
+
+// NCPDP's names for the codes the plan's fills use.
+const dawCodes: Record<string, string> = {
+  '0': 'No Product Selection Indicated',
+  '1': 'Substitution Not Allowed by Prescriber',
+}
+const brandGenericCodes: Record<string, string> = { '1': 'Brand', '2': 'Generic' }
+const compoundCodes: Record<string, string> = { '0': 'Not specified', '1': 'Not a compound', '2': 'Compound' }
+const rxOriginCodes: Record<string, string> = {
+  '1': 'Written',
+  '2': 'Telephone',
+  '3': 'Electronic',
+  '4': 'Facsimile',
+  '5': 'Pharmacy',
+}
+
+/**
+ * CARIN Blue Button ExplanationOfBenefit, pharmacy: the pharmacy that dispensed the fill (an Organization), the
+ * prescriber where the directory has them, the fill's NCPDP facts (days' supply, dispense as written, refill number
+ * and refills authorized, brand or generic, compound, how the prescription arrived, when the plan received the
+ * claim) and one item: the drug's NDC, the quantity dispensed and the claim's amounts.
+ */
+function pharmacyClaimResource(claim: PharmacyClaim, memberId: number, coverage: Coverage): FhirResource {
+  const { fill } = claim
+  const quantity = (value: number, unit?: string) => ({ value, ...(unit ? { unit } : {}) })
+  const facts = [
+    claim.receivedOn
+      ? { category: 'clmrecvddate', display: 'Claim Received Date', timingDate: claim.receivedOn }
+      : undefined,
+    { category: 'dayssupply', display: 'Days Supply', valueQuantity: quantity(fill.daysSupply, 'days') },
+    {
+      category: 'dawcode',
+      display: 'DAW (Dispense As Written) Code',
+      code: adjudication(ncpdp('NCPDPDispensedAsWrittenOrProductSelectionCode'), fill.dawCode, dawCodes[fill.dawCode]),
+    },
+    { category: 'refillnum', display: 'Refill Number', valueQuantity: quantity(fill.refillNumber) },
+    { category: 'refillsauthorized', display: 'Refills Authorized', valueQuantity: quantity(fill.refillsAuthorized) },
+    fill.brandGenericCode
       ? {
-          payment: {
-            type: adjudication(carinStatus, payment.code, payment.display),
-            ...(claim.paidOn ? { date: claim.paidOn } : {}),
-            ...(claim.planPaidCents !== null ? { amount: usd(claim.planPaidCents) } : {}),
-          },
+          category: 'brandgenericindicator',
+          display: 'Brand Generic Indicator',
+          code: adjudication(
+            ncpdp('NCPDPBrandGenericIndicator'),
+            fill.brandGenericCode,
+            brandGenericCodes[fill.brandGenericCode],
+          ),
         }
+      : undefined,
+    {
+      category: 'compoundcode',
+      display: 'Compound Code',
+      code: adjudication(ncpdp('NCPDPCompoundCode'), fill.compoundCode, compoundCodes[fill.compoundCode]),
+    },
+    fill.rxOriginCode
+      ? {
+          category: 'rxorigincode',
+          display: 'Rx Origin Code',
+          code: adjudication(ncpdp('NCPDPPrescriptionOriginCode'), fill.rxOriginCode, rxOriginCodes[fill.rxOriginCode]),
+        }
+      : undefined,
+  ].filter((fact) => fact !== undefined)
+  return {
+    ...claimCommon(claim, memberId, coverage, profiles.carinPharmacyClaim),
+    type: { coding: [coding('http://terminology.hl7.org/CodeSystem/claim-type', 'pharmacy', 'Pharmacy')] },
+    provider: organizationReference(pharmacyOrganizationId(fill.pharmacyId), claim.providerName),
+    ...(fill.prescriberId
+      ? { careTeam: [careTeamMember(fill.prescriberId, 'prescribing', 'Prescribing provider')] }
       : {}),
+    supportingInfo: facts.map(({ category, display, ...value }, index) => ({
+      sequence: index + 1,
+      category: adjudication(carinSupportingInfo, category, display),
+      ...value,
+    })),
+    item: [
+      {
+        sequence: 1,
+        productOrService: {
+          coding: [coding(ndcSystem, fill.ndc, fill.drugDescription)],
+          text: claim.serviceDescription,
+        },
+        servicedDate: claim.serviceDate,
+        quantity: quantity(fill.quantity, fill.quantityUnit),
+        adjudication: amountsOf(claim),
+      },
+    ],
+    adjudication: [
+      networkAdjudication('benefitpaymentstatus', 'Benefit Payment Status', claim),
+      networkAdjudication('billingnetworkstatus', 'Billing Network Status', claim),
+    ],
   }
 }
 
@@ -583,23 +682,38 @@ export function practitionerResource(provider: ProviderRecord): FhirResource {
   }
 }
 
-/** Organization (US Core and CARIN BB): a clinic, with its NPI, address and phone. */
-export function clinicOrganizationResource(clinic: ClinicRecord): FhirResource {
+type ProviderOrganization = Pick<
+  ClinicRecord,
+  'name' | 'addressLine1' | 'city' | 'state' | 'zip' | 'phone' | 'npi' | 'npiIsDemo' | 'updatedAt'
+>
+
+/** Organization (US Core and CARIN BB) for a place that gives care: its NPI, name, address and phone. */
+function providerOrganizationResource(id: string, place: ProviderOrganization): FhirResource {
   return {
     resourceType: 'Organization',
-    id: clinicOrganizationId(clinic.id),
-    meta: meta([profiles.organization, profiles.carinOrganization], clinic.updatedAt, clinic.npiIsDemo),
-    identifier: clinic.npi ? [npiIdentifier(clinic.npi)] : [],
+    id,
+    meta: meta([profiles.organization, profiles.carinOrganization], place.updatedAt, place.npiIsDemo),
+    identifier: place.npi ? [npiIdentifier(place.npi)] : [],
     active: true,
     type: [
       { coding: [coding('http://terminology.hl7.org/CodeSystem/organization-type', 'prov', 'Healthcare Provider')] },
     ],
-    name: clinic.name,
-    telecom: [{ system: 'phone', value: clinic.phone, use: 'work' }],
+    name: place.name,
+    telecom: [{ system: 'phone', value: place.phone, use: 'work' }],
     address: [
-      { line: [clinic.addressLine1], city: clinic.city, state: clinic.state, postalCode: clinic.zip, country: 'US' },
+      { line: [place.addressLine1], city: place.city, state: place.state, postalCode: place.zip, country: 'US' },
     ],
   }
+}
+
+/** A clinic of the directory as an Organization. */
+export function clinicOrganizationResource(clinic: ClinicRecord): FhirResource {
+  return providerOrganizationResource(clinicOrganizationId(clinic.id), clinic)
+}
+
+/** A pharmacy of the plan's network as an Organization: the provider of its pharmacy claims. */
+export function pharmacyOrganizationResource(pharmacy: PharmacyRecord): FhirResource {
+  return providerOrganizationResource(pharmacyOrganizationId(pharmacy.id), pharmacy)
 }
 
 /** The plan itself as an Organization: the insurer of claims and prior authorizations, the payor of coverage. */

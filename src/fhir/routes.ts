@@ -64,7 +64,7 @@ const searchParams: Record<string, { name: string; type: string }[]> = {
   MedicationRequest: [reference('patient')],
   Appointment: [reference('patient')],
   Practitioner: [token('_id'), string('name'), token('identifier')],
-  Organization: [token('_id'), string('name'), string('address')],
+  Organization: [token('_id'), string('name'), string('address'), token('identifier')],
 }
 
 /** What the server supports, and where an app signs on (SMART's oauth-uris extension). */

@@ -14,6 +14,7 @@ import { fhirResourceTypes, resourceScope, resourceTools, type FhirResourceType 
 import type { ConnectedAppService } from '../smart/service'
 import type { VaccinationService } from '../vaccinations/service'
 import type { Directory } from '../directory/types'
+import type { PharmacyDirectory } from '../prescriptions/types'
 import type { PriorAuthorizationService } from '../prior-authorizations/service'
 import {
   dateFilter,
@@ -38,6 +39,7 @@ import {
   medicationRequestResource,
   observationResource,
   patientResource,
+  pharmacyOrganizationResource,
 } from './resources'
 
 /** Thrown when a request carries no access token the API accepts: missing, expired, revoked or not for it (401). */
@@ -155,6 +157,8 @@ export class FhirService {
       appointments: AppointmentService
       prescriptions: PrescriptionService
       directory: Directory
+      /** The plan's pharmacies, the providers of its pharmacy claims (Organization `pharmacy-<id>`). */
+      pharmacies: PharmacyDirectory
       /** The plan itself, the insurer and payor the resources reference as Organization/payer. */
       payer: { name: string; payerId: string; phone: string; updatedAt: string }
     },
@@ -237,7 +241,7 @@ export class FhirService {
           const record = await this.deps.priorAuthorizations.show(viewing, authorization[1])
           return priorAuthorizationResource(record, await this.coverageReference(viewing))
         }
-        const claim = await coverage.professionalClaim(viewing, id)
+        const claim = await coverage.apiClaim(viewing, id)
         return explanationOfBenefitResource(claim, viewing.memberId, await this.coverageReference(viewing))
       }
       case 'MedicationRequest':
@@ -250,15 +254,23 @@ export class FhirService {
     }
   }
 
-  /** A doctor, a clinic or the plan: directory entries, not health information, so not audited. */
+  /** A doctor, a clinic, a pharmacy or the plan: directory entries, not health information, so not audited. */
   private async directoryEntry(type: 'Practitioner' | 'Organization', id: string): Promise<FhirResource> {
     if (type === 'Organization' && id === payerOrganizationId) return payerOrganizationResource(this.deps.payer)
-    const match = type === 'Practitioner' ? /^(\d{1,10})$/.exec(id) : /^clinic-(\d{1,10})$/.exec(id)
-    const found = match
-      ? type === 'Practitioner'
-        ? await this.deps.directory.findProvider(Number(match[1])).then((p) => p && practitionerResource(p))
-        : await this.deps.directory.findClinic(Number(match[1])).then((c) => c && clinicOrganizationResource(c))
-      : undefined
+    const { directory, pharmacies } = this.deps
+    // A doctor's id is a number; a clinic's and a pharmacy's carry their kind ("clinic-3", "pharmacy-2").
+    const [, prefix = '', digits] = /^(clinic-|pharmacy-)?(\d{1,10})$/.exec(id) ?? []
+    const number = Number(digits)
+    const found =
+      digits === undefined
+        ? undefined
+        : type === 'Practitioner' && prefix === ''
+          ? await directory.findProvider(number).then((p) => p && practitionerResource(p))
+          : type === 'Organization' && prefix === 'clinic-'
+            ? await directory.findClinic(number).then((c) => c && clinicOrganizationResource(c))
+            : type === 'Organization' && prefix === 'pharmacy-'
+              ? await pharmacies.findPharmacy(number).then((p) => p && pharmacyOrganizationResource(p))
+              : undefined
     if (!found) throw new NotFoundError()
     return found
   }
@@ -350,7 +362,7 @@ export class FhirService {
           return { ...found, items: found.items.map((record) => priorAuthorizationResource(record, plan)) }
         }
         if (use === 'claim') {
-          const claims = await coverage.professionalClaims(viewing, page, count)
+          const claims = await coverage.apiClaims(viewing, page, count)
           return { ...claims, items: claims.items.map((claim) => explanationOfBenefitResource(claim, memberId, plan)) }
         }
         return this.claimsAndAuthorizations(viewing, plan, page, pageSize)
@@ -386,7 +398,7 @@ export class FhirService {
     page: number,
     pageSize: number,
   ): Promise<Paged<FhirResource>> {
-    const claims = await this.deps.coverage.professionalClaims(viewing, 1, 1000)
+    const claims = await this.deps.coverage.apiClaims(viewing, 1, 1000)
     const authorizations = await this.deps.priorAuthorizations.list(viewing, 1, { pageSize: 1000 })
     return pageOf(
       [
@@ -429,16 +441,28 @@ export class FhirService {
       return pageOf(found, page)
     }
     const address = stringFilter('address', query.address)
-    if (!name && !address) throw new UnsupportedSearchError('Search Organization by _id, name or address')
+    const identifier = tokenFilter('identifier', query.identifier)
+    if (!name && !address && !identifier)
+      throw new UnsupportedSearchError('Search Organization by _id, name, address or identifier')
     const single = (filter: string[] | undefined) => (filter?.[0].split(',').length === 1 ? filter[0] : undefined)
-    const clinics = await this.deps.directory.searchClinics({
+    const narrowed = {
       nameContains: single(name),
       addressContains: single(address),
-    })
-    const found = [payerOrganizationResource(this.deps.payer), ...clinics.map(clinicOrganizationResource)].filter(
+      npi: identifier?.length === 1 ? identifier[0].code : undefined,
+    }
+    const [clinics, pharmacies] = await Promise.all([
+      this.deps.directory.searchClinics(narrowed),
+      this.deps.pharmacies.searchPharmacies(narrowed),
+    ])
+    const found = [
+      payerOrganizationResource(this.deps.payer),
+      ...clinics.map(clinicOrganizationResource),
+      ...pharmacies.map(pharmacyOrganizationResource),
+    ].filter(
       (resource) =>
         (!name || matchesString(name, [resource.name as string])) &&
-        (!address || matchesString(address, addressParts(resource))),
+        (!address || matchesString(address, addressParts(resource))) &&
+        (!identifier || matchesToken(identifier, resource.identifier as { system: string; value: string }[])),
     )
     return pageOf(found, page)
   }

@@ -130,3 +130,21 @@ export function preparedQuery<P extends unknown[]>(
     return rows
   }
 }
+
+/** Text for a LIKE pattern, its wildcards taken literally. */
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (character) => `\\${character}`)
+
+/**
+ * Narrows a query on a directory table (doctors, clinics, pharmacies) to rows whose name, or whose address (line,
+ * city, state and ZIP), holds the text, ignoring case; the API's searches narrow the rest.
+ */
+export function whereNameOrAddressHolds(
+  query: Knex.QueryBuilder,
+  filter: { nameContains?: string; addressContains?: string },
+): void {
+  if (filter.nameContains) query.whereRaw('lower(name) like ?', [`%${likeEscaped(filter.nameContains)}%`])
+  if (filter.addressContains)
+    query.whereRaw("lower(concat_ws(' ', address_line1, city, state, zip)) like ?", [
+      `%${likeEscaped(filter.addressContains)}%`,
+    ])
+}

@@ -1,23 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
-import type { Db } from '../platform/db'
-import type { MedicationRecord, RefillStatus } from './types'
+import { whereNameOrAddressHolds, type Db } from '../platform/db'
+import type { MedicationRecord, PharmacyDirectory, PharmacyRecord, RefillStatus } from './types'
+
+export type { PharmacyRecord }
 
 /** Statuses a request moves on from; the others are where it ends. */
 export const openStatuses: RefillStatus[] = ['requested', 'sent']
-
-export interface PharmacyRecord {
-  id: number
-  code: string
-  name: string
-  kind: 'retail' | 'mail'
-  addressLine1: string
-  city: string
-  state: string
-  zip: string
-  phone: string
-  hours: string | null
-}
 
 export interface RefillRequestRecord {
   id: number
@@ -104,11 +93,14 @@ function toPharmacy(row: Record<string, unknown>, prefix = ''): PharmacyRecord {
     zip: row[`${prefix}zip`] as string,
     phone: row[`${prefix}phone`] as string,
     hours: (row[`${prefix}hours`] as string | null) ?? null,
+    npi: (row[`${prefix}npi`] as string | null) ?? null,
+    npiIsDemo: Boolean(row[`${prefix}npi_is_demo`]),
+    updatedAt: new Date(row[`${prefix}updated_at`] as Date),
   }
 }
 
 /** Medications, pharmacies and refill requests. Member-facing reads always filter by the member id. */
-export class PrescriptionRepository {
+export class PrescriptionRepository implements PharmacyDirectory {
   constructor(private readonly db: Db) {}
 
   private medications(memberId: number, trx: Trx) {
@@ -147,6 +139,27 @@ export class PrescriptionRepository {
 
   async pharmacies(trx: Trx = this.db): Promise<PharmacyRecord[]> {
     const rows = await trx('pharmacies').orderBy('kind', 'desc').orderBy('name').select('*')
+    return rows.map((row: Record<string, unknown>) => toPharmacy(row))
+  }
+
+  async findPharmacy(id: number, trx: Trx = this.db): Promise<PharmacyRecord | undefined> {
+    const row = await trx('pharmacies').where({ id }).first()
+    return row ? toPharmacy(row) : undefined
+  }
+
+  /** Pharmacies whose name or address holds the text, or with this NPI (the API narrows further), at most 100. */
+  async searchPharmacies(
+    filter: { nameContains?: string; addressContains?: string; npi?: string },
+    trx: Trx = this.db,
+  ): Promise<PharmacyRecord[]> {
+    const rows = await trx('pharmacies')
+      .modify((query) => {
+        whereNameOrAddressHolds(query, filter)
+        if (filter.npi) query.where('npi', filter.npi)
+      })
+      .orderBy('id')
+      .limit(100)
+      .select('*')
     return rows.map((row: Record<string, unknown>) => toPharmacy(row))
   }
 
@@ -221,6 +234,9 @@ export class PrescriptionRepository {
       'ph.zip as ph_zip',
       'ph.phone as ph_phone',
       'ph.hours as ph_hours',
+      'ph.npi as ph_npi',
+      'ph.npi_is_demo as ph_npi_is_demo',
+      'ph.updated_at as ph_updated_at',
     )
     if (!row) return undefined
     const [items, events] = await Promise.all([

@@ -26,3 +26,26 @@ export interface MedicationRecord {
   writtenOn: string | null
   rxnormCode: string | null
 }
+
+/** A pharmacy of the plan's network; its NPI makes it the API's Organization `pharmacy-<id>`. */
+export interface PharmacyRecord {
+  id: number
+  code: string
+  name: string
+  kind: 'retail' | 'mail'
+  addressLine1: string
+  city: string
+  state: string
+  zip: string
+  phone: string
+  hours: string | null
+  npi: string | null
+  npiIsDemo: boolean
+  updatedAt: Date
+}
+
+/** The pharmacies as the API reads them (its Organization read and search); the repository implements it. */
+export interface PharmacyDirectory {
+  findPharmacy(id: number): Promise<PharmacyRecord | undefined>
+  searchPharmacies(filter: { nameContains?: string; addressContains?: string; npi?: string }): Promise<PharmacyRecord[]>
+}

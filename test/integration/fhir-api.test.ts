@@ -88,18 +88,18 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
   })
 
   it('pages a search in Bundles of 10 with next and previous links, and the total', async () => {
-    // Alex's 13 professional claims (the 2 pharmacy claims are not in the API: docs/api.md).
+    // Alex's 13 professional claims and 2 pharmacy claims.
     const first = (await get(`/ExplanationOfBenefit?patient=${alex}&use=claim`).expect(200)).body as Bundle
-    assert.equal(first.total, 13)
+    assert.equal(first.total, 15)
     assert.equal(first.entry.length, 10)
     const next = first.link.find((link) => link.relation === 'next')!.url
     assert.match(next, /_page=2/)
     const second = (await get(next.slice(next.indexOf('/fhir/R4') + 8)).expect(200)).body as Bundle
-    assert.equal(second.entry.length, 3)
+    assert.equal(second.entry.length, 5)
     assert.ok(second.link.some((link) => link.relation === 'previous'))
     assert.ok(!second.link.some((link) => link.relation === 'next'))
     const ids = new Set([...first.entry, ...second.entry].map((entry) => entry.resource.id))
-    assert.equal(ids.size, 13)
+    assert.equal(ids.size, 15)
   })
 
   it('returns only lab results released online: never one waiting under the release rule, by search or by id', async () => {
@@ -198,12 +198,14 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     assert.deepEqual(await ids(`/Observation?patient=${alex}&category=laboratory&date=lt1990-01-01`), [])
     await get(`/Observation?patient=${pat}&code=http://loinc.org|${loinc.code}`).expect(404)
 
-    // Practitioner by name and NPI; Organization by name and address.
+    // Practitioner by name and NPI; Organization (a clinic, a pharmacy or the plan) by name and address.
     const bell = (await ids('/Practitioner?name=bell'))[0]
     assert.match(bell, /^Practitioner\/\d+$/)
     const npi = ((await get(`/${bell}`).expect(200)).body.identifier as { value: string }[])[0].value
     assert.deepEqual(await ids(`/Practitioner?identifier=http://hl7.org/fhir/sid/us-npi|${npi}`), [bell])
-    assert.ok((await ids('/Organization?name=San Leandro')).every((id) => id.startsWith('Organization/clinic-')))
+    const sanLeandro = await ids('/Organization?name=San Leandro')
+    assert.ok(sanLeandro.every((id) => /^Organization\/(clinic|pharmacy)-\d+$/.test(id)))
+    assert.ok(sanLeandro.some((id) => id.startsWith('Organization/pharmacy-')))
     assert.equal((await ids('/Organization?address=Berkeley')).length, 1)
     assert.ok((await ids('/Organization?name=Senior,Silver,Harbor,Bay')).length >= 1)
 
@@ -216,7 +218,7 @@ describe('the FHIR R4 API (/fhir/R4)', () => {
     assert.deepEqual(named('Patient'), ['_id', 'identifier', 'name', 'birthdate', 'gender'])
     assert.deepEqual(named('Observation'), ['patient', 'category', 'code', 'date'])
     assert.deepEqual(named('Practitioner'), ['_id', 'name', 'identifier'])
-    assert.deepEqual(named('Organization'), ['_id', 'name', 'address'])
+    assert.deepEqual(named('Organization'), ['_id', 'name', 'address', 'identifier'])
 
     for (const bad of [
       '/Patient?birthdate=21-06-1980',

@@ -118,7 +118,9 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
   })
 
   it('gives each claim CARIN BB’s professional claim: diagnoses, CPT lines, place of service, payment and network status', async () => {
-    const claims = await all('ExplanationOfBenefit', `patient=${alex}&use=claim`)
+    const claims = (await all('ExplanationOfBenefit', `patient=${alex}&use=claim`)).filter(
+      (claim) => claim.type.coding[0].code === 'professional',
+    )
     assert.equal(claims.length, 13)
     for (const claim of claims) {
       assert.deepEqual(claim.meta.profile, [
@@ -154,9 +156,81 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
       Math.round(labs.item.reduce((sum: number, item: Resource) => sum + submitted(item.adjudication) * 100, 0)),
       Math.round(submitted(labs.total) * 100),
     )
-    // Pharmacy claims are held back from the API (no CARIN BB pharmacy profile yet), and a pharmacy claim's id is a 404.
-    const pharmacy = await services.db('claims').where({ member_id: alex, claim_type: 'pharmacy' }).first('id')
-    await get(`/ExplanationOfBenefit/${pharmacy.id}`).expect(404)
+  })
+
+  it('gives each pharmacy claim CARIN BB’s pharmacy claim: the NDC, days’ supply, refills, pharmacy and prescriber', async () => {
+    const claims = (await all('ExplanationOfBenefit', `patient=${alex}&use=claim`)).filter(
+      (claim) => claim.type.coding[0].code === 'pharmacy',
+    )
+    // Alex's two 30-day fills of atorvastatin 20 mg at Linden Pharmacy, the first and its first refill.
+    assert.equal(claims.length, 2)
+    const fact = (claim: Resource, category: string) =>
+      (claim.supportingInfo as Resource[]).filter((info) => info.category.coding[0].code === category)
+    for (const claim of claims) {
+      assert.deepEqual(claim.meta.profile, [
+        'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy|2.0.0',
+      ])
+      // Read by id too: the same resource, valid on its own.
+      const read = (await get(`/ExplanationOfBenefit/${claim.id}`).expect(200)).body as Resource
+      assertValidFhir(read)
+      assert.deepEqual(read, claim)
+      assert.deepEqual(claim.item[0].productOrService.coding[0], {
+        system: 'http://hl7.org/fhir/sid/ndc',
+        code: '67877-0512-90',
+        display: 'Atorvastatin calcium 20 mg film-coated tablet, 90 in 1 bottle',
+      })
+      assert.deepEqual(claim.item[0].quantity, { value: 30, unit: 'EA' })
+      assert.match(claim.item[0].servicedDate, /^\d{4}-\d{2}-\d{2}$/)
+      assert.deepEqual(fact(claim, 'dayssupply')[0].valueQuantity, { value: 30, unit: 'days' })
+      assert.deepEqual(fact(claim, 'refillsauthorized')[0].valueQuantity, { value: 5 })
+      assert.equal(fact(claim, 'dawcode')[0].code.coding[0].code, '0')
+      assert.equal(fact(claim, 'brandgenericindicator')[0].code.coding[0].code, '2')
+      assert.equal(fact(claim, 'compoundcode')[0].code.coding[0].code, '1')
+      assert.equal(fact(claim, 'clmrecvddate').length, 1)
+      const sequences = (claim.supportingInfo as Resource[]).map((info) => info.sequence as number)
+      assert.equal(new Set(sequences).size, sequences.length)
+      assert.equal(claim.adjudication[0].category.coding[0].code, 'benefitpaymentstatus')
+      assert.equal(claim.adjudication[0].reason.coding[0].code, 'innetwork')
+      assert.equal(claim.careTeam[0].role.coding[0].code, 'prescribing')
+      assert.match(claim.careTeam[0].provider.reference, /^Practitioner\/\d+$/)
+      assert.match(claim.provider.reference, /^Organization\/pharmacy-\d+$/)
+      // The pharmacy: an Organization with an NPI that passes the check digit, labelled as demo data.
+      const pharmacy = (await get(`/${claim.provider.reference}`).expect(200)).body as Resource
+      assertValidFhir(pharmacy)
+      assert.equal(pharmacy.name, 'Linden Pharmacy')
+      assert.ok(isValidNpi(pharmacy.identifier[0].value))
+      assert.equal(pharmacy.meta.security[0].code, 'HTEST')
+    }
+    assert.deepEqual(claims.map((claim) => fact(claim, 'refillnum')[0].valueQuantity.value).sort(), [0, 1])
+    // The search without `use` lists them too, among the claims before the prior authorizations.
+    const everything = await all('ExplanationOfBenefit')
+    for (const claim of claims) assert.ok(everything.some((found) => found.id === claim.id))
+    // Institutional claims are still held back: a hospital stay's id is a 404.
+    const stay = await services.db('claims').where({ claim_type: 'institutional' }).first('id', 'member_id')
+    assert.ok(stay)
+    assert.ok(!everything.some((found) => found.id === String(stay.id)))
+    await get(`/ExplanationOfBenefit/${stay.id}`).expect(404)
+  })
+
+  it('finds a pharmacy as an Organization by id, name and NPI', async () => {
+    const row = await services.db('pharmacies').where({ code: 'SL-0401' }).first('id', 'npi')
+    const byId = await all('Organization', `_id=pharmacy-${row.id}`)
+    assert.deepEqual(
+      byId.map((organization) => organization.id),
+      [`pharmacy-${row.id}`],
+    )
+    const byName = await all('Organization', 'name=Linden')
+    assert.ok(byName.some((organization) => organization.id === `pharmacy-${row.id}`))
+    const byNpi = await all(
+      'Organization',
+      `identifier=${encodeURIComponent(`http://hl7.org/fhir/sid/us-npi|${row.npi}`)}`,
+    )
+    assert.deepEqual(
+      byNpi.map((organization) => organization.id),
+      [`pharmacy-${row.id}`],
+    )
+    await get('/Organization/pharmacy-99999').expect(404)
+    await get(`/Practitioner/pharmacy-${row.id}`).expect(404)
   })
 
   it('codes every demo medicine in RxNorm whose code is confirmed', async () => {
@@ -212,6 +286,7 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
     )
     assert.deepEqual(byType.get('ExplanationOfBenefit'), [
       'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
+      'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy|2.0.0',
       'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization|2.0.0',
     ])
     assert.equal(byType.get('Practitioner')?.length, 2)
