@@ -412,6 +412,28 @@ function networkAdjudication(code: string, display: string, claim: ClaimRecord) 
   return { category: adjudication(carinDiscriminator, code, display), reason: networkStatus(claim.networkStatus) }
 }
 
+type SupportingFact = { category: string; display: string; [value: string]: unknown }
+
+/** When the plan received the claim: CARIN BB's `clmrecvddate`, which every claim profile has. */
+function receivedDate(claim: ClaimRecord): SupportingFact | undefined {
+  return claim.receivedOn
+    ? { category: 'clmrecvddate', display: 'Claim Received Date', timingDate: claim.receivedOn }
+    : undefined
+}
+
+/** A claim's supportingInfo, numbered in order so each sequence is unique; none when there are no facts. */
+function supportingInfoOf(facts: (SupportingFact | undefined)[]) {
+  const present = facts.filter((fact) => fact !== undefined)
+  if (present.length === 0) return {}
+  return {
+    supportingInfo: present.map(({ category, display, ...value }, index) => ({
+      sequence: index + 1,
+      category: adjudication(carinSupportingInfo, category, display),
+      ...value,
+    })),
+  }
+}
+
 function careTeamMember(providerId: number, role: string, display: string) {
   return {
     sequence: 1,
@@ -447,6 +469,7 @@ function professionalClaimResource(claim: CodedClaim, memberId: number, coverage
     ...(claim.renderingProviderId
       ? { careTeam: [careTeamMember(claim.renderingProviderId, 'rendering', 'Rendering provider')] }
       : {}),
+    ...supportingInfoOf([receivedDate(claim)]),
     diagnosis: claim.diagnoses.map((diagnosis) => ({
       sequence: diagnosis.sequence,
       diagnosisCodeableConcept: {
@@ -523,9 +546,7 @@ function pharmacyClaimResource(claim: PharmacyClaim, memberId: number, coverage:
   const { fill } = claim
   const quantity = (value: number, unit?: string) => ({ value, ...(unit ? { unit } : {}) })
   const facts = [
-    claim.receivedOn
-      ? { category: 'clmrecvddate', display: 'Claim Received Date', timingDate: claim.receivedOn }
-      : undefined,
+    receivedDate(claim),
     { category: 'dayssupply', display: 'Days Supply', valueQuantity: quantity(fill.daysSupply, 'days') },
     {
       category: 'dawcode',
@@ -557,7 +578,7 @@ function pharmacyClaimResource(claim: PharmacyClaim, memberId: number, coverage:
           code: adjudication(ncpdp('NCPDPPrescriptionOriginCode'), fill.rxOriginCode, rxOriginCodes[fill.rxOriginCode]),
         }
       : undefined,
-  ].filter((fact) => fact !== undefined)
+  ]
   return {
     ...claimCommon(claim, memberId, coverage, profiles.carinPharmacyClaim),
     type: { coding: [coding('http://terminology.hl7.org/CodeSystem/claim-type', 'pharmacy', 'Pharmacy')] },
@@ -565,11 +586,7 @@ function pharmacyClaimResource(claim: PharmacyClaim, memberId: number, coverage:
     ...(fill.prescriberId
       ? { careTeam: [careTeamMember(fill.prescriberId, 'prescribing', 'Prescribing provider')] }
       : {}),
-    supportingInfo: facts.map(({ category, display, ...value }, index) => ({
-      sequence: index + 1,
-      category: adjudication(carinSupportingInfo, category, display),
-      ...value,
-    })),
+    ...supportingInfoOf(facts),
     item: [
       {
         sequence: 1,

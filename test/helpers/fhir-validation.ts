@@ -35,6 +35,126 @@ function resolveContentReferences(definition: { snapshot?: { element?: Element[]
     delete element.contentReference
   }
 }
+
+type SlicedElement = Element & {
+  min?: number
+  max?: string
+  slicing?: { discriminator?: { type?: string; path?: string }[] }
+  constraint?: { key?: string; expression?: string }[]
+}
+
+/**
+ * Medplum 4.5.2 applies a type slicing of a choice element inside one slice (CARIN BB's professional
+ * `supportingInfo:servicefacility.value[x]`, sliced by type into a required `valueReference`) to every repetition
+ * of the sliced parent, so any supportingInfo fails "Incorrect number of values provided for slice…". A type
+ * slicing whose only slice admits one type and is required says no more than "the choice element is that type,
+ * with that minimum": that is what it is rewritten to, keeping the slice's children (their paths are the choice
+ * element's), so the same constraint is checked in the only place it applies.
+ */
+function unsliceSingleTypeChoices(definition: { snapshot?: { element?: Element[] } }): void {
+  const elements = (definition.snapshot?.element ?? []) as SlicedElement[]
+  for (const choice of elements) {
+    const discriminator = choice.slicing?.discriminator ?? []
+    if (!choice.path?.endsWith('[x]') || discriminator.length !== 1) continue
+    if (discriminator[0].type !== 'type' || discriminator[0].path !== '$this') continue
+    const slices = elements.filter(
+      (slice) => slice.id?.startsWith(`${choice.id}:`) && !slice.id.includes('.', choice.id!.length),
+    )
+    const [slice] = slices
+    if (slices.length !== 1 || (slice.type as unknown[] | undefined)?.length !== 1 || (slice.min ?? 0) < 1) continue
+    choice.type = slice.type
+    choice.min = Math.max(choice.min ?? 0, slice.min ?? 0)
+    delete choice.slicing
+    elements.splice(elements.indexOf(slice), 1)
+  }
+}
+
+/**
+ * FHIRPath functions Medplum 4.5.2 does not implement: an invariant that calls one cannot be evaluated, so it
+ * always fails. The only such invariant in the vendored profiles is CARIN BB's
+ * `EOB-prof-all-transportation-supportinginfo-linked-to-line` (`memberOf`): transportation supportingInfo must be
+ * referred to by an item; the API sends no transportation supportingInfo, which its tests check.
+ */
+const unimplementedFunctions = /\.memberOf\(/
+
+function skipUnevaluableInvariants(definition: { snapshot?: { element?: Element[] } }): void {
+  for (const element of (definition.snapshot?.element ?? []) as SlicedElement[]) {
+    if (!element.constraint) continue
+    element.constraint = element.constraint.filter(
+      (constraint) => !unimplementedFunctions.test(constraint.expression ?? ''),
+    )
+  }
+}
+
+type Json = Record<string, unknown>
+
+function valuesAt(node: unknown, steps: string[]): unknown[] {
+  const nodes = [node].flat().filter((each) => each !== undefined)
+  if (steps.length === 0) return nodes
+  return valuesAt(
+    nodes.flatMap((each) => (each as Json)[steps[0]] ?? []),
+    steps.slice(1),
+  )
+}
+
+function includes(value: unknown, pattern: unknown): boolean {
+  if (Array.isArray(pattern)) return pattern.every((wanted) => [value].flat().some((each) => includes(each, wanted)))
+  if (pattern && typeof pattern === 'object')
+    return Object.entries(pattern).every(([key, wanted]) => includes((value as Json | undefined)?.[key], wanted))
+  return value === pattern
+}
+
+/**
+ * Medplum 4.5.2 uses a slice's elements only to tell which slice a value belongs to, never to check it, so CARIN
+ * BB's "the received date is a `timingDate`" or "the service facility is a `valueReference`" went unchecked. For
+ * each slice told apart by a pattern (CARIN BB's supportingInfo, adjudication…), every value in it is checked
+ * against the slice's own child elements: their cardinality and, for a choice, the types it admits.
+ */
+function sliceContentProblems(resource: unknown, definition: { snapshot?: { element?: Element[] } }): string[] {
+  const elements = (definition.snapshot?.element ?? []) as (SlicedElement & Json)[]
+  const problems: string[] = []
+  for (const slice of elements) {
+    // Top-level slices only: a slice within a slice is one of its children's.
+    if (!slice.sliceName || slice.id?.split(':').length !== 2) continue
+    const sliced = elements.find((element) => element.id === slice.path)
+    const discriminator = sliced?.slicing?.discriminator ?? []
+    if (discriminator.length === 0 || discriminator.some((each) => each.type !== 'pattern')) continue
+    const own = `${slice.id}.`
+    const children = elements.filter(
+      (child) => child.id?.startsWith(own) && /^[^.:]+$/.test(child.id.slice(own.length)),
+    )
+    const matches = (value: unknown) =>
+      discriminator.every((each) => {
+        const target = children.find((child) => child.id === `${own}${each.path}`) ?? {}
+        const pattern = Object.entries(target).find(([key]) => key.startsWith('pattern'))?.[1]
+        return pattern !== undefined && valuesAt(value, each.path!.split('.')).some((found) => includes(found, pattern))
+      })
+    const inSlice = valuesAt(resource, slice.path!.split('.').slice(1)).filter(matches)
+    for (const value of inSlice as Json[]) {
+      for (const child of children) {
+        const name = child.id!.slice(own.length)
+        const where = `${slice.path}:${slice.sliceName}.${name}`
+        let count = [value[name] ?? []].flat().length
+        if (name.endsWith('[x]')) {
+          const prefix = name.slice(0, -3)
+          const allowed = ((child.type ?? []) as { code: string }[]).map((type) => type.code.toLowerCase())
+          const chosen = Object.keys(value).filter(
+            (key) => key.startsWith(prefix) && /^[A-Z]/.test(key.slice(prefix.length)),
+          )
+          count = chosen.length
+          for (const key of chosen)
+            if (!allowed.includes(key.slice(prefix.length).toLowerCase()))
+              problems.push(`${where}: ${key} is not allowed`)
+        }
+        const max = child.max === '*' ? Infinity : Number(child.max ?? Infinity)
+        if (count < (child.min ?? 0) || count > max)
+          problems.push(`${where}: expected ${child.min ?? 0}..${child.max ?? '*'}, but found ${count}`)
+      }
+    }
+  }
+  return problems
+}
+
 const profiles = new Map<string, Profile>()
 
 function loadDefinitions(): void {
@@ -49,11 +169,20 @@ function loadDefinitions(): void {
         version: string
       }
       resolveContentReferences(definition)
+      unsliceSingleTypeChoices(definition)
+      skipUnevaluableInvariants(definition)
       profiles.set(definition.url, definition)
       profiles.set(`${definition.url}|${definition.version}`, definition)
     }
   }
   indexed = true
+}
+
+/** One of the implementation guides' own examples, vendored beside their StructureDefinitions. */
+export function officialExample(file: string): unknown {
+  const guide = readdirSync(fixtures).find((each) => readdirSync(path.join(fixtures, each)).includes(file))
+  if (!guide) throw new Error(`No vendored example ${file}`)
+  return JSON.parse(readFileSync(path.join(fixtures, guide, file), 'utf8'))
 }
 
 /** The canonical URLs of the vendored profiles, for tests that check what a resource declares. */
@@ -63,15 +192,19 @@ export function knownProfiles(): string[] {
 }
 
 function problemsOf(resource: unknown, profile?: Profile): string[] {
+  const inSlices = profile ? sliceContentProblems(resource, profile) : []
   try {
     validateResource(resource as Resource, profile ? { profile } : undefined)
-    return []
+    return inSlices
   } catch (error) {
     if (!(error instanceof OperationOutcomeError)) throw error
-    return (error.outcome.issue ?? []).map(
-      (issue: { expression?: string[]; details?: { text?: string }; diagnostics?: string; code?: string }) =>
-        `${issue.expression?.join(', ') ?? ''}: ${issue.details?.text ?? issue.diagnostics ?? issue.code}`,
-    )
+    return [
+      ...(error.outcome.issue ?? []).map(
+        (issue: { expression?: string[]; details?: { text?: string }; diagnostics?: string; code?: string }) =>
+          `${issue.expression?.join(', ') ?? ''}: ${issue.details?.text ?? issue.diagnostics ?? issue.code}`,
+      ),
+      ...inSlices,
+    ]
   }
 }
 

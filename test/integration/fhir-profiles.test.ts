@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { isValidNpi } from '../../src/fhir/npi'
 import { signedOnAgent, useTestApp } from '../helpers/app'
-import { assertValidFhir, fhirProblems } from '../helpers/fhir-validation'
+import { assertValidFhir, fhirProblems, officialExample } from '../helpers/fhir-validation'
 import { memberIdOf } from '../helpers/records'
 import { fhirGet, TokenResponse, tokensFor } from '../helpers/smart'
 
@@ -37,6 +37,30 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
     const [coverage] = await all('Coverage')
     const { payor: _payor, ...withoutPayor } = coverage
     assert.ok(fhirProblems(withoutPayor).some((problem) => problem.includes('C4BB-Coverage')))
+    // CARIN BB's professional claim: the received date is a timingDate, the service facility a Reference.
+    const [claim] = (await all('ExplanationOfBenefit', `patient=${alex}&use=claim`)).filter(
+      (each) => each.type.coding[0].code === 'professional',
+    )
+    const { timingDate, ...undated } = (claim.supportingInfo as Resource[])[0]
+    const withInfo = (info: object) => fhirProblems({ ...claim, supportingInfo: [info] })
+    assert.ok(
+      withInfo({ ...undated, timingPeriod: { start: timingDate } }).some((problem) =>
+        problem.includes('supportingInfo:clmrecvddate.timing[x]'),
+      ),
+    )
+    assert.ok(withInfo(undated).some((problem) => problem.includes('expected 1..1')))
+    const facility = {
+      sequence: 1,
+      category: {
+        coding: [
+          { system: 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType', code: 'servicefacility' },
+        ],
+      },
+    }
+    assert.deepEqual(withInfo({ ...facility, valueReference: claim.provider }), [])
+    assert.ok(withInfo({ ...facility, valueString: 'Clinic' }).some((problem) => problem.includes('valueString')))
+    // Its own official example passes.
+    assert.deepEqual(fhirProblems(officialExample('ExplanationOfBenefit-EOBProfessional1.json')), [])
     // A profile the tests do not have is a failure, not a pass.
     assert.ok(
       fhirProblems({ ...patient, meta: { ...patient.meta, profile: ['http://example.org/StructureDefinition/x'] } })
@@ -122,7 +146,32 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
       (claim) => claim.type.coding[0].code === 'professional',
     )
     assert.equal(claims.length, 13)
+    const received = new Map(
+      (
+        (await services.db('claims').whereIn(
+          'id',
+          claims.map((claim) => Number(claim.id)),
+        )) as { id: number; received_on: string | null }[]
+      ).map((row) => [String(row.id), row.received_on]),
+    )
     for (const claim of claims) {
+      // The day the plan received the claim, its only supportingInfo: none of CARIN BB's transportation facts, so
+      // the invariant the validator skips (EOB-prof-all-transportation-supportinginfo-linked-to-line) holds.
+      assert.deepEqual(claim.supportingInfo, [
+        {
+          sequence: 1,
+          category: {
+            coding: [
+              {
+                system: 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBSupportingInfoType',
+                code: 'clmrecvddate',
+                display: 'Claim Received Date',
+              },
+            ],
+          },
+          timingDate: received.get(claim.id),
+        },
+      ])
       assert.deepEqual(claim.meta.profile, [
         'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
       ])
