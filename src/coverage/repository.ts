@@ -5,6 +5,9 @@ import type {
   BenefitRecord,
   ClaimDiagnosis,
   ClaimLine,
+  ClaimStay,
+  LineAmounts,
+  RevenueLine,
   ClaimRecord,
   CoverageRecord,
   PharmacyFill,
@@ -41,10 +44,32 @@ function toClaim(row: Record<string, unknown>): ClaimRecord {
 
 function toLine(row: Record<string, unknown>): ClaimLine {
   return {
-    sequence: Number(row.sequence),
+    ...toLineAmounts(row),
     procedureCode: String(row.procedure_code),
     codeSystem: row.code_system as ClaimLine['codeSystem'],
     modifier: (row.modifier ?? null) as string | null,
+  }
+}
+
+function toRevenueLine(row: Record<string, unknown>): RevenueLine {
+  return { ...toLineAmounts(row), revenueCode: String(row.revenue_code) }
+}
+
+function toStay(row: Record<string, unknown>): ClaimStay {
+  return {
+    typeOfBill: String(row.type_of_bill),
+    admittedOn: String(row.admitted_on),
+    dischargedOn: String(row.discharged_on),
+    pointOfOrigin: String(row.point_of_origin),
+    admissionType: String(row.admission_type),
+    dischargeStatus: String(row.discharge_status),
+    drg: (row.drg ?? null) as string | null,
+  }
+}
+
+function toLineAmounts(row: Record<string, unknown>): LineAmounts {
+  return {
+    sequence: Number(row.sequence),
     description: String(row.description),
     units: Number(row.units),
     billedCents: Number(row.billed_cents),
@@ -76,18 +101,19 @@ function toFill(row: Record<string, unknown>): PharmacyFill {
 }
 
 /**
- * The claims the API serves: professional ones, and pharmacy ones whose fill is recorded (without it there is
- * nothing to send under the pharmacy profile). Institutional claims are held back (docs/api.md).
+ * The claims the API serves: professional ones, pharmacy ones whose fill is recorded and institutional ones whose
+ * stay is (without them there is nothing to send under the pharmacy or inpatient profile).
  */
 function apiClaimsOnly(query: Knex.QueryBuilder, trx: Knex.Transaction | Db): void {
+  const recorded = (type: string, table: string) => (inner: Knex.QueryBuilder) =>
+    inner
+      .where('claim_type', type)
+      .whereExists(trx(`${table} as r`).whereRaw('r.claim_id = claims.id').select(trx.raw('1')))
   query.where((inner) =>
     inner
       .where('claim_type', 'professional')
-      .orWhere((pharmacy) =>
-        pharmacy
-          .where('claim_type', 'pharmacy')
-          .whereExists(trx('claim_fills as f').whereRaw('f.claim_id = claims.id').select(trx.raw('1'))),
-      ),
+      .orWhere(recorded('pharmacy', 'claim_fills'))
+      .orWhere(recorded('institutional', 'claim_stays')),
   )
 }
 
@@ -268,16 +294,17 @@ export class CoverageRepository {
   }
 
   /**
-   * What the API sends of claims already found for the member (professional or pharmacy ones): a professional
-   * claim's diagnoses and lines, in their order, and a pharmacy claim's fill.
+   * What the API sends of claims already found for the member: a professional claim's diagnoses and lines, in
+   * their order, a pharmacy claim's fill, and a hospital stay's stay, diagnoses and revenue lines.
    */
   async codingOf(claims: ClaimRecord[], trx: Knex.Transaction | Db = this.db): Promise<ApiClaim[]> {
     const ids = claims.map((claim) => claim.id)
     if (ids.length === 0) return []
-    const [diagnoses, lines, fills] = await Promise.all([
+    const [diagnoses, lines, fills, stays] = await Promise.all([
       trx('claim_diagnoses').whereIn('claim_id', ids).orderBy(['claim_id', 'sequence']).select(),
       trx('claim_lines').whereIn('claim_id', ids).orderBy(['claim_id', 'sequence']).select(),
       trx('claim_fills').whereIn('claim_id', ids).select(),
+      trx('claim_stays').whereIn('claim_id', ids).select(),
     ])
     const ofClaim = (rows: Record<string, unknown>[], claim: ClaimRecord) =>
       rows.filter((row) => Number(row.claim_id) === claim.id)
@@ -286,20 +313,27 @@ export class CoverageRepository {
         const [fill] = ofClaim(fills, claim)
         return fill ? [{ ...claim, claimType: 'pharmacy', fill: toFill(fill) }] : []
       }
-      if (claim.claimType !== 'professional') return []
-      return [
-        {
-          ...claim,
-          claimType: 'professional',
-          diagnoses: ofClaim(diagnoses, claim).map((row) => ({
-            sequence: Number(row.sequence),
-            code: String(row.icd10_code),
-            display: String(row.display),
-            kind: row.kind as ClaimDiagnosis['kind'],
-          })),
-          lines: ofClaim(lines, claim).map(toLine),
-        },
-      ]
+      const coded = ofClaim(diagnoses, claim).map((row) => ({
+        sequence: Number(row.sequence),
+        code: String(row.icd10_code),
+        display: String(row.display),
+        kind: row.kind as ClaimDiagnosis['kind'],
+      }))
+      if (claim.claimType === 'institutional') {
+        const [stay] = ofClaim(stays, claim)
+        return stay
+          ? [
+              {
+                ...claim,
+                claimType: 'institutional',
+                stay: toStay(stay),
+                diagnoses: coded,
+                lines: ofClaim(lines, claim).map(toRevenueLine),
+              },
+            ]
+          : []
+      }
+      return [{ ...claim, claimType: 'professional', diagnoses: coded, lines: ofClaim(lines, claim).map(toLine) }]
     })
   }
 }

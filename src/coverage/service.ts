@@ -100,8 +100,7 @@ export class CoverageService {
 
   /**
    * The API's CARIN BB claims: professional ones with their diagnoses and lines, pharmacy ones with their fill,
-   * audited as the claims page. Institutional claims are not among them (docs/api.md, "What the API does not meet
-   * yet").
+   * hospital stays with their stay and revenue lines, audited as the claims page.
    */
   async apiClaims(viewing: Viewing, page: number, pageSize = claimsPerPage): Promise<Paged<ApiClaim>> {
     return this.access.viewRecords(viewing, { type: 'claim', detail: { page } }, async (memberId) => {

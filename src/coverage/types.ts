@@ -47,7 +47,7 @@ export interface ClaimRecord {
   copayCents: number | null
   coinsuranceCents: number | null
   memberOwesCents: number | null
-  /** Professional (CMS-1500), pharmacy (NCPDP) or institutional: the API serves the first two (docs/api.md). */
+  /** Professional (CMS-1500), pharmacy (NCPDP) or institutional (UB-04). */
   claimType: 'professional' | 'pharmacy' | 'institutional'
   billingClinicId: number | null
   renderingProviderId: number | null
@@ -67,12 +67,9 @@ export interface ClaimDiagnosis {
   kind: 'principal' | 'secondary'
 }
 
-/** A service line: its CPT or HCPCS code and its share of the claim's amounts. */
-export interface ClaimLine {
+/** A line's share of the claim's amounts, whatever codes it. */
+export interface LineAmounts {
   sequence: number
-  procedureCode: string
-  codeSystem: 'cpt' | 'hcpcs'
-  modifier: string | null
   description: string
   units: number
   billedCents: number
@@ -82,6 +79,42 @@ export interface ClaimLine {
   copayCents: number | null
   coinsuranceCents: number | null
   memberOwesCents: number | null
+}
+
+/** A professional service line: its CPT or HCPCS code and its share of the claim's amounts. */
+export interface ClaimLine extends LineAmounts {
+  procedureCode: string
+  codeSystem: 'cpt' | 'hcpcs'
+  modifier: string | null
+}
+
+/** A hospital's line: its NUBC revenue code ("0120" room and board, semi-private) and its share of the amounts. */
+export interface RevenueLine extends LineAmounts {
+  revenueCode: string
+}
+
+/** A hospital stay, in the UB-04's NUBC codes. */
+export interface ClaimStay {
+  /** NUBC type of bill ("0111": hospital inpatient, admit through discharge). */
+  typeOfBill: string
+  admittedOn: string
+  dischargedOn: string
+  /** NUBC point of origin ("1" non-health care facility point of origin). */
+  pointOfOrigin: string
+  /** NUBC priority (type) of admission ("1" emergency). */
+  admissionType: string
+  /** NUBC patient discharge status ("01" discharged to home or self care). */
+  dischargeStatus: string
+  /** The MS-DRG the stay was paid under. */
+  drg: string | null
+}
+
+/** A hospital stay's claim with its stay, diagnoses and revenue lines, as the API's ExplanationOfBenefit reads it. */
+export type InstitutionalClaim = ClaimRecord & {
+  claimType: 'institutional'
+  stay: ClaimStay
+  diagnoses: ClaimDiagnosis[]
+  lines: RevenueLine[]
 }
 
 /** A professional claim with its diagnoses and lines, as the API's ExplanationOfBenefit reads it. */
@@ -116,5 +149,5 @@ export interface PharmacyFill {
 /** A pharmacy claim with its fill, as the API's ExplanationOfBenefit reads it. */
 export type PharmacyClaim = ClaimRecord & { claimType: 'pharmacy'; fill: PharmacyFill }
 
-/** A claim the API serves: professional or pharmacy (institutional claims are held back, docs/api.md). */
-export type ApiClaim = CodedClaim | PharmacyClaim
+/** A claim the API serves: professional, pharmacy or a hospital stay's (institutional). */
+export type ApiClaim = CodedClaim | PharmacyClaim | InstitutionalClaim

@@ -157,10 +157,31 @@ const fillSchema = z.object({
 })
 
 /**
+ * A hospital stay as CARIN Blue Button's inpatient institutional claim asks for it: the billing hospital (a clinic
+ * key), NUBC's type of bill, point of origin, admission type and discharge status, the nights stayed, the MS-DRG,
+ * ICD-10-CM diagnoses (the first the principal one) and a NUBC revenue code per line.
+ */
+const stayCoding = z.object({
+  kind: z.literal('institutional'),
+  billing: text,
+  typeOfBill: z.string().regex(/^0\d{3}$/),
+  days: z.number().int().min(1),
+  pointOfOrigin: z.string().regex(/^[0-9A-Z]$/),
+  admissionType: z.string().regex(/^\d$/),
+  dischargeStatus: z.string().regex(/^\d{2}$/),
+  drg: z
+    .string()
+    .regex(/^\d{3}$/)
+    .optional(),
+  diagnoses: z.array(z.tuple([z.string().regex(/^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$/), text])).min(1),
+  lines: z.array(z.tuple([z.string().regex(/^0\d{3}$/), text])).min(1),
+})
+
+/**
  * How a claim is coded. A professional claim as CARIN Blue Button asks for it: the billing clinic and rendering
  * doctor (directory keys), the CMS place-of-service code, ICD-10-CM diagnoses (the first is the principal one) and a
  * CPT code per line (`99213-25`: a code with its modifier). A pharmacy claim with its fill; one whose drug has no
- * confirmed NDC, and institutional claims, carry their kind alone.
+ * confirmed NDC carries its kind alone. A hospital stay as above.
  */
 const claimCodingSchema = z.union([
   fillSchema,
@@ -171,7 +192,8 @@ const claimCodingSchema = z.union([
     diagnoses: z.array(z.tuple([z.string().regex(/^[A-Z]\d{2}(\.[0-9A-Z]{1,4})?$/), text])).min(1),
     lines: z.array(z.tuple([z.string().regex(/^(\d{4}[0-9FT]|[A-V]\d{4})(-[0-9A-Z]{2})?$/), text])).min(1),
   }),
-  z.object({ kind: z.enum(['pharmacy', 'institutional']) }),
+  stayCoding,
+  z.object({ kind: z.literal('pharmacy') }),
 ])
 
 /** Splits an amount between a claim's lines: equal shares, the cents left over on the first line. */
@@ -217,6 +239,18 @@ async function insertClaim(
     return
   }
   if (!coding) return
+  const stay = 'typeOfBill' in coding ? coding : undefined
+  if (stay)
+    await trx('claim_stays').insert({
+      claim_id: Number(id),
+      type_of_bill: stay.typeOfBill,
+      admitted_on: claim.service_date,
+      discharged_on: dateAfter(String(claim.service_date), 0, stay.days),
+      point_of_origin: stay.pointOfOrigin,
+      admission_type: stay.admissionType,
+      discharge_status: stay.dischargeStatus,
+      drg: stay.drg ?? null,
+    })
   await trx('claim_diagnoses').insert(
     coding.diagnoses.map(([code, display], index) => ({
       claim_id: Number(id),
@@ -239,9 +273,10 @@ async function insertClaim(
       return {
         claim_id: Number(id),
         sequence: index + 1,
-        procedure_code: code,
-        code_system: /^\d/.test(code) ? 'cpt' : 'hcpcs',
-        modifier: modifier ?? null,
+        // A hospital's line is coded by its revenue code alone.
+        ...(stay
+          ? { revenue_code: code }
+          : { procedure_code: code, code_system: /^\d/.test(code) ? 'cpt' : 'hcpcs', modifier: modifier ?? null }),
         description,
         units: 1,
         ...Object.fromEntries(Object.entries(split).map(([column, values]) => [column, values[index]])),
@@ -464,8 +499,9 @@ export async function seedHealthRecords(
       const billed = Math.round((allowed * 1.4) / 100) * 100
       sequence += 1
       const claimNumber = `C${member.mrn}${String(sequence).padStart(3, '0')}`
-      // Claims reach the plan a day or two after the visit.
-      const receivedOn = planDate(new Date(now.getTime() - Math.max(0, daysAgo - 2) * dayMs))
+      // Claims reach the plan a day or two after the visit, a hospital's after the discharge.
+      const daysBilled = 'days' in coding ? coding.days + 2 : 2
+      const receivedOn = planDate(new Date(now.getTime() - Math.max(0, daysAgo - daysBilled) * dayMs))
       const professional = 'billing' in coding ? coding : undefined
       const fill = 'drug' in coding ? coding : undefined
       const claim = {
@@ -476,8 +512,11 @@ export async function seedHealthRecords(
         service_description: description,
         claim_type: 'kind' in coding ? coding.kind : 'professional',
         billing_clinic_id: professional ? clinicIds.get(professional.billing)! : null,
-        rendering_provider_id: professional?.rendering ? providerIds.get(professional.rendering)!.id : null,
-        place_of_service: professional?.pos ?? null,
+        rendering_provider_id:
+          professional && 'rendering' in professional && professional.rendering
+            ? providerIds.get(professional.rendering)!.id
+            : null,
+        place_of_service: professional && 'pos' in professional ? professional.pos : null,
         received_on: receivedOn,
         network_status: 'in-network',
         billed_cents: billed,

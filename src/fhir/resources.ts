@@ -1,5 +1,14 @@
 import type { AppointmentRecord } from '../appointments/types'
-import type { ApiClaim, ClaimLine, ClaimRecord, CodedClaim, CoverageRecord, PharmacyClaim } from '../coverage/types'
+import type {
+  ApiClaim,
+  ClaimDiagnosis,
+  ClaimLine,
+  ClaimRecord,
+  CodedClaim,
+  CoverageRecord,
+  InstitutionalClaim,
+  PharmacyClaim,
+} from '../coverage/types'
 import type { LabResultView, Reading } from '../labs/service'
 import type { MemberSummary } from '../members/summary'
 import type { MedicationRecord, PharmacyRecord } from '../prescriptions/types'
@@ -39,6 +48,8 @@ export const profiles = {
   carinProfessionalClaim:
     'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
   carinPharmacyClaim: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy|2.0.0',
+  carinInpatientClaim:
+    'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Inpatient-Institutional|2.0.0',
   carinOrganization: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Organization|2.0.0',
   carinPractitioner: 'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-Practitioner|2.0.0',
   priorAuthorization: 'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization|2.0.0',
@@ -53,7 +64,12 @@ export const supportedProfiles: Record<string, string[]> = {
   Practitioner: [profiles.practitioner, profiles.carinPractitioner],
   Organization: [profiles.organization, profiles.carinOrganization],
   Coverage: [profiles.carinCoverage],
-  ExplanationOfBenefit: [profiles.carinProfessionalClaim, profiles.carinPharmacyClaim, profiles.priorAuthorization],
+  ExplanationOfBenefit: [
+    profiles.carinProfessionalClaim,
+    profiles.carinPharmacyClaim,
+    profiles.carinInpatientClaim,
+    profiles.priorAuthorization,
+  ],
 }
 
 // HL7's security label for test data: the demo plan's made-up NPIs are marked with it.
@@ -444,12 +460,36 @@ function careTeamMember(providerId: number, role: string, display: string) {
 
 /**
  * CARIN Blue Button ExplanationOfBenefit for a claim the API serves: a professional claim under the professional
- * and non-clinician profile, a pharmacy claim under the pharmacy profile.
+ * and non-clinician profile, a pharmacy claim under the pharmacy profile, a hospital stay under the inpatient
+ * institutional one.
  */
 export function explanationOfBenefitResource(claim: ApiClaim, memberId: number, coverage: Coverage): FhirResource {
-  return claim.claimType === 'pharmacy'
-    ? pharmacyClaimResource(claim, memberId, coverage)
-    : professionalClaimResource(claim, memberId, coverage)
+  if (claim.claimType === 'pharmacy') return pharmacyClaimResource(claim, memberId, coverage)
+  if (claim.claimType === 'institutional') return inpatientClaimResource(claim, memberId, coverage)
+  return professionalClaimResource(claim, memberId, coverage)
+}
+
+/**
+ * A claim's ICD-10-CM diagnoses, the first the principal one; the others are `secondary` on a professional claim
+ * and `other` on an institutional one (each profile's value set).
+ */
+function diagnosesOf(diagnoses: ClaimDiagnosis[], others: { code: string; display: string }) {
+  return diagnoses.map((diagnosis) => ({
+    sequence: diagnosis.sequence,
+    diagnosisCodeableConcept: {
+      coding: [coding(claimCodeSystems.icd10cm, diagnosis.code, diagnosis.display)],
+      text: diagnosis.display,
+    },
+    type: [
+      diagnosis.kind === 'principal'
+        ? adjudication('http://terminology.hl7.org/CodeSystem/ex-diagnosistype', 'principal', 'Principal Diagnosis')
+        : adjudication(
+            'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType',
+            others.code,
+            others.display,
+          ),
+    ],
+  }))
 }
 
 /**
@@ -470,18 +510,7 @@ function professionalClaimResource(claim: CodedClaim, memberId: number, coverage
       ? { careTeam: [careTeamMember(claim.renderingProviderId, 'rendering', 'Rendering provider')] }
       : {}),
     ...supportingInfoOf([receivedDate(claim)]),
-    diagnosis: claim.diagnoses.map((diagnosis) => ({
-      sequence: diagnosis.sequence,
-      diagnosisCodeableConcept: {
-        coding: [coding(claimCodeSystems.icd10cm, diagnosis.code, diagnosis.display)],
-        text: diagnosis.display,
-      },
-      type: [
-        diagnosis.kind === 'principal'
-          ? adjudication('http://terminology.hl7.org/CodeSystem/ex-diagnosistype', 'principal', 'Principal Diagnosis')
-          : adjudication('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBClaimDiagnosisType', 'secondary', 'Secondary'),
-      ],
-    })),
+    diagnosis: diagnosesOf(claim.diagnoses, { code: 'secondary', display: 'Secondary' }),
     item: claim.lines.map((line) => ({
       sequence: line.sequence,
       diagnosisSequence: claim.diagnoses.map((diagnosis) => diagnosis.sequence),
@@ -517,6 +546,71 @@ function professionalClaimResource(claim: CodedClaim, memberId: number, coverage
       ...(claim.renderingProviderId
         ? [networkAdjudication('renderingnetworkstatus', 'Rendering Network Status', claim)]
         : []),
+    ],
+  }
+}
+
+const nubc = (codeSystem: string) => `https://www.nubc.org/CodeSystem/${codeSystem}`
+const msDrg =
+  'https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/MS-DRG-Classifications-and-Software'
+
+/**
+ * CARIN Blue Button ExplanationOfBenefit, inpatient institutional: the hospital that billed, the stay's UB-04 facts
+ * (admission period, type of bill, point of origin, admission type, discharge status, MS-DRG, when the plan received
+ * the claim), the diagnoses (ICD-10-CM) and a line per NUBC revenue code with its share of the amounts. The
+ * amounts are on the lines only: the profile allows them on the lines or on the claim, not both.
+ */
+function inpatientClaimResource(claim: InstitutionalClaim, memberId: number, coverage: Coverage): FhirResource {
+  const { stay } = claim
+  const stayed = { start: stay.admittedOn, end: stay.dischargedOn }
+  const code = (system: string, value: string) => ({ code: { coding: [{ system, code: value }] } })
+  return {
+    ...claimCommon(claim, memberId, coverage, profiles.carinInpatientClaim),
+    billablePeriod: stayed,
+    type: { coding: [coding('http://terminology.hl7.org/CodeSystem/claim-type', 'institutional', 'Institutional')] },
+    subType: {
+      coding: [
+        coding('http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBInstitutionalClaimSubType', 'inpatient', 'Inpatient'),
+      ],
+    },
+    provider: claim.billingClinicId
+      ? organizationReference(clinicOrganizationId(claim.billingClinicId))
+      : { display: claim.providerName },
+    ...supportingInfoOf([
+      receivedDate(claim),
+      { category: 'admissionperiod', display: 'Admission Period', timingPeriod: stayed },
+      { category: 'typeofbill', display: 'Type of Bill', ...code(nubc('TypeOfBill'), stay.typeOfBill) },
+      { category: 'pointoforigin', display: 'Point Of Origin', ...code(nubc('PointOfOrigin'), stay.pointOfOrigin) },
+      {
+        category: 'admtype',
+        display: 'Admission Type',
+        ...code(nubc('PriorityTypeOfAdmitOrVisit'), stay.admissionType),
+      },
+      {
+        category: 'discharge-status',
+        display: 'Discharge Status',
+        ...code(nubc('PatDischargeStatus'), stay.dischargeStatus),
+      },
+      stay.drg ? { category: 'drg', display: 'Diagnosis Related Group', ...code(msDrg, stay.drg) } : undefined,
+    ]),
+    diagnosis: diagnosesOf(claim.diagnoses, { code: 'other', display: 'Other' }),
+    item: claim.lines.map((line) => ({
+      sequence: line.sequence,
+      diagnosisSequence: claim.diagnoses.map((diagnosis) => diagnosis.sequence),
+      revenue: { coding: [{ system: nubc('RevenueCodes'), code: line.revenueCode }], text: line.description },
+      // A room-and-board or department line has no CPT or HCPCS code: CARIN BB's data-absent code says so.
+      productOrService: {
+        coding: [
+          coding('http://terminology.hl7.org/CodeSystem/data-absent-reason', 'not-applicable', 'Not Applicable'),
+        ],
+      },
+      servicedPeriod: stayed,
+      quantity: { value: line.units },
+      adjudication: amountsOf(line),
+    })),
+    adjudication: [
+      networkAdjudication('benefitpaymentstatus', 'Benefit Payment Status', claim),
+      networkAdjudication('billingnetworkstatus', 'Billing Network Status', claim),
     ],
   }
 }

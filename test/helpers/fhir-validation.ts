@@ -71,9 +71,10 @@ function unsliceSingleTypeChoices(definition: { snapshot?: { element?: Element[]
 
 /**
  * FHIRPath functions Medplum 4.5.2 does not implement: an invariant that calls one cannot be evaluated, so it
- * always fails. The only such invariant in the vendored profiles is CARIN BB's
- * `EOB-prof-all-transportation-supportinginfo-linked-to-line` (`memberOf`): transportation supportingInfo must be
- * referred to by an item; the API sends no transportation supportingInfo, which its tests check.
+ * always fails. Such invariants in the vendored profiles, all CARIN BB's and all calling `memberOf`, each checked by
+ * the tests instead: `EOB-prof-all-transportation-supportinginfo-linked-to-line` (transportation supportingInfo is
+ * referred to by an item; the API sends none), `EOB-institutional-item-or-header-adjudication` (amounts on the
+ * items or the claim, not both) and `adjudication-has-amount-type-slice` (an item's adjudication has an amount).
  */
 const unimplementedFunctions = /\.memberOf\(/
 

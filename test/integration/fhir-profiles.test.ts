@@ -254,11 +254,79 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
     // The search without `use` lists them too, among the claims before the prior authorizations.
     const everything = await all('ExplanationOfBenefit')
     for (const claim of claims) assert.ok(everything.some((found) => found.id === claim.id))
-    // Institutional claims are still held back: a hospital stay's id is a 404.
-    const stay = await services.db('claims').where({ claim_type: 'institutional' }).first('id', 'member_id')
-    assert.ok(stay)
-    assert.ok(!everything.some((found) => found.id === String(stay.id)))
-    await get(`/ExplanationOfBenefit/${stay.id}`).expect(404)
+  })
+
+  it('gives a hospital stay CARIN BB’s inpatient institutional claim: the stay in NUBC codes, the DRG, revenue lines', async () => {
+    const pat = await memberIdOf(services.db, '11000006')
+    const patTokens = await tokensFor(app, await signedOnAgent(app, 'pat.rivera'))
+    const search = await fhirGet(
+      app,
+      `/ExplanationOfBenefit?patient=${pat}&use=claim&_count=100`,
+      patTokens.access_token,
+    ).expect(200)
+    assertValidFhir(search.body)
+    const stays = (search.body.entry as { resource: Resource }[])
+      .map((entry) => entry.resource)
+      .filter((claim) => claim.type.coding[0].code === 'institutional')
+    assert.equal(stays.length, 1)
+    const [stay] = stays
+    // Read by id too: the same resource, valid on its own.
+    const read = (await fhirGet(app, `/ExplanationOfBenefit/${stay.id}`, patTokens.access_token).expect(200))
+      .body as Resource
+    assertValidFhir(read)
+    assert.deepEqual(read, stay)
+    assert.deepEqual(stay.meta.profile, [
+      'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Inpatient-Institutional|2.0.0',
+    ])
+    assert.equal(stay.subType.coding[0].code, 'inpatient')
+    assert.match(stay.provider.reference, /^Organization\/clinic-\d+$/)
+    const info = (category: string) =>
+      (stay.supportingInfo as Resource[]).find((each) => each.category.coding[0].code === category)!
+    const row = await services
+      .db('claims')
+      .where({ id: Number(stay.id) })
+      .first('service_date', 'received_on')
+    assert.equal(info('clmrecvddate').timingDate, row.received_on)
+    // Pneumonia, four nights: admitted the day of service, discharged four days later.
+    const admitted = new Date(`${row.service_date}T12:00:00Z`)
+    admitted.setUTCDate(admitted.getUTCDate() + 4)
+    assert.deepEqual(info('admissionperiod').timingPeriod, {
+      start: row.service_date,
+      end: admitted.toISOString().slice(0, 10),
+    })
+    assert.deepEqual(stay.billablePeriod, info('admissionperiod').timingPeriod)
+    const code = (category: string) => info(category).code.coding[0] as { system: string; code: string }
+    assert.deepEqual(code('typeofbill'), { system: 'https://www.nubc.org/CodeSystem/TypeOfBill', code: '0111' })
+    assert.deepEqual(code('pointoforigin'), { system: 'https://www.nubc.org/CodeSystem/PointOfOrigin', code: '1' })
+    assert.deepEqual(code('admtype'), {
+      system: 'https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit',
+      code: '1',
+    })
+    assert.deepEqual(code('discharge-status'), {
+      system: 'https://www.nubc.org/CodeSystem/PatDischargeStatus',
+      code: '01',
+    })
+    assert.equal(code('drg').code, '195')
+    const sequences = (stay.supportingInfo as Resource[]).map((each) => each.sequence)
+    assert.equal(new Set(sequences).size, sequences.length)
+    assert.equal(stay.diagnosis[0].diagnosisCodeableConcept.coding[0].code, 'J18.9')
+    assert.equal(stay.diagnosis[0].type[0].coding[0].code, 'principal')
+    assert.deepEqual(
+      stay.item.map((item: Resource) => item.revenue.coding[0].code),
+      ['0120', '0250', '0300', '0320'],
+    )
+    // The amounts on the lines and not on the claim, as EOB-institutional-item-or-header-adjudication asks (an
+    // invariant the validator skips: it calls memberOf); the claim carries the payment and network statuses.
+    const discriminator = 'http://hl7.org/fhir/us/carin-bb/CodeSystem/C4BBAdjudicationDiscriminator'
+    for (const item of stay.item as Resource[])
+      assert.ok(item.adjudication.some((entry: Resource) => entry.category.coding[0].code === 'submitted'))
+    assert.ok((stay.adjudication as Resource[]).every((entry) => entry.category.coding[0].system === discriminator))
+    assert.deepEqual(
+      (stay.adjudication as Resource[]).map((entry) => entry.category.coding[0].code),
+      ['benefitpaymentstatus', 'billingnetworkstatus'],
+    )
+    // CARIN BB's own inpatient example passes the validator too.
+    assert.deepEqual(fhirProblems(officialExample('ExplanationOfBenefit-EOBInpatient1.json')), [])
   })
 
   it('finds a pharmacy as an Organization by id, name and NPI', async () => {
@@ -336,6 +404,7 @@ describe('the FHIR API’s profiles (US Core 6.1.0, CARIN BB 2.0.0, Da Vinci PDe
     assert.deepEqual(byType.get('ExplanationOfBenefit'), [
       'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Professional-NonClinician|2.0.0',
       'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Pharmacy|2.0.0',
+      'http://hl7.org/fhir/us/carin-bb/StructureDefinition/C4BB-ExplanationOfBenefit-Inpatient-Institutional|2.0.0',
       'http://hl7.org/fhir/us/davinci-pdex/StructureDefinition/pdex-priorauthorization|2.0.0',
     ])
     assert.equal(byType.get('Practitioner')?.length, 2)
