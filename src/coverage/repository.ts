@@ -3,6 +3,7 @@ import type { Db } from '../platform/db'
 import type {
   ApiClaim,
   BenefitRecord,
+  ClaimAmounts,
   ClaimDiagnosis,
   ClaimLine,
   ClaimStay,
@@ -13,7 +14,19 @@ import type {
   PharmacyFill,
 } from './types'
 
-const cents = (value: unknown) => (value === null || value === undefined ? null : Number(value))
+const numberOrNull = (value: unknown) => (value === null || value === undefined ? null : Number(value))
+
+function toAmounts(row: Record<string, unknown>): ClaimAmounts {
+  return {
+    billedCents: Number(row.billed_cents),
+    allowedCents: numberOrNull(row.allowed_cents),
+    planPaidCents: numberOrNull(row.plan_paid_cents),
+    deductibleCents: numberOrNull(row.deductible_cents),
+    copayCents: numberOrNull(row.copay_cents),
+    coinsuranceCents: numberOrNull(row.coinsurance_cents),
+    memberOwesCents: numberOrNull(row.member_owes_cents),
+  }
+}
 
 function toClaim(row: Record<string, unknown>): ClaimRecord {
   return {
@@ -24,16 +37,10 @@ function toClaim(row: Record<string, unknown>): ClaimRecord {
     serviceDescription: row.service_description as string,
     status: row.status as ClaimRecord['status'],
     processedOn: row.processed_on as string | null,
-    billedCents: Number(row.billed_cents),
-    allowedCents: cents(row.allowed_cents),
-    planPaidCents: cents(row.plan_paid_cents),
-    deductibleCents: cents(row.deductible_cents),
-    copayCents: cents(row.copay_cents),
-    coinsuranceCents: cents(row.coinsurance_cents),
-    memberOwesCents: cents(row.member_owes_cents),
+    ...toAmounts(row),
     claimType: (row.claim_type ?? 'professional') as ClaimRecord['claimType'],
-    billingClinicId: cents(row.billing_clinic_id),
-    renderingProviderId: cents(row.rendering_provider_id),
+    billingClinicId: numberOrNull(row.billing_clinic_id),
+    renderingProviderId: numberOrNull(row.rendering_provider_id),
     placeOfService: (row.place_of_service ?? null) as string | null,
     receivedOn: (row.received_on ?? null) as string | null,
     paidOn: (row.paid_on ?? null) as string | null,
@@ -72,13 +79,7 @@ function toLineAmounts(row: Record<string, unknown>): LineAmounts {
     sequence: Number(row.sequence),
     description: String(row.description),
     units: Number(row.units),
-    billedCents: Number(row.billed_cents),
-    allowedCents: cents(row.allowed_cents),
-    planPaidCents: cents(row.plan_paid_cents),
-    deductibleCents: cents(row.deductible_cents),
-    copayCents: cents(row.copay_cents),
-    coinsuranceCents: cents(row.coinsurance_cents),
-    memberOwesCents: cents(row.member_owes_cents),
+    ...toAmounts(row),
   }
 }
 
@@ -95,7 +96,7 @@ function toFill(row: Record<string, unknown>): PharmacyFill {
     rxOriginCode: (row.rx_origin_code ?? null) as string | null,
     refillNumber: Number(row.refill_number),
     refillsAuthorized: Number(row.refills_authorized),
-    prescriberId: cents(row.prescriber_provider_id),
+    prescriberId: numberOrNull(row.prescriber_provider_id),
     pharmacyId: Number(row.pharmacy_id),
   }
 }
@@ -186,8 +187,8 @@ function toBenefit(row: Record<string, unknown>, prefix = ''): BenefitRecord {
     serviceCode: String(row[`${prefix}service_code`]),
     serviceName: String(row[`${prefix}service_name`]),
     costShare: row[`${prefix}cost_share`] as BenefitRecord['costShare'],
-    copayCents: cents(row[`${prefix}copay_cents`]),
-    coinsurancePercent: cents(row[`${prefix}coinsurance_percent`]),
+    copayCents: numberOrNull(row[`${prefix}copay_cents`]),
+    coinsurancePercent: numberOrNull(row[`${prefix}coinsurance_percent`]),
     typicalAllowedCents: Number(row[`${prefix}typical_allowed_cents`]),
     note: note === null || note === undefined ? null : String(note),
   }

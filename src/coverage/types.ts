@@ -32,14 +32,8 @@ export interface BenefitRecord {
   note: string | null
 }
 
-export interface ClaimRecord {
-  id: number
-  claimNumber: string
-  serviceDate: string
-  providerName: string
-  serviceDescription: string
-  status: 'pending' | 'processed'
-  processedOn: string | null
+/** What was billed, allowed, paid and owed, for a whole claim or one line of it; null while not decided. */
+export interface ClaimAmounts {
   billedCents: number
   allowedCents: number | null
   planPaidCents: number | null
@@ -47,6 +41,16 @@ export interface ClaimRecord {
   copayCents: number | null
   coinsuranceCents: number | null
   memberOwesCents: number | null
+}
+
+export interface ClaimRecord extends ClaimAmounts {
+  id: number
+  claimNumber: string
+  serviceDate: string
+  providerName: string
+  serviceDescription: string
+  status: 'pending' | 'processed'
+  processedOn: string | null
   /** Professional (CMS-1500), pharmacy (NCPDP) or institutional (UB-04). */
   claimType: 'professional' | 'pharmacy' | 'institutional'
   billingClinicId: number | null
@@ -68,17 +72,10 @@ export interface ClaimDiagnosis {
 }
 
 /** A line's share of the claim's amounts, whatever codes it. */
-export interface LineAmounts {
+export interface LineAmounts extends ClaimAmounts {
   sequence: number
   description: string
   units: number
-  billedCents: number
-  allowedCents: number | null
-  planPaidCents: number | null
-  deductibleCents: number | null
-  copayCents: number | null
-  coinsuranceCents: number | null
-  memberOwesCents: number | null
 }
 
 /** A professional service line: its CPT or HCPCS code and its share of the claim's amounts. */

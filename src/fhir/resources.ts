@@ -1,8 +1,8 @@
 import type { AppointmentRecord } from '../appointments/types'
 import type {
   ApiClaim,
+  ClaimAmounts,
   ClaimDiagnosis,
-  ClaimLine,
   ClaimRecord,
   CodedClaim,
   CoverageRecord,
@@ -332,19 +332,8 @@ const placesOfService: Record<string, string> = {
   '81': 'Independent Laboratory',
 }
 
-type Amounts = Pick<
-  ClaimLine,
-  | 'billedCents'
-  | 'allowedCents'
-  | 'planPaidCents'
-  | 'deductibleCents'
-  | 'copayCents'
-  | 'coinsuranceCents'
-  | 'memberOwesCents'
->
-
 /** A claim's or a line's amounts as CARIN BB adjudication amount types, leaving out those not decided yet. */
-function amountsOf(amounts: Amounts) {
+function amountsOf(amounts: ClaimAmounts) {
   return [
     { system: baseAdjudication, code: 'submitted', display: 'Submitted Amount', cents: amounts.billedCents },
     { system: baseAdjudication, code: 'eligible', display: 'Eligible Amount', cents: amounts.allowedCents },
